@@ -3,7 +3,7 @@
 const path = require("node:path");
 
 /** @param {string} packageDir the package's folder (pass __dirname) */
-module.exports = function jestConfig(packageDir, overrides = {}) {
+function jestConfig(packageDir, overrides = {}) {
   return {
     rootDir: packageDir,
     testEnvironment: "node",
@@ -18,6 +18,17 @@ module.exports = function jestConfig(packageDir, overrides = {}) {
     },
     testMatch: ["<rootDir>/src/**/*.test.ts", "<rootDir>/test/**/*.test.ts"],
     testTimeout: 60_000,
+    reporters: ["default", path.join(__dirname, "infra/jest-summary-reporter.js")],
     ...overrides,
   };
-};
+}
+
+/** For suites that talk to Kafka, the registry and Postgres: finds them, or starts containers, or fails. */
+jestConfig.withInfrastructure = (packageDir, overrides = {}) =>
+  jestConfig(packageDir, {
+    globalSetup: path.join(__dirname, "packages/testkit/src/jest-global-setup.ts"),
+    globalTeardown: path.join(__dirname, "packages/testkit/src/jest-global-teardown.ts"),
+    ...overrides,
+  });
+
+module.exports = jestConfig;

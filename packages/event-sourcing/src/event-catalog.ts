@@ -1,0 +1,43 @@
+import { type AvroSchema, fullNameOf, RecordValidationError, invalidPaths } from "@platform/messaging";
+import { InvalidInputError } from "@platform/errors";
+import { Type } from "avsc";
+
+export interface EventDefinition {
+  /** The Avro record's full name, e.g. `platform.tenancy.OrganizationCreated`; also the event-type header. */
+  type: string;
+  schema: AvroSchema;
+  avroType: Type;
+}
+
+/** The event types a service writes or reads, each with the Avro schema its payload must satisfy. */
+export class EventCatalog {
+  private readonly definitions = new Map<string, EventDefinition>();
+
+  constructor(schemas: AvroSchema[]) {
+    for (const schema of schemas) {
+      const type = fullNameOf(schema);
+      if (this.definitions.has(type)) throw new InvalidInputError("event_type_duplicated", `${type} is defined twice`);
+      this.definitions.set(type, { type, schema, avroType: Type.forSchema(schema) });
+    }
+  }
+
+  get types(): string[] {
+    return [...this.definitions.keys()];
+  }
+
+  has(type: string): boolean {
+    return this.definitions.has(type);
+  }
+
+  get(type: string): EventDefinition {
+    const definition = this.definitions.get(type);
+    if (!definition) throw new InvalidInputError("event_type_unknown", `event type ${type} is not in the catalog`);
+    return definition;
+  }
+
+  /** Rejects a payload the relay could not encode, at append time, inside the command's transaction. */
+  validate(type: string, data: unknown): void {
+    const { avroType } = this.get(type);
+    if (!avroType.isValid(data)) throw new RecordValidationError(type, invalidPaths(avroType, data));
+  }
+}

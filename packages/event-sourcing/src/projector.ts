@@ -1,0 +1,262 @@
+import { describeError, InvalidInputError, isRetriable } from "@platform/errors";
+import { type AvroSchema, type AvroSerde, Headers, publishDeadLetter, readHeader } from "@platform/messaging";
+import { type Logger, withConsumerSpan } from "@platform/observability";
+import type { Admin, Consumer, EachMessagePayload, Kafka, KafkaMessage, Producer } from "kafkajs";
+import type { SqlClient, TransactionalDatabase } from "./sql";
+
+export interface ProjectedEvent<T = Record<string, unknown>> {
+  eventId: string;
+  type: string;
+  aggregateId: string;
+  version: number;
+  tenantId: string | undefined;
+  occurredAt: Date;
+  data: T;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type ProjectionHandler<Tx> = (tx: Tx, event: ProjectedEvent) => Promise<void>;
+
+export interface ProjectorOptions<Tx extends SqlClient> {
+  /** The consumer group; also the key of this projection's offsets and its dead-letter topic. */
+  name: string;
+  kafka: Kafka;
+  /** Shared producer used for dead letters. */
+  producer: Producer;
+  db: TransactionalDatabase<Tx>;
+  serde: AvroSerde;
+  topics: string[];
+  /** Handlers by event type; events of other types advance the offset and nothing else. */
+  handlers: Record<string, ProjectionHandler<Tx>>;
+  /** Reader schemas by event type: records are resolved into the version this projection was written for. */
+  readerSchemas?: Record<string, AvroSchema>;
+  logger: Logger;
+}
+
+type Outcome = "applied" | "duplicate" | "redelivered" | "dead-lettered";
+
+/**
+ * Applies a topic to read models, exactly once in effect. The offset of each applied message is
+ * stored in the same transaction as the rows the handler writes; on every partition assignment the
+ * consumer seeks to the stored offset, so the database, not Kafka's committed offsets, says what was
+ * applied. Relay re-publications (same aggregate version again) are skipped by a per-aggregate
+ * version check. A message that cannot be decoded or applied for a reason that will not go away is
+ * published to the group's dead-letter topic with the reason, and the projector goes on; a transient
+ * failure (database or broker down) is retried instead.
+ */
+export class Projector<Tx extends SqlClient> {
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private readonly counts: Record<Outcome, number> = { applied: 0, duplicate: 0, redelivered: 0, "dead-lettered": 0 };
+
+  constructor(private readonly options: ProjectorOptions<Tx>) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get stats(): Readonly<Record<Outcome, number>> {
+    return this.counts;
+  }
+
+  async start(): Promise<void> {
+    if (this.consumer) return;
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.name,
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.seekToStoredOffsets(payload.memberAssignment).catch((error: unknown) =>
+        this.options.logger.error({ error: describeError(error) }, "could not seek to stored offsets"),
+      );
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    await consumer.run({ partitionsConsumedConcurrently: 1, eachMessage: (payload) => this.handle(payload) });
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
+    await this.admin?.disconnect();
+    this.admin = undefined;
+  }
+
+  /**
+   * Rebuild = reset + replay: `reset` empties the read models inside the same transaction that
+   * forgets this projection's offsets and versions, then consumption restarts from offset 0.
+   */
+  async rebuild(reset: (tx: Tx) => Promise<void>): Promise<void> {
+    await this.stop();
+    await this.options.db.$transaction(async (tx) => {
+      await reset(tx);
+      await tx.$executeRawUnsafe("DELETE FROM platform_consumer_offsets WHERE consumer_group = $1", this.name);
+      await tx.$executeRawUnsafe("DELETE FROM platform_applied_versions WHERE consumer_group = $1", this.name);
+    });
+    await this.start();
+  }
+
+  /** Messages on the subscribed topics not yet applied, from the database's point of view. */
+  async lag(): Promise<number> {
+    this.admin ??= this.options.kafka.admin();
+    await this.admin.connect();
+    const stored = await this.options.db.$transaction((tx) =>
+      tx.$queryRawUnsafe<{ topic: string; partition: number; next_offset: bigint }[]>(
+        "SELECT topic, partition, next_offset FROM platform_consumer_offsets WHERE consumer_group = $1",
+        this.name,
+      ),
+    );
+    let lag = 0;
+    for (const topic of this.options.topics) {
+      for (const partition of await this.admin.fetchTopicOffsets(topic)) {
+        const applied = stored.find((row) => row.topic === topic && row.partition === partition.partition);
+        const next = applied ? Number(applied.next_offset) : Number(partition.low);
+        lag += Math.max(0, Number(partition.high) - next);
+      }
+    }
+    return lag;
+  }
+
+  private async seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
+    const rows = await this.options.db.$transaction((tx) =>
+      tx.$queryRawUnsafe<{ topic: string; partition: number; next_offset: bigint }[]>(
+        "SELECT topic, partition, next_offset FROM platform_consumer_offsets WHERE consumer_group = $1",
+        this.name,
+      ),
+    );
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const row = rows.find((r) => r.topic === topic && r.partition === partition);
+        this.consumer?.seek({ topic, partition, offset: row ? String(row.next_offset) : "0" });
+      }
+    }
+  }
+
+  private async handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
+    await withConsumerSpan(topic, message.headers ?? {}, async () => {
+      let event: ProjectedEvent;
+      try {
+        event = await this.decode(topic, partition, message);
+      } catch (error) {
+        if (isRetriable(error)) throw error;
+        return this.deadLetter(topic, partition, message, error, "decode");
+      }
+      try {
+        const outcome = await this.apply(event);
+        this.counts[outcome] += 1;
+      } catch (error) {
+        if (isRetriable(error)) {
+          this.options.logger.warn({ topic, partition, offset: message.offset, error: describeError(error) }, "retrying");
+          throw error;
+        }
+        return this.deadLetter(topic, partition, message, error, "apply");
+      }
+    });
+  }
+
+  private async decode(topic: string, partition: number, message: KafkaMessage): Promise<ProjectedEvent> {
+    const type = readHeader(message.headers, Headers.eventType);
+    const aggregateId = readHeader(message.headers, Headers.aggregateId);
+    const version = Number(readHeader(message.headers, Headers.aggregateVersion));
+    const eventId = readHeader(message.headers, Headers.eventId);
+    if (!type || !aggregateId || !eventId || !Number.isInteger(version) || version < 1) {
+      throw new InvalidInputError("event_headers_missing", "event-type, event-id, aggregate-id and aggregate-version headers are required");
+    }
+    if (!message.value) throw new InvalidInputError("event_value_missing", "message has no value");
+    const readerSchema = this.options.readerSchemas?.[type];
+    const data = (await this.options.serde.decode(message.value, readerSchema)) as Record<string, unknown>;
+    const occurredAt = readHeader(message.headers, Headers.occurredAt);
+    return {
+      eventId,
+      type,
+      aggregateId,
+      version,
+      tenantId: readHeader(message.headers, Headers.tenantId),
+      occurredAt: occurredAt ? new Date(occurredAt) : new Date(Number(message.timestamp)),
+      data,
+      topic,
+      partition,
+      offset: message.offset,
+    };
+  }
+
+  private apply(event: ProjectedEvent): Promise<Outcome> {
+    return this.options.db.$transaction(async (tx) => {
+      if (await this.alreadyApplied(tx, event.topic, event.partition, event.offset)) return "redelivered";
+      const [last] = await tx.$queryRawUnsafe<{ version: number }[]>(
+        "SELECT version FROM platform_applied_versions WHERE consumer_group = $1 AND aggregate_id = $2 FOR UPDATE",
+        this.name,
+        event.aggregateId,
+      );
+      let outcome: Outcome = "duplicate";
+      if (!last || event.version > Number(last.version)) {
+        const handler = this.options.handlers[event.type];
+        if (handler) await handler(tx, event);
+        await tx.$executeRawUnsafe(
+          `INSERT INTO platform_applied_versions (consumer_group, aggregate_id, version) VALUES ($1, $2, $3)
+           ON CONFLICT (consumer_group, aggregate_id) DO UPDATE SET version = EXCLUDED.version`,
+          this.name,
+          event.aggregateId,
+          event.version,
+        );
+        outcome = "applied";
+      }
+      await this.storeOffset(tx, event.topic, event.partition, event.offset);
+      return outcome;
+    });
+  }
+
+  private async alreadyApplied(tx: Tx, topic: string, partition: number, offset: string): Promise<boolean> {
+    const [row] = await tx.$queryRawUnsafe<{ next_offset: bigint }[]>(
+      "SELECT next_offset FROM platform_consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
+      this.name,
+      topic,
+      partition,
+    );
+    return row !== undefined && BigInt(offset) < BigInt(row.next_offset);
+  }
+
+  private async storeOffset(tx: Tx, topic: string, partition: number, offset: string): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO platform_consumer_offsets (consumer_group, topic, partition, next_offset, updated_at)
+       VALUES ($1, $2, $3, $4::bigint, now())
+       ON CONFLICT (consumer_group, topic, partition)
+       DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
+      this.name,
+      topic,
+      partition,
+      (BigInt(offset) + 1n).toString(),
+    );
+  }
+
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+    stage: "decode" | "apply",
+  ): Promise<void> {
+    const { db, logger, producer } = this.options;
+    const settled = await db.$transaction((tx) => this.alreadyApplied(tx, topic, partition, message.offset));
+    if (settled) {
+      this.counts.redelivered += 1;
+      return;
+    }
+    logger.error({ topic, partition, offset: message.offset, stage, error: describeError(error) }, "message dead-lettered");
+    // Published before the offset moves on: a crash in between dead-letters it twice, never zero times.
+    await publishDeadLetter(producer, { consumerGroup: this.name, topic, partition, message, error, stage });
+    await db.$transaction(async (tx) => {
+      if (!(await this.alreadyApplied(tx, topic, partition, message.offset))) {
+        await this.storeOffset(tx, topic, partition, message.offset);
+      }
+    });
+    this.counts["dead-lettered"] += 1;
+  }
+}
