@@ -1,8 +1,20 @@
 import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { InvalidInputError, UnavailableError } from "@platform/errors";
-import { Type, type Schema } from "avsc";
+import { Type } from "avsc";
 
-export type AvroSchema = Exclude<Schema, string> & { name?: string; namespace?: string };
+/** An event or stream record schema, as read from an .avsc file. */
+export interface AvroSchema {
+  type: "record";
+  name: string;
+  namespace?: string;
+  doc?: string;
+  fields: { name: string; type: unknown; default?: unknown; doc?: string }[];
+}
+
+/** avsc's typings cannot describe a schema read from JSON; this is the one place that bridges them. */
+export function avroTypeOf(schema: AvroSchema): Type {
+  return Type.forSchema(schema as Parameters<typeof Type.forSchema>[0]);
+}
 
 /** Subject naming of the platform (TopicRecordNameStrategy): one subject per record type and topic. */
 export function subjectFor(topic: string, recordFullName: string): string {
@@ -10,7 +22,7 @@ export function subjectFor(topic: string, recordFullName: string): string {
 }
 
 export function fullNameOf(schema: AvroSchema): string {
-  const type = Type.forSchema(schema);
+  const type = avroTypeOf(schema);
   if (!type.name) throw new InvalidInputError("avro_schema_unnamed", "an event schema must be a named record");
   return type.name;
 }
@@ -57,8 +69,8 @@ export class AvroSerde {
     const id = await this.schemaId(subject, schema);
     try {
       return await this.registry.encode(id, value);
-    } catch (error) {
-      throw new RecordValidationError(subject, invalidPaths(Type.forSchema(schema), value));
+    } catch {
+      throw new RecordValidationError(subject, invalidPaths(avroTypeOf(schema), value));
     }
   }
 

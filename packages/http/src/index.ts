@@ -1,0 +1,14 @@
+export { createHttpApp, type HttpAppOptions, REQUEST_ID_HEADER, requestIdOf } from "./app";
+export { type FieldError, parseBody } from "./parse-body";
+export { HttpErrorCodes, type Problem } from "./problem";
+export type { ReadinessCheck } from "./readiness";
+export { type Serving, serve } from "./serve";
+export {
+  type OnShutdownOptions,
+  onShutdown,
+  runShutdown,
+  type ShutdownOptions,
+  type ShutdownReport,
+  type ShutdownStep,
+  type StepOutcome,
+} from "./shutdown";
