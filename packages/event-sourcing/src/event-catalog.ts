@@ -1,6 +1,6 @@
-import { type AvroSchema, fullNameOf, RecordValidationError, invalidPaths } from "@platform/messaging";
+import { type AvroSchema, avroTypeOf, fullNameOf, invalidPaths, RecordValidationError } from "@platform/messaging";
 import { InvalidInputError } from "@platform/errors";
-import { Type } from "avsc";
+import type { Type } from "avsc";
 
 export interface EventDefinition {
   /** The Avro record's full name, e.g. `platform.tenancy.OrganizationCreated`; also the event-type header. */
@@ -17,7 +17,7 @@ export class EventCatalog {
     for (const schema of schemas) {
       const type = fullNameOf(schema);
       if (this.definitions.has(type)) throw new InvalidInputError("event_type_duplicated", `${type} is defined twice`);
-      this.definitions.set(type, { type, schema, avroType: Type.forSchema(schema) });
+      this.definitions.set(type, { type, schema, avroType: avroTypeOf(schema) });
     }
   }
 

@@ -7,7 +7,7 @@ import { ConcurrencyConflictError } from "@platform/errors";
 import { deadLetterTopicFor, Headers, readHeader, subjectFor } from "@platform/messaging";
 import { uniqueName, waitFor } from "@platform/testkit";
 import type { KafkaMessage } from "kafkajs";
-import { FundsDeposited, resetReadModels, schemas } from "./fixture/src/ledger";
+import { catalog, FundsDeposited, resetReadModels } from "./fixture/src/ledger";
 import { exited, LedgerHarness, projection, relayAll, waitForDeposits } from "./ledger-harness";
 
 let harness: LedgerHarness;
@@ -25,7 +25,7 @@ async function depositMany(ledger: Awaited<ReturnType<LedgerHarness["ledger"]>>,
 }
 
 const sumTo = (n: number) => (n * (n + 1)) / 2;
-const depositSchema = schemas[FundsDeposited] ?? {};
+const depositSchema = catalog.get(FundsDeposited).schema;
 
 async function readTopic(ledger: Awaited<ReturnType<LedgerHarness["ledger"]>>, topic: string, expected: number) {
   const consumer = ledger.kafka.consumer({ groupId: uniqueName("reader") });
