@@ -15,6 +15,9 @@ function jestConfig(packageDir, overrides = {}) {
     },
     moduleNameMapper: {
       "^@platform/([a-z-]+)$": path.join(__dirname, "packages/$1/src/index.ts"),
+      // Prisma 7's generated client imports its own files NodeNext-style ("./internal/class.js"),
+      // which tsc and tsx resolve to .ts but jest does not.
+      "^(\\.{1,2}/.*)\\.js$": "$1",
     },
     testMatch: ["<rootDir>/src/**/*.test.ts", "<rootDir>/test/**/*.test.ts"],
     testTimeout: 60_000,

@@ -88,6 +88,31 @@ export function httpStatusOf(error: PlatformError): number {
   return HTTP_STATUS[error.kind];
 }
 
+/**
+ * The SQLSTATE behind an error from `pg` or from a Prisma 7 client on `@prisma/adapter-pg`.
+ * Prisma puts it in `meta.driverAdapterError.cause.originalCode` (seen in packages/database/test/prisma-client.test.ts).
+ */
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+/** Prisma's own error codes (P1001, P2002, ...) look like SQLSTATEs; PL/pgSQL's P0001-P0004 are real ones. */
+const PRISMA_CODE = /^P[1-9][0-9]{3}$/;
+
+export function sqlStateOf(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const current = queue.shift();
+    if (current === null || typeof current !== "object" || seen.has(current)) continue;
+    seen.add(current);
+    const candidate = current as Record<string, unknown>;
+    for (const key of ["originalCode", "code"]) {
+      const value = candidate[key];
+      if (typeof value === "string" && SQLSTATE.test(value) && !PRISMA_CODE.test(value)) return value;
+    }
+    queue.push(candidate.meta, candidate.driverAdapterError, candidate.cause);
+  }
+  return undefined;
+}
+
 /** SQLSTATE classes that mean "try again": connection loss, serialization failure, deadlock, shutdown. */
 const TRANSIENT_SQLSTATE = /^(08|40001|40P01|57P0[1-3]|53)/;
 /** Prisma error codes for an unreachable or overloaded database. */
@@ -109,7 +134,8 @@ export function isRetriable(error: unknown): boolean {
     }
     const code = typeof candidate.code === "string" ? candidate.code : undefined;
     if (code && (TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_NODE_CODES.has(code))) return true;
-    if (code && /^[0-9A-Z]{5}$/.test(code) && TRANSIENT_SQLSTATE.test(code)) return true;
+    const sqlState = sqlStateOf(current);
+    if (sqlState && TRANSIENT_SQLSTATE.test(sqlState)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

@@ -23,6 +23,12 @@ describe("error classification", () => {
     expect(isRetriable(Object.assign(new Error("prisma"), { code: "P1001" }))).toBe(true);
     expect(isRetriable(new Error("wrapped", { cause: Object.assign(new Error(), { code: "57P01" }) }))).toBe(true);
 
+    const prismaRawQueryConflict = Object.assign(new Error("Raw query failed. Code: `40001`"), {
+      code: "P2010",
+      meta: { driverAdapterError: { cause: { originalCode: "40001", kind: "TransactionWriteConflict" } } },
+    });
+    expect(isRetriable(prismaRawQueryConflict)).toBe(true);
+
     expect(isRetriable(new InvalidInputError("bad", "x"))).toBe(false);
     expect(isRetriable(new TypeError("cannot read properties of undefined"))).toBe(false);
     expect(isRetriable(Object.assign(new Error("unique"), { code: "23505" }))).toBe(false);

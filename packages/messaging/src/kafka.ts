@@ -1,4 +1,4 @@
-import { Kafka, type KafkaConfig, logLevel as KafkaLogLevel, type logCreator } from "kafkajs";
+import { Kafka, type KafkaConfig, logLevel as KafkaLogLevel, type logCreator, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "@platform/observability";
 
 export interface KafkaOptions {
@@ -30,5 +30,18 @@ export function createKafka(options: KafkaOptions, overrides: Partial<KafkaConfi
     retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
     connectionTimeout: 3_000,
     ...overrides,
+  });
+}
+
+/**
+ * The platform's producer: idempotent (one in-flight request keeps per-partition order through
+ * retries) and partitioning keys with Java's murmur2, so a key lands on the partition any other
+ * Kafka client would choose. Correctness never rests on idempotence: consumers deduplicate.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
+import type { StartedTestContainer } from "testcontainers";
 import { InfrastructureMissingError, missingInfrastructure } from "./infrastructure";
 
 /** The images match docker-compose.yml, so tests with Docker see what users of compose see. */
@@ -27,6 +27,8 @@ export async function provideInfrastructure(): Promise<StartedTestContainer[]> {
   const missing = missingInfrastructure();
   if (missing.length === 0) return [];
   if (!dockerAvailable()) throw new InfrastructureMissingError(missing);
+  // Loaded only when needed: most runs find the infrastructure already started natively.
+  const { GenericContainer, Wait } = await import("testcontainers");
 
   const postgres = await new GenericContainer(IMAGES.postgres)
     .withEnvironment({ POSTGRES_PASSWORD: "postgres" })

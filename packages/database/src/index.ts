@@ -1,0 +1,35 @@
+export {
+  type CreatedMigration,
+  type CreateMigrationOptions,
+  checkDrift,
+  createMigration,
+  type DriftOptions,
+} from "./drift";
+export {
+  DatabaseNotEmptyError,
+  FailedMigrationInHistoryError,
+  MigrationChecksumMismatchError,
+  MigrationError,
+  MigrationFailedError,
+  MigrationLockTimeoutError,
+  MigrationsDirectoryError,
+  SchemaEngineError,
+} from "./errors";
+export { generateClient, offlinePrismaEnv } from "./generate";
+export { loadSchemaFiles, resolveServiceLayout, type ServiceLayout } from "./layout";
+export {
+  CREATE_MIGRATIONS_TABLE_SQL,
+  checksumOf,
+  type DeployOptions,
+  type DeployResult,
+  deployMigrations,
+  type MigrationLogger,
+  type MigrationStatus,
+  migrationStatus,
+  PRISMA_ADVISORY_LOCK_KEY,
+  readMigrations,
+  resolveMigration,
+} from "./migrations";
+export { diffToSchema } from "./schema-engine";
+export { createScratchDatabase, type ScratchDatabase, withScratchDatabase } from "./scratch";
+export { isSerializationFailure, isUniqueViolation, sqlStateOf } from "./sql-errors";
