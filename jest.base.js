@@ -10,7 +10,10 @@ function jestConfig(packageDir, overrides = {}) {
     transform: {
       "^.+\\.(t|j)s$": [
         "@swc/jest",
-        { jsc: { parser: { syntax: "typescript", decorators: false }, target: "es2022" }, module: { type: "commonjs" } },
+        {
+          jsc: { parser: { syntax: "typescript", decorators: false }, target: "es2022" },
+          module: { type: "commonjs" },
+        },
       ],
     },
     moduleNameMapper: {

@@ -16,7 +16,9 @@ interface ComposeService {
   volumes?: string[];
 }
 
-const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8")) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8")) as {
+  services: Record<string, ComposeService>;
+};
 const nativeEnv = readFileSync(join(root, "infra/env.sh"), "utf8");
 
 function nativeDefault(variable: string): string {

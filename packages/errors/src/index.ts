@@ -117,7 +117,14 @@ export function sqlStateOf(error: unknown): string | undefined {
 const TRANSIENT_SQLSTATE = /^(08|40001|40P01|57P0[1-3]|53)/;
 /** Prisma error codes for an unreachable or overloaded database. */
 const TRANSIENT_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2034"]);
-const TRANSIENT_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
+const TRANSIENT_NODE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 
 /**
  * True when the same work may succeed later unchanged: infrastructure that is down or busy.
@@ -126,10 +133,14 @@ const TRANSIENT_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT",
  */
 export function isRetriable(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    if (current instanceof PlatformError) return current.kind === "unavailable" || current.kind === "rate_limited";
+    if (current instanceof PlatformError)
+      return current.kind === "unavailable" || current.kind === "rate_limited";
     const candidate = current as { code?: unknown; retriable?: unknown; name?: unknown; meta?: unknown };
     if (candidate.retriable === true) return true;
-    if (typeof candidate.name === "string" && /^KafkaJS(Connection|NumberOfRetriesExceeded|Request.*Timeout)/.test(candidate.name)) {
+    if (
+      typeof candidate.name === "string" &&
+      /^KafkaJS(Connection|NumberOfRetriesExceeded|Request.*Timeout)/.test(candidate.name)
+    ) {
       return true;
     }
     const code = typeof candidate.code === "string" ? candidate.code : undefined;

@@ -21,7 +21,9 @@ describe("error classification", () => {
     expect(isRetriable(Object.assign(new Error("connect"), { code: "ECONNREFUSED" }))).toBe(true);
     expect(isRetriable(Object.assign(new Error("serialization"), { code: "40001" }))).toBe(true);
     expect(isRetriable(Object.assign(new Error("prisma"), { code: "P1001" }))).toBe(true);
-    expect(isRetriable(new Error("wrapped", { cause: Object.assign(new Error(), { code: "57P01" }) }))).toBe(true);
+    expect(isRetriable(new Error("wrapped", { cause: Object.assign(new Error(), { code: "57P01" }) }))).toBe(
+      true,
+    );
 
     const prismaRawQueryConflict = Object.assign(new Error("Raw query failed. Code: `40001`"), {
       code: "P2010",
@@ -35,7 +37,9 @@ describe("error classification", () => {
   });
 
   it("describes errors without leaking structure", () => {
-    expect(describeError(new ConcurrencyConflictError("agg-1", 3))).toMatch(/^concurrency_conflict: aggregate agg-1/);
+    expect(describeError(new ConcurrencyConflictError("agg-1", 3))).toMatch(
+      /^concurrency_conflict: aggregate agg-1/,
+    );
     expect(describeError("plain")).toBe("plain");
   });
 });

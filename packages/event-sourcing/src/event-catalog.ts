@@ -1,5 +1,11 @@
-import { type AvroSchema, avroTypeOf, fullNameOf, invalidPaths, RecordValidationError } from "@platform/messaging";
 import { InvalidInputError } from "@platform/errors";
+import {
+  type AvroSchema,
+  avroTypeOf,
+  fullNameOf,
+  invalidPaths,
+  RecordValidationError,
+} from "@platform/messaging";
 import type { Type } from "avsc";
 
 export interface EventDefinition {
@@ -16,7 +22,8 @@ export class EventCatalog {
   constructor(schemas: AvroSchema[]) {
     for (const schema of schemas) {
       const type = fullNameOf(schema);
-      if (this.definitions.has(type)) throw new InvalidInputError("event_type_duplicated", `${type} is defined twice`);
+      if (this.definitions.has(type))
+        throw new InvalidInputError("event_type_duplicated", `${type} is defined twice`);
       this.definitions.set(type, { type, schema, avroType: avroTypeOf(schema) });
     }
   }
@@ -31,7 +38,8 @@ export class EventCatalog {
 
   get(type: string): EventDefinition {
     const definition = this.definitions.get(type);
-    if (!definition) throw new InvalidInputError("event_type_unknown", `event type ${type} is not in the catalog`);
+    if (!definition)
+      throw new InvalidInputError("event_type_unknown", `event type ${type} is not in the catalog`);
     return definition;
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { ConcurrencyConflictError, InvalidInputError } from "@platform/errors";
 import { isUniqueViolation } from "@platform/database";
+import { ConcurrencyConflictError, InvalidInputError } from "@platform/errors";
 import { injectTraceHeaders } from "@platform/observability";
 import type { EventCatalog } from "./event-catalog";
 import type { SqlClient } from "./sql";

@@ -1,5 +1,11 @@
 export { EventCatalog, type EventDefinition } from "./event-catalog";
-export { type AppendRequest, type EventMetadata, EventStore, type NewEvent, type StoredEvent } from "./event-store";
-export { Relay, type RelayOptions } from "./relay";
+export {
+  type AppendRequest,
+  type EventMetadata,
+  EventStore,
+  type NewEvent,
+  type StoredEvent,
+} from "./event-store";
 export { type ProjectedEvent, type ProjectionHandler, Projector, type ProjectorOptions } from "./projector";
+export { Relay, type RelayOptions } from "./relay";
 export type { SqlClient, TransactionalDatabase, TransactionOptions } from "./sql";

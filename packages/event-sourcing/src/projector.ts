@@ -49,7 +49,12 @@ type Outcome = "applied" | "duplicate" | "redelivered" | "dead-lettered";
 export class Projector<Tx extends SqlClient> {
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
-  private readonly counts: Record<Outcome, number> = { applied: 0, duplicate: 0, redelivered: 0, "dead-lettered": 0 };
+  private readonly counts: Record<Outcome, number> = {
+    applied: 0,
+    duplicate: 0,
+    redelivered: 0,
+    "dead-lettered": 0,
+  };
 
   constructor(private readonly options: ProjectorOptions<Tx>) {}
 
@@ -97,8 +102,14 @@ export class Projector<Tx extends SqlClient> {
     await this.stop();
     await this.options.db.$transaction(async (tx) => {
       await reset(tx);
-      await tx.$executeRawUnsafe("DELETE FROM platform_consumer_offsets WHERE consumer_group = $1", this.name);
-      await tx.$executeRawUnsafe("DELETE FROM platform_applied_versions WHERE consumer_group = $1", this.name);
+      await tx.$executeRawUnsafe(
+        "DELETE FROM platform_consumer_offsets WHERE consumer_group = $1",
+        this.name,
+      );
+      await tx.$executeRawUnsafe(
+        "DELETE FROM platform_applied_versions WHERE consumer_group = $1",
+        this.name,
+      );
     });
     await this.start();
   }
@@ -153,7 +164,10 @@ export class Projector<Tx extends SqlClient> {
         this.counts[outcome] += 1;
       } catch (error) {
         if (isRetriable(error)) {
-          this.options.logger.warn({ topic, partition, offset: message.offset, error: describeError(error) }, "retrying");
+          this.options.logger.warn(
+            { topic, partition, offset: message.offset, error: describeError(error) },
+            "retrying",
+          );
           throw error;
         }
         return this.deadLetter(topic, partition, message, error, "apply");
@@ -167,7 +181,10 @@ export class Projector<Tx extends SqlClient> {
     const version = Number(readHeader(message.headers, Headers.aggregateVersion));
     const eventId = readHeader(message.headers, Headers.eventId);
     if (!type || !aggregateId || !eventId || !Number.isInteger(version) || version < 1) {
-      throw new InvalidInputError("event_headers_missing", "event-type, event-id, aggregate-id and aggregate-version headers are required");
+      throw new InvalidInputError(
+        "event_headers_missing",
+        "event-type, event-id, aggregate-id and aggregate-version headers are required",
+      );
     }
     if (!message.value) throw new InvalidInputError("event_value_missing", "message has no value");
     const readerSchema = this.options.readerSchemas?.[type];
@@ -249,7 +266,10 @@ export class Projector<Tx extends SqlClient> {
       this.counts.redelivered += 1;
       return;
     }
-    logger.error({ topic, partition, offset: message.offset, stage, error: describeError(error) }, "message dead-lettered");
+    logger.error(
+      { topic, partition, offset: message.offset, stage, error: describeError(error) },
+      "message dead-lettered",
+    );
     // Published before the offset moves on: a crash in between dead-letters it twice, never zero times.
     await publishDeadLetter(producer, { consumerGroup: this.name, topic, partition, message, error, stage });
     await db.$transaction(async (tx) => {

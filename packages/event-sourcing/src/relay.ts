@@ -1,7 +1,12 @@
+import { context } from "@opentelemetry/api";
 import { describeError } from "@platform/errors";
 import { type AvroSerde, Headers, subjectFor } from "@platform/messaging";
-import { type Logger, withProducerSpan, extractTraceContext, injectTraceHeaders } from "@platform/observability";
-import { context } from "@opentelemetry/api";
+import {
+  extractTraceContext,
+  injectTraceHeaders,
+  type Logger,
+  withProducerSpan,
+} from "@platform/observability";
 import type { Message, Producer } from "kafkajs";
 import type { EventCatalog } from "./event-catalog";
 import { EVENT_COLUMNS, type StoredEvent, toStoredEvent } from "./event-store";
@@ -89,7 +94,11 @@ export class Relay<Tx extends SqlClient> {
 
   private async toMessage(event: StoredEvent): Promise<Message> {
     const { schema } = this.options.catalog.get(event.type);
-    const value = await this.options.serde.encode(subjectFor(this.options.topic, event.type), schema, event.data);
+    const value = await this.options.serde.encode(
+      subjectFor(this.options.topic, event.type),
+      schema,
+      event.data,
+    );
     // The publish span is a child of the command that appended the event, so one trace spans both.
     const headers: Record<string, string> = {};
     context.with(extractTraceContext(event.metadata.trace ?? {}), () => injectTraceHeaders(headers));

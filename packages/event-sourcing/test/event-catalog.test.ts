@@ -20,8 +20,12 @@ describe("EventCatalog", () => {
   });
 
   it("accepts a payload that matches the schema", () => {
-    expect(() => catalog.validate("platform.test.AccountOpened", { account_id: "a", seats: 3 })).not.toThrow();
-    expect(() => catalog.validate("platform.test.AccountOpened", { account_id: "a", seats: null })).not.toThrow();
+    expect(() =>
+      catalog.validate("platform.test.AccountOpened", { account_id: "a", seats: 3 }),
+    ).not.toThrow();
+    expect(() =>
+      catalog.validate("platform.test.AccountOpened", { account_id: "a", seats: null }),
+    ).not.toThrow();
   });
 
   it("names the offending field of a payload that does not", () => {

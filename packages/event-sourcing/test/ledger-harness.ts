@@ -1,6 +1,12 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
-import { createTestDatabase, infrastructure, type TestDatabase, uniqueName, waitFor } from "@platform/testkit";
+import {
+  createTestDatabase,
+  infrastructure,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from "@platform/testkit";
 import { Ledger, type LedgerEnvironment } from "./fixture/src/ledger";
 
 export const MIGRATIONS = join(__dirname, "fixture/prisma/migrations");
@@ -42,7 +48,10 @@ export class LedgerHarness {
   }
 
   /** Runs `script` (run-relay / run-projector) in a separate Node process; resolves once it is running. */
-  async spawn(script: "run-relay" | "run-projector", env: Record<string, string> = {}): Promise<ChildProcess> {
+  async spawn(
+    script: "run-relay" | "run-projector",
+    env: Record<string, string> = {},
+  ): Promise<ChildProcess> {
     const child = fork(join(__dirname, `fixture/src/${script}.ts`), [], {
       execArgv: ["--import", "tsx"],
       env: {
@@ -64,7 +73,8 @@ export class LedgerHarness {
   }
 
   async close(): Promise<void> {
-    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    for (const child of this.children)
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     for (const ledger of this.ledgers) await ledger.close().catch(() => undefined);
     for (const database of this.databases) await database.drop();
   }
@@ -83,7 +93,9 @@ export async function relayAll(ledger: Ledger): Promise<void> {
 
 export async function projection(ledger: Ledger) {
   const accounts = await ledger.db.ledgerAccount.findMany({ orderBy: { id: "asc" } });
-  const deposits = await ledger.db.ledgerDeposit.findMany({ orderBy: [{ accountId: "asc" }, { version: "asc" }] });
+  const deposits = await ledger.db.ledgerDeposit.findMany({
+    orderBy: [{ accountId: "asc" }, { version: "asc" }],
+  });
   return { accounts, deposits };
 }
 

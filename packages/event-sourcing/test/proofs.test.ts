@@ -20,14 +20,22 @@ afterEach(async () => {
   await harness.close();
 });
 
-async function depositMany(ledger: Awaited<ReturnType<LedgerHarness["ledger"]>>, accountId: string, count: number) {
+async function depositMany(
+  ledger: Awaited<ReturnType<LedgerHarness["ledger"]>>,
+  accountId: string,
+  count: number,
+) {
   for (let amount = 1; amount <= count; amount++) await ledger.deposit(accountId, amount);
 }
 
 const sumTo = (n: number) => (n * (n + 1)) / 2;
 const depositSchema = catalog.get(FundsDeposited).schema;
 
-async function readTopic(ledger: Awaited<ReturnType<LedgerHarness["ledger"]>>, topic: string, expected: number) {
+async function readTopic(
+  ledger: Awaited<ReturnType<LedgerHarness["ledger"]>>,
+  topic: string,
+  expected: number,
+) {
   const consumer = ledger.kafka.consumer({ groupId: uniqueName("reader") });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
@@ -110,7 +118,9 @@ describe("event sourcing proofs", () => {
     const reader = await harness.ledger(projectionDb);
     const env = { DATABASE_URL: projectionDb, PROJECTION_NAME: "ledger-killed", APPLY_DELAY_MS: "15" };
     const first = await harness.spawn("run-projector", env);
-    await waitFor(async () => (await reader.db.ledgerDeposit.count()) >= 30 || undefined, { what: "30 applied" });
+    await waitFor(async () => (await reader.db.ledgerDeposit.count()) >= 30 || undefined, {
+      what: "30 applied",
+    });
     first.kill("SIGKILL");
     await exited(first);
     const appliedBeforeKill = await reader.db.ledgerDeposit.count();
@@ -170,7 +180,10 @@ describe("event sourcing proofs", () => {
       account_id: "acc-5",
       amount: -5,
     });
-    await writer.producer.send({ topic: harness.env.topic, messages: [{ key: "acc-5", value: refused, headers: headers(3) }] });
+    await writer.producer.send({
+      topic: harness.env.topic,
+      messages: [{ key: "acc-5", value: refused, headers: headers(3) }],
+    });
     await writer.deposit("acc-5", 7, 1);
     await relayAll(writer);
 

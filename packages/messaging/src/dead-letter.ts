@@ -21,11 +21,16 @@ export interface DeadLetter {
  * message can be inspected and replayed. Awaited before the consumer moves past the message:
  * nothing is dropped silently.
  */
-export async function publishDeadLetter(producer: Producer, letter: DeadLetter, now = new Date()): Promise<void> {
+export async function publishDeadLetter(
+  producer: Producer,
+  letter: DeadLetter,
+  now = new Date(),
+): Promise<void> {
   const headers: IHeaders = {
     ...letter.message.headers,
     [Headers.deadLetterReason]: `${letter.stage}: ${describeError(letter.error)}`.slice(0, 2000),
-    [Headers.deadLetterErrorCode]: letter.error instanceof PlatformError ? letter.error.code : "unexpected_error",
+    [Headers.deadLetterErrorCode]:
+      letter.error instanceof PlatformError ? letter.error.code : "unexpected_error",
     [Headers.deadLetterTopic]: letter.topic,
     [Headers.deadLetterPartition]: String(letter.partition),
     [Headers.deadLetterOffset]: letter.message.offset,

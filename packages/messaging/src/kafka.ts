@@ -1,5 +1,12 @@
-import { Kafka, type KafkaConfig, logLevel as KafkaLogLevel, type logCreator, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "@platform/observability";
+import {
+  Kafka,
+  type KafkaConfig,
+  logLevel as KafkaLogLevel,
+  type logCreator,
+  Partitioners,
+  type Producer,
+} from "kafkajs";
 
 export interface KafkaOptions {
   brokers: string[];

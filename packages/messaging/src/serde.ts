@@ -23,15 +23,20 @@ export function subjectFor(topic: string, recordFullName: string): string {
 
 export function fullNameOf(schema: AvroSchema): string {
   const type = avroTypeOf(schema);
-  if (!type.name) throw new InvalidInputError("avro_schema_unnamed", "an event schema must be a named record");
+  if (!type.name)
+    throw new InvalidInputError("avro_schema_unnamed", "an event schema must be a named record");
   return type.name;
 }
 
 export class RecordValidationError extends InvalidInputError {
   constructor(recordName: string, paths: string[]) {
-    super("event_payload_invalid", `payload does not match ${recordName} at ${paths.join(", ") || "(root)"}`, {
-      details: { record: recordName, paths },
-    });
+    super(
+      "event_payload_invalid",
+      `payload does not match ${recordName} at ${paths.join(", ") || "(root)"}`,
+      {
+        details: { record: recordName, paths },
+      },
+    );
   }
 }
 
@@ -100,9 +105,13 @@ export class AvroSerde {
 function asRegistryError(subject: string, error: unknown): Error {
   const status = (error as { status?: number }).status;
   if (status === 404) {
-    return new InvalidInputError("schema_not_registered", `schema is not registered under subject ${subject}`, {
-      cause: error,
-    });
+    return new InvalidInputError(
+      "schema_not_registered",
+      `schema is not registered under subject ${subject}`,
+      {
+        cause: error,
+      },
+    );
   }
   return new UnavailableError("schema_registry_unavailable", `schema registry lookup failed for ${subject}`, {
     cause: error,

@@ -49,10 +49,12 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     await admin.query(`CREATE DATABASE ${name} OWNER ${role}`);
   });
   const url = urlFor(infrastructure().postgresAdminUrl, role, name);
-  if (options.migrationsDir) await deployMigrations({ databaseUrl: url, migrationsDir: options.migrationsDir });
+  if (options.migrationsDir)
+    await deployMigrations({ databaseUrl: url, migrationsDir: options.migrationsDir });
   return {
     name,
     url,
-    drop: () => withAdmin(async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+    drop: () =>
+      withAdmin(async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
   };
 }

@@ -1,3 +1,8 @@
-export { type Infrastructure, infrastructure, InfrastructureMissingError, missingInfrastructure } from "./infrastructure";
-export { uniqueName, waitFor } from "./names";
 export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "./databases";
+export {
+  type Infrastructure,
+  InfrastructureMissingError,
+  infrastructure,
+  missingInfrastructure,
+} from "./infrastructure";
+export { uniqueName, waitFor } from "./names";

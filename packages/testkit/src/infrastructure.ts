@@ -10,7 +10,11 @@ export interface Infrastructure {
   postgresAdminUrl: string;
 }
 
-export const INFRASTRUCTURE_VARIABLES = ["KAFKA_BROKERS", "SCHEMA_REGISTRY_URL", "POSTGRES_ADMIN_URL"] as const;
+export const INFRASTRUCTURE_VARIABLES = [
+  "KAFKA_BROKERS",
+  "SCHEMA_REGISTRY_URL",
+  "POSTGRES_ADMIN_URL",
+] as const;
 
 export class InfrastructureMissingError extends Error {
   constructor(missing: readonly string[]) {
@@ -31,7 +35,10 @@ export function infrastructure(env: NodeJS.ProcessEnv = process.env): Infrastruc
   const missing = missingInfrastructure(env);
   if (missing.length > 0) throw new InfrastructureMissingError(missing);
   return {
-    kafkaBrokers: (env.KAFKA_BROKERS ?? "").split(",").map((broker) => broker.trim()).filter(Boolean),
+    kafkaBrokers: (env.KAFKA_BROKERS ?? "")
+      .split(",")
+      .map((broker) => broker.trim())
+      .filter(Boolean),
     schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? "",
     postgresAdminUrl: env.POSTGRES_ADMIN_URL ?? "",
   };

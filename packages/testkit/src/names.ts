@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 
 /** A name no other test (or earlier run) uses: for topics, consumer groups, databases. */
 export function uniqueName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
   return `${clean}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
 }
 

@@ -2,9 +2,14 @@ import { InfrastructureMissingError, infrastructure, missingInfrastructure, uniq
 
 describe("infrastructure discovery", () => {
   it("names every missing variable and what to run", () => {
-    expect(missingInfrastructure({ KAFKA_BROKERS: "localhost:9092" })).toEqual(["SCHEMA_REGISTRY_URL", "POSTGRES_ADMIN_URL"]);
+    expect(missingInfrastructure({ KAFKA_BROKERS: "localhost:9092" })).toEqual([
+      "SCHEMA_REGISTRY_URL",
+      "POSTGRES_ADMIN_URL",
+    ]);
     expect(() => infrastructure({})).toThrow(InfrastructureMissingError);
-    expect(() => infrastructure({})).toThrow(/KAFKA_BROKERS, SCHEMA_REGISTRY_URL, POSTGRES_ADMIN_URL are not set.*platform test/);
+    expect(() => infrastructure({})).toThrow(
+      /KAFKA_BROKERS, SCHEMA_REGISTRY_URL, POSTGRES_ADMIN_URL are not set.*platform test/,
+    );
   });
 
   it("parses a broker list", () => {
