@@ -4,8 +4,8 @@ import { InfrastructureMissingError, missingInfrastructure } from "./infrastruct
 
 /** The images match docker-compose.yml, so tests with Docker see what users of compose see. */
 const IMAGES = {
-  kafka: "apache/kafka:3.9.1",
-  registry: "apicurio/apicurio-registry:3.0.9",
+  kafka: "apache/kafka:4.4.0",
+  registry: "apicurio/apicurio-registry-mem:2.4.2.Final",
   postgres: "postgres:15",
 } as const;
 
