@@ -103,8 +103,10 @@ export class AvroSerde {
 }
 
 function asRegistryError(subject: string, error: unknown): Error {
-  const status = (error as { status?: number }).status;
-  if (status === 404) {
+  // The client turns the registry's 404 into a bare ConfluentSchemaRegistryError (status dropped);
+  // the client's HTTP layer reports network failures as status 400, so only 422 means "refused".
+  const { status, name } = error as { status?: number; name?: string };
+  if (status === 404 || name === "ConfluentSchemaRegistryError") {
     return new InvalidInputError(
       "schema_not_registered",
       `schema is not registered under subject ${subject}`,
@@ -112,6 +114,11 @@ function asRegistryError(subject: string, error: unknown): Error {
         cause: error,
       },
     );
+  }
+  if (status === 422) {
+    return new InvalidInputError("schema_rejected", `schema registry refused the lookup for ${subject}`, {
+      cause: error,
+    });
   }
   return new UnavailableError("schema_registry_unavailable", `schema registry lookup failed for ${subject}`, {
     cause: error,
