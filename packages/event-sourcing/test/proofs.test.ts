@@ -3,6 +3,7 @@
  * Postgres, with a tiny ledger service as the fixture. Proof 7 (broker restart) is in
  * broker-restart.test.ts because it runs its own broker.
  */
+import { context, ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { ConcurrencyConflictError } from "@platform/errors";
 import { deadLetterTopicFor, Headers, readHeader, subjectFor } from "@platform/messaging";
 import { uniqueName, waitFor } from "@platform/testkit";
@@ -226,6 +227,33 @@ describe("event sourcing proofs", () => {
       orderBy: { version: "asc" },
     });
     expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe("tracing", () => {
+  it("one trace follows a command through the event store, the relay and Kafka into a projection", async () => {
+    const writer = await harness.ledger();
+    await writer.provision();
+    await writer.openAccount("acc-t", "Tracy");
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const requestContext = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId,
+      spanId: "00f067aa0ba902b7",
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+    });
+    // As if an HTTP request carrying this traceparent had run the command.
+    await context.with(requestContext, () => writer.deposit("acc-t", 1));
+    await relayAll(writer);
+
+    const seen: (string | undefined)[] = [];
+    const projector = writer.projector(uniqueName("ledger-trace"), {
+      onDeposit: () => seen.push(trace.getActiveSpan()?.spanContext().traceId),
+    });
+    await projector.start();
+    await waitForDeposits(writer, 1);
+    await projector.stop();
+    expect(seen).toEqual([traceId]);
   });
 });
 
