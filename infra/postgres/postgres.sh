@@ -46,6 +46,12 @@ case "${1:-}" in
     done <"$repo/infra/services.txt"
     echo "postgres: ready at $admin_url (one role and database per service)"
     ;;
+  ensure-database)
+    # One login role and database of the same name (password = name, for local development).
+    [ -n "${2:-}" ] || { echo "usage: $0 ensure-database NAME" >&2; exit 2; }
+    start_server
+    ensure_role_and_database "$2"
+    ;;
   status) answers && echo "postgres: running" || { echo "postgres: not answering"; exit 1; } ;;
-  *) echo "usage: $0 start|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|ensure-database NAME|status" >&2; exit 2 ;;
 esac

@@ -94,25 +94,9 @@ running_pid() {
   return 1
 }
 
-psql_admin() { psql "$POSTGRES_ADMIN_URL" -v ON_ERROR_STOP=1 -qAt "$@"; }
-
 # The login role and database `registry` (not a superuser), created when missing.
 ensure_database() {
-  command -v psql >/dev/null || die "psql is required to create the registry's database (Debian: apt-get install postgresql-client)"
-  pg_isready -d "$POSTGRES_ADMIN_URL" -t 5 >/dev/null 2>&1 ||
-    die "PostgreSQL does not answer at $POSTGRES_ADMIN_URL (start it with infra/postgres/postgres.sh start)"
-  psql_admin <<SQL
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$REGISTRY_DB_USER') THEN
-    CREATE ROLE "$REGISTRY_DB_USER" LOGIN PASSWORD '$REGISTRY_DB_PASSWORD' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-  END IF;
-END \$\$;
-ALTER ROLE "$REGISTRY_DB_USER" LOGIN NOSUPERUSER NOBYPASSRLS;
-SQL
-  if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$REGISTRY_DB_NAME'")" != "1" ]; then
-    psql_admin -c "CREATE DATABASE \"$REGISTRY_DB_NAME\" OWNER \"$REGISTRY_DB_USER\""
-    say "created database $REGISTRY_DB_NAME (owner $REGISTRY_DB_USER)"
-  fi
+  bash "$repo/infra/postgres/postgres.sh" ensure-database "$REGISTRY_DB_NAME" >/dev/null
 }
 
 # Runtime configuration. System properties outrank the app's application.properties (and its
