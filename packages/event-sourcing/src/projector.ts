@@ -49,6 +49,8 @@ type Outcome = "applied" | "duplicate" | "redelivered" | "dead-lettered";
 export class Projector<Tx extends SqlClient> {
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
+  /** The seek issued on the latest assignment; messages wait for it so none is applied from a stale position. */
+  private seeking: Promise<void> = Promise.resolve();
   private readonly counts: Record<Outcome, number> = {
     applied: 0,
     duplicate: 0,
@@ -77,9 +79,21 @@ export class Projector<Tx extends SqlClient> {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.seekToStoredOffsets(payload.memberAssignment).catch((error: unknown) =>
+      this.seeking = this.seekToStoredOffsets(payload.memberAssignment).catch((error: unknown) =>
         this.options.logger.error({ error: describeError(error) }, "could not seek to stored offsets"),
       );
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.options.logger.error({ error: describeError(payload.error), restart: payload.restart }, "consumer crashed");
+      // kafkajs restarts by itself after retriable failures; after any other, so do we, after a pause.
+      if (!payload.restart && this.consumer === consumer) {
+        setTimeout(() => {
+          if (this.consumer !== consumer) return;
+          this.stop()
+            .then(() => this.start())
+            .catch((error: unknown) => this.options.logger.error({ error: describeError(error) }, "restart failed"));
+        }, 5_000);
+      }
     });
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
@@ -151,6 +165,7 @@ export class Projector<Tx extends SqlClient> {
   }
 
   private async handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
+    await this.seeking;
     await withConsumerSpan(topic, message.headers ?? {}, async () => {
       let event: ProjectedEvent;
       try {
