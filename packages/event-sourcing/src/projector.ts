@@ -84,14 +84,19 @@ export class Projector<Tx extends SqlClient> {
       );
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.options.logger.error({ error: describeError(payload.error), restart: payload.restart }, "consumer crashed");
+      this.options.logger.error(
+        { error: describeError(payload.error), restart: payload.restart },
+        "consumer crashed",
+      );
       // kafkajs restarts by itself after retriable failures; after any other, so do we, after a pause.
       if (!payload.restart && this.consumer === consumer) {
         setTimeout(() => {
           if (this.consumer !== consumer) return;
           this.stop()
             .then(() => this.start())
-            .catch((error: unknown) => this.options.logger.error({ error: describeError(error) }, "restart failed"));
+            .catch((error: unknown) =>
+              this.options.logger.error({ error: describeError(error) }, "restart failed"),
+            );
         }, 5_000);
       }
     });

@@ -49,9 +49,9 @@ export class LedgerHarness {
 
   /** Runs `script` (run-relay / run-projector) in a separate Node process; resolves once it is running. */
   async spawn(
-    script: "run-relay" | "run-projector",
+    script: "run-relay" | "run-projector" | "run-http",
     env: Record<string, string> = {},
-  ): Promise<ChildProcess> {
+  ): Promise<{ child: ChildProcess; ready: unknown }> {
     const child = fork(join(__dirname, `fixture/src/${script}.ts`), [], {
       execArgv: ["--import", "tsx"],
       env: {
@@ -65,11 +65,11 @@ export class LedgerHarness {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     this.children.push(child);
-    await new Promise<void>((resolve, reject) => {
-      child.once("message", () => resolve());
+    const ready = await new Promise<unknown>((resolve, reject) => {
+      child.once("message", resolve);
       child.once("exit", (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
     });
-    return child;
+    return { child, ready };
   }
 
   async close(): Promise<void> {

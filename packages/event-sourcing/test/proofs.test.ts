@@ -77,14 +77,14 @@ describe("event sourcing proofs", () => {
     await depositMany(writer, "acc-2", 20);
 
     // Crash after Kafka acknowledged the batch, before it was marked published.
-    const crashing = await harness.spawn("run-relay", { CRASH_AFTER_SEND: "1" });
+    const { child: crashing } = await harness.spawn("run-relay", { CRASH_AFTER_SEND: "1" });
     expect(await exited(crashing)).toBe(137);
     const unpublished = await writer.db.platformEvent.count({ where: { publishedAt: null } });
     expect(unpublished).toBe(21);
 
     // Events committed while no relay runs are published when one comes back.
     await writer.deposit("acc-2", 21);
-    const restarted = await harness.spawn("run-relay");
+    const { child: restarted } = await harness.spawn("run-relay");
     await waitFor(async () => (await writer.db.platformEvent.count({ where: { publishedAt: null } })) === 0, {
       what: "every event marked published",
     });
@@ -118,7 +118,7 @@ describe("event sourcing proofs", () => {
     const projectionDb = await harness.otherDatabase();
     const reader = await harness.ledger(projectionDb);
     const env = { DATABASE_URL: projectionDb, PROJECTION_NAME: "ledger-killed", APPLY_DELAY_MS: "15" };
-    const first = await harness.spawn("run-projector", env);
+    const { child: first } = await harness.spawn("run-projector", env);
     await waitFor(async () => (await reader.db.ledgerDeposit.count()) >= 30 || undefined, {
       what: "30 applied",
     });
@@ -248,6 +248,31 @@ describe("tracing", () => {
 
     const seen: (string | undefined)[] = [];
     const projector = writer.projector(uniqueName("ledger-trace"), {
+      onDeposit: () => seen.push(trace.getActiveSpan()?.spanContext().traceId),
+    });
+    await projector.start();
+    await waitForDeposits(writer, 1);
+    await projector.stop();
+    expect(seen).toEqual([traceId]);
+  });
+
+  it("an HTTP request's traceparent reaches the projection through the service's own process", async () => {
+    const writer = await harness.ledger();
+    await writer.provision();
+    await writer.openAccount("acc-h", "Hedy");
+    const { ready } = await harness.spawn("run-http");
+    const { port } = ready as { port: number };
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    const response = await fetch(`http://127.0.0.1:${port}/accounts/acc-h/deposits`, {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+      body: JSON.stringify({ amount: 3 }),
+    });
+    expect(response.status).toBe(202);
+    await relayAll(writer);
+
+    const seen: (string | undefined)[] = [];
+    const projector = writer.projector(uniqueName("ledger-http-trace"), {
       onDeposit: () => seen.push(trace.getActiveSpan()?.spanContext().traceId),
     });
     await projector.start();
