@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       `relay    ${relayMs.toFixed(0)} ms  ${rate(published, relayMs)}  (${published} published incl. account openings)`,
     );
     console.log(
-      `project  ${projectMs.toFixed(0)} ms  ${rate(published, projectMs)}  (one transaction per message, incl. consumer join)`,
+      `project  ${projectMs.toFixed(0)} ms  ${rate(published, projectMs)}  (runs of up to 100 messages per transaction, incl. consumer group join)`,
     );
     console.log(`rss      ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   } finally {

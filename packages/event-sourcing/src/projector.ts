@@ -1,7 +1,7 @@
 import { describeError, InvalidInputError, isRetriable } from "@platform/errors";
 import { type AvroSchema, type AvroSerde, Headers, publishDeadLetter, readHeader } from "@platform/messaging";
 import { type Logger, withConsumerSpan } from "@platform/observability";
-import type { Admin, Consumer, EachMessagePayload, Kafka, KafkaMessage, Producer } from "kafkajs";
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
 import type { SqlClient, TransactionalDatabase } from "./sql";
 
 export interface ProjectedEvent<T = Record<string, unknown>> {
@@ -37,6 +37,9 @@ export interface ProjectorOptions<Tx extends SqlClient> {
 
 type Outcome = "applied" | "duplicate" | "redelivered" | "dead-lettered";
 
+/** Most messages applied in one transaction: bounds its duration and the work redone on a rollback. */
+const MAX_RUN = 100;
+
 /**
  * Applies a topic to read models, exactly once in effect. The offset of each applied message is
  * stored in the same transaction as the rows the handler writes; on every partition assignment the
@@ -44,7 +47,8 @@ type Outcome = "applied" | "duplicate" | "redelivered" | "dead-lettered";
  * applied. Relay re-publications (same aggregate version again) are skipped by a per-aggregate
  * version check. A message that cannot be decoded or applied for a reason that will not go away is
  * published to the group's dead-letter topic with the reason, and the projector goes on; a transient
- * failure (database or broker down) is retried instead.
+ * failure (database or broker down) is retried instead. Runs of up to MAX_RUN messages share one
+ * transaction (see handleBatch).
  */
 export class Projector<Tx extends SqlClient> {
   private consumer: Consumer | undefined;
@@ -102,7 +106,11 @@ export class Projector<Tx extends SqlClient> {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
-    await consumer.run({ partitionsConsumedConcurrently: 1, eachMessage: (payload) => this.handle(payload) });
+    await consumer.run({
+      partitionsConsumedConcurrently: 1,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
   }
 
   async stop(): Promise<void> {
@@ -130,6 +138,21 @@ export class Projector<Tx extends SqlClient> {
         this.name,
       );
     });
+    // Kafka's committed offsets follow the database back to the start, so lag tools agree with it.
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of this.options.topics) {
+        await admin.resetOffsets({ groupId: this.name, topic, earliest: true }).catch((error: unknown) => {
+          this.options.logger.warn(
+            { topic, error: describeError(error) },
+            "could not reset committed offsets",
+          );
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
     await this.start();
   }
 
@@ -169,30 +192,92 @@ export class Projector<Tx extends SqlClient> {
     }
   }
 
-  private async handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
+  /**
+   * Fast path: a run of decodable messages is applied in ONE transaction (offsets, versions and
+   * read-model rows together). If any of them fails for a lasting reason, that transaction rolls
+   * back and the run is applied again message by message, so only the culprit is dead-lettered.
+   */
+  private async handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     await this.seeking;
-    await withConsumerSpan(topic, message.headers ?? {}, async () => {
+    const { topic, partition } = batch;
+    let run: { message: KafkaMessage; event: ProjectedEvent }[] = [];
+    const flush = async () => {
+      if (run.length === 0) return;
+      const pending = run;
+      run = [];
+      try {
+        await this.applyAll(pending);
+      } catch (error) {
+        if (isRetriable(error)) throw this.retrying(topic, partition, pending[0]?.message, error);
+        for (const { message, event } of pending) await this.applyOne(topic, partition, message, event);
+      }
+      const last = pending[pending.length - 1];
+      if (last) resolveOffset(last.message.offset);
+      await heartbeat();
+    };
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
       let event: ProjectedEvent;
       try {
         event = await this.decode(topic, partition, message);
       } catch (error) {
         if (isRetriable(error)) throw error;
-        return this.deadLetter(topic, partition, message, error, "decode");
+        await flush();
+        await this.deadLetter(topic, partition, message, error, "decode");
+        resolveOffset(message.offset);
+        continue;
       }
-      try {
-        const outcome = await this.apply(event);
-        this.counts[outcome] += 1;
-      } catch (error) {
-        if (isRetriable(error)) {
-          this.options.logger.warn(
-            { topic, partition, offset: message.offset, error: describeError(error) },
-            "retrying",
+      run.push({ message, event });
+      if (run.length >= MAX_RUN) await flush();
+    }
+    await flush();
+  }
+
+  private async applyAll(items: { message: KafkaMessage; event: ProjectedEvent }[]): Promise<void> {
+    const outcomes = await this.options.db.$transaction(
+      async (tx) => {
+        const results: Outcome[] = [];
+        for (const { message, event } of items) {
+          results.push(
+            await withConsumerSpan(event.topic, message.headers ?? {}, () => this.applyWithin(tx, event)),
           );
-          throw error;
         }
-        return this.deadLetter(topic, partition, message, error, "apply");
-      }
-    });
+        return results;
+      },
+      { timeout: 60_000 },
+    );
+    for (const outcome of outcomes) this.counts[outcome] += 1;
+  }
+
+  private async applyOne(topic: string, partition: number, message: KafkaMessage, event: ProjectedEvent) {
+    try {
+      const outcome = await withConsumerSpan(topic, message.headers ?? {}, () =>
+        this.options.db.$transaction((tx) => this.applyWithin(tx, event)),
+      );
+      this.counts[outcome] += 1;
+    } catch (error) {
+      if (isRetriable(error)) throw this.retrying(topic, partition, message, error);
+      await this.deadLetter(topic, partition, message, error, "apply");
+    }
+  }
+
+  private retrying(
+    topic: string,
+    partition: number,
+    message: KafkaMessage | undefined,
+    error: unknown,
+  ): unknown {
+    this.options.logger.warn(
+      { topic, partition, offset: message?.offset, error: describeError(error) },
+      "retrying",
+    );
+    return error;
   }
 
   private async decode(topic: string, partition: number, message: KafkaMessage): Promise<ProjectedEvent> {
@@ -224,30 +309,28 @@ export class Projector<Tx extends SqlClient> {
     };
   }
 
-  private apply(event: ProjectedEvent): Promise<Outcome> {
-    return this.options.db.$transaction(async (tx) => {
-      if (await this.alreadyApplied(tx, event.topic, event.partition, event.offset)) return "redelivered";
-      const [last] = await tx.$queryRawUnsafe<{ version: number }[]>(
-        "SELECT version FROM platform_applied_versions WHERE consumer_group = $1 AND aggregate_id = $2 FOR UPDATE",
+  private async applyWithin(tx: Tx, event: ProjectedEvent): Promise<Outcome> {
+    if (await this.alreadyApplied(tx, event.topic, event.partition, event.offset)) return "redelivered";
+    const [last] = await tx.$queryRawUnsafe<{ version: number }[]>(
+      "SELECT version FROM platform_applied_versions WHERE consumer_group = $1 AND aggregate_id = $2 FOR UPDATE",
+      this.name,
+      event.aggregateId,
+    );
+    let outcome: Outcome = "duplicate";
+    if (!last || event.version > Number(last.version)) {
+      const handler = this.options.handlers[event.type];
+      if (handler) await handler(tx, event);
+      await tx.$executeRawUnsafe(
+        `INSERT INTO platform_applied_versions (consumer_group, aggregate_id, version) VALUES ($1, $2, $3)
+         ON CONFLICT (consumer_group, aggregate_id) DO UPDATE SET version = EXCLUDED.version`,
         this.name,
         event.aggregateId,
+        event.version,
       );
-      let outcome: Outcome = "duplicate";
-      if (!last || event.version > Number(last.version)) {
-        const handler = this.options.handlers[event.type];
-        if (handler) await handler(tx, event);
-        await tx.$executeRawUnsafe(
-          `INSERT INTO platform_applied_versions (consumer_group, aggregate_id, version) VALUES ($1, $2, $3)
-           ON CONFLICT (consumer_group, aggregate_id) DO UPDATE SET version = EXCLUDED.version`,
-          this.name,
-          event.aggregateId,
-          event.version,
-        );
-        outcome = "applied";
-      }
-      await this.storeOffset(tx, event.topic, event.partition, event.offset);
-      return outcome;
-    });
+      outcome = "applied";
+    }
+    await this.storeOffset(tx, event.topic, event.partition, event.offset);
+    return outcome;
   }
 
   private async alreadyApplied(tx: Tx, topic: string, partition: number, offset: string): Promise<boolean> {

@@ -111,7 +111,7 @@ describe("event sourcing proofs", () => {
     const writer = await harness.ledger();
     await writer.provision(1);
     await writer.openAccount("acc-3", "Linus");
-    const total = 150;
+    const total = 300;
     await depositMany(writer, "acc-3", total);
     await relayAll(writer);
 
