@@ -31,8 +31,8 @@ logfile="$PLATFORM_HOME/logs/kafka.log"
 pidfile="$run_dir/kafka.pid"
 props="$run_dir/kafka-server.properties"
 
-say() { echo "kafka: $*"; }
-die() { echo "kafka: $*" >&2; exit 1; }
+component=kafka
+source "$repo/infra/lib/daemon.sh"
 
 # The pom's checksum goes into the marker, so an edited pom (another version) installs again.
 pom_sum() { { echo "$KAFKA_VERSION"; cat "$here/pom.xml"; } | sha256sum | cut -d' ' -f1; }
@@ -252,31 +252,7 @@ wait_ready() {
   fail_start "the broker (pid $pid) was not ready after ${KAFKA_START_TIMEOUT}s; it is left running, stop it with: $0 stop"
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$pidfile"
-    if answers; then
-      say "not started by this script, but something answers on 127.0.0.1:$KAFKA_PORT; leaving it alone"
-    else
-      say "not running"
-    fi
-    return 0
-  fi
-  say "stopping (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "still running after 30s; killing"
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.5
-  fi
-  rm -f "$pidfile"
-  say "stopped"
-}
+stop() { stop_daemon "127.0.0.1:$KAFKA_PORT"; }
 
 status() {
   local pid

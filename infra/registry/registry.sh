@@ -35,8 +35,8 @@ pidfile="$run_dir/registry.pid"
 tmp_dir="$run_dir/registry-tmp"
 api="http://127.0.0.1:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7"
 
-say() { echo "registry: $*"; }
-die() { echo "registry: $*" >&2; exit 1; }
+component=registry
+source "$repo/infra/lib/daemon.sh"
 
 # The pom's checksum goes into the marker, so an edited pom (another version) builds again.
 pom_sum() { sha256sum "$here/pom.xml" | cut -d' ' -f1; }
@@ -74,9 +74,6 @@ answers() {
 }
 # Does anything accept connections on the port?
 port_taken() { timeout 2 bash -c "</dev/tcp/127.0.0.1/$SCHEMA_REGISTRY_PORT" >/dev/null 2>&1; }
-
-# Is process $1 alive? A killed JVM stays a zombie until its parent (init) reaps it.
-alive() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" != "Z" ]; }
 
 running_pid() {
   local pid=""
@@ -194,31 +191,7 @@ wait_ready() {
   fail_start "the registry (pid $pid) did not answer on $api/subjects within ${REGISTRY_START_TIMEOUT}s; it is left running, stop it with: $0 stop"
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$pidfile"
-    if answers; then
-      say "not started by this script, but a registry answers on $api; leaving it alone"
-    else
-      say "not running"
-    fi
-    return 0
-  fi
-  say "stopping (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do
-    alive "$pid" || break
-    sleep 0.5
-  done
-  if alive "$pid"; then
-    say "still running after 30s; killing"
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.5
-  fi
-  rm -f "$pidfile"
-  say "stopped"
-}
+stop() { stop_daemon "$api"; }
 
 status() {
   local pid
