@@ -1,0 +1,37 @@
+// platform-contracts apply: run by `infra/bin/platform infra` once Kafka and the registry answer.
+import { join } from "node:path";
+import { createKafka } from "@platform/messaging";
+import { createLogger } from "@platform/observability";
+import { applyContracts } from "./apply";
+import { loadContracts } from "./contracts";
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] !== "apply") {
+    console.error("usage: platform-contracts apply   (uses KAFKA_BROKERS and SCHEMA_REGISTRY_URL)");
+    process.exit(2);
+  }
+  const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL } = process.env;
+  if (!KAFKA_BROKERS || !SCHEMA_REGISTRY_URL) {
+    console.error("platform-contracts: KAFKA_BROKERS and SCHEMA_REGISTRY_URL must be set");
+    process.exit(2);
+  }
+  const logger = createLogger({ name: "platform-contracts", level: "warn" });
+  const kafka = createKafka({ brokers: KAFKA_BROKERS.split(","), clientId: "platform-contracts", logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await applyContracts({
+      admin,
+      registryUrl: SCHEMA_REGISTRY_URL,
+      contracts: loadContracts(join(__dirname, "../../../schemas")),
+      log: (line) => console.log(`contracts: ${line}`),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`platform-contracts: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,10 @@
+export { type AppliedSubject, type ApplyOptions, applyContracts } from "./apply";
+export {
+  type Compatibility,
+  type Contracts,
+  loadContracts,
+  type SchemaVersion,
+  type SubjectContract,
+  type TopicContract,
+} from "./contracts";
+export { RegistryAdmin, SchemaRejectedError } from "./registry-admin";
