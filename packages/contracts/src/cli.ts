@@ -4,10 +4,16 @@ import { createKafka } from "@platform/messaging";
 import { createLogger } from "@platform/observability";
 import { applyContracts } from "./apply";
 import { loadContracts } from "./contracts";
+import { writeMissingGoldenSamples } from "./golden";
 
 async function main(argv: string[]): Promise<void> {
+  const contracts = loadContracts(join(__dirname, "../../../schemas"));
+  if (argv[0] === "samples") {
+    for (const file of writeMissingGoldenSamples(contracts)) console.log(`contracts: wrote ${file}`);
+    return;
+  }
   if (argv[0] !== "apply") {
-    console.error("usage: platform-contracts apply   (uses KAFKA_BROKERS and SCHEMA_REGISTRY_URL)");
+    console.error("usage: platform-contracts apply | samples\n  apply    topics and schema versions (KAFKA_BROKERS, SCHEMA_REGISTRY_URL)\n  samples  golden samples for versions that have none");
     process.exit(2);
   }
   const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL } = process.env;
@@ -23,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
     await applyContracts({
       admin,
       registryUrl: SCHEMA_REGISTRY_URL,
-      contracts: loadContracts(join(__dirname, "../../../schemas")),
+      contracts,
       log: (line) => console.log(`contracts: ${line}`),
     });
   } finally {

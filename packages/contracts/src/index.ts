@@ -8,3 +8,4 @@ export {
   type TopicContract,
 } from "./contracts";
 export { RegistryAdmin, SchemaRejectedError } from "./registry-admin";
+export { goldenSamplePath, readGoldenSample, writeMissingGoldenSamples } from "./golden";
