@@ -1,19 +1,28 @@
 // platform-contracts apply: run by `infra/bin/platform infra` once Kafka and the registry answer.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createKafka } from "@platform/messaging";
 import { createLogger } from "@platform/observability";
 import { applyContracts } from "./apply";
+import { renderCatalog } from "./catalog";
 import { loadContracts } from "./contracts";
 import { writeMissingGoldenSamples } from "./golden";
 
 async function main(argv: string[]): Promise<void> {
   const contracts = loadContracts(join(__dirname, "../../../schemas"));
+  if (argv[0] === "catalog") {
+    writeFileSync(join(__dirname, "../../../docs/topics.md"), renderCatalog(contracts));
+    console.log("contracts: wrote docs/topics.md");
+    return;
+  }
   if (argv[0] === "samples") {
     for (const file of writeMissingGoldenSamples(contracts)) console.log(`contracts: wrote ${file}`);
     return;
   }
   if (argv[0] !== "apply") {
-    console.error("usage: platform-contracts apply | samples\n  apply    topics and schema versions (KAFKA_BROKERS, SCHEMA_REGISTRY_URL)\n  samples  golden samples for versions that have none");
+    console.error(
+      "usage: platform-contracts apply | samples | catalog\n  apply    topics and schema versions (KAFKA_BROKERS, SCHEMA_REGISTRY_URL)\n  samples  golden samples for versions that have none\n  catalog  regenerate docs/topics.md",
+    );
     process.exit(2);
   }
   const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL } = process.env;

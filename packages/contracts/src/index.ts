@@ -1,4 +1,5 @@
 export { type AppliedSubject, type ApplyOptions, applyContracts } from "./apply";
+export { renderCatalog } from "./catalog";
 export {
   type Compatibility,
   type Contracts,
@@ -7,5 +8,5 @@ export {
   type SubjectContract,
   type TopicContract,
 } from "./contracts";
-export { RegistryAdmin, SchemaRejectedError } from "./registry-admin";
 export { goldenSamplePath, readGoldenSample, writeMissingGoldenSamples } from "./golden";
+export { RegistryAdmin, SchemaRejectedError } from "./registry-admin";

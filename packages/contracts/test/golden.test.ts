@@ -26,8 +26,12 @@ describe("golden samples", () => {
     const decoded = readerType.fromBuffer(readGoldenSample(writer), readerType.createResolver(writerType));
     expect(readerType.isValid(decoded)).toBe(true);
     const original = writerType.fromBuffer(readGoldenSample(writer)) as Record<string, unknown>;
-    for (const field of writer.schema.fields.filter((f) => reader.schema.fields.some((r) => r.name === f.name))) {
-      expect(JSON.stringify((decoded as Record<string, unknown>)[field.name])).toBe(JSON.stringify(original[field.name]));
+    for (const field of writer.schema.fields.filter((f) =>
+      reader.schema.fields.some((r) => r.name === f.name),
+    )) {
+      expect(JSON.stringify((decoded as Record<string, unknown>)[field.name])).toBe(
+        JSON.stringify(original[field.name]),
+      );
     }
   });
 });
