@@ -1,12 +1,13 @@
 // platform-contracts apply: run by `infra/bin/platform infra` once Kafka and the registry answer.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createKafka } from "@platform/messaging";
 import { createLogger } from "@platform/observability";
 import { applyContracts } from "./apply";
 import { renderCatalog } from "./catalog";
 import { loadContracts } from "./contracts";
 import { writeMissingGoldenSamples } from "./golden";
+import { renderTypeModules } from "./typescript";
 
 async function main(argv: string[]): Promise<void> {
   const contracts = loadContracts(join(__dirname, "../../../schemas"));
@@ -15,13 +16,23 @@ async function main(argv: string[]): Promise<void> {
     console.log("contracts: wrote docs/topics.md");
     return;
   }
+  if (argv[0] === "types") {
+    const root = join(__dirname, "types");
+    rmSync(root, { recursive: true, force: true });
+    for (const [file, content] of renderTypeModules(contracts)) {
+      mkdirSync(dirname(join(root, file)), { recursive: true });
+      writeFileSync(join(root, file), content);
+    }
+    console.log(`contracts: wrote TypeScript types to ${root}`);
+    return;
+  }
   if (argv[0] === "samples") {
     for (const file of writeMissingGoldenSamples(contracts)) console.log(`contracts: wrote ${file}`);
     return;
   }
   if (argv[0] !== "apply") {
     console.error(
-      "usage: platform-contracts apply | samples | catalog\n  apply    topics and schema versions (KAFKA_BROKERS, SCHEMA_REGISTRY_URL)\n  samples  golden samples for versions that have none\n  catalog  regenerate docs/topics.md",
+      "usage: platform-contracts apply | samples | catalog | types\n  apply    topics and schema versions (KAFKA_BROKERS, SCHEMA_REGISTRY_URL)\n  samples  golden samples for versions that have none\n  catalog  regenerate docs/topics.md",
     );
     process.exit(2);
   }

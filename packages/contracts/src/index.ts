@@ -10,3 +10,4 @@ export {
 } from "./contracts";
 export { goldenSamplePath, readGoldenSample, writeMissingGoldenSamples } from "./golden";
 export { RegistryAdmin, SchemaRejectedError } from "./registry-admin";
+export { renderTypeModules, renderVersionModule } from "./typescript";
