@@ -160,12 +160,7 @@ export class Projector<Tx extends SqlClient> {
   async lag(): Promise<number> {
     this.admin ??= this.options.kafka.admin();
     await this.admin.connect();
-    const stored = await this.options.db.$transaction((tx) =>
-      tx.$queryRawUnsafe<{ topic: string; partition: number; next_offset: bigint }[]>(
-        "SELECT topic, partition, next_offset FROM platform_consumer_offsets WHERE consumer_group = $1",
-        this.name,
-      ),
-    );
+    const stored = await this.storedOffsets();
     let lag = 0;
     for (const topic of this.options.topics) {
       for (const partition of await this.admin.fetchTopicOffsets(topic)) {
@@ -177,13 +172,18 @@ export class Projector<Tx extends SqlClient> {
     return lag;
   }
 
-  private async seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
-    const rows = await this.options.db.$transaction((tx) =>
+  /** What this projection has applied, per topic and partition: the source of truth, not Kafka. */
+  private storedOffsets(): Promise<{ topic: string; partition: number; next_offset: bigint }[]> {
+    return this.options.db.$transaction((tx) =>
       tx.$queryRawUnsafe<{ topic: string; partition: number; next_offset: bigint }[]>(
         "SELECT topic, partition, next_offset FROM platform_consumer_offsets WHERE consumer_group = $1",
         this.name,
       ),
     );
+  }
+
+  private async seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
+    const rows = await this.storedOffsets();
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
         const row = rows.find((r) => r.topic === topic && r.partition === partition);

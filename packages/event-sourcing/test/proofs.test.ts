@@ -246,14 +246,7 @@ describe("tracing", () => {
     await context.with(requestContext, () => writer.deposit("acc-t", 1));
     await relayAll(writer);
 
-    const seen: (string | undefined)[] = [];
-    const projector = writer.projector(uniqueName("ledger-trace"), {
-      onDeposit: () => seen.push(trace.getActiveSpan()?.spanContext().traceId),
-    });
-    await projector.start();
-    await waitForDeposits(writer, 1);
-    await projector.stop();
-    expect(seen).toEqual([traceId]);
+    expect(await traceIdsSeenByProjection(writer)).toEqual([traceId]);
   });
 
   it("an HTTP request's traceparent reaches the projection through the service's own process", async () => {
@@ -271,16 +264,21 @@ describe("tracing", () => {
     expect(response.status).toBe(202);
     await relayAll(writer);
 
-    const seen: (string | undefined)[] = [];
-    const projector = writer.projector(uniqueName("ledger-http-trace"), {
-      onDeposit: () => seen.push(trace.getActiveSpan()?.spanContext().traceId),
-    });
-    await projector.start();
-    await waitForDeposits(writer, 1);
-    await projector.stop();
-    expect(seen).toEqual([traceId]);
+    expect(await traceIdsSeenByProjection(writer)).toEqual([traceId]);
   });
 });
+
+/** Projects the topic once and returns the trace id active in each deposit's handler. */
+async function traceIdsSeenByProjection(writer: Awaited<ReturnType<LedgerHarness["ledger"]>>) {
+  const seen: (string | undefined)[] = [];
+  const projector = writer.projector(uniqueName("ledger-trace"), {
+    onDeposit: () => seen.push(trace.getActiveSpan()?.spanContext().traceId),
+  });
+  await projector.start();
+  await waitForDeposits(writer, 1);
+  await projector.stop();
+  return seen;
+}
 
 async function retryOnConflict(command: () => Promise<void>): Promise<void> {
   for (;;) {
