@@ -1,0 +1,33 @@
+// Generated from identity.events-platform.identity.ApiKeyCreated v1 by `platform-contracts types`; do not edit.
+
+/** Who caused the event and from where: the audit trail's who and from-where. */
+export interface Actor {
+  /** Kind of actor: "user", "api_key", "scim", "sso" (an identity provider), or "system" (jobs, projections). */
+  type: string;
+  /** Id of the user, API key, SCIM token or SSO connection; null for "system". */
+  id: null | string;
+  /** Client address the request came from; null when not caused by a request. */
+  ip_address: null | string;
+  /** Client user agent; null when not caused by a request. */
+  user_agent: null | string;
+}
+
+/** An organization API key was created. The secret is shown once to its creator and never published. */
+export interface ApiKeyCreated {
+  /** Tenant: the organization (account) the event belongs to. */
+  account_id: string;
+  /** The key's id. */
+  api_key_id: string;
+  /** Label given by its creator. */
+  name: string;
+  /** Non-secret first characters of the key, to recognise it in lists. */
+  prefix: string;
+  /** Permissions the key carries, written resource.action (wildcards resource.* and *). */
+  scopes: Array<string>;
+  /** When the key stops working; null for never. */
+  expires_at: null | number;
+  /** When the event happened (UTC, ms since epoch). */
+  occurred_at: number;
+  /** Who caused the event. */
+  actor: Actor;
+}

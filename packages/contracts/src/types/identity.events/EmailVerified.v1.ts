@@ -1,0 +1,25 @@
+// Generated from identity.events-platform.identity.EmailVerified v1 by `platform-contracts types`; do not edit.
+
+/** Who caused the event and from where: the audit trail's who and from-where. */
+export interface Actor {
+  /** Kind of actor: "user", "api_key", "scim", "sso" (an identity provider), or "system" (jobs, projections). */
+  type: string;
+  /** Id of the user, API key, SCIM token or SSO connection; null for "system". */
+  id: null | string;
+  /** Client address the request came from; null when not caused by a request. */
+  ip_address: null | string;
+  /** Client user agent; null when not caused by a request. */
+  user_agent: null | string;
+}
+
+/** A person proved they own their e-mail address. */
+export interface EmailVerified {
+  /** The person's id (usr_...). A person is global: one person can belong to several organizations. */
+  user_id: string;
+  /** The person's e-mail address, lower-cased. Internal domain log only: public streams carry a hash. */
+  email: string;
+  /** When the event happened (UTC, ms since epoch). */
+  occurred_at: number;
+  /** Who caused the event. */
+  actor: Actor;
+}

@@ -1,0 +1,27 @@
+// Generated from identity.events-platform.identity.ScimTokenIssued v1 by `platform-contracts types`; do not edit.
+
+/** Who caused the event and from where: the audit trail's who and from-where. */
+export interface Actor {
+  /** Kind of actor: "user", "api_key", "scim", "sso" (an identity provider), or "system" (jobs, projections). */
+  type: string;
+  /** Id of the user, API key, SCIM token or SSO connection; null for "system". */
+  id: null | string;
+  /** Client address the request came from; null when not caused by a request. */
+  ip_address: null | string;
+  /** Client user agent; null when not caused by a request. */
+  user_agent: null | string;
+}
+
+/** A SCIM bearer token was issued for the organization's directory; the token is never published. */
+export interface ScimTokenIssued {
+  /** Tenant: the organization (account) the event belongs to. */
+  account_id: string;
+  /** The token's id. */
+  token_id: string;
+  /** Non-secret first characters of the token. */
+  prefix: string;
+  /** When the event happened (UTC, ms since epoch). */
+  occurred_at: number;
+  /** Who caused the event. */
+  actor: Actor;
+}

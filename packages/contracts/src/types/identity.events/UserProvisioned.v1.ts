@@ -1,0 +1,43 @@
+// Generated from identity.events-platform.identity.UserProvisioned v1 by `platform-contracts types`; do not edit.
+
+/** Who caused the event and from where: the audit trail's who and from-where. */
+export interface Actor {
+  /** Kind of actor: "user", "api_key", "scim", "sso" (an identity provider), or "system" (jobs, projections). */
+  type: string;
+  /** Id of the user, API key, SCIM token or SSO connection; null for "system". */
+  id: null | string;
+  /** Client address the request came from; null when not caused by a request. */
+  ip_address: null | string;
+  /** Client user agent; null when not caused by a request. */
+  user_agent: null | string;
+}
+
+/** A person was created or linked by an identity provider (SAML/OIDC just-in-time, or SCIM). */
+export interface UserProvisioned {
+  /** Tenant: the organization (account) the event belongs to. */
+  account_id: string;
+  /** The person's id (usr_...). A person is global: one person can belong to several organizations. */
+  user_id: string;
+  /** The person's e-mail address, lower-cased. Internal domain log only: public streams carry a hash. */
+  email: string;
+  /** Given (first) name, if known. */
+  given_name: null | string;
+  /** Family (last) name, if known. */
+  family_name: null | string;
+  /** Name to display, if known. */
+  display_name: null | string;
+  /** "saml", "oidc" or "scim". */
+  source: string;
+  /** The person's id at the identity provider (SAML NameID, OIDC sub, SCIM externalId). */
+  external_id: null | string;
+  /** The SSO connection or SCIM directory that provisioned the person. */
+  connection_id: null | string;
+  /** Organization role given on provisioning. */
+  role: string;
+  /** True if a new person was created, false if an existing person was linked to the organization. */
+  created: boolean;
+  /** When the event happened (UTC, ms since epoch). */
+  occurred_at: number;
+  /** Who caused the event. */
+  actor: Actor;
+}

@@ -1,0 +1,35 @@
+// Generated from tenancy.events-platform.tenancy.GroupRenamed v1 by `platform-contracts types`; do not edit.
+
+/** Who caused the event and from where: the audit trail's who and from-where. */
+export interface Actor {
+  /** Kind of actor: "user", "api_key", "scim", "sso" (an identity provider), or "system" (jobs, projections). */
+  type: string;
+  /** Id of the user, API key, SCIM token or SSO connection; null for "system". */
+  id: null | string;
+  /** Client address the request came from; null when not caused by a request. */
+  ip_address: null | string;
+  /** Client user agent; null when not caused by a request. */
+  user_agent: null | string;
+}
+
+/** A group was renamed. */
+export interface GroupRenamed {
+  /** Tenant: the organization (account) the event belongs to. */
+  account_id: string;
+  /** The group's id. */
+  group_id: string;
+  /** "workspace", "project" or "team" (the account itself is the group with group_id = account_id). */
+  group_type: string;
+  /** The enclosing group: the account id for a top-level group. */
+  parent_group_id: string;
+  /** Every enclosing group from the account down to the parent, so readers roll events up without walking the tree. */
+  ancestor_group_ids: Array<string>;
+  /** Name before. */
+  previous_name: string;
+  /** Name after. */
+  name: string;
+  /** When the event happened (UTC, ms since epoch). */
+  occurred_at: number;
+  /** Who caused the event. */
+  actor: Actor;
+}
