@@ -2,6 +2,11 @@
 // run by the typecheck task), workspace packages resolved to their sources so tests never need a build.
 const path = require("node:path");
 
+// Dependencies that ship only ES modules: jest's CommonJS runtime (on Node 20) cannot require them,
+// so SWC compiles them like our own sources. Matches pnpm's real path (.pnpm/<name>@x/node_modules/<name>).
+const ESM_ONLY = ["jose", "openid-client", "oauth4webapi", "oidc-provider"];
+const esmOnly = `(?!(\\.pnpm/(${ESM_ONLY.join("|")})@[^/]+/node_modules/)?(${ESM_ONLY.join("|")})/)`;
+
 /** @param {string} packageDir the package's folder (pass __dirname) */
 function jestConfig(packageDir, overrides = {}) {
   return {
@@ -22,6 +27,7 @@ function jestConfig(packageDir, overrides = {}) {
       // which tsc and tsx resolve to .ts but jest does not.
       "^(\\.{1,2}/.*)\\.js$": "$1",
     },
+    transformIgnorePatterns: [`/node_modules/${esmOnly}`],
     testMatch: ["<rootDir>/src/**/*.test.ts", "<rootDir>/test/**/*.test.ts"],
     testTimeout: 60_000,
     reporters: ["default", path.join(__dirname, "infra/jest-summary-reporter.js")],

@@ -9,3 +9,15 @@ export SCHEMA_REGISTRY_PORT="${SCHEMA_REGISTRY_PORT:-8081}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://localhost:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7}"
 export POSTGRES_ADMIN_URL="${POSTGRES_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
 export POSTGRES_HOST_URL="${POSTGRES_HOST_URL:-postgresql://127.0.0.1:5432}"
+
+# Each service's HTTP port (the same in docker-compose.yml) and where clients reach it.
+service_port() {
+  case "$1" in
+    identity) echo 3001 ;; tenancy) echo 3002 ;; billing) echo 3003 ;;
+    usage) echo 3004 ;; webhooks) echo 3005 ;; analytics) echo 3006 ;;
+    *) echo "no port assigned to service $1 (infra/env.sh)" >&2; return 1 ;;
+  esac
+}
+# Its own database, as its own login role (infra/postgres/postgres.sh creates both).
+service_database_url() { echo "${POSTGRES_HOST_URL/:\/\//://$1:$1@}/$1"; }
+export IDENTITY_URL="${IDENTITY_URL:-http://localhost:$(service_port identity)}"

@@ -108,3 +108,18 @@ export function loadContracts(schemasRoot: string): Contracts {
   }
   return { topics: declared.topics, subjects };
 }
+
+/** The repository's `schemas/` folder, where every service reads its contracts from. */
+export const SCHEMAS_ROOT = join(__dirname, "../../../schemas");
+
+/** The latest version of every record type of one topic, by full name: a service's writer and reader schemas. */
+export function latestSchemasOf(contracts: Contracts, topic: string): Record<string, AvroSchema> {
+  const schemas: Record<string, AvroSchema> = {};
+  for (const subject of contracts.subjects.filter((s) => s.topic === topic)) {
+    const latest = subject.versions[subject.versions.length - 1];
+    if (latest) schemas[subject.record] = latest.schema;
+  }
+  if (Object.keys(schemas).length === 0)
+    throw new InvalidInputError("topic_unknown", `no schemas are declared for topic ${topic}`);
+  return schemas;
+}

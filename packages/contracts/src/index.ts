@@ -3,7 +3,9 @@ export { renderCatalog } from "./catalog";
 export {
   type Compatibility,
   type Contracts,
+  latestSchemasOf,
   loadContracts,
+  SCHEMAS_ROOT,
   type SchemaVersion,
   type SubjectContract,
   type TopicContract,

@@ -1,0 +1,46 @@
+export { AuthErrorCodes } from "./codes";
+export {
+  KeyRing,
+  SIGNING_KEY_PUBLISHED,
+  SIGNING_KEY_RETIRED,
+  type SigningKeyPublishedPayload,
+  type SigningKeyRetiredPayload,
+  type VerificationKey,
+} from "./keys";
+export {
+  type AuthMiddleware,
+  type AuthNext,
+  type AuthRequest,
+  type AuthResponse,
+  authenticate,
+  principalOf,
+  requireAccount,
+  requirePermission,
+} from "./middleware";
+export {
+  ALL_PERMISSIONS,
+  assertConcretePermission,
+  assertValidGrants,
+  isConcretePermission,
+  isValidGrant,
+  permits,
+} from "./permissions";
+export { assertAccount, assertPermitted, hasPermission, type Principal } from "./principal";
+export { DEFAULT_ROLES, RoleCatalog, type RoleDefinedPayload } from "./roles";
+export {
+  type AccessTokenClaims,
+  type AccessTokenPayload,
+  type ApiKeyTokenClaims,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  generateSigningKey,
+  type SignAccessTokenOptions,
+  type SigningKey,
+  signAccessToken,
+  TOKEN_ALGORITHM,
+  TOKEN_AUDIENCE,
+  TOKEN_HEADER_TYPE,
+  TOKEN_ISSUER,
+  type TokenType,
+  type UserTokenClaims,
+} from "./tokens";
+export { TokenVerifier, type TokenVerifierOptions } from "./verifier";

@@ -1,0 +1,115 @@
+import { PlatformError } from "@platform/errors";
+import { AuthErrorCodes } from "./codes";
+import { assertConcretePermission } from "./permissions";
+import { assertAccount, assertPermitted, type Principal } from "./principal";
+import type { TokenVerifier } from "./verifier";
+
+/*
+ * The slice of express these middlewares touch, written structurally: express's Request, Response and
+ * NextFunction satisfy them, and this package needs no express (runtime or types) to build or test.
+ */
+export interface AuthRequest {
+  headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string | string[] | undefined>;
+}
+
+export interface AuthResponse {
+  locals: Record<string, unknown>;
+}
+
+export type AuthNext = (error?: unknown) => void;
+
+export type AuthMiddleware = (req: AuthRequest, res: AuthResponse, next: AuthNext) => void;
+
+const PRINCIPAL = "principal";
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * Verifies `Authorization: Bearer <token>` and sets `res.locals.principal`. Failures go to next(error),
+ * where the http kit answers 401 problem+json with the stable code.
+ */
+export function authenticate(verifier: TokenVerifier): AuthMiddleware {
+  return (req, res, next) => {
+    let token: string;
+    try {
+      token = bearerToken(req);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    verifier.verify(token).then(
+      (principal) => {
+        res.locals[PRINCIPAL] = principal;
+        next();
+      },
+      (error: unknown) => next(error),
+    );
+  };
+}
+
+/** Route guard: 403 `permission_denied` unless the principal holds `required`. */
+export function requirePermission(required: string): AuthMiddleware {
+  // A typo in a route's permission should stop the service at start-up, not deny every request.
+  assertConcretePermission(required);
+  return (_req, res, next) => {
+    try {
+      assertPermitted(principalOf(res), required);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * Route guard for `/accounts/:accountId/...`: a token acts in one account at a time, so a principal may
+ * not reach another account's resources even where it holds the permission there. Mount it on the route
+ * (express fills `req.params` only for the route's own path).
+ */
+export function requireAccount(paramName = "accountId"): AuthMiddleware {
+  return (req, res, next) => {
+    try {
+      const accountId = req.params?.[paramName];
+      if (typeof accountId !== "string" || accountId === "") {
+        throw new PlatformError(
+          "internal",
+          AuthErrorCodes.routeParamMissing,
+          `requireAccount("${paramName}") is mounted on a route without :${paramName}`,
+        );
+      }
+      assertAccount(principalOf(res), accountId);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** The authenticated principal; throws (500) when `authenticate` did not run first, which is a wiring bug. */
+export function principalOf(res: AuthResponse): Principal {
+  const principal = res.locals[PRINCIPAL];
+  if (principal === undefined || principal === null) {
+    throw new PlatformError(
+      "internal",
+      AuthErrorCodes.principalMissing,
+      "no principal on the response; mount authenticate() before this handler",
+    );
+  }
+  return principal as Principal;
+}
+
+function bearerToken(req: AuthRequest): string {
+  const header = req.headers.authorization;
+  if (header === undefined || header === "") {
+    throw new PlatformError("unauthenticated", AuthErrorCodes.tokenMissing, "no Authorization header");
+  }
+  const match = typeof header === "string" ? BEARER.exec(header) : null;
+  if (!match?.[1]) {
+    throw new PlatformError(
+      "unauthenticated",
+      AuthErrorCodes.tokenMalformed,
+      "the Authorization header is not `Bearer <token>`",
+    );
+  }
+  return match[1];
+}

@@ -1,0 +1,191 @@
+import { PlatformError } from "@platform/errors";
+import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from "jose";
+import { AuthErrorCodes } from "./codes";
+import type { KeyRing } from "./keys";
+import type { Principal } from "./principal";
+import type { RoleCatalog } from "./roles";
+import { TOKEN_ALGORITHM, TOKEN_HEADER_TYPE } from "./tokens";
+
+export interface TokenVerifierOptions {
+  /** Normally TOKEN_ISSUER; an option so a test or a second identity deployment can differ. */
+  issuer: string;
+  /** Normally TOKEN_AUDIENCE. */
+  audience: string;
+  /** Allowed clock skew between identity and this service for exp, iat and nbf. */
+  clockToleranceSec?: number;
+  /**
+   * For services that project UserSignedOut / UserDeactivated and want revocation before the token
+   * expires. Without it a revoked session keeps working until its token's exp (at most the token ttl).
+   */
+  isRevoked?: (sessionId: string) => boolean | Promise<boolean>;
+  /** The current time; injectable for tests. */
+  now?: () => Date;
+}
+
+const ACCEPTED_ALGORITHMS = [TOKEN_ALGORITHM];
+
+/** Verifies identity's access tokens locally: signature by a key in the ring, then claims, then revocation. */
+export class TokenVerifier {
+  private readonly clockToleranceSec: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly keyRing: KeyRing,
+    private readonly roleCatalog: RoleCatalog,
+    private readonly options: TokenVerifierOptions,
+  ) {
+    this.clockToleranceSec = options.clockToleranceSec ?? 30;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async verify(token: string | null | undefined): Promise<Principal> {
+    if (token === null || token === undefined || token === "") {
+      throw unauthenticated(AuthErrorCodes.tokenMissing, "no access token");
+    }
+    const { alg, kid } = headerOf(token);
+    // jose would refuse these too (its `algorithms` option); checking first gives alg-confusion and
+    // unsecured tokens a clear answer and never lets them near key selection.
+    if (alg !== TOKEN_ALGORITHM) {
+      throw unauthenticated(
+        AuthErrorCodes.tokenSignatureInvalid,
+        `algorithm ${String(alg)} is not accepted`,
+        {
+          alg: String(alg),
+        },
+      );
+    }
+    if (typeof kid !== "string" || kid === "") {
+      throw unauthenticated(AuthErrorCodes.tokenMalformed, "the token header has no kid");
+    }
+    const key = this.keyRing.get(kid);
+    if (!key) {
+      const why = this.keyRing.isRetired(kid) ? "has been retired" : "is not known";
+      throw unauthenticated(AuthErrorCodes.tokenKeyUnknown, `signing key ${kid} ${why}`, { kid });
+    }
+
+    const now = this.now();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key.key, {
+        algorithms: ACCEPTED_ALGORITHMS,
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        typ: TOKEN_HEADER_TYPE,
+        clockTolerance: this.clockToleranceSec,
+        currentDate: now,
+        requiredClaims: ["exp", "iat", "sub", "jti"],
+      }));
+    } catch (error) {
+      throw fromJoseError(error);
+    }
+
+    const iat = payload.iat as number;
+    // jose does not bound iat; a token "issued" in the future would outlive its ttl.
+    if (iat * 1000 > now.getTime() + this.clockToleranceSec * 1000) {
+      throw invalidClaims("the access token was issued in the future");
+    }
+    if (key.notBefore && iat * 1000 < key.notBefore.getTime() - this.clockToleranceSec * 1000) {
+      throw unauthenticated(
+        AuthErrorCodes.tokenKeyUnknown,
+        `signing key ${kid} was not in service when the token was issued`,
+        { kid },
+      );
+    }
+
+    const principal = this.principalFrom(payload);
+    if (principal.sessionId !== null && this.options.isRevoked) {
+      if (await this.options.isRevoked(principal.sessionId)) {
+        throw unauthenticated(AuthErrorCodes.sessionRevoked, "the session has been revoked; sign in again");
+      }
+    }
+    return principal;
+  }
+
+  private principalFrom(payload: JWTPayload): Principal {
+    const subject = payload.sub as string;
+    const accountId = optionalString(payload, "acct");
+    if (payload.typ === "user") {
+      const sessionId = optionalString(payload, "sid");
+      if (sessionId === null) throw invalidClaims("a user token needs a session id (sid)");
+      const role = optionalString(payload, "role");
+      if (role !== null && accountId === null) throw invalidClaims("a role needs an account (acct)");
+      // Role definitions are read now, not at issue time: a changed role applies at once, while a
+      // changed role assignment waits for the next token.
+      const permissions =
+        accountId !== null && role !== null ? [...this.roleCatalog.permissionsOf(accountId, role)] : [];
+      return { kind: "user", subject, sessionId, accountId, role, permissions };
+    }
+    if (payload.typ === "api_key") {
+      if (accountId === null) throw invalidClaims("an API key token needs an account (acct)");
+      // An API key may legitimately hold no permissions yet, so an empty scope is valid here.
+      const scope = payload.scope ?? "";
+      if (typeof scope !== "string") throw invalidClaims("claim scope must be a string");
+      const permissions = scope.split(" ").filter((permission) => permission !== "");
+      return { kind: "api_key", subject, sessionId: null, accountId, role: null, permissions };
+    }
+    throw invalidClaims(`unknown token type ${String(payload.typ)}`);
+  }
+}
+
+function headerOf(token: string): { alg: unknown; kid: unknown } {
+  if (token.split(".").length !== 3) {
+    throw unauthenticated(AuthErrorCodes.tokenMalformed, "the access token is not a compact JWS");
+  }
+  try {
+    const header = decodeProtectedHeader(token);
+    return { alg: header.alg, kid: header.kid };
+  } catch (error) {
+    throw unauthenticated(AuthErrorCodes.tokenMalformed, "the access token header cannot be read", {}, error);
+  }
+}
+
+function optionalString(payload: JWTPayload, claim: string): string | null {
+  const value = payload[claim];
+  if (value === undefined) return null;
+  if (typeof value !== "string" || value === "")
+    throw invalidClaims(`claim ${claim} must be a non-empty string`);
+  return value;
+}
+
+function fromJoseError(error: unknown): unknown {
+  if (error instanceof errors.JWTExpired) {
+    return unauthenticated(AuthErrorCodes.tokenExpired, "the access token has expired", {}, error);
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return unauthenticated(
+      AuthErrorCodes.tokenClaimsInvalid,
+      `the access token's ${error.claim} is not acceptable`,
+      { claim: error.claim },
+      error,
+    );
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
+    return unauthenticated(
+      AuthErrorCodes.tokenSignatureInvalid,
+      "the access token signature is invalid",
+      {},
+      error,
+    );
+  }
+  if (error instanceof errors.JOSEError) {
+    return unauthenticated(AuthErrorCodes.tokenMalformed, "the access token cannot be read", {}, error);
+  }
+  // Not about the token (a crypto backend failure, a bug): let it surface as a 500.
+  return error;
+}
+
+function invalidClaims(message: string): PlatformError {
+  return unauthenticated(AuthErrorCodes.tokenClaimsInvalid, message);
+}
+
+function unauthenticated(
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+  cause?: unknown,
+): PlatformError {
+  return new PlatformError("unauthenticated", code, message, {
+    details,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}

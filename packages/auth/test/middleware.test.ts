@@ -1,0 +1,160 @@
+import {
+  type AuthMiddleware,
+  type AuthRequest,
+  type AuthResponse,
+  authenticate,
+  type Principal,
+  principalOf,
+  requireAccount,
+  requirePermission,
+  signAccessToken,
+} from "../src";
+import { NOW, setup, unauthenticated } from "./fixtures";
+
+/** Runs a middleware with fakes and resolves with what it passed to next(). */
+function run(
+  middleware: AuthMiddleware,
+  req: Partial<AuthRequest> = {},
+  res: AuthResponse = { locals: {} },
+): Promise<{ error: unknown; res: AuthResponse }> {
+  return new Promise((resolve) => {
+    middleware({ headers: {}, ...req }, res, (error?: unknown) => resolve({ error, res }));
+  });
+}
+
+function withPrincipal(principal: Partial<Principal>): AuthResponse {
+  const full: Principal = {
+    kind: "user",
+    subject: "user-1",
+    sessionId: "sess-1",
+    accountId: "acct-1",
+    role: "member",
+    permissions: [],
+    ...principal,
+  };
+  return { locals: { principal: full } };
+}
+
+describe("authenticate", () => {
+  it("puts the verified principal on res.locals", async () => {
+    const { key, verifier } = await setup();
+    const token = await signAccessToken(
+      key.privateKey,
+      key.kid,
+      { typ: "user", sub: "user-1", sid: "sess-1", acct: "acct-1", role: "viewer" },
+      { now: NOW },
+    );
+    const { error, res } = await run(authenticate(verifier), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(error).toBeUndefined();
+    expect(principalOf(res)).toMatchObject({ subject: "user-1", accountId: "acct-1", role: "viewer" });
+  });
+
+  it("accepts the scheme in any case", async () => {
+    const { key, verifier } = await setup();
+    const token = await signAccessToken(
+      key.privateKey,
+      key.kid,
+      { typ: "user", sub: "u", sid: "s" },
+      { now: NOW },
+    );
+    const { error } = await run(authenticate(verifier), { headers: { authorization: `bearer ${token}` } });
+    expect(error).toBeUndefined();
+  });
+
+  it("passes token_missing to next without an Authorization header", async () => {
+    const { verifier } = await setup();
+    const { error, res } = await run(authenticate(verifier));
+    expect(error).toEqual(unauthenticated("token_missing"));
+    expect(res.locals.principal).toBeUndefined();
+  });
+
+  it.each(["Basic dXNlcjpwYXNz", "Bearer", "Bearer a b", "Token abc"])(
+    "passes token_malformed to next for %j",
+    async (authorization) => {
+      const { verifier } = await setup();
+      const { error } = await run(authenticate(verifier), { headers: { authorization } });
+      expect(error).toEqual(unauthenticated("token_malformed"));
+    },
+  );
+
+  it("passes the verifier's rejection to next", async () => {
+    const { verifier } = await setup();
+    const { error } = await run(authenticate(verifier), { headers: { authorization: "Bearer a.b.c" } });
+    expect(error).toEqual(unauthenticated("token_malformed"));
+  });
+});
+
+describe("requirePermission", () => {
+  it("lets a principal with the permission through", async () => {
+    const { error } = await run(
+      requirePermission("projects.create"),
+      {},
+      withPrincipal({ permissions: ["projects.*"] }),
+    );
+    expect(error).toBeUndefined();
+  });
+
+  it("answers 403 permission_denied naming the permission", async () => {
+    const { error } = await run(
+      requirePermission("billing.update"),
+      {},
+      withPrincipal({ permissions: ["billing.read"] }),
+    );
+    expect(error).toMatchObject({
+      kind: "forbidden",
+      code: "permission_denied",
+      details: { required: "billing.update" },
+    });
+  });
+
+  it("refuses a malformed permission when the route is declared", () => {
+    expect(() => requirePermission("projects.*")).toThrow(
+      expect.objectContaining({ code: "invalid_permission" }),
+    );
+  });
+
+  it("reports a missing authenticate() as a wiring bug", async () => {
+    const { error } = await run(requirePermission("projects.read"));
+    expect(error).toMatchObject({ kind: "internal", code: "principal_missing" });
+  });
+});
+
+describe("requireAccount", () => {
+  it("lets a principal act on its current account", async () => {
+    const { error } = await run(
+      requireAccount("accountId"),
+      { params: { accountId: "acct-1" } },
+      withPrincipal({}),
+    );
+    expect(error).toBeUndefined();
+  });
+
+  it("answers 403 account_mismatch for another account, whatever the permissions", async () => {
+    const { error } = await run(
+      requireAccount(),
+      { params: { accountId: "acct-2" } },
+      withPrincipal({ role: "owner", permissions: ["*"] }),
+    );
+    expect(error).toMatchObject({
+      kind: "forbidden",
+      code: "account_mismatch",
+      details: { accountId: "acct-2" },
+    });
+  });
+
+  it("answers account_mismatch for a principal without a current account", async () => {
+    const { error } = await run(
+      requireAccount("org"),
+      { params: { org: "acct-1" } },
+      withPrincipal({ accountId: null, role: null }),
+    );
+    expect(error).toMatchObject({ code: "account_mismatch" });
+  });
+
+  it("reports a route without the parameter as a wiring bug", async () => {
+    const { error } = await run(requireAccount("accountId"), { params: {} }, withPrincipal({}));
+    expect(error).toMatchObject({ kind: "internal", code: "route_param_missing" });
+  });
+});

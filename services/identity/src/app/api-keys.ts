@@ -1,0 +1,179 @@
+import { assertValidGrants } from "@platform/auth";
+import { InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
+import type { EventStore } from "@platform/event-sourcing";
+import { IdentityEvent } from "../domain/events";
+import { newId, newSecret, sha256 } from "../domain/secrets";
+import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
+import type { TokenIssuer } from "./signing-keys";
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+const KEY_PREFIX = "sk_live_";
+const SHOWN_PREFIX_LENGTH = KEY_PREFIX.length + 6;
+
+const invalidKey = () =>
+  new PlatformError("unauthenticated", "api_key_invalid", "the API key is invalid, expired or revoked");
+
+/**
+ * Organization API keys. The key is shown once and stored as a hash; callers exchange it for a
+ * short-lived access token, so every other service only ever verifies JWTs.
+ */
+export class ApiKeyService {
+  constructor(
+    private readonly db: Db,
+    private readonly store: EventStore,
+    private readonly tokens: TokenIssuer,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(
+    accountId: string,
+    input: { name: unknown; scopes: unknown; expiresAt?: unknown },
+    origin: RequestOrigin,
+  ): Promise<{ key: string; apiKey: ApiKeyView }> {
+    if (typeof input.name !== "string" || input.name.trim() === "" || input.name.length > 100)
+      throw new InvalidInputError("api_key_name_invalid", "name must be 1-100 characters", {
+        details: { field: "name" },
+      });
+    if (
+      !Array.isArray(input.scopes) ||
+      input.scopes.length === 0 ||
+      !input.scopes.every((s) => typeof s === "string")
+    )
+      throw new InvalidInputError(
+        "api_key_scopes_invalid",
+        "scopes must be a non-empty list of permissions",
+        {
+          details: { field: "scopes" },
+        },
+      );
+    const scopes = input.scopes as string[];
+    try {
+      assertValidGrants(scopes);
+    } catch (error) {
+      throw new InvalidInputError("api_key_scopes_invalid", (error as Error).message, {
+        details: { field: "scopes" },
+      });
+    }
+    const expiresAt = parseOptionalFuture(input.expiresAt, this.clock.now());
+    const key = newSecret(KEY_PREFIX);
+    const id = newId("key_");
+    const now = this.clock.now();
+    const row = await this.db.$transaction(async (tx) => {
+      const created = await tx.apiKey.create({
+        data: {
+          id,
+          accountId,
+          name: input.name as string,
+          prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+          secretHash: sha256(key),
+          scopes,
+          createdBy: origin.actor.id ?? origin.actor.type,
+          expiresAt,
+        },
+      });
+      await appendEvents(
+        this.store,
+        tx,
+        { type: "api_key", id, tenantId: accountId },
+        [
+          {
+            type: IdentityEvent.ApiKeyCreated,
+            data: {
+              account_id: accountId,
+              api_key_id: id,
+              name: created.name,
+              prefix: created.prefix,
+              scopes,
+              expires_at: expiresAt?.getTime() ?? null,
+              occurred_at: now.getTime(),
+              actor: origin.actor,
+            },
+          },
+        ],
+        origin.actor,
+      );
+      return created;
+    });
+    return { key, apiKey: view(row) };
+  }
+
+  async list(accountId: string): Promise<ApiKeyView[]> {
+    const rows = await this.db.apiKey.findMany({ where: { accountId }, orderBy: { createdAt: "asc" } });
+    return rows.map(view);
+  }
+
+  async revoke(accountId: string, apiKeyId: string, origin: RequestOrigin): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      // Scoped by account: another organization's key id is simply not found.
+      const revoked = await tx.apiKey.updateMany({
+        where: { id: apiKeyId, accountId, revokedAt: null },
+        data: { revokedAt: this.clock.now() },
+      });
+      if (revoked.count === 0) {
+        const exists = await tx.apiKey.findFirst({ where: { id: apiKeyId, accountId } });
+        if (!exists) throw new NotFoundError("api_key_not_found", `API key ${apiKeyId} does not exist`);
+        return;
+      }
+      const key = await tx.apiKey.findUniqueOrThrow({ where: { id: apiKeyId } });
+      await appendEvents(
+        this.store,
+        tx,
+        { type: "api_key", id: apiKeyId, tenantId: accountId },
+        [
+          {
+            type: IdentityEvent.ApiKeyRevoked,
+            data: {
+              account_id: accountId,
+              api_key_id: apiKeyId,
+              name: key.name,
+              occurred_at: this.clock.now().getTime(),
+              actor: origin.actor,
+            },
+          },
+        ],
+        origin.actor,
+      );
+    });
+  }
+
+  /** Client-credentials exchange: a valid key buys an access token carrying the key's scopes. */
+  async exchange(key: unknown): Promise<{ accessToken: string; expiresIn: number; accountId: string }> {
+    if (typeof key !== "string" || !key.startsWith(KEY_PREFIX) || key.length > 200) throw invalidKey();
+    const now = this.clock.now();
+    const row = await this.db.apiKey.findUnique({ where: { secretHash: sha256(key) } });
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) throw invalidKey();
+    await this.db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+    const { token, expiresIn } = await this.tokens.issue({
+      typ: "api_key",
+      sub: row.id,
+      acct: row.accountId,
+      scope: row.scopes,
+    });
+    return { accessToken: token, expiresIn, accountId: row.accountId };
+  }
+}
+
+function view(row: ApiKeyView): ApiKeyView {
+  const { id, name, prefix, scopes, createdAt, expiresAt, revokedAt, lastUsedAt } = row;
+  return { id, name, prefix, scopes, createdAt, expiresAt, revokedAt, lastUsedAt };
+}
+
+function parseOptionalFuture(value: unknown, now: Date): Date | null {
+  if (value === undefined || value === null) return null;
+  const date = typeof value === "string" ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime()) || date <= now)
+    throw new InvalidInputError("api_key_expiry_invalid", "expires_at must be a future ISO 8601 time", {
+      details: { field: "expires_at" },
+    });
+  return date;
+}

@@ -1,0 +1,219 @@
+import { NotFoundError, PlatformError } from "@platform/errors";
+import type { EventStore } from "@platform/event-sourcing";
+import { IdentityEvent } from "../domain/events";
+import { newId, newSecret, sha256 } from "../domain/secrets";
+import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
+import type { TokenIssuer } from "./signing-keys";
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  sessionId: string;
+  accountId: string | null;
+}
+
+const invalidRefresh = () =>
+  new PlatformError(
+    "unauthenticated",
+    "refresh_token_invalid",
+    "the refresh token is invalid, expired or revoked",
+  );
+
+/**
+ * Sessions: a short-lived signed access token (other services verify it locally) plus a refresh
+ * token that is rotated on every use and stored only as a hash. Revoking a session takes effect at
+ * the next refresh, so at most one access-token lifetime later.
+ */
+export class SessionService {
+  constructor(
+    private readonly db: Db,
+    private readonly store: EventStore,
+    private readonly tokens: TokenIssuer,
+    private readonly clock: Clock,
+    private readonly refreshTtlMs: number,
+  ) {}
+
+  async start(
+    userId: string,
+    options: { method: string; accountId: string | null },
+    origin: RequestOrigin,
+  ): Promise<TokenPair> {
+    return this.db.$transaction(async (tx) => {
+      const access = await this.accessIn(tx, userId, options.accountId);
+      const sessionId = newId("ses_");
+      const refreshToken = newSecret("rt_");
+      const now = this.clock.now();
+      await tx.session.create({
+        data: {
+          id: sessionId,
+          userId,
+          accountId: access?.accountId ?? null,
+          method: options.method,
+          refreshTokenHash: sha256(refreshToken),
+          expiresAt: new Date(now.getTime() + this.refreshTtlMs),
+          ipAddress: origin.actor.ip_address,
+          userAgent: origin.actor.user_agent,
+        },
+      });
+      await appendEvents(
+        this.store,
+        tx,
+        { type: "user", id: userId, tenantId: access?.accountId },
+        [
+          {
+            type: IdentityEvent.UserSignedIn,
+            data: {
+              account_id: access?.accountId ?? null,
+              user_id: userId,
+              session_id: sessionId,
+              method: options.method,
+              occurred_at: now.getTime(),
+              actor: { ...origin.actor, type: "user", id: userId },
+            },
+          },
+        ],
+        origin.actor,
+      );
+      return this.pair(userId, sessionId, refreshToken, access);
+    });
+  }
+
+  /** Rotates the refresh token. Presenting a rotated-away token means it leaked: the session ends. */
+  async refresh(refreshToken: unknown, origin: RequestOrigin): Promise<TokenPair> {
+    if (typeof refreshToken !== "string" || refreshToken.length > 200) throw invalidRefresh();
+    const hash = sha256(refreshToken);
+    const outcome = await this.db.$transaction(async (tx) => {
+      const session = await tx.session.findUnique({ where: { refreshTokenHash: hash } });
+      if (!session) {
+        const retired = await tx.retiredRefreshToken.findUnique({ where: { tokenHash: hash } });
+        if (retired) await this.revoke(tx, retired.sessionId, "revoked", origin);
+        return null;
+      }
+      if (session.revokedAt || session.expiresAt <= this.clock.now()) return null;
+      const next = newSecret("rt_");
+      // Conditional on the hash we read, so two concurrent refreshes with one token cannot both win.
+      const rotated = await tx.session.updateMany({
+        where: { id: session.id, refreshTokenHash: hash },
+        data: { refreshTokenHash: sha256(next) },
+      });
+      if (rotated.count !== 1) return null;
+      await tx.retiredRefreshToken.create({ data: { tokenHash: hash, sessionId: session.id } });
+      const access = await this.accessIn(tx, session.userId, session.accountId);
+      return this.pair(session.userId, session.id, next, access);
+    });
+    if (!outcome) throw invalidRefresh();
+    return outcome;
+  }
+
+  async signOut(sessionId: string, origin: RequestOrigin): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      await this.revoke(tx, sessionId, "user", origin);
+    });
+  }
+
+  /** Multi-account people (seed 000): the session now acts in another organization the person belongs to. */
+  async switchAccount(sessionId: string, accountId: string, origin: RequestOrigin): Promise<TokenPair> {
+    return this.db.$transaction(async (tx) => {
+      const session = await tx.session.findUnique({ where: { id: sessionId } });
+      if (!session || session.revokedAt) throw invalidRefresh();
+      const access = await this.accessIn(tx, session.userId, accountId);
+      if (!access)
+        throw new NotFoundError("account_not_member", `you are not an active member of ${accountId}`);
+      const refreshToken = newSecret("rt_");
+      await tx.retiredRefreshToken.create({ data: { tokenHash: session.refreshTokenHash, sessionId } });
+      await tx.session.update({
+        where: { id: sessionId },
+        data: { accountId, refreshTokenHash: sha256(refreshToken) },
+      });
+      await appendEvents(
+        this.store,
+        tx,
+        { type: "user", id: session.userId, tenantId: accountId },
+        [
+          {
+            type: IdentityEvent.AccountSwitched,
+            data: {
+              account_id: accountId,
+              user_id: session.userId,
+              session_id: sessionId,
+              previous_account_id: session.accountId,
+              occurred_at: this.clock.now().getTime(),
+              actor: { ...origin.actor, type: "user", id: session.userId },
+            },
+          },
+        ],
+        origin.actor,
+      );
+      return this.pair(session.userId, sessionId, refreshToken, access);
+    });
+  }
+
+  /** Ends every live session of a person (in one organization, or everywhere when accountId is null). */
+  async revokeAllOf(
+    tx: Tx,
+    userId: string,
+    accountId: string | null,
+    reason: string,
+    origin: RequestOrigin,
+  ): Promise<number> {
+    const live = await tx.session.findMany({
+      where: { userId, revokedAt: null, ...(accountId ? { accountId } : {}) },
+      select: { id: true },
+    });
+    for (const { id } of live) await this.revoke(tx, id, reason, origin);
+    return live.length;
+  }
+
+  private async revoke(tx: Tx, sessionId: string, reason: string, origin: RequestOrigin): Promise<void> {
+    const session = await tx.session.findUnique({ where: { id: sessionId } });
+    if (!session || session.revokedAt) return;
+    await tx.session.update({
+      where: { id: sessionId },
+      data: { revokedAt: this.clock.now(), revokeReason: reason },
+    });
+    await appendEvents(
+      this.store,
+      tx,
+      { type: "user", id: session.userId, tenantId: session.accountId },
+      [
+        {
+          type: IdentityEvent.UserSignedOut,
+          data: {
+            account_id: session.accountId,
+            user_id: session.userId,
+            session_id: sessionId,
+            reason,
+            occurred_at: this.clock.now().getTime(),
+            actor: origin.actor,
+          },
+        },
+      ],
+      origin.actor,
+    );
+  }
+
+  /** The person's active access to an organization; without a requested one, their oldest. */
+  private async accessIn(tx: Tx, userId: string, accountId: string | null) {
+    return tx.accountAccess.findFirst({
+      where: { userId, active: true, ...(accountId ? { accountId } : {}) },
+      orderBy: { createdAt: "asc" },
+    });
+  }
+
+  private async pair(
+    userId: string,
+    sessionId: string,
+    refreshToken: string,
+    access: { accountId: string; role: string } | null,
+  ): Promise<TokenPair> {
+    const { token, expiresIn } = await this.tokens.issue({
+      typ: "user",
+      sub: userId,
+      sid: sessionId,
+      acct: access?.accountId,
+      role: access?.role,
+    });
+    return { accessToken: token, refreshToken, expiresIn, sessionId, accountId: access?.accountId ?? null };
+  }
+}

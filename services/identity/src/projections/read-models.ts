@@ -1,0 +1,74 @@
+import { latestSchemasOf, loadContracts, SCHEMAS_ROOT } from "@platform/contracts";
+import type { MemberAdded } from "@platform/contracts/src/types/tenancy.events/MemberAdded.v1";
+import type { MemberRemoved } from "@platform/contracts/src/types/tenancy.events/MemberRemoved.v1";
+import type { MemberRoleChanged } from "@platform/contracts/src/types/tenancy.events/MemberRoleChanged.v1";
+import type { ProjectionHandler } from "@platform/event-sourcing";
+import type { Tx } from "../app/context";
+import { type Actor, identitySchemas } from "../domain/events";
+
+const tenancySchemas = latestSchemasOf(loadContracts(SCHEMAS_ROOT), "tenancy.events");
+
+/** The reader schema the projector decodes each event type with. */
+export const readerSchemas = { ...identitySchemas, ...tenancySchemas };
+
+/**
+ * Every identity event that happened in an organization becomes one audit entry: who (actor),
+ * what (event type), when, from where, on what (the aggregate). The event id is the key, so
+ * applying an event twice would fail rather than list it twice.
+ */
+const auditEntry: ProjectionHandler<Tx> = async (tx, event) => {
+  const data = event.data as { account_id?: string | null; actor: Actor; occurred_at: number };
+  if (!data.account_id) return;
+  await tx.auditEntry.create({
+    data: {
+      eventId: event.eventId,
+      accountId: data.account_id,
+      action: event.type.replace(/^platform\.identity\./, ""),
+      actorType: data.actor.type,
+      actorId: data.actor.id,
+      ipAddress: data.actor.ip_address,
+      userAgent: data.actor.user_agent,
+      targetId: event.aggregateId,
+      occurredAt: new Date(data.occurred_at),
+    },
+  });
+};
+
+// Membership of a workspace, project or team does not change what a person may do in the organization.
+const isAccountLevel = (data: { group_type: string }) => data.group_type === "account";
+
+/** tenancy owns organization membership; identity keeps the role each person has, to put it in tokens. */
+const memberHandlers: Record<string, ProjectionHandler<Tx>> = {
+  "platform.tenancy.MemberAdded": async (tx, event) => {
+    const data = event.data as unknown as MemberAdded;
+    if (!isAccountLevel(data)) return;
+    await tx.accountAccess.upsert({
+      where: { userId_accountId: { userId: data.user_id, accountId: data.account_id } },
+      create: { userId: data.user_id, accountId: data.account_id, role: data.role, source: data.source },
+      update: { role: data.role, active: true, revision: { increment: 1 } },
+    });
+  },
+  "platform.tenancy.MemberRoleChanged": async (tx, event) => {
+    const data = event.data as unknown as MemberRoleChanged;
+    if (!isAccountLevel(data)) return;
+    await tx.accountAccess.updateMany({
+      where: { userId: data.user_id, accountId: data.account_id },
+      data: { role: data.role, revision: { increment: 1 } },
+    });
+  },
+  "platform.tenancy.MemberRemoved": async (tx, event) => {
+    const data = event.data as unknown as MemberRemoved;
+    if (!isAccountLevel(data)) return;
+    await tx.accountAccess.deleteMany({ where: { userId: data.user_id, accountId: data.account_id } });
+  },
+};
+
+export const projectionHandlers: Record<string, ProjectionHandler<Tx>> = {
+  ...Object.fromEntries(Object.keys(identitySchemas).map((type) => [type, auditEntry])),
+  ...memberHandlers,
+};
+
+/** What a rebuild empties before replaying the topics (account_access is also written by commands; see docs). */
+export async function resetAuditLog(tx: Tx): Promise<void> {
+  await tx.auditEntry.deleteMany();
+}

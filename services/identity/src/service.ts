@@ -1,0 +1,156 @@
+import { join } from "node:path";
+import { KeyRing, RoleCatalog, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier } from "@platform/auth";
+import { deployMigrations } from "@platform/database";
+import { EventStore, Projector, Relay } from "@platform/event-sourcing";
+import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
+import { createLogger, type Logger } from "@platform/observability";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { Kafka, Producer } from "kafkajs";
+import { Pool } from "pg";
+import { RateLimiterPostgres } from "rate-limiter-flexible";
+import { ApiKeyService } from "./app/api-keys";
+import { type Clock, systemClock, type Tx } from "./app/context";
+import { PeopleService } from "./app/people";
+import { SessionService } from "./app/sessions";
+import { SigningKeys } from "./app/signing-keys";
+import type { IdentityConfig } from "./config";
+import { identityCatalog } from "./domain/events";
+import { PrismaClient } from "./generated/prisma/client";
+import { projectionHandlers, readerSchemas, resetAuditLog } from "./projections/read-models";
+
+export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
+
+/**
+ * The identity service's composition root: every dependency is built here from the configuration,
+ * once, and handed to the parts that need it (no module reads process.env or builds its own client).
+ */
+export class IdentityService {
+  readonly logger: Logger;
+  readonly db: PrismaClient;
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly serde: AvroSerde;
+  readonly store = new EventStore(identityCatalog);
+  readonly pool: Pool;
+  readonly signingKeys: SigningKeys;
+  readonly sessions: SessionService;
+  readonly people: PeopleService;
+  readonly apiKeys: ApiKeyService;
+  readonly roles = new RoleCatalog();
+  readonly keyRing = new KeyRing();
+  readonly verifier: TokenVerifier;
+  private relay?: Relay<Tx>;
+  private projector?: Projector<Tx>;
+
+  constructor(
+    readonly config: IdentityConfig,
+    readonly clock: Clock = systemClock,
+  ) {
+    this.logger = createLogger({ name: "identity", level: config.LOG_LEVEL });
+    this.db = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
+    this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
+    this.kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME,
+      logger: this.logger,
+    });
+    this.producer = createProducer(this.kafka);
+    this.serde = AvroSerde.connect(config.SCHEMA_REGISTRY_URL);
+    this.signingKeys = new SigningKeys(this.db, this.store, clock, config.ACCESS_TOKEN_TTL_SECONDS);
+    this.sessions = new SessionService(
+      this.db,
+      this.store,
+      this.signingKeys,
+      clock,
+      config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+    );
+    const limiter = (points: number, keyPrefix: string) =>
+      new RateLimiterPostgres({
+        storeClient: this.pool,
+        tableName: "rate_limits",
+        tableCreated: true,
+        keyPrefix,
+        points,
+        duration: config.SIGN_IN_WINDOW_SECONDS,
+      });
+    this.people = new PeopleService(
+      this.db,
+      this.store,
+      this.sessions,
+      {
+        perAccount: limiter(config.SIGN_IN_FAILURES_PER_ACCOUNT, "signin_account"),
+        perAddress: limiter(config.SIGN_IN_FAILURES_PER_ADDRESS, "signin_address"),
+      },
+      clock,
+      config.IDENTITY_PUBLIC_URL,
+    );
+    this.apiKeys = new ApiKeyService(this.db, this.store, this.signingKeys, clock);
+    this.verifier = new TokenVerifier(this.keyRing, this.roles, {
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      now: () => clock.now(),
+      isRevoked: (sessionId) => this.isSessionRevoked(sessionId),
+    });
+  }
+
+  /** Migrates, makes sure a signing key exists and trusts it, and connects the producer. */
+  async start(): Promise<void> {
+    await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
+    await this.signingKeys.ensureActiveKey();
+    for (const jwk of (await this.signingKeys.jwks()).keys)
+      this.keyRing.addJwk(String(jwk.kid), jwk as Record<string, unknown>);
+    await this.producer.connect();
+  }
+
+  async startWorkers(): Promise<void> {
+    this.relay = new Relay<Tx>({
+      db: this.db,
+      producer: this.producer,
+      serde: this.serde,
+      catalog: identityCatalog,
+      topic: this.config.IDENTITY_EVENTS_TOPIC,
+      logger: this.logger,
+    });
+    this.projector = this.newProjector();
+    this.relay.start();
+    await this.projector.start();
+  }
+
+  newProjector(name = "identity-read-models"): Projector<Tx> {
+    return new Projector<Tx>({
+      name,
+      kafka: this.kafka,
+      producer: this.producer,
+      db: this.db,
+      serde: this.serde,
+      topics: [this.config.IDENTITY_EVENTS_TOPIC, this.config.TENANCY_EVENTS_TOPIC],
+      readerSchemas,
+      handlers: projectionHandlers,
+      logger: this.logger,
+    });
+  }
+
+  async rebuildAuditLog(): Promise<void> {
+    await this.projector?.rebuild(resetAuditLog);
+  }
+
+  async stop(): Promise<void> {
+    await this.projector?.stop();
+    await this.relay?.stop();
+    await this.producer.disconnect();
+    await this.pool.end();
+    await this.db.$disconnect();
+  }
+
+  /**
+   * identity, unlike other services, can check its own sessions directly: a signed-out session's
+   * access token stops working at once here, and at its expiry elsewhere.
+   */
+  private async isSessionRevoked(sessionId: string): Promise<boolean> {
+    const session = await this.db.session.findUnique({
+      where: { id: sessionId },
+      select: { revokedAt: true },
+    });
+    return !session || session.revokedAt !== null;
+  }
+}

@@ -1,0 +1,201 @@
+import { randomUUID } from "node:crypto";
+import { applyContracts, loadContracts, SCHEMAS_ROOT } from "@platform/contracts";
+import { createHttpApp, type Serving, serve } from "@platform/http";
+import { AvroSerde, createKafka, createProducer, Headers, subjectFor } from "@platform/messaging";
+import { createLogger } from "@platform/observability";
+import {
+  createTestDatabase,
+  infrastructure,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from "@platform/testkit";
+import type { Clock } from "../../src/app/context";
+import { loadIdentityConfig } from "../../src/config";
+import { identityRoutes } from "../../src/http/routes";
+import { readerSchemas } from "../../src/projections/read-models";
+import { IdentityService, MIGRATIONS_DIR } from "../../src/service";
+
+/** A clock tests can move forward. */
+export class TestClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface Harness {
+  service: IdentityService;
+  clock: TestClock;
+  url: string;
+  db: TestDatabase;
+  topics: { identity: string; tenancy: string };
+  /** Publishes a tenancy event the way tenancy's relay does, for identity's projector to apply. */
+  publishTenancyEvent(
+    type: string,
+    aggregateId: string,
+    version: number,
+    data: Record<string, unknown>,
+  ): Promise<void>;
+  /** An organization member with a role, as tenancy would announce it. */
+  addMember(accountId: string, userId: string, role: string): Promise<void>;
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field and assert each one.
+  ): Promise<{ status: number; body: any; headers: globalThis.Headers }>;
+  close(): Promise<void>;
+}
+
+/**
+ * One identity service per test file, as it runs in production: its own database (as a non-superuser
+ * role), real Kafka topics (unique per file) and the real registry, the HTTP API on a random port.
+ */
+export async function startIdentity(overrides: Record<string, string> = {}): Promise<Harness> {
+  const infra = infrastructure();
+  const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "identity_test" });
+  const prefix = uniqueName("identity");
+  const topics = { identity: `${prefix}.identity.events`, tenancy: `${prefix}.tenancy.events` };
+  const clock = new TestClock();
+  const config = loadIdentityConfig({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: infra.kafkaBrokers.join(","),
+    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
+    IDENTITY_EVENTS_TOPIC: topics.identity,
+    TENANCY_EVENTS_TOPIC: topics.tenancy,
+    IDENTITY_PUBLIC_URL: "http://identity.test",
+    ...overrides,
+  });
+  // The real contracts under this file's own names, as `platform infra` applies them for real.
+  const admin = createKafka({
+    brokers: infra.kafkaBrokers,
+    clientId: "identity-test",
+    logger: createLogger({ name: "identity-test", level: "error" }),
+  }).admin();
+  await admin.connect();
+  try {
+    const all = loadContracts(SCHEMAS_ROOT);
+    const wanted = ["identity.events", "tenancy.events"];
+    await applyContracts({
+      admin,
+      registryUrl: infra.schemaRegistryUrl,
+      namePrefix: `${prefix}.`,
+      contracts: {
+        topics: all.topics.filter((t) => wanted.includes(t.name)).map((t) => ({ ...t, partitions: 3 })),
+        subjects: all.subjects.filter((s) => wanted.includes(s.topic)),
+      },
+    });
+  } finally {
+    await admin.disconnect();
+  }
+
+  const service = new IdentityService(config, clock);
+  await service.start();
+  await service.startWorkers();
+  const http: Serving = await serve(
+    createHttpApp({ logger: service.logger, routes: identityRoutes(service) }),
+    {
+      port: 0,
+      host: "127.0.0.1",
+    },
+  );
+  const url = `http://127.0.0.1:${http.port}`;
+
+  const serde = AvroSerde.connect(infra.schemaRegistryUrl);
+  const producer = createProducer(service.kafka);
+  await producer.connect();
+
+  const harness: Harness = {
+    service,
+    clock,
+    url,
+    db,
+    topics,
+    async publishTenancyEvent(type, aggregateId, version, data) {
+      const schema = readerSchemas[type];
+      if (!schema) throw new Error(`unknown tenancy event ${type}`);
+      await producer.send({
+        topic: topics.tenancy,
+        messages: [
+          {
+            key: aggregateId,
+            value: await serde.encode(subjectFor(topics.tenancy, type), schema, data),
+            headers: {
+              [Headers.eventId]: randomUUID(),
+              [Headers.eventType]: type,
+              [Headers.aggregateId]: aggregateId,
+              [Headers.aggregateVersion]: String(version),
+              [Headers.occurredAt]: new Date().toISOString(),
+            },
+          },
+        ],
+      });
+    },
+    async addMember(accountId, userId, role) {
+      await harness.publishTenancyEvent("platform.tenancy.MemberAdded", `${accountId}:${userId}`, 1, {
+        account_id: accountId,
+        user_id: userId,
+        group_id: accountId,
+        group_type: "account",
+        role,
+        source: "admin",
+        occurred_at: Date.now(),
+        actor: { type: "system", id: null, ip_address: null, user_agent: null },
+      });
+      await waitFor(
+        () =>
+          service.db.accountAccess
+            .findUnique({ where: { userId_accountId: { userId, accountId } } })
+            .then((row) => row?.role === role || undefined),
+        { what: `membership of ${userId} in ${accountId}` },
+      );
+    },
+    async call(method, path, options = {}) {
+      const response = await fetch(url + path, {
+        method,
+        headers: {
+          ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...options.headers,
+        },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body, headers: response.headers };
+    },
+    async close() {
+      await producer.disconnect();
+      await http.close();
+      await service.stop();
+      await db.drop();
+    },
+  };
+  return harness;
+}
+
+/** The one-time link identity queued for the mailer, as the recipient would click it. */
+export async function lastEmailToken(
+  service: IdentityService,
+  recipient: string,
+  template: string,
+): Promise<string> {
+  const email = await service.db.outboundEmail.findFirst({
+    where: { recipient, template },
+    orderBy: { createdAt: "desc" },
+  });
+  const link = (email?.variables as { link?: string } | undefined)?.link;
+  const token = link ? new URL(link).searchParams.get("token") : null;
+  if (!token) throw new Error(`no ${template} e-mail to ${recipient}`);
+  return token;
+}
