@@ -10,6 +10,7 @@ import { Pool } from "pg";
 import { RateLimiterPostgres } from "rate-limiter-flexible";
 import { ApiKeyService } from "./app/api-keys";
 import { type Clock, systemClock, type Tx } from "./app/context";
+import { InvitationAcceptance } from "./app/invitations";
 import { PeopleService } from "./app/people";
 import { SessionService } from "./app/sessions";
 import { SigningKeys } from "./app/signing-keys";
@@ -83,6 +84,7 @@ export class IdentityService {
       },
       clock,
       config.IDENTITY_PUBLIC_URL,
+      new InvitationAcceptance(this.store, clock),
     );
     this.apiKeys = new ApiKeyService(this.db, this.store, this.signingKeys, clock);
     this.verifier = new TokenVerifier(this.keyRing, this.roles, {

@@ -15,6 +15,7 @@ import {
   verifyPassword,
 } from "../domain/secrets";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
+import type { InvitationAcceptance } from "./invitations";
 import type { SessionService, TokenPair } from "./sessions";
 
 const VERIFY_EMAIL_TTL_MS = 24 * 3600_000;
@@ -26,6 +27,8 @@ export interface SignUpInput {
   givenName?: string | null;
   familyName?: string | null;
   signupSource?: string;
+  /** `<invitation_id>.<secret>` from an invitation e-mail: the person joins that organization. */
+  invitationToken?: unknown;
 }
 
 export interface Throttles {
@@ -52,6 +55,7 @@ export class PeopleService {
     private readonly throttles: Throttles,
     private readonly clock: Clock,
     private readonly publicUrl: string,
+    private readonly invitations: InvitationAcceptance,
   ) {}
 
   async signUp(input: SignUpInput, origin: RequestOrigin): Promise<{ userId: string }> {
@@ -64,8 +68,15 @@ export class PeopleService {
     const passwordHash = await hashPassword(input.password);
     const userId = newId("usr_");
     const now = this.clock.now();
+    const invited = input.invitationToken !== undefined && input.invitationToken !== null;
     try {
       await this.db.$transaction(async (tx) => {
+        // For the event's account context only; accept() below checks the invitation itself.
+        const invitedTo = invited
+          ? await tx.invitation.findUnique({
+              where: { id: String(input.invitationToken).split(".")[0] ?? "" },
+            })
+          : null;
         await tx.user.create({
           data: {
             id: userId,
@@ -73,12 +84,16 @@ export class PeopleService {
             passwordHash,
             givenName: input.givenName ?? null,
             familyName: input.familyName ?? null,
+            // The invitation's secret reached this address, which proves it as well as our own link would.
+            emailVerifiedAt: invited ? now : null,
           },
         });
-        const token = await this.issueOneTimeToken(tx, userId, "verify_email", VERIFY_EMAIL_TTL_MS);
-        await this.queueEmail(tx, email, "verify_email", {
-          link: `${this.publicUrl}/v1/email/verify?token=${token}`,
-        });
+        if (!invited) {
+          const token = await this.issueOneTimeToken(tx, userId, "verify_email", VERIFY_EMAIL_TTL_MS);
+          await this.queueEmail(tx, email, "verify_email", {
+            link: `${this.publicUrl}/v1/email/verify?token=${token}`,
+          });
+        }
         await appendEvents(
           this.store,
           tx,
@@ -87,14 +102,14 @@ export class PeopleService {
             {
               type: IdentityEvent.UserSignedUp,
               data: {
-                account_id: null,
+                account_id: invitedTo?.accountId ?? null,
                 user_id: userId,
                 email,
                 given_name: input.givenName ?? null,
                 family_name: input.familyName ?? null,
                 display_name: null,
-                signup_source: input.signupSource ?? "web",
-                email_verified: false,
+                signup_source: invited ? "invitation" : (input.signupSource ?? "web"),
+                email_verified: invited,
                 occurred_at: now.getTime(),
                 actor: { ...origin.actor, type: "user", id: userId },
               },
@@ -102,6 +117,7 @@ export class PeopleService {
           ],
           origin.actor,
         );
+        if (invited) await this.invitations.accept(tx, { userId, email }, input.invitationToken, origin);
       });
     } catch (error) {
       if (isUniqueViolation(error))
@@ -141,7 +157,7 @@ export class PeopleService {
    * per address and per e-mail before looking at the password, so a throttled guesser learns nothing.
    */
   async signIn(
-    input: { email: unknown; password: unknown; accountId?: string | null },
+    input: { email: unknown; password: unknown; accountId?: string | null; invitationToken?: unknown },
     origin: RequestOrigin,
   ): Promise<TokenPair> {
     const email = normalizeEmail(input.email);
@@ -162,7 +178,14 @@ export class PeopleService {
       );
     }
     await this.throttles.perAccount.delete(email);
-    return this.sessions.start(user.id, { method: "password", accountId: input.accountId ?? null }, origin);
+    let accountId = input.accountId ?? null;
+    if (input.invitationToken !== undefined && input.invitationToken !== null) {
+      const joined = await this.db.$transaction((tx) =>
+        this.invitations.accept(tx, { userId: user.id, email }, input.invitationToken, origin),
+      );
+      accountId = joined.accountId;
+    }
+    return this.sessions.start(user.id, { method: "password", accountId }, origin);
   }
 
   /** Always answers the same way, so the endpoint cannot be used to find out who has an account. */

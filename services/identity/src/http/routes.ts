@@ -60,10 +60,11 @@ export function identityRoutes(service: IdentityService) {
           password: input.password,
           givenName: optionalString(input.given_name, "given_name"),
           familyName: optionalString(input.family_name, "family_name"),
+          invitationToken: input.invitation_token,
         },
         originOf(req),
       );
-      res.status(201).json({ user_id: userId, email_verified: false });
+      res.status(201).json({ user_id: userId, email_verified: input.invitation_token != null });
     });
 
     router.post("/v1/email/verify", async (req, res) => {
@@ -78,6 +79,7 @@ export function identityRoutes(service: IdentityService) {
           email: input.email,
           password: input.password,
           accountId: optionalString(input.account_id, "account_id"),
+          invitationToken: input.invitation_token,
         },
         originOf(req),
       );

@@ -63,9 +63,61 @@ const memberHandlers: Record<string, ProjectionHandler<Tx>> = {
   },
 };
 
+interface InvitationPayload {
+  invitation_id: string;
+  account_id: string;
+  invitee_email_hash: string;
+  invitee_role: string;
+  group_id: string | null;
+  expires_at: number;
+  token_sha256?: string | null;
+}
+
+/** The invitations tenancy sent, so a sign-up or sign-in can accept one without asking tenancy. */
+const invitationHandlers: Record<string, ProjectionHandler<Tx>> = {
+  "platform.tenancy.InvitationSent": async (tx, event) => {
+    const data = event.data as unknown as InvitationPayload;
+    const row = {
+      accountId: data.account_id,
+      inviteeEmailHash: data.invitee_email_hash,
+      role: data.invitee_role,
+      groupId: data.group_id,
+      tokenHash: data.token_sha256 ?? null,
+      expiresAt: new Date(data.expires_at),
+    };
+    await tx.invitation.upsert({
+      where: { id: data.invitation_id },
+      create: { id: data.invitation_id, status: "pending", ...row },
+      update: row,
+    });
+  },
+  "platform.tenancy.InvitationResent": async (tx, event) => {
+    const data = event.data as unknown as InvitationPayload;
+    await tx.invitation.updateMany({
+      where: { id: data.invitation_id, status: "pending" },
+      data: { expiresAt: new Date(data.expires_at), role: data.invitee_role },
+    });
+  },
+  "platform.tenancy.InvitationRevoked": async (tx, event) => {
+    const data = event.data as unknown as InvitationPayload;
+    await tx.invitation.updateMany({
+      where: { id: data.invitation_id, status: "pending" },
+      data: { status: "revoked" },
+    });
+  },
+  "platform.tenancy.InvitationAccepted": async (tx, event) => {
+    const data = event.data as unknown as InvitationPayload & { user_id: string };
+    await tx.invitation.updateMany({
+      where: { id: data.invitation_id },
+      data: { status: "accepted", acceptedBy: data.user_id },
+    });
+  },
+};
+
 export const projectionHandlers: Record<string, ProjectionHandler<Tx>> = {
   ...Object.fromEntries(Object.keys(identitySchemas).map((type) => [type, auditEntry])),
   ...memberHandlers,
+  ...invitationHandlers,
 };
 
 /** What a rebuild empties before replaying the topics (account_access is also written by commands; see docs). */
