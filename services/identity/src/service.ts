@@ -14,6 +14,7 @@ import { InvitationAcceptance } from "./app/invitations";
 import { PeopleService } from "./app/people";
 import { SessionService } from "./app/sessions";
 import { SigningKeys } from "./app/signing-keys";
+import { SsoService } from "./app/sso";
 import type { IdentityConfig } from "./config";
 import { identityCatalog } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
@@ -37,6 +38,7 @@ export class IdentityService {
   readonly sessions: SessionService;
   readonly people: PeopleService;
   readonly apiKeys: ApiKeyService;
+  readonly sso: SsoService;
   readonly roles = new RoleCatalog();
   readonly keyRing = new KeyRing();
   readonly verifier: TokenVerifier;
@@ -87,6 +89,7 @@ export class IdentityService {
       new InvitationAcceptance(this.store, clock),
     );
     this.apiKeys = new ApiKeyService(this.db, this.store, this.signingKeys, clock);
+    this.sso = new SsoService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
     this.verifier = new TokenVerifier(this.keyRing, this.roles, {
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,

@@ -13,6 +13,8 @@ export interface TokenPair {
   accountId: string | null;
 }
 
+const SSO_METHODS = new Set(["saml", "oidc"]);
+
 const invalidRefresh = () =>
   new PlatformError(
     "unauthenticated",
@@ -117,6 +119,13 @@ export class SessionService {
     return this.db.$transaction(async (tx) => {
       const session = await tx.session.findUnique({ where: { id: sessionId } });
       if (!session || session.revokedAt) throw invalidRefresh();
+      // An organization's IdP vouches for the person in that organization only: its sessions stay there.
+      if (SSO_METHODS.has(session.method) && accountId !== session.accountId)
+        throw new PlatformError(
+          "forbidden",
+          "sso_session_pinned",
+          "a single sign-on session cannot switch organization; sign in again",
+        );
       const access = await this.accessIn(tx, session.userId, accountId);
       if (!access)
         throw new NotFoundError("account_not_member", `you are not an active member of ${accountId}`);

@@ -1,7 +1,7 @@
 import * as auth from "@platform/auth";
 import { principalOf } from "@platform/auth";
 import { PlatformError } from "@platform/errors";
-import type { RequestHandler, Router } from "express";
+import express, { type RequestHandler, type Router } from "express";
 import type { IdentityService } from "../service";
 import { originOf } from "./origin";
 
@@ -208,6 +208,53 @@ export function identityRoutes(service: IdentityService) {
           originOf(req, principalOf(res)),
         );
         res.status(204).end();
+      },
+    );
+
+    router.post(
+      "/v1/organizations/:accountId/sso/saml-connections",
+      ...inAccount,
+      requirePermission("sso.manage"),
+      async (req, res) => {
+        const input = body(req);
+        const created = await service.sso.configureSaml(
+          String(req.params.accountId),
+          {
+            name: input.name,
+            idpEntityId: input.idp_entity_id,
+            idpSsoUrl: input.idp_sso_url,
+            idpCertificate: input.idp_certificate,
+            domains: input.domains,
+            jitProvisioning: input.jit_provisioning,
+            defaultRole: input.default_role,
+          },
+          originOf(req, principalOf(res)),
+        );
+        res.status(201).json({
+          connection_id: created.connectionId,
+          sp_entity_id: created.spEntityId,
+          acs_url: created.acsUrl,
+          login_url: `${service.config.IDENTITY_PUBLIC_URL}/v1/sso/saml/${created.connectionId}/login`,
+        });
+      },
+    );
+
+    router.get("/v1/sso/saml/:connectionId/login", async (req, res) => {
+      const { redirectUrl } = await service.sso.startSaml(String(req.params.connectionId));
+      res.redirect(302, redirectUrl);
+    });
+
+    // The IdP posts the response as a browser form (HTTP-POST binding).
+    router.post(
+      "/v1/sso/saml/:connectionId/acs",
+      express.urlencoded({ extended: false, limit: "256kb" }),
+      async (req, res) => {
+        const pair = await service.sso.completeSaml(
+          String(req.params.connectionId),
+          body(req),
+          originOf(req),
+        );
+        res.status(201).json(tokenResponse(pair));
       },
     );
 

@@ -1,0 +1,117 @@
+import { PlatformError } from "@platform/errors";
+import type { EventStore } from "@platform/event-sourcing";
+import { IdentityEvent } from "../domain/events";
+import { newId } from "../domain/secrets";
+import { appendEvents, type Clock, type RequestOrigin, type Tx } from "./context";
+
+export interface ProvisionRequest {
+  accountId: string;
+  email: string;
+  givenName: string | null;
+  familyName: string | null;
+  displayName: string | null;
+  source: "saml" | "oidc" | "scim";
+  externalId: string | null;
+  connectionId: string | null;
+  role: string;
+  /** Whether an existing person with this address may be linked (their address domain is the organization's). */
+  mayLinkExisting: boolean;
+}
+
+export interface Provisioned {
+  userId: string;
+  created: boolean;
+  /** False when the person already had access: nothing changed and no event was appended. */
+  changed: boolean;
+}
+
+/**
+ * Creates a person for an organization's identity provider, or links an existing one, and grants
+ * access with a role (user.provisioned). Shared by SAML/OIDC just-in-time provisioning and SCIM.
+ */
+export class Provisioning {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async provision(tx: Tx, request: ProvisionRequest, origin: RequestOrigin): Promise<Provisioned> {
+    const now = this.clock.now();
+    const existing = await tx.user.findUnique({ where: { email: request.email } });
+    if (existing) {
+      const access = await tx.accountAccess.findUnique({
+        where: { userId_accountId: { userId: existing.id, accountId: request.accountId } },
+      });
+      if (access) {
+        if (!access.active)
+          throw new PlatformError(
+            "forbidden",
+            "user_deactivated",
+            "your access to this organization is suspended",
+          );
+        return { userId: existing.id, created: false, changed: false };
+      }
+      // A person is global: an organization's IdP may only claim people whose address it owns,
+      // or one organization could take over another's members.
+      if (!request.mayLinkExisting)
+        throw new PlatformError(
+          "conflict",
+          "user_exists_outside_domain",
+          "a person with this e-mail address exists and its domain is not one of this connection's domains",
+        );
+    }
+    const userId = existing?.id ?? newId("usr_");
+    if (!existing)
+      await tx.user.create({
+        data: {
+          id: userId,
+          email: request.email,
+          emailVerifiedAt: now,
+          givenName: request.givenName,
+          familyName: request.familyName,
+          displayName: request.displayName,
+        },
+      });
+    await tx.accountAccess.create({
+      data: {
+        userId,
+        accountId: request.accountId,
+        role: request.role,
+        source: request.source,
+        externalId: request.externalId,
+      },
+    });
+    await appendEvents(
+      this.store,
+      tx,
+      { type: "user", id: userId, tenantId: request.accountId },
+      [
+        {
+          type: IdentityEvent.UserProvisioned,
+          data: {
+            account_id: request.accountId,
+            user_id: userId,
+            email: request.email,
+            given_name: request.givenName,
+            family_name: request.familyName,
+            display_name: request.displayName,
+            source: request.source,
+            external_id: request.externalId,
+            connection_id: request.connectionId,
+            role: request.role,
+            created: !existing,
+            occurred_at: now.getTime(),
+            actor: origin.actor,
+          },
+        },
+      ],
+      origin.actor,
+    );
+    return { userId, created: !existing, changed: true };
+  }
+}
+
+/** The part of an address after the @, lower-cased. */
+export function domainOf(email: string): string {
+  return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+}
