@@ -10,6 +10,8 @@ export const identityConfigSchema = z.object({
   /** identity's own event log, and the topics it projects; other names only for isolated tests. */
   IDENTITY_EVENTS_TOPIC: env.string().default("identity.events"),
   TENANCY_EVENTS_TOPIC: env.string().default("tenancy.events"),
+  /** Consumer group (and offset owner) of identity's read models. */
+  READ_MODEL_GROUP: env.string().default("identity-read-models"),
   /** Failed sign-ins allowed per e-mail address, then per client address, in SIGN_IN_WINDOW_SECONDS. */
   SIGN_IN_FAILURES_PER_ACCOUNT: env.int({ min: 1 }).default(10),
   SIGN_IN_FAILURES_PER_ADDRESS: env.int({ min: 1 }).default(100),

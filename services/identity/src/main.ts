@@ -8,7 +8,7 @@ void (async () => {
   const { createHttpApp, onShutdown, serve } = await import("@platform/http");
   const { loadIdentityConfig } = await import("./config.js");
   const { IdentityService } = await import("./service.js");
-  const { identityRoutes } = await import("./http/routes.js");
+  const { identityHttpRoutes } = await import("./http/index.js");
 
   const service = new IdentityService(loadIdentityConfig());
   try {
@@ -16,7 +16,7 @@ void (async () => {
     await service.startWorkers();
     const app = createHttpApp({
       logger: service.logger,
-      routes: identityRoutes(service),
+      routes: identityHttpRoutes(service),
       readiness: [
         { name: "postgres", check: async () => void (await service.db.$queryRawUnsafe("SELECT 1")) },
       ],

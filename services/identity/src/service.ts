@@ -10,6 +10,7 @@ import { Pool } from "pg";
 import { RateLimiterPostgres } from "rate-limiter-flexible";
 import { ApiKeyService } from "./app/api-keys";
 import { type Clock, systemClock, type Tx } from "./app/context";
+import { DirectoryService } from "./app/directory";
 import { InvitationAcceptance } from "./app/invitations";
 import { PeopleService } from "./app/people";
 import { SessionService } from "./app/sessions";
@@ -39,6 +40,7 @@ export class IdentityService {
   readonly people: PeopleService;
   readonly apiKeys: ApiKeyService;
   readonly sso: SsoService;
+  readonly directory: DirectoryService;
   readonly roles = new RoleCatalog();
   readonly keyRing = new KeyRing();
   readonly verifier: TokenVerifier;
@@ -89,6 +91,7 @@ export class IdentityService {
       new InvitationAcceptance(this.store, clock),
     );
     this.apiKeys = new ApiKeyService(this.db, this.store, this.signingKeys, clock);
+    this.directory = new DirectoryService(this.db, this.store, this.sessions, clock);
     this.sso = new SsoService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
     this.verifier = new TokenVerifier(this.keyRing, this.roles, {
       issuer: TOKEN_ISSUER,
@@ -121,7 +124,7 @@ export class IdentityService {
     await this.projector.start();
   }
 
-  newProjector(name = "identity-read-models"): Projector<Tx> {
+  newProjector(name = this.config.READ_MODEL_GROUP): Projector<Tx> {
     return new Projector<Tx>({
       name,
       kafka: this.kafka,

@@ -212,6 +212,35 @@ export function identityRoutes(service: IdentityService) {
     );
 
     router.post(
+      "/v1/organizations/:accountId/scim-tokens",
+      ...inAccount,
+      requirePermission("scim.manage"),
+      async (req, res) => {
+        const { tokenId, token } = await service.directory.issueToken(
+          String(req.params.accountId),
+          originOf(req, principalOf(res)),
+        );
+        res
+          .status(201)
+          .json({ id: tokenId, token, scim_base_url: `${service.config.IDENTITY_PUBLIC_URL}/scim/v2` });
+      },
+    );
+
+    router.delete(
+      "/v1/organizations/:accountId/scim-tokens/:tokenId",
+      ...inAccount,
+      requirePermission("scim.manage"),
+      async (req, res) => {
+        await service.directory.revokeToken(
+          String(req.params.accountId),
+          String(req.params.tokenId),
+          originOf(req, principalOf(res)),
+        );
+        res.status(204).end();
+      },
+    );
+
+    router.post(
       "/v1/organizations/:accountId/sso/saml-connections",
       ...inAccount,
       requirePermission("sso.manage"),

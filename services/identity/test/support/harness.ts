@@ -12,7 +12,7 @@ import {
 } from "@platform/testkit";
 import type { Clock } from "../../src/app/context";
 import { loadIdentityConfig } from "../../src/config";
-import { identityRoutes } from "../../src/http/routes";
+import { identityHttpRoutes } from "../../src/http";
 import { readerSchemas } from "../../src/projections/read-models";
 import { IdentityService, MIGRATIONS_DIR } from "../../src/service";
 
@@ -68,6 +68,7 @@ export async function startIdentity(overrides: Record<string, string> = {}): Pro
     LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
     IDENTITY_EVENTS_TOPIC: topics.identity,
     TENANCY_EVENTS_TOPIC: topics.tenancy,
+    READ_MODEL_GROUP: `${prefix}.read-models`,
     IDENTITY_PUBLIC_URL: "http://identity.test",
     ...overrides,
   });
@@ -98,7 +99,10 @@ export async function startIdentity(overrides: Record<string, string> = {}): Pro
   await service.start();
   await service.startWorkers();
   const http: Serving = await serve(
-    createHttpApp({ logger: service.logger, routes: identityRoutes(service) }),
+    createHttpApp({
+      logger: service.logger,
+      routes: identityHttpRoutes(service),
+    }),
     {
       port: 0,
       host: "127.0.0.1",

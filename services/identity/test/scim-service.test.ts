@@ -1,0 +1,236 @@
+/**
+ * SCIM 2.0 through the service against real Postgres and Kafka, with the requests Okta and
+ * Microsoft Entra send: the full provisioning sequence, errors in SCIM's format, deactivation ending
+ * sessions, groups becoming events, and one organization's directory never reaching another's people.
+ */
+import { type Harness, startIdentity } from "./support/harness";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startIdentity();
+});
+afterAll(() => h.close());
+
+let counter = 0;
+async function directoryFor(accountId: string): Promise<string> {
+  const email = `scim-admin${++counter}.${Date.now()}@example.com`;
+  const password = "correct horse battery staple";
+  const { body } = await h.call("POST", "/v1/users", { body: { email, password } });
+  await h.addMember(accountId, body.user_id, "admin");
+  const token = (await h.call("POST", "/v1/sessions", { body: { email, password, account_id: accountId } }))
+    .body.access_token;
+  const issued = await h.call("POST", `/v1/organizations/${accountId}/scim-tokens`, { token });
+  expect(issued.status).toBe(201);
+  expect(issued.body.token).toMatch(/^scim_/);
+  return issued.body.token;
+}
+
+async function scim(token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${h.url}/scim/v2${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body ? { "content-type": "application/scim+json" } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    contentType: res.headers.get("content-type") ?? "",
+    body: text ? JSON.parse(text) : null,
+  };
+}
+
+const userSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
+const patchSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+function oktaUser(userName: string) {
+  return {
+    schemas: [userSchema],
+    userName,
+    name: { givenName: "Barbara", familyName: "Jensen" },
+    emails: [{ primary: true, value: userName, type: "work" }],
+    displayName: "Barbara Jensen",
+    locale: "en-US",
+    externalId: `00u${counter}okta`,
+    groups: [],
+    active: true,
+  };
+}
+
+it('runs the provisioning sequence: create, filter by userName, PATCH active "False", list, delete', async () => {
+  const token = await directoryFor("org_scim");
+  const userName = `bjensen.${Date.now()}@acme.test`;
+  const created = await scim(token, "POST", "/Users", oktaUser(userName));
+  expect(created.status).toBe(201);
+  expect(created.contentType).toContain("application/scim+json");
+  expect(created.body).toMatchObject({ userName, active: true, name: { givenName: "Barbara" } });
+  const id = created.body.id as string;
+
+  const filtered = await scim(
+    token,
+    "GET",
+    `/Users?filter=${encodeURIComponent(`userName eq "${userName.toUpperCase()}"`)}`,
+  );
+  expect([filtered.status, filtered.body.totalResults, filtered.body.Resources[0].id]).toEqual([200, 1, id]);
+
+  // Microsoft Entra's shape: capitalised op, "False" as a string.
+  const patched = await scim(token, "PATCH", `/Users/${id}`, {
+    schemas: [patchSchema],
+    Operations: [{ op: "Replace", path: "active", value: "False" }],
+  });
+  expect([patched.status, patched.body.active]).toEqual([200, false]);
+
+  const listed = await scim(token, "GET", "/Users");
+  expect(listed.body.Resources.find((u: { id: string }) => u.id === id)?.active).toBe(false);
+
+  expect((await scim(token, "DELETE", `/Users/${id}`)).status).toBe(204);
+  expect((await scim(token, "GET", `/Users/${id}`)).status).toBe(404);
+  const events = await h.service.db.$queryRawUnsafe<{ event_type: string }[]>(
+    "SELECT event_type FROM platform_events WHERE aggregate_id = $1 ORDER BY version",
+    id,
+  );
+  expect(events.map((e) => e.event_type.replace("platform.identity.", ""))).toEqual([
+    "UserProvisioned",
+    "UserDeactivated",
+    "UserRemoved",
+  ]);
+});
+
+it("ends the person's sessions in the organization when the directory deactivates them", async () => {
+  const token = await directoryFor("org_scim_sessions");
+  const userName = `signed-in.${Date.now()}@acme.test`;
+  const { body } = await scim(token, "POST", "/Users", oktaUser(userName));
+  // The person sets a password through the reset flow, then signs in.
+  await h.call("POST", "/v1/password/forgot", { body: { email: userName } });
+  const email = await h.service.db.outboundEmail.findFirstOrThrow({ where: { recipient: userName } });
+  const resetToken = new URL((email.variables as { link: string }).link).searchParams.get("token");
+  await h.call("POST", "/v1/password/reset", {
+    body: { token: resetToken, password: "a fine long passphrase" },
+  });
+  const session = await h.call("POST", "/v1/sessions", {
+    body: { email: userName, password: "a fine long passphrase", account_id: "org_scim_sessions" },
+  });
+  expect(session.body.account_id).toBe("org_scim_sessions");
+
+  // Okta's shape: lower-case op, no path, boolean value.
+  await scim(token, "PATCH", `/Users/${body.id}`, {
+    schemas: [patchSchema],
+    Operations: [{ op: "replace", value: { active: false } }],
+  });
+  const refresh = await h.call("POST", "/v1/sessions/refresh", {
+    body: { refresh_token: session.body.refresh_token },
+  });
+  expect(refresh.status).toBe(401);
+  expect((await h.call("GET", "/v1/me", { token: session.body.access_token })).status).toBe(401);
+  const again = await h.call("POST", "/v1/sessions", {
+    body: { email: userName, password: "a fine long passphrase", account_id: "org_scim_sessions" },
+  });
+  expect(again.body.account_id).toBeNull();
+});
+
+it("answers errors in SCIM's format and changes nothing", async () => {
+  const token = await directoryFor("org_scim_errors");
+  const userName = `dup.${Date.now()}@acme.test`;
+  expect((await scim(token, "POST", "/Users", oktaUser(userName))).status).toBe(201);
+  const duplicate = await scim(token, "POST", "/Users", oktaUser(userName));
+  expect(duplicate.status).toBe(409);
+  expect(duplicate.body).toEqual({
+    schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+    status: "409",
+    scimType: "uniqueness",
+    detail: expect.any(String),
+  });
+
+  const badFilter = await scim(token, "GET", `/Users?filter=${encodeURIComponent('userName xx "a"')}`);
+  expect([badFilter.status, badFilter.body.scimType]).toEqual([400, "invalidFilter"]);
+
+  const { body: listed } = await scim(
+    token,
+    "GET",
+    `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`,
+  );
+  const id = listed.Resources[0].id;
+  const badPatch = await scim(token, "PATCH", `/Users/${id}`, {
+    schemas: [patchSchema],
+    Operations: [
+      { op: "replace", path: "name.givenName", value: "Changed" },
+      { op: "replace", path: "nonsense.path", value: "x" },
+    ],
+  });
+  expect([badPatch.status, badPatch.body.scimType]).toEqual([400, "invalidPath"]);
+  expect((await scim(token, "GET", `/Users/${id}`)).body.name.givenName).toBe("Barbara");
+
+  const noUserName = await scim(token, "POST", "/Users", {
+    schemas: [userSchema],
+    emails: [{ value: "x@acme.test" }],
+  });
+  expect([noUserName.status, noUserName.body.scimType]).toEqual([400, "invalidValue"]);
+
+  const unauthenticated = await scim("scim_not-a-token", "GET", "/Users");
+  expect([unauthenticated.status, unauthenticated.body.status]).toEqual([401, "401"]);
+});
+
+it("keeps directories apart: one organization's token cannot see or change another's people", async () => {
+  const mine = await directoryFor("org_scim_a");
+  const theirs = await directoryFor("org_scim_b");
+  const { body } = await scim(theirs, "POST", "/Users", oktaUser(`theirs.${Date.now()}@acme.test`));
+  expect((await scim(mine, "GET", `/Users/${body.id}`)).status).toBe(404);
+  expect(
+    (
+      await scim(mine, "PATCH", `/Users/${body.id}`, {
+        schemas: [patchSchema],
+        Operations: [{ op: "replace", path: "active", value: false }],
+      })
+    ).status,
+  ).toBe(404);
+  expect((await scim(mine, "DELETE", `/Users/${body.id}`)).status).toBe(404);
+  const list = await scim(mine, "GET", "/Users");
+  expect(list.body.Resources.map((u: { id: string }) => u.id)).not.toContain(body.id);
+  expect((await scim(theirs, "GET", `/Users/${body.id}`)).body.active).toBe(true);
+});
+
+it("turns directory groups into events carrying their members", async () => {
+  const token = await directoryFor("org_scim_groups");
+  const { body: user } = await scim(token, "POST", "/Users", oktaUser(`member.${Date.now()}@acme.test`));
+  const created = await scim(token, "POST", "/Groups", {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+    displayName: "Engineering",
+    members: [{ value: user.id }],
+  });
+  expect(created.status).toBe(201);
+  const removed = await scim(token, "PATCH", `/Groups/${created.body.id}`, {
+    schemas: [patchSchema],
+    Operations: [{ op: "Remove", path: "members", value: [{ value: user.id }] }],
+  });
+  expect([removed.status, removed.body.members ?? []]).toEqual([200, []]);
+  const unknownMember = await scim(token, "POST", "/Groups", {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+    displayName: "Ghosts",
+    members: [{ value: "usr_from_elsewhere" }],
+  });
+  expect([unknownMember.status, unknownMember.body.scimType]).toEqual([400, "invalidValue"]);
+  const events = await h.service.db.$queryRawUnsafe<
+    { event_type: string; payload: { member_user_ids: string[] } }[]
+  >(
+    "SELECT event_type, payload FROM platform_events WHERE aggregate_id = $1 ORDER BY version",
+    created.body.id,
+  );
+  expect(
+    events.map((e) => [e.event_type.replace("platform.identity.", ""), e.payload.member_user_ids]),
+  ).toEqual([
+    ["DirectoryGroupCreated", [user.id]],
+    ["DirectoryGroupUpdated", []],
+  ]);
+});
+
+it("serves the discovery documents", async () => {
+  const token = await directoryFor("org_scim_discovery");
+  const config = await scim(token, "GET", "/ServiceProviderConfig");
+  expect(config.body.patch.supported).toBe(true);
+  expect((await scim(token, "GET", "/ResourceTypes")).body.totalResults).toBe(2);
+  expect((await scim(token, "GET", "/Schemas")).body.Resources.map((s: { id: string }) => s.id)).toContain(
+    userSchema,
+  );
+});
