@@ -12,6 +12,7 @@ import { ApiKeyService } from "./app/api-keys";
 import { type Clock, systemClock, type Tx } from "./app/context";
 import { DirectoryService } from "./app/directory";
 import { InvitationAcceptance } from "./app/invitations";
+import { OidcService } from "./app/oidc";
 import { PeopleService } from "./app/people";
 import { SessionService } from "./app/sessions";
 import { SigningKeys } from "./app/signing-keys";
@@ -40,6 +41,7 @@ export class IdentityService {
   readonly people: PeopleService;
   readonly apiKeys: ApiKeyService;
   readonly sso: SsoService;
+  readonly oidc: OidcService;
   readonly directory: DirectoryService;
   readonly roles = new RoleCatalog();
   readonly keyRing = new KeyRing();
@@ -92,6 +94,7 @@ export class IdentityService {
     );
     this.apiKeys = new ApiKeyService(this.db, this.store, this.signingKeys, clock);
     this.directory = new DirectoryService(this.db, this.store, this.sessions, clock);
+    this.oidc = new OidcService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
     this.sso = new SsoService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
     this.verifier = new TokenVerifier(this.keyRing, this.roles, {
       issuer: TOKEN_ISSUER,

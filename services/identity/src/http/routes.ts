@@ -268,6 +268,47 @@ export function identityRoutes(service: IdentityService) {
       },
     );
 
+    router.post(
+      "/v1/organizations/:accountId/sso/oidc-connections",
+      ...inAccount,
+      requirePermission("sso.manage"),
+      async (req, res) => {
+        const input = body(req);
+        const created = await service.oidc.configure(
+          String(req.params.accountId),
+          {
+            name: input.name,
+            issuer: input.issuer,
+            clientId: input.client_id,
+            clientSecret: input.client_secret,
+            domains: input.domains,
+            jitProvisioning: input.jit_provisioning,
+            defaultRole: input.default_role,
+          },
+          originOf(req, principalOf(res)),
+        );
+        res.status(201).json({
+          connection_id: created.connectionId,
+          redirect_uri: created.redirectUri,
+          login_url: `${service.config.IDENTITY_PUBLIC_URL}/v1/sso/oidc/${created.connectionId}/login`,
+        });
+      },
+    );
+
+    router.get("/v1/sso/oidc/:connectionId/login", async (req, res) => {
+      const { redirectUrl } = await service.oidc.start(String(req.params.connectionId));
+      res.redirect(302, redirectUrl);
+    });
+
+    router.get("/v1/sso/oidc/:connectionId/callback", async (req, res) => {
+      const pair = await service.oidc.complete(
+        String(req.params.connectionId),
+        req.query as Record<string, unknown>,
+        originOf(req),
+      );
+      res.status(201).json(tokenResponse(pair));
+    });
+
     router.get("/v1/sso/saml/:connectionId/login", async (req, res) => {
       const { redirectUrl } = await service.sso.startSaml(String(req.params.connectionId));
       res.redirect(302, redirectUrl);
