@@ -4,7 +4,7 @@ import * as oidc from "openid-client";
 import { IdentityEvent } from "../domain/events";
 import { newId, normalizeEmail } from "../domain/secrets";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
-import { domainOf, Provisioning } from "./provisioning";
+import { Provisioning, personForConnection } from "./provisioning";
 import type { SessionService, TokenPair } from "./sessions";
 
 const REQUEST_TTL_MS = 10 * 60_000;
@@ -198,35 +198,21 @@ export class OidcService {
     if (!emailClaim || claims.email_verified !== true)
       throw rejected("oidc_email_unverified", "the provider did not assert a verified e-mail address");
     const email = normalizeEmail(emailClaim);
-    const userId = await this.db.$transaction(async (tx) => {
-      const existing = await tx.user.findUnique({
-        where: { email },
-        include: { accounts: { where: { accountId: connection.accountId } } },
-      });
-      if (!connection.jitProvisioning && !existing?.accounts.length)
-        throw new PlatformError(
-          "forbidden",
-          "user_not_provisioned",
-          "you have no access to this organization yet",
-        );
-      const provisioned = await this.provisioning.provision(
-        tx,
-        {
-          accountId: connection.accountId,
-          email,
-          givenName: typeof claims.given_name === "string" ? claims.given_name : null,
-          familyName: typeof claims.family_name === "string" ? claims.family_name : null,
-          displayName: typeof claims.name === "string" ? claims.name : null,
-          source: "oidc",
-          externalId: claims.sub,
-          connectionId,
-          role: connection.defaultRole,
-          mayLinkExisting: settings.domains.includes(domainOf(email)),
-        },
-        { actor: { ...origin.actor, type: "sso", id: connectionId } },
-      );
-      return provisioned.userId;
-    });
+    const claimText = (claim: unknown) => (typeof claim === "string" ? claim : null);
+    const userId = await personForConnection(
+      this.db,
+      this.provisioning,
+      connection,
+      settings.domains,
+      {
+        email,
+        givenName: claimText(claims.given_name),
+        familyName: claimText(claims.family_name),
+        displayName: claimText(claims.name),
+        externalId: claims.sub,
+      },
+      origin,
+    );
     return this.sessions.start(userId, { method: "oidc", accountId: connection.accountId }, origin);
   }
 

@@ -2,7 +2,7 @@ import { PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
 import { newId } from "../domain/secrets";
-import { appendEvents, type Clock, type RequestOrigin, type Tx } from "./context";
+import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 
 export interface ProvisionRequest {
   accountId: string;
@@ -114,4 +114,59 @@ export class Provisioning {
 /** The part of an address after the @, lower-cased. */
 export function domainOf(email: string): string {
   return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+}
+
+/** What an identity provider asserted about the person signing in. */
+export interface AssertedPerson {
+  email: string;
+  givenName: string | null;
+  familyName: string | null;
+  displayName: string | null;
+  /** The person's id at the provider (SAML NameID, OIDC sub). */
+  externalId: string;
+}
+
+/**
+ * The person an SSO connection vouches for: their existing access, or just-in-time provisioning when
+ * the connection allows it. Returns the person's id; SAML and OIDC then start the session.
+ */
+export async function personForConnection(
+  db: Db,
+  provisioning: Provisioning,
+  connection: {
+    id: string;
+    accountId: string;
+    jitProvisioning: boolean;
+    defaultRole: string;
+    protocol: string;
+  },
+  domains: string[],
+  person: AssertedPerson,
+  origin: RequestOrigin,
+): Promise<string> {
+  return db.$transaction(async (tx) => {
+    const existing = await tx.user.findUnique({
+      where: { email: person.email },
+      include: { accounts: { where: { accountId: connection.accountId } } },
+    });
+    if (!connection.jitProvisioning && !existing?.accounts.length)
+      throw new PlatformError(
+        "forbidden",
+        "user_not_provisioned",
+        "you have no access to this organization yet",
+      );
+    const provisioned = await provisioning.provision(
+      tx,
+      {
+        accountId: connection.accountId,
+        ...person,
+        source: connection.protocol === "saml" ? "saml" : "oidc",
+        connectionId: connection.id,
+        role: connection.defaultRole,
+        mayLinkExisting: domains.includes(domainOf(person.email)),
+      },
+      { actor: { ...origin.actor, type: "sso", id: connection.id } },
+    );
+    return provisioned.userId;
+  });
 }

@@ -6,7 +6,7 @@ import { IdentityEvent } from "../domain/events";
 import { newId, normalizeEmail } from "../domain/secrets";
 import { createAuthnRequest, type SamlConnectionSettings, validateSamlResponse } from "../sso/saml";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
-import { domainOf, Provisioning } from "./provisioning";
+import { Provisioning, personForConnection } from "./provisioning";
 import type { SessionService, TokenPair } from "./sessions";
 
 const SSO_REQUEST_TTL_MS = 10 * 60_000;
@@ -193,35 +193,20 @@ export class SsoService {
         "the assertion carries no e-mail address",
       );
     const email = normalizeEmail(assertion.email);
-    const userId = await this.db.$transaction(async (tx) => {
-      const access = await tx.user.findUnique({
-        where: { email },
-        include: { accounts: { where: { accountId: connection.accountId } } },
-      });
-      if (!connection.jitProvisioning && !access?.accounts.length)
-        throw new PlatformError(
-          "forbidden",
-          "user_not_provisioned",
-          "you have no access to this organization yet",
-        );
-      const provisioned = await this.provisioning.provision(
-        tx,
-        {
-          accountId: connection.accountId,
-          email,
-          givenName: assertion.givenName,
-          familyName: assertion.familyName,
-          displayName: null,
-          source: "saml",
-          externalId: assertion.nameId,
-          connectionId,
-          role: connection.defaultRole,
-          mayLinkExisting: domains.includes(domainOf(email)),
-        },
-        { actor: { ...origin.actor, type: "sso", id: connectionId } },
-      );
-      return provisioned.userId;
-    });
+    const userId = await personForConnection(
+      this.db,
+      this.provisioning,
+      connection,
+      domains,
+      {
+        email,
+        givenName: assertion.givenName,
+        familyName: assertion.familyName,
+        displayName: null,
+        externalId: assertion.nameId,
+      },
+      origin,
+    );
     return this.sessions.start(userId, { method: "saml", accountId: connection.accountId }, origin);
   }
 

@@ -10,6 +10,9 @@ import {
   parseUserInput,
   resourceTypes,
   ScimError,
+  type ScimGroupRecord,
+  type ScimPatchOperation,
+  type ScimUserRecord,
   schemas,
   scimErrorBody,
   serviceProviderConfig,
@@ -59,102 +62,26 @@ export function scimRoutes(service: IdentityService) {
       send(res, 200, listResponse(all, { startIndex: 1, totalResults: all.length }));
     });
 
-    scim.get("/Users", async (req, res) => {
-      const paging = parsePaging(req.query);
-      const filter = typeof req.query.filter === "string" ? req.query.filter : undefined;
-      const all = await service.directory.listUsers(directoryOf(res), filter, base);
-      const page = all
-        .slice(paging.startIndex - 1, paging.startIndex - 1 + paging.count)
-        .map((u) => toScimUser(u, base));
-      send(res, 200, listResponse(page, { startIndex: paging.startIndex, totalResults: all.length }));
+    const directory = service.directory;
+    resourceRoutes<ScimUserRecord, ReturnType<typeof parseUserInput>>(scim, "/Users", {
+      render: (user) => toScimUser(user, base),
+      parse: parseUserInput,
+      list: (dir, filter) => directory.listUsers(dir, filter, base),
+      get: (dir, id) => directory.getUser(dir, id),
+      create: (dir, input, origin) => directory.createUser(dir, input, origin),
+      replace: (dir, id, input, origin) => directory.replaceUser(dir, id, input, origin),
+      patch: (dir, id, ops, origin) => directory.patchUser(dir, id, ops, origin),
+      remove: (dir, id, origin) => directory.deleteUser(dir, id, origin),
     });
-    scim.post("/Users", async (req, res) => {
-      const user = await service.directory.createUser(
-        directoryOf(res),
-        parseUserInput(req.body),
-        scimOrigin(req, res),
-      );
-      const resource = toScimUser(user, base);
-      res.location(resource.meta.location);
-      send(res, 201, resource);
-    });
-    scim.get("/Users/:id", async (req, res) => {
-      send(
-        res,
-        200,
-        toScimUser(await service.directory.getUser(directoryOf(res), String(req.params.id)), base),
-      );
-    });
-    scim.put("/Users/:id", async (req, res) => {
-      const user = await service.directory.replaceUser(
-        directoryOf(res),
-        String(req.params.id),
-        parseUserInput(req.body),
-        scimOrigin(req, res),
-      );
-      send(res, 200, toScimUser(user, base));
-    });
-    scim.patch("/Users/:id", async (req, res) => {
-      const user = await service.directory.patchUser(
-        directoryOf(res),
-        String(req.params.id),
-        parsePatchRequest(req.body),
-        scimOrigin(req, res),
-      );
-      send(res, 200, toScimUser(user, base));
-    });
-    scim.delete("/Users/:id", async (req, res) => {
-      await service.directory.deleteUser(directoryOf(res), String(req.params.id), scimOrigin(req, res));
-      res.status(204).end();
-    });
-
-    scim.get("/Groups", async (req, res) => {
-      const paging = parsePaging(req.query);
-      const filter = typeof req.query.filter === "string" ? req.query.filter : undefined;
-      const all = await service.directory.listGroups(directoryOf(res), filter, base);
-      const page = all
-        .slice(paging.startIndex - 1, paging.startIndex - 1 + paging.count)
-        .map((g) => toScimGroup(g, base));
-      send(res, 200, listResponse(page, { startIndex: paging.startIndex, totalResults: all.length }));
-    });
-    scim.post("/Groups", async (req, res) => {
-      const group = await service.directory.createGroup(
-        directoryOf(res),
-        parseGroupInput(req.body),
-        scimOrigin(req, res),
-      );
-      const resource = toScimGroup(group, base);
-      res.location(resource.meta.location);
-      send(res, 201, resource);
-    });
-    scim.get("/Groups/:id", async (req, res) => {
-      send(
-        res,
-        200,
-        toScimGroup(await service.directory.getGroup(directoryOf(res), String(req.params.id)), base),
-      );
-    });
-    scim.put("/Groups/:id", async (req, res) => {
-      const group = await service.directory.replaceGroup(
-        directoryOf(res),
-        String(req.params.id),
-        parseGroupInput(req.body),
-        scimOrigin(req, res),
-      );
-      send(res, 200, toScimGroup(group, base));
-    });
-    scim.patch("/Groups/:id", async (req, res) => {
-      const group = await service.directory.patchGroup(
-        directoryOf(res),
-        String(req.params.id),
-        parsePatchRequest(req.body),
-        scimOrigin(req, res),
-      );
-      send(res, 200, toScimGroup(group, base));
-    });
-    scim.delete("/Groups/:id", async (req, res) => {
-      await service.directory.deleteGroup(directoryOf(res), String(req.params.id), scimOrigin(req, res));
-      res.status(204).end();
+    resourceRoutes<ScimGroupRecord, ReturnType<typeof parseGroupInput>>(scim, "/Groups", {
+      render: (group) => toScimGroup(group, base),
+      parse: parseGroupInput,
+      list: (dir, filter) => directory.listGroups(dir, filter, base),
+      get: (dir, id) => directory.getGroup(dir, id),
+      create: (dir, input, origin) => directory.createGroup(dir, input, origin),
+      replace: (dir, id, input, origin) => directory.replaceGroup(dir, id, input, origin),
+      patch: (dir, id, ops, origin) => directory.patchGroup(dir, id, ops, origin),
+      remove: (dir, id, origin) => directory.deleteGroup(dir, id, origin),
     });
 
     scim.use((_req, _res) => {
@@ -163,6 +90,69 @@ export function scimRoutes(service: IdentityService) {
     scim.use(scimErrorHandler(service.logger));
     router.use("/scim/v2", scim);
   };
+}
+
+type Origin = ReturnType<typeof scimOrigin>;
+
+/** How one SCIM resource type is read, written and rendered. */
+interface ResourceHandlers<Record, Input> {
+  render(record: Record): { meta: { location: string } };
+  parse(body: unknown): Input;
+  list(directory: Directory, filter: string | undefined): Promise<Record[]>;
+  get(directory: Directory, id: string): Promise<Record>;
+  create(directory: Directory, input: Input, origin: Origin): Promise<Record>;
+  replace(directory: Directory, id: string, input: Input, origin: Origin): Promise<Record>;
+  patch(directory: Directory, id: string, operations: ScimPatchOperation[], origin: Origin): Promise<Record>;
+  remove(directory: Directory, id: string, origin: Origin): Promise<void>;
+}
+
+/** The RFC 7644 §3 endpoints of one resource type: list with filter and paging, CRUD and PATCH. */
+function resourceRoutes<Record, Input>(
+  scim: Router,
+  path: string,
+  handlers: ResourceHandlers<Record, Input>,
+): void {
+  scim.get(path, async (req, res) => {
+    const paging = parsePaging(req.query);
+    const filter = typeof req.query.filter === "string" ? req.query.filter : undefined;
+    const all = await handlers.list(directoryOf(res), filter);
+    const page = all.slice(paging.startIndex - 1, paging.startIndex - 1 + paging.count).map(handlers.render);
+    send(res, 200, listResponse(page, { startIndex: paging.startIndex, totalResults: all.length }));
+  });
+  scim.post(path, async (req, res) => {
+    const resource = handlers.render(
+      await handlers.create(directoryOf(res), handlers.parse(req.body), scimOrigin(req, res)),
+    );
+    res.location(resource.meta.location);
+    send(res, 201, resource);
+  });
+  scim.get(`${path}/:id`, async (req, res) => {
+    send(res, 200, handlers.render(await handlers.get(directoryOf(res), String(req.params.id))));
+  });
+  scim.put(`${path}/:id`, async (req, res) => {
+    const id = String(req.params.id);
+    const record = await handlers.replace(
+      directoryOf(res),
+      id,
+      handlers.parse(req.body),
+      scimOrigin(req, res),
+    );
+    send(res, 200, handlers.render(record));
+  });
+  scim.patch(`${path}/:id`, async (req, res) => {
+    const id = String(req.params.id);
+    const record = await handlers.patch(
+      directoryOf(res),
+      id,
+      parsePatchRequest(req.body),
+      scimOrigin(req, res),
+    );
+    send(res, 200, handlers.render(record));
+  });
+  scim.delete(`${path}/:id`, async (req, res) => {
+    await handlers.remove(directoryOf(res), String(req.params.id), scimOrigin(req, res));
+    res.status(204).end();
+  });
 }
 
 /** Every failure as RFC 7644 §3.12's error body; internal errors are logged and not described. */
