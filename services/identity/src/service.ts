@@ -1,5 +1,12 @@
 import { join } from "node:path";
-import { KeyRing, RoleCatalog, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier } from "@platform/auth";
+import {
+  KeyRing,
+  RoleCatalog,
+  type RoleDefinedPayload,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  TokenVerifier,
+} from "@platform/auth";
 import { deployMigrations } from "@platform/database";
 import { EventStore, Projector, Relay } from "@platform/event-sourcing";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
@@ -14,6 +21,7 @@ import { DirectoryService } from "./app/directory";
 import { InvitationAcceptance } from "./app/invitations";
 import { OidcService } from "./app/oidc";
 import { PeopleService } from "./app/people";
+import { RoleService } from "./app/roles";
 import { SessionService } from "./app/sessions";
 import { SigningKeys } from "./app/signing-keys";
 import { SsoService } from "./app/sso";
@@ -42,6 +50,7 @@ export class IdentityService {
   readonly apiKeys: ApiKeyService;
   readonly sso: SsoService;
   readonly oidc: OidcService;
+  readonly roleDefinitions: RoleService;
   readonly directory: DirectoryService;
   readonly roles = new RoleCatalog();
   readonly keyRing = new KeyRing();
@@ -94,6 +103,7 @@ export class IdentityService {
     );
     this.apiKeys = new ApiKeyService(this.db, this.store, this.signingKeys, clock);
     this.directory = new DirectoryService(this.db, this.store, this.sessions, clock);
+    this.roleDefinitions = new RoleService(this.db, this.store, this.roles, clock);
     this.oidc = new OidcService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
     this.sso = new SsoService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
     this.verifier = new TokenVerifier(this.keyRing, this.roles, {
@@ -108,6 +118,7 @@ export class IdentityService {
   async start(): Promise<void> {
     await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
     await this.signingKeys.ensureActiveKey();
+    await this.roleDefinitions.load();
     for (const jwk of (await this.signingKeys.jwks()).keys)
       this.keyRing.addJwk(String(jwk.kid), jwk as Record<string, unknown>);
     await this.producer.connect();
@@ -136,7 +147,14 @@ export class IdentityService {
       serde: this.serde,
       topics: [this.config.IDENTITY_EVENTS_TOPIC, this.config.TENANCY_EVENTS_TOPIC],
       readerSchemas,
-      handlers: projectionHandlers,
+      handlers: {
+        ...projectionHandlers,
+        // Another identity instance may have defined it: every instance's verifier must know it.
+        "platform.identity.RoleDefined": async (tx, event) => {
+          await projectionHandlers["platform.identity.RoleDefined"]?.(tx, event);
+          this.roles.apply(event.data as unknown as RoleDefinedPayload);
+        },
+      },
       logger: this.logger,
     });
   }

@@ -329,6 +329,32 @@ export function identityRoutes(service: IdentityService) {
     );
 
     router.get(
+      "/v1/organizations/:accountId/roles",
+      ...inAccount,
+      requirePermission("members.read"),
+      async (req, res) => {
+        const roles = await service.roleDefinitions.list(String(req.params.accountId));
+        res.json({ data: roles });
+      },
+    );
+
+    router.put(
+      "/v1/organizations/:accountId/roles/:role",
+      ...inAccount,
+      requirePermission("roles.manage"),
+      async (req, res) => {
+        const input = body(req);
+        const role = await service.roleDefinitions.define(
+          String(req.params.accountId),
+          String(req.params.role),
+          { permissions: input.permissions, description: input.description },
+          originOf(req, principalOf(res)),
+        );
+        res.json(role);
+      },
+    );
+
+    router.get(
       "/v1/organizations/:accountId/audit-log",
       ...inAccount,
       requirePermission("audit.read"),

@@ -1,0 +1,144 @@
+import { assertValidGrants, DEFAULT_ROLES, type RoleCatalog } from "@platform/auth";
+import { InvalidInputError, PlatformError } from "@platform/errors";
+import type { EventStore } from "@platform/event-sourcing";
+import { IdentityEvent, SYSTEM_ACTOR } from "../domain/events";
+import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
+
+const ROLE_NAME = /^[a-z][a-z0-9_]{1,49}$/;
+
+export interface RoleView {
+  role: string;
+  permissions: readonly string[];
+  description: string | null;
+  custom: boolean;
+}
+
+/**
+ * Role definitions: the platform's defaults (published once as RoleDefined with no account, so other
+ * services can learn them from the topic) and each organization's own roles, which replace a default
+ * of the same name in that organization.
+ */
+export class RoleService {
+  constructor(
+    private readonly db: Db,
+    private readonly store: EventStore,
+    private readonly catalog: RoleCatalog,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Loads organizations' roles into the catalog, and publishes the defaults the first time. */
+  async load(): Promise<void> {
+    for (const row of await this.db.roleDefinition.findMany())
+      this.catalog.define(row.accountId, row.role, row.permissions);
+    for (const [role, permissions] of Object.entries(DEFAULT_ROLES)) {
+      const aggregateId = `role:platform:${role}`;
+      await this.db.$transaction(async (tx) => {
+        if ((await this.store.currentVersion(tx, aggregateId)) > 0) return;
+        await appendEvents(
+          this.store,
+          tx,
+          { type: "role", id: aggregateId },
+          [
+            {
+              type: IdentityEvent.RoleDefined,
+              data: {
+                account_id: null,
+                role,
+                permissions: [...permissions],
+                description: "platform default",
+                occurred_at: this.clock.now().getTime(),
+                actor: SYSTEM_ACTOR,
+              },
+            },
+          ],
+          SYSTEM_ACTOR,
+        );
+      });
+    }
+  }
+
+  async define(
+    accountId: string,
+    role: string,
+    input: { permissions: unknown; description?: unknown },
+    origin: RequestOrigin,
+  ): Promise<RoleView> {
+    if (!ROLE_NAME.test(role))
+      throw new InvalidInputError(
+        "role_name_invalid",
+        "role names are 2-50 lower-case letters, digits or _",
+        {
+          details: { field: "role" },
+        },
+      );
+    // The owner role is what lets an organization recover from any other misconfiguration.
+    if (role === "owner")
+      throw new PlatformError("forbidden", "role_reserved", "the owner role cannot be redefined");
+    if (!Array.isArray(input.permissions) || !input.permissions.every((p) => typeof p === "string"))
+      throw new InvalidInputError(
+        "permissions_invalid",
+        "permissions must be a list of resource.action strings",
+        {
+          details: { field: "permissions" },
+        },
+      );
+    const permissions = [...new Set(input.permissions as string[])];
+    try {
+      assertValidGrants(permissions);
+    } catch (error) {
+      throw new InvalidInputError("permissions_invalid", (error as Error).message, {
+        details: { field: "permissions" },
+      });
+    }
+    const description = typeof input.description === "string" ? input.description.slice(0, 500) : null;
+    await this.db.$transaction(async (tx) => {
+      await tx.roleDefinition.upsert({
+        where: { accountId_role: { accountId, role } },
+        create: { accountId, role, permissions, description },
+        update: { permissions, description },
+      });
+      await appendEvents(
+        this.store,
+        tx,
+        { type: "role", id: `role:${accountId}:${role}`, tenantId: accountId },
+        [
+          {
+            type: IdentityEvent.RoleDefined,
+            data: {
+              account_id: accountId,
+              role,
+              permissions,
+              description,
+              occurred_at: this.clock.now().getTime(),
+              actor: origin.actor,
+            },
+          },
+        ],
+        origin.actor,
+      );
+    });
+    this.catalog.define(accountId, role, permissions);
+    return { role, permissions, description, custom: true };
+  }
+
+  async list(accountId: string): Promise<RoleView[]> {
+    const custom = await this.db.roleDefinition.findMany({ where: { accountId }, orderBy: { role: "asc" } });
+    const defaults = Object.keys(DEFAULT_ROLES)
+      .filter((role) => !custom.some((c) => c.role === role))
+      .map((role) => ({
+        role,
+        permissions: this.catalog.permissionsOf(null, role),
+        description: "platform default",
+        custom: false,
+      }));
+    return [
+      ...defaults,
+      ...custom.map((c) => ({
+        role: c.role,
+        permissions: c.permissions,
+        description: c.description,
+        custom: true,
+      })),
+    ];
+  }
+}
