@@ -218,7 +218,7 @@ export class OidcService {
 
   private async connection(connectionId: string) {
     const connection = await this.db.ssoConnection.findUnique({ where: { id: connectionId } });
-    if (!connection || connection.protocol !== "oidc" || !connection.enabled || !connection.clientSecret)
+    if (connection?.protocol !== "oidc" || !connection.enabled || !connection.clientSecret)
       throw new NotFoundError("sso_connection_not_found", `SSO connection ${connectionId} does not exist`);
     const settings = connection.settings as unknown as StoredOidcSettings;
     const secret = connection.clientSecret;

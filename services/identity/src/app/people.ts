@@ -166,7 +166,7 @@ export class PeopleService {
     const user = await this.db.user.findUnique({ where: { email } });
     const password = typeof input.password === "string" ? input.password : "";
     const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-    if (!user || !user.passwordHash || !valid) {
+    if (!user?.passwordHash || !valid) {
       await Promise.all([
         this.throttles.perAccount.penalty(email).catch(() => undefined),
         this.throttles.perAddress.penalty(address).catch(() => undefined),

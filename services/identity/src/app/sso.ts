@@ -212,7 +212,7 @@ export class SsoService {
 
   private async samlConnection(connectionId: string) {
     const connection = await this.db.ssoConnection.findUnique({ where: { id: connectionId } });
-    if (!connection || connection.protocol !== "saml" || !connection.enabled)
+    if (connection?.protocol !== "saml" || !connection.enabled)
       throw new NotFoundError("sso_connection_not_found", `SSO connection ${connectionId} does not exist`);
     const stored = connection.settings as unknown as StoredSamlSettings;
     const settings: SamlConnectionSettings = {
