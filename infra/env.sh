@@ -19,5 +19,5 @@ service_port() {
   esac
 }
 # Its own database, as its own login role (infra/postgres/postgres.sh creates both).
-service_database_url() { echo "${POSTGRES_HOST_URL/:\/\//://$1:$1@}/$1"; }
+service_database_url() { echo "${POSTGRES_HOST_URL/:\/\//://$1:$1@}/${2:-$1}"; }
 export IDENTITY_URL="${IDENTITY_URL:-http://localhost:$(service_port identity)}"

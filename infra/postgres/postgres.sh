@@ -52,6 +52,14 @@ case "${1:-}" in
     start_server
     ensure_role_and_database "$2"
     ;;
+  fresh-database)
+    # An empty database NAME owned by ROLE, for a test run that must not inherit an earlier run's state.
+    [ -n "${2:-}" ] && [ -n "${3:-}" ] || { echo "usage: $0 fresh-database ROLE NAME" >&2; exit 2; }
+    start_server
+    ensure_role_and_database "$2"
+    psql_admin -c "DROP DATABASE IF EXISTS \"$3\" WITH (FORCE)"
+    psql_admin -c "CREATE DATABASE \"$3\" OWNER \"$2\""
+    ;;
   status) answers && echo "postgres: running" || { echo "postgres: not answering"; exit 1; } ;;
-  *) echo "usage: $0 start|ensure-database NAME|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|ensure-database NAME|fresh-database ROLE NAME|status" >&2; exit 2 ;;
 esac
