@@ -12,4 +12,5 @@ export {
 } from "./contracts";
 export { goldenSamplePath, readGoldenSample, writeMissingGoldenSamples } from "./golden";
 export { RegistryAdmin, SchemaRejectedError } from "./registry-admin";
+export { applyTopicsForTest, publishDomainEvent } from "./testing";
 export { renderTypeModules, renderVersionModule } from "./typescript";

@@ -102,6 +102,27 @@ export class EventStore {
     return Number(row?.version ?? 0);
   }
 
+  /**
+   * Appends at the aggregate's current version, for services that decide commands against rows they
+   * lock in the same transaction: the version then only keeps one aggregate's events in order, and
+   * concurrent appends conflict instead of interleaving.
+   */
+  async appendNext(
+    tx: SqlClient,
+    aggregate: { type: string; id: string; tenantId?: string | null },
+    events: NewEvent[],
+    metadata?: EventMetadata,
+  ): Promise<StoredEvent[]> {
+    return this.append(tx, {
+      aggregateType: aggregate.type,
+      aggregateId: aggregate.id,
+      expectedVersion: await this.currentVersion(tx, aggregate.id),
+      tenantId: aggregate.tenantId ?? null,
+      events,
+      metadata,
+    });
+  }
+
   async append(tx: SqlClient, request: AppendRequest): Promise<StoredEvent[]> {
     if (request.events.length === 0) return [];
     if (!Number.isInteger(request.expectedVersion) || request.expectedVersion < 0) {

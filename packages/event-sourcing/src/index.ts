@@ -9,3 +9,9 @@ export {
 export { type ProjectedEvent, type ProjectionHandler, Projector, type ProjectorOptions } from "./projector";
 export { Relay, type RelayOptions } from "./relay";
 export type { SqlClient, TransactionalDatabase, TransactionOptions } from "./sql";
+
+/** The time, injectable so tests can move it (SLA timers, expiries). */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };

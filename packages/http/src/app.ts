@@ -94,3 +94,20 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   return app;
 }
+
+/** The `actor` every domain event records: who (a verified principal, if any) and from where. */
+export interface RequestActor {
+  type: string;
+  id: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+}
+
+export function actorOf(req: Request, principal?: { kind: string; subject: string } | null): RequestActor {
+  return {
+    type: principal?.kind ?? "user",
+    id: principal?.subject ?? null,
+    ip_address: req.ip ?? null,
+    user_agent: req.get("user-agent")?.slice(0, 512) ?? null,
+  };
+}

@@ -1,4 +1,11 @@
-export { createHttpApp, type HttpAppOptions, REQUEST_ID_HEADER, requestIdOf } from "./app";
+export {
+  actorOf,
+  createHttpApp,
+  type HttpAppOptions,
+  REQUEST_ID_HEADER,
+  type RequestActor,
+  requestIdOf,
+} from "./app";
 export { type FieldError, parseBody } from "./parse-body";
 export { HttpErrorCodes, type Problem } from "./problem";
 export type { ReadinessCheck } from "./readiness";

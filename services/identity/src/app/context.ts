@@ -5,21 +5,15 @@ import type { PrismaClient } from "../generated/prisma/client";
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
+export type { Clock } from "@platform/event-sourcing";
+export { systemClock } from "@platform/event-sourcing";
 
 /** Who is asking and from where: becomes every event's `actor` and the audit log's who/from-where. */
 export interface RequestOrigin {
   actor: Actor;
 }
 
-/**
- * Appends one aggregate's events in the caller's transaction, at the version it has now: identity
- * decides against rows it locks in the same transaction, so the version is only there to keep each
- * aggregate's events ordered and to make concurrent appends conflict rather than interleave.
- */
+/** Appends one aggregate's events in the caller's transaction, with the actor as the store's metadata. */
 export async function appendEvents(
   store: EventStore,
   tx: Tx,
@@ -27,13 +21,5 @@ export async function appendEvents(
   events: NewEvent[],
   actor: Actor,
 ): Promise<void> {
-  const expectedVersion = await store.currentVersion(tx, aggregate.id);
-  await store.append(tx, {
-    aggregateType: aggregate.type,
-    aggregateId: aggregate.id,
-    expectedVersion,
-    tenantId: aggregate.tenantId ?? null,
-    events,
-    metadata: { actor: actor.id ?? actor.type },
-  });
+  await store.appendNext(tx, aggregate, events, { actor: actor.id ?? actor.type });
 }

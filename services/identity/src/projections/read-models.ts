@@ -95,7 +95,12 @@ const invitationHandlers: Record<string, ProjectionHandler<Tx>> = {
     const data = event.data as unknown as InvitationPayload;
     await tx.invitation.updateMany({
       where: { id: data.invitation_id, status: "pending" },
-      data: { expiresAt: new Date(data.expires_at), role: data.invitee_role },
+      data: {
+        expiresAt: new Date(data.expires_at),
+        role: data.invitee_role,
+        // A resend issues a new link (v2 carries its hash); the old link stops working.
+        ...(data.token_sha256 ? { tokenHash: data.token_sha256 } : {}),
+      },
     });
   },
   "platform.tenancy.InvitationRevoked": async (tx, event) => {

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { applyContracts, loadContracts, SCHEMAS_ROOT } from "@platform/contracts";
+import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
 import { createHttpApp, type Serving, serve } from "@platform/http";
-import { AvroSerde, createKafka, createProducer, Headers, subjectFor } from "@platform/messaging";
+import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
 import { createLogger } from "@platform/observability";
 import {
   createTestDatabase,
@@ -72,7 +71,6 @@ export async function startIdentity(overrides: Record<string, string> = {}): Pro
     IDENTITY_PUBLIC_URL: "http://identity.test",
     ...overrides,
   });
-  // The real contracts under this file's own names, as `platform infra` applies them for real.
   const admin = createKafka({
     brokers: infra.kafkaBrokers,
     clientId: "identity-test",
@@ -80,16 +78,11 @@ export async function startIdentity(overrides: Record<string, string> = {}): Pro
   }).admin();
   await admin.connect();
   try {
-    const all = loadContracts(SCHEMAS_ROOT);
-    const wanted = ["identity.events", "tenancy.events"];
-    await applyContracts({
+    await applyTopicsForTest({
       admin,
       registryUrl: infra.schemaRegistryUrl,
-      namePrefix: `${prefix}.`,
-      contracts: {
-        topics: all.topics.filter((t) => wanted.includes(t.name)).map((t) => ({ ...t, partitions: 3 })),
-        subjects: all.subjects.filter((s) => wanted.includes(s.topic)),
-      },
+      prefix,
+      topics: ["identity.events", "tenancy.events"],
     });
   } finally {
     await admin.disconnect();
@@ -123,21 +116,15 @@ export async function startIdentity(overrides: Record<string, string> = {}): Pro
     async publishTenancyEvent(type, aggregateId, version, data) {
       const schema = readerSchemas[type];
       if (!schema) throw new Error(`unknown tenancy event ${type}`);
-      await producer.send({
+      await publishDomainEvent({
+        producer,
+        serde,
         topic: topics.tenancy,
-        messages: [
-          {
-            key: aggregateId,
-            value: await serde.encode(subjectFor(topics.tenancy, type), schema, data),
-            headers: {
-              [Headers.eventId]: randomUUID(),
-              [Headers.eventType]: type,
-              [Headers.aggregateId]: aggregateId,
-              [Headers.aggregateVersion]: String(version),
-              [Headers.occurredAt]: new Date().toISOString(),
-            },
-          },
-        ],
+        schema,
+        type,
+        aggregateId,
+        version,
+        data,
       });
     },
     async addMember(accountId, userId, role) {

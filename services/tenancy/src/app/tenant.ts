@@ -1,0 +1,43 @@
+import type { EventStore, NewEvent } from "@platform/event-sourcing";
+import type { Actor } from "../domain/events";
+import type { PrismaClient } from "../generated/prisma/client";
+
+export type Db = PrismaClient;
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/**
+ * Runs work in one transaction scoped to one tenant: row-level security then shows and accepts only
+ * that organization's rows. The setting is local to the transaction (set_config's third argument),
+ * so it never leaks to the next user of a pooled connection.
+ */
+export async function inTenant<T>(db: Db, accountId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    await enterTenant(tx, accountId);
+    return work(tx);
+  });
+}
+
+/** For code already in a transaction (projection handlers): scope the rest of it to one tenant. */
+export async function enterTenant(tx: Tx, accountId: string): Promise<void> {
+  await tx.$queryRawUnsafe("SELECT set_config('app.tenant_id', $1, true)", accountId);
+}
+
+/** Appends one aggregate's events in the caller's transaction, every event stamped with the actor. */
+export async function record(
+  store: EventStore,
+  tx: Tx,
+  aggregate: { type: string; id: string; accountId: string },
+  events: NewEvent[],
+  actor: Actor,
+  now: Date,
+): Promise<void> {
+  await store.appendNext(
+    tx,
+    { type: aggregate.type, id: aggregate.id, tenantId: aggregate.accountId },
+    events.map((event) => ({
+      type: event.type,
+      data: { account_id: aggregate.accountId, ...event.data, occurred_at: now.getTime(), actor },
+    })),
+    { actor: actor.id ?? actor.type },
+  );
+}

@@ -1,0 +1,21 @@
+import { env, loadConfig, platformEnv } from "@platform/config";
+import { z } from "zod";
+
+export const tenancyConfigSchema = z.object({
+  ...platformEnv({ defaultPort: 3002 }),
+  /** Where invitation links point (the app that accepts them through identity). */
+  TENANCY_PUBLIC_URL: env.url().default("http://localhost:3002"),
+  /** Users an organization may have before billing has announced a plan; -1 unlimited. */
+  SEAT_LIMIT_WITHOUT_PLAN: env.int({ min: -1 }).default(5),
+  INVITATION_TTL_DAYS: env.int({ min: 1, max: 90 }).default(7),
+  TENANCY_EVENTS_TOPIC: env.string().default("tenancy.events"),
+  IDENTITY_EVENTS_TOPIC: env.string().default("identity.events"),
+  BILLING_EVENTS_TOPIC: env.string().default("billing.events"),
+  READ_MODEL_GROUP: env.string().default("tenancy-read-models"),
+});
+
+export type TenancyConfig = z.output<typeof tenancyConfigSchema>;
+
+export function loadTenancyConfig(environment: NodeJS.ProcessEnv = process.env): TenancyConfig {
+  return loadConfig(tenancyConfigSchema, { SERVICE_NAME: "tenancy", ...environment });
+}

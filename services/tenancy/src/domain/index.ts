@@ -1,0 +1,5 @@
+export * from "./health-score.js";
+export * from "./onboarding.js";
+export * from "./sla.js";
+export * from "./success-reps.js";
+export * from "./triage.js";

@@ -1,0 +1,188 @@
+import * as auth from "@platform/auth";
+import { type Principal, principalOf } from "@platform/auth";
+import { PlatformError } from "@platform/errors";
+import { actorOf } from "@platform/http";
+import type { Request, RequestHandler, Response, Router } from "express";
+import { groupJson } from "../app/groups";
+import { invitationJson, membershipJson } from "../app/members";
+import { organizationJson } from "../app/organizations";
+import { inTenant } from "../app/tenant";
+import type { TenancyService } from "../service";
+
+// The kit's middleware is typed structurally (it does not depend on express); here it is express's.
+const requirePermission = (permission: string) => auth.requirePermission(permission) as RequestHandler;
+const requireAccount = auth.requireAccount("accountId") as RequestHandler;
+
+const who = (req: Request, res: Response) => actorOf(req, principalOf(res) as Principal);
+const param = (req: Request, name: string) => String(req.params[name]);
+
+/**
+ * tenancy's JSON API under /v1. Every route below /v1/organizations/{accountId} is for the token's
+ * own organization only (requireAccount), and every query runs in that tenant's transaction.
+ */
+export function tenancyRoutes(service: TenancyService) {
+  const signedIn = auth.authenticate(service.verifier) as RequestHandler;
+  const inAccount = (permission: string) => [signedIn, requireAccount, requirePermission(permission)];
+  const { organizations, groups, members } = service;
+
+  return (router: Router) => {
+    router.post("/v1/organizations", signedIn, async (req, res) => {
+      const principal = principalOf(res);
+      if (principal.kind !== "user")
+        throw new PlatformError(
+          "forbidden",
+          "person_required",
+          "organizations are created by people, not API keys",
+        );
+      const org = await organizations.create(req.body, principal.subject, who(req, res));
+      res.status(201).json(organizationJson(org));
+    });
+    router.get("/v1/organizations/:accountId", ...inAccount("organization.read"), async (req, res) => {
+      res.json(organizationJson(await organizations.get(param(req, "accountId"))));
+    });
+    router.patch("/v1/organizations/:accountId", ...inAccount("organization.update"), async (req, res) => {
+      res.json(
+        organizationJson(await organizations.update(param(req, "accountId"), req.body, who(req, res))),
+      );
+    });
+    router.delete("/v1/organizations/:accountId", ...inAccount("organization.delete"), async (req, res) => {
+      const reason = typeof req.body?.reason === "string" ? req.body.reason.slice(0, 500) : null;
+      res.json(organizationJson(await organizations.close(param(req, "accountId"), reason, who(req, res))));
+    });
+    router.get("/v1/organizations/:accountId/traits", ...inAccount("organization.read"), async (req, res) => {
+      const accountId = param(req, "accountId");
+      const traits = await inTenant(service.db, accountId, (tx) =>
+        tx.accountTraits.findUnique({ where: { accountId } }),
+      );
+      res.json({
+        account_id: accountId,
+        name: traits?.name ?? null,
+        plan: traits?.plan ?? null,
+        created_at: traits?.createdAt?.toISOString() ?? null,
+        mrr: traits?.mrrCents == null ? null : Number(traits.mrrCents) / 100,
+        employee_count: traits?.employeeCount ?? null,
+        industry: traits?.industry ?? null,
+        number_of_users: traits?.numberOfUsers ?? 0,
+        billing_cycle: traits?.billingCycle ?? null,
+        support_level: traits?.supportLevel ?? null,
+        seat_limit: traits?.seatLimit ?? service.config.SEAT_LIMIT_WITHOUT_PLAN,
+        status: traits?.status ?? null,
+      });
+    });
+
+    router.get("/v1/organizations/:accountId/groups", ...inAccount("groups.read"), async (req, res) => {
+      const list = await groups.list(param(req, "accountId"), req.query.include_archived === "true");
+      res.json({ data: list.map(groupJson) });
+    });
+    router.post("/v1/organizations/:accountId/groups", ...inAccount("groups.create"), async (req, res) => {
+      res.status(201).json(groupJson(await groups.create(param(req, "accountId"), req.body, who(req, res))));
+    });
+    router.get(
+      "/v1/organizations/:accountId/groups/:groupId",
+      ...inAccount("groups.read"),
+      async (req, res) => {
+        res.json(groupJson(await groups.get(param(req, "accountId"), param(req, "groupId"))));
+      },
+    );
+    router.patch(
+      "/v1/organizations/:accountId/groups/:groupId",
+      ...inAccount("groups.update"),
+      async (req, res) => {
+        res.json(
+          groupJson(
+            await groups.rename(param(req, "accountId"), param(req, "groupId"), req.body, who(req, res)),
+          ),
+        );
+      },
+    );
+    router.post(
+      "/v1/organizations/:accountId/groups/:groupId/move",
+      ...inAccount("groups.update"),
+      async (req, res) => {
+        res.json(
+          groupJson(
+            await groups.move(param(req, "accountId"), param(req, "groupId"), req.body, who(req, res)),
+          ),
+        );
+      },
+    );
+    router.post(
+      "/v1/organizations/:accountId/groups/:groupId/archive",
+      ...inAccount("groups.archive"),
+      async (req, res) => {
+        res.json(
+          groupJson(await groups.archive(param(req, "accountId"), param(req, "groupId"), who(req, res))),
+        );
+      },
+    );
+
+    // The organization's members live at /members, a group's at /groups/{id}/members: one handler set.
+    const groupOf = (req: Request) => (req.params.groupId ? param(req, "groupId") : param(req, "accountId"));
+    for (const base of [
+      "/v1/organizations/:accountId/members",
+      "/v1/organizations/:accountId/groups/:groupId/members",
+    ]) {
+      router.get(base, ...inAccount("members.read"), async (req, res) => {
+        const list = await members.list(param(req, "accountId"), groupOf(req));
+        res.json({ data: list.map(membershipJson) });
+      });
+      router.post(base, ...inAccount("members.manage"), async (req, res) => {
+        const added = await members.add(param(req, "accountId"), groupOf(req), req.body, who(req, res));
+        res.status(201).json(membershipJson(added));
+      });
+      router.patch(`${base}/:userId`, ...inAccount("members.manage"), async (req, res) => {
+        const changed = await members.changeRole(
+          param(req, "accountId"),
+          groupOf(req),
+          param(req, "userId"),
+          req.body,
+          who(req, res),
+        );
+        res.json(membershipJson(changed));
+      });
+      router.delete(`${base}/:userId`, ...inAccount("members.manage"), async (req, res) => {
+        await members.remove(param(req, "accountId"), groupOf(req), param(req, "userId"), who(req, res));
+        res.status(204).end();
+      });
+    }
+
+    router.get(
+      "/v1/organizations/:accountId/invitations",
+      ...inAccount("invitations.read"),
+      async (req, res) => {
+        res.json({ data: (await members.listInvitations(param(req, "accountId"))).map(invitationJson) });
+      },
+    );
+    router.post(
+      "/v1/organizations/:accountId/invitations",
+      ...inAccount("invitations.create"),
+      async (req, res) => {
+        res
+          .status(201)
+          .json(invitationJson(await members.invite(param(req, "accountId"), req.body, who(req, res))));
+      },
+    );
+    router.post(
+      "/v1/organizations/:accountId/invitations/:invitationId/resend",
+      ...inAccount("invitations.create"),
+      async (req, res) => {
+        res.json(
+          invitationJson(
+            await members.resend(param(req, "accountId"), param(req, "invitationId"), who(req, res)),
+          ),
+        );
+      },
+    );
+    router.delete(
+      "/v1/organizations/:accountId/invitations/:invitationId",
+      ...inAccount("invitations.revoke"),
+      async (req, res) => {
+        res.json(
+          invitationJson(
+            await members.revoke(param(req, "accountId"), param(req, "invitationId"), who(req, res)),
+          ),
+        );
+      },
+    );
+  };
+}

@@ -1,0 +1,131 @@
+import { join } from "node:path";
+import { KeyRing, RoleCatalog, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier } from "@platform/auth";
+import { deployMigrations } from "@platform/database";
+import { type Clock, EventStore, Projector, Relay, systemClock } from "@platform/event-sourcing";
+import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
+import { createLogger, type Logger } from "@platform/observability";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { Kafka, Producer } from "kafkajs";
+import { GroupService } from "./app/groups";
+import { MemberService } from "./app/members";
+import { OrganizationService } from "./app/organizations";
+import type { Tx } from "./app/tenant";
+import type { TenancyConfig } from "./config";
+import { projectedSchemas, tenancyCatalog } from "./domain/events";
+import { PrismaClient } from "./generated/prisma/client";
+import { processHandlers } from "./projections/processes";
+import { readModelHandlers, resetReadModels } from "./projections/read-models";
+
+export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
+
+/** tenancy's composition root: every dependency built once from the configuration. */
+export class TenancyService {
+  readonly logger: Logger;
+  readonly db: PrismaClient;
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly serde: AvroSerde;
+  readonly store = new EventStore(tenancyCatalog);
+  readonly keyRing = new KeyRing();
+  readonly roles = new RoleCatalog();
+  readonly verifier: TokenVerifier;
+  readonly organizations: OrganizationService;
+  readonly groups: GroupService;
+  readonly members: MemberService;
+  private relay?: Relay<Tx>;
+  private readModels?: Projector<Tx>;
+  private processes?: Projector<Tx>;
+
+  constructor(
+    readonly config: TenancyConfig,
+    readonly clock: Clock = systemClock,
+  ) {
+    this.logger = createLogger({ name: "tenancy", level: config.LOG_LEVEL });
+    this.db = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
+    this.kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME,
+      logger: this.logger,
+    });
+    this.producer = createProducer(this.kafka);
+    this.serde = AvroSerde.connect(config.SCHEMA_REGISTRY_URL);
+    this.verifier = new TokenVerifier(this.keyRing, this.roles, {
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      now: () => clock.now(),
+    });
+    this.organizations = new OrganizationService(this.db, this.store, clock);
+    this.groups = new GroupService(this.db, this.store, clock);
+    this.members = new MemberService(this.db, this.store, this.groups, clock, {
+      seatLimitWithoutPlan: config.SEAT_LIMIT_WITHOUT_PLAN,
+      invitationTtlDays: config.INVITATION_TTL_DAYS,
+      publicUrl: config.TENANCY_PUBLIC_URL,
+    });
+  }
+
+  /** Migrates, trusts the identity keys already seen, connects the producer. */
+  async start(): Promise<void> {
+    await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
+    for (const key of await this.db.trustedKey.findMany({ where: { retiredAt: null } }))
+      this.keyRing.addJwk(key.kid, key.jwk as Record<string, unknown>, key.notBefore);
+    await this.producer.connect();
+  }
+
+  async startWorkers(): Promise<void> {
+    this.relay = new Relay<Tx>({
+      db: this.db,
+      producer: this.producer,
+      serde: this.serde,
+      catalog: tenancyCatalog,
+      topic: this.config.TENANCY_EVENTS_TOPIC,
+      logger: this.logger,
+    });
+    this.readModels = this.projector(`${this.config.READ_MODEL_GROUP}`, readModelHandlers(this.keyRing));
+    this.processes = this.projector(
+      `${this.config.READ_MODEL_GROUP}.processes`,
+      processHandlers({
+        store: this.store,
+        clock: this.clock,
+        organizations: this.organizations,
+        members: this.members,
+      }),
+    );
+    this.relay.start();
+    await this.readModels.start();
+    await this.processes.start();
+  }
+
+  private projector(
+    name: string,
+    handlers: ConstructorParameters<typeof Projector<Tx>>[0]["handlers"],
+  ): Projector<Tx> {
+    return new Projector<Tx>({
+      name,
+      kafka: this.kafka,
+      producer: this.producer,
+      db: this.db,
+      serde: this.serde,
+      topics: [
+        this.config.TENANCY_EVENTS_TOPIC,
+        this.config.IDENTITY_EVENTS_TOPIC,
+        this.config.BILLING_EVENTS_TOPIC,
+      ],
+      readerSchemas: projectedSchemas,
+      handlers,
+      logger: this.logger,
+    });
+  }
+
+  /** Replays tenancy's, identity's and billing's topics into the read models (account traits, people). */
+  async rebuildReadModels(): Promise<void> {
+    await this.readModels?.rebuild(resetReadModels);
+  }
+
+  async stop(): Promise<void> {
+    await this.processes?.stop();
+    await this.readModels?.stop();
+    await this.relay?.stop();
+    await this.producer.disconnect();
+    await this.db.$disconnect();
+  }
+}

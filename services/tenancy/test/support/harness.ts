@@ -1,0 +1,212 @@
+import { randomBytes } from "node:crypto";
+import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/auth";
+import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
+import type { Clock } from "@platform/event-sourcing";
+import { createHttpApp, type Serving, serve } from "@platform/http";
+import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
+import { createLogger } from "@platform/observability";
+import {
+  createTestDatabase,
+  infrastructure,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from "@platform/testkit";
+import { loadTenancyConfig } from "../../src/config";
+import { projectedSchemas } from "../../src/domain/events";
+import { tenancyRoutes } from "../../src/http/routes";
+import { MIGRATIONS_DIR, TenancyService } from "../../src/service";
+
+export class TestClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+const system = { type: "system", id: null, ip_address: null, user_agent: null };
+
+export interface Harness {
+  service: TenancyService;
+  clock: TestClock;
+  db: TestDatabase;
+  topics: { tenancy: string; identity: string; billing: string };
+  /** Plays identity: a person signs up (and tenancy learns their address). */
+  person(options?: { verified?: boolean }): Promise<{ userId: string; email: string }>;
+  /** An access token as identity signs it, for a person acting in an organization with a role. */
+  token(userId: string, accountId?: string, role?: string): Promise<string>;
+  publish(
+    topic: "identity" | "billing" | "tenancy",
+    type: string,
+    aggregateId: string,
+    data: Record<string, unknown>,
+  ): Promise<void>;
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field and assert each one.
+  ): Promise<{ status: number; body: any }>;
+  /** An organization with an owner whose token acts in it. */
+  organization(
+    name?: string,
+  ): Promise<{ accountId: string; owner: { userId: string; email: string; token: string } }>;
+  close(): Promise<void>;
+}
+
+/**
+ * One tenancy service per test file as it runs in production: its own database (non-superuser role,
+ * row-level security in force), real topics of its own and the real registry, HTTP on a random port.
+ * The test plays identity and billing on their topics.
+ */
+export async function startTenancy(overrides: Record<string, string> = {}): Promise<Harness> {
+  const infra = infrastructure();
+  const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "tenancy_test" });
+  const prefix = uniqueName("tenancy");
+  const topics = {
+    tenancy: `${prefix}.tenancy.events`,
+    identity: `${prefix}.identity.events`,
+    billing: `${prefix}.billing.events`,
+  };
+  const kafka = createKafka({
+    brokers: infra.kafkaBrokers,
+    clientId: "tenancy-test",
+    logger: createLogger({ name: "tenancy-test", level: "error" }),
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await applyTopicsForTest({
+      admin,
+      registryUrl: infra.schemaRegistryUrl,
+      prefix,
+      topics: ["tenancy.events", "identity.events", "billing.events"],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const clock = new TestClock();
+  const config = loadTenancyConfig({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: infra.kafkaBrokers.join(","),
+    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
+    TENANCY_EVENTS_TOPIC: topics.tenancy,
+    IDENTITY_EVENTS_TOPIC: topics.identity,
+    BILLING_EVENTS_TOPIC: topics.billing,
+    READ_MODEL_GROUP: `${prefix}.read-models`,
+    TENANCY_PUBLIC_URL: "http://app.test",
+    ...overrides,
+  });
+  const service = new TenancyService(config, clock);
+  await service.start();
+  await service.startWorkers();
+  const http: Serving = await serve(
+    createHttpApp({ logger: service.logger, routes: tenancyRoutes(service) }),
+    { port: 0, host: "127.0.0.1" },
+  );
+  const url = `http://127.0.0.1:${http.port}`;
+  const serde = AvroSerde.connect(infra.schemaRegistryUrl);
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const versions = new Map<string, number>();
+  const signingKey: SigningKey = await generateSigningKey();
+
+  const harness: Harness = {
+    service,
+    clock,
+    db,
+    topics,
+    async publish(topic, type, aggregateId, data) {
+      const schema = projectedSchemas[type];
+      if (!schema) throw new Error(`unknown event type ${type}`);
+      const version = (versions.get(aggregateId) ?? 0) + 1;
+      versions.set(aggregateId, version);
+      await publishDomainEvent({
+        producer,
+        serde,
+        topic: topics[topic],
+        schema,
+        type,
+        aggregateId,
+        version,
+        data: { occurred_at: clock.now().getTime(), actor: system, ...data },
+      });
+    },
+    async person(options = {}) {
+      const userId = `usr_${randomBytes(8).toString("hex")}`;
+      const email = `${userId}@example.com`;
+      await harness.publish("identity", "platform.identity.UserSignedUp", userId, {
+        account_id: null,
+        user_id: userId,
+        email,
+        given_name: null,
+        family_name: null,
+        display_name: null,
+        signup_source: "web",
+        email_verified: options.verified ?? false,
+      });
+      await waitFor(() => service.db.person.findUnique({ where: { userId } }).then((p) => p ?? undefined), {
+        what: `person ${userId}`,
+      });
+      return { userId, email };
+    },
+    async token(userId, accountId, role) {
+      return signAccessToken(
+        signingKey.privateKey,
+        signingKey.kid,
+        { typ: "user", sub: userId, sid: `ses_${userId}`, acct: accountId, role },
+        { now: clock.now() },
+      );
+    },
+    async call(method, path, options = {}) {
+      const response = await fetch(url + path, {
+        method,
+        headers: {
+          ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async organization(name = "Acme") {
+      const owner = await harness.person({ verified: true });
+      const created = await harness.call("POST", "/v1/organizations", {
+        token: await harness.token(owner.userId),
+        body: { name },
+      });
+      if (created.status !== 201)
+        throw new Error(`organization not created: ${JSON.stringify(created.body)}`);
+      const accountId = created.body.account_id as string;
+      return { accountId, owner: { ...owner, token: await harness.token(owner.userId, accountId, "owner") } };
+    },
+    async close() {
+      await producer.disconnect();
+      await http.close();
+      await service.stop();
+      await db.drop();
+    },
+  };
+
+  // identity's public key reaches tenancy the production way: SigningKeyPublished on identity's topic.
+  await harness.publish(
+    "identity",
+    "platform.identity.SigningKeyPublished",
+    `signing_key:${signingKey.kid}`,
+    {
+      key_id: signingKey.kid,
+      algorithm: "EdDSA",
+      public_key_jwk: JSON.stringify(signingKey.publicJwk),
+      not_before: clock.now().getTime() - 60_000,
+    },
+  );
+  await waitFor(() => service.keyRing.kids().includes(signingKey.kid) || undefined, {
+    what: "tenancy to trust the test signing key",
+  });
+  return harness;
+}
