@@ -17,8 +17,11 @@ PLATFORM_HOME="${PLATFORM_HOME:-$repo/.platform}"
 PLATFORM_CACHE="${PLATFORM_CACHE:-$HOME/.cache/saas-platform}"
 SCHEMA_REGISTRY_PORT="${SCHEMA_REGISTRY_PORT:-8081}"
 POSTGRES_ADMIN_URL="${POSTGRES_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
-REGISTRY_DATASOURCE_URL="${REGISTRY_DATASOURCE_URL:-jdbc:postgresql://127.0.0.1:5432/registry}"
-REGISTRY_DB_NAME="registry"
+# REGISTRY_DB_NAME: the database holding the schemas; REGISTRY_FRESH_DB=1 empties it first (test runs,
+# whose isolated subjects would otherwise pile up run after run).
+REGISTRY_DB_NAME="${REGISTRY_DB_NAME:-registry}"
+REGISTRY_DATASOURCE_URL="${REGISTRY_DATASOURCE_URL:-jdbc:postgresql://127.0.0.1:5432/$REGISTRY_DB_NAME}"
+REGISTRY_FRESH_DB="${REGISTRY_FRESH_DB:-0}"
 REGISTRY_DB_USER="registry"
 REGISTRY_DB_PASSWORD="registry"
 REGISTRY_HEAP_OPTS="${REGISTRY_HEAP_OPTS:--Xms64m -Xmx384m}"
@@ -70,7 +73,8 @@ install() {
 
 # Does the registry's Confluent-compatible API answer?
 answers() {
-  [ "$(curl -s -o /dev/null -m 3 -w '%{http_code}' "$api/subjects" 2>/dev/null || true)" = "200" ]
+  # /config, not /subjects: the subject list grows with every registered schema and gets slow.
+  [ "$(curl -s -o /dev/null -m 3 -w '%{http_code}' "$api/config" 2>/dev/null || true)" = "200" ]
 }
 # Does anything accept connections on the port?
 port_taken() { timeout 2 bash -c "</dev/tcp/127.0.0.1/$SCHEMA_REGISTRY_PORT" >/dev/null 2>&1; }
@@ -93,7 +97,15 @@ running_pid() {
 
 # The login role and database `registry` (not a superuser), created when missing.
 ensure_database() {
-  bash "$repo/infra/postgres/postgres.sh" ensure-database "$REGISTRY_DB_NAME" >/dev/null
+  if [ "$REGISTRY_FRESH_DB" = 1 ]; then
+    bash "$repo/infra/postgres/postgres.sh" fresh-database "$REGISTRY_DB_USER" "$REGISTRY_DB_NAME" >/dev/null 2>&1
+  elif [ "$REGISTRY_DB_NAME" = "$REGISTRY_DB_USER" ]; then
+    bash "$repo/infra/postgres/postgres.sh" ensure-database "$REGISTRY_DB_NAME" >/dev/null
+  else
+    bash "$repo/infra/postgres/postgres.sh" ensure-database "$REGISTRY_DB_USER" >/dev/null
+    psql "$POSTGRES_ADMIN_URL" -qAt -c "SELECT 1 FROM pg_database WHERE datname = '$REGISTRY_DB_NAME'" | grep -q 1 ||
+      psql "$POSTGRES_ADMIN_URL" -q -c "CREATE DATABASE \"$REGISTRY_DB_NAME\" OWNER \"$REGISTRY_DB_USER\""
+  fi
 }
 
 # Runtime configuration. System properties outrank the app's application.properties (and its
@@ -177,7 +189,7 @@ start() {
   say "ready on http://localhost:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7 after $((SECONDS - started))s"
 }
 
-# Ready = GET /apis/ccompat/v7/subjects answers 200.
+# Ready = GET /apis/ccompat/v7/config answers 200.
 wait_ready() {
   local pid="$1" deadline=$((SECONDS + REGISTRY_START_TIMEOUT))
   while [ "$SECONDS" -lt "$deadline" ]; do
@@ -188,7 +200,7 @@ wait_ready() {
     answers && return 0
     sleep 0.5
   done
-  fail_start "the registry (pid $pid) did not answer on $api/subjects within ${REGISTRY_START_TIMEOUT}s; it is left running, stop it with: $0 stop"
+  fail_start "the registry (pid $pid) did not answer on $api/config within ${REGISTRY_START_TIMEOUT}s; it is left running, stop it with: $0 stop"
 }
 
 stop() { stop_daemon "$api"; }

@@ -1,5 +1,6 @@
 import { env, loadConfig, platformEnv } from "@platform/config";
 import { z } from "zod";
+import type { AssignmentRule } from "./domain/success-reps";
 
 export const tenancyConfigSchema = z.object({
   ...platformEnv({ defaultPort: 3002 }),
@@ -8,6 +9,18 @@ export const tenancyConfigSchema = z.object({
   /** Users an organization may have before billing has announced a plan; -1 unlimited. */
   SEAT_LIMIT_WITHOUT_PLAN: env.int({ min: -1 }).default(5),
   INVITATION_TTL_DAYS: env.int({ min: 1, max: 90 }).default(7),
+  /** Success-rep assignment rules (JSON array of {id, priority, match, reps}); empty: no assignment. */
+  SUCCESS_REP_RULES: env
+    .string()
+    .default("[]")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as AssignmentRule[];
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a JSON array of assignment rules" });
+        return z.NEVER;
+      }
+    }),
   TENANCY_EVENTS_TOPIC: env.string().default("tenancy.events"),
   IDENTITY_EVENTS_TOPIC: env.string().default("identity.events"),
   BILLING_EVENTS_TOPIC: env.string().default("billing.events"),

@@ -6,10 +6,13 @@ import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
 import { createLogger, type Logger } from "@platform/observability";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Kafka, Producer } from "kafkajs";
+import { CustomerSuccessService } from "./app/customer-success";
+import { DomainService, dnsTxtResolver } from "./app/domains";
 import { GroupService } from "./app/groups";
 import { MemberService } from "./app/members";
 import { OrganizationService } from "./app/organizations";
 import type { Tx } from "./app/tenant";
+import { TicketService } from "./app/tickets";
 import type { TenancyConfig } from "./config";
 import { projectedSchemas, tenancyCatalog } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
@@ -32,6 +35,10 @@ export class TenancyService {
   readonly organizations: OrganizationService;
   readonly groups: GroupService;
   readonly members: MemberService;
+  readonly customerSuccess: CustomerSuccessService;
+  readonly tickets: TicketService;
+  readonly domains: DomainService;
+  private slaTimer?: NodeJS.Timeout;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
   private processes?: Projector<Tx>;
@@ -56,10 +63,15 @@ export class TenancyService {
     });
     this.organizations = new OrganizationService(this.db, this.store, clock);
     this.groups = new GroupService(this.db, this.store, clock);
+    this.tickets = new TicketService(this.db, this.store, clock);
+    this.customerSuccess = new CustomerSuccessService(this.store, clock, config.SUCCESS_REP_RULES);
     this.members = new MemberService(this.db, this.store, this.groups, clock, {
       seatLimitWithoutPlan: config.SEAT_LIMIT_WITHOUT_PLAN,
       invitationTtlDays: config.INVITATION_TTL_DAYS,
       publicUrl: config.TENANCY_PUBLIC_URL,
+    });
+    this.domains = new DomainService(this.db, this.store, clock, dnsTxtResolver(), this.members, {
+      seatLimitWithoutPlan: config.SEAT_LIMIT_WITHOUT_PLAN,
     });
   }
 
@@ -88,11 +100,18 @@ export class TenancyService {
         clock: this.clock,
         organizations: this.organizations,
         members: this.members,
+        customerSuccess: this.customerSuccess,
+        domains: this.domains,
       }),
     );
     this.relay.start();
     await this.readModels.start();
     await this.processes.start();
+    // SLA warnings and breaches are due by the clock, not by an event: sweep every minute.
+    this.slaTimer = setInterval(() => {
+      this.tickets.sweepSla().catch((error: unknown) => this.logger.error({ error }, "SLA sweep failed"));
+    }, 60_000);
+    this.slaTimer.unref();
   }
 
   private projector(
@@ -121,7 +140,13 @@ export class TenancyService {
     await this.readModels?.rebuild(resetReadModels);
   }
 
+  /** Messages the read models have yet to apply, over all their topics (0 = caught up). */
+  async readModelLag(): Promise<number> {
+    return (await this.readModels?.lag()) ?? 0;
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.slaTimer);
     await this.processes?.stop();
     await this.readModels?.stop();
     await this.relay?.stop();

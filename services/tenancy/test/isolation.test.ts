@@ -15,7 +15,17 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const TENANT_TABLES = ["organizations", "groups", "memberships", "invitations", "domains", "account_traits"];
+const TENANT_TABLES = [
+  "organizations",
+  "groups",
+  "memberships",
+  "invitations",
+  "domains",
+  "account_traits",
+  "tickets",
+  "health_signals",
+  "rep_assignments",
+];
 
 /** One organization with something in every table, and the ids a neighbour might reach for. */
 async function populated(name: string) {

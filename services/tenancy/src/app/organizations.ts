@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
-import { type Actor, TenancyEvent } from "../domain/events";
+import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import { ONBOARDING_ITEMS, progressOf } from "../domain/onboarding";
 import type { Organization } from "../generated/prisma/client";
 import { type Db, inTenant, record, type Tx } from "./tenant";
@@ -234,6 +234,31 @@ export class OrganizationService {
       this.clock.now(),
     );
     return true;
+  }
+
+  /**
+   * The checklist is complete: organization.onboarded. A new organization moves to "onboarded"; one
+   * that billing already made active stays active (events from different topics arrive in any order),
+   * and the event still says onboarding is done.
+   */
+  async markOnboarded(tx: Tx, accountId: string, completedItems: string[]): Promise<void> {
+    if (await this.transition(tx, accountId, "onboarded", SYSTEM_ACTOR, { completed_items: completedItems }))
+      return;
+    const org = await this.require(tx, accountId);
+    if (org.status === "closed") return;
+    await record(
+      this.store,
+      tx,
+      { type: "organization", id: accountId, accountId },
+      [
+        {
+          type: TenancyEvent.OrganizationOnboarded,
+          data: { previous_status: org.status, status: org.status, completed_items: completedItems },
+        },
+      ],
+      SYSTEM_ACTOR,
+      this.clock.now(),
+    );
   }
 
   async close(accountId: string, reason: string | null, actor: Actor): Promise<Organization> {

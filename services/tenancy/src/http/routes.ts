@@ -8,6 +8,8 @@ import { invitationJson, membershipJson } from "../app/members";
 import { organizationJson } from "../app/organizations";
 import { inTenant } from "../app/tenant";
 import type { TenancyService } from "../service";
+import { domainRoutes } from "./domain-routes";
+import { ticketRoutes } from "./ticket-routes";
 
 // The kit's middleware is typed structurally (it does not depend on express); here it is express's.
 const requirePermission = (permission: string) => auth.requirePermission(permission) as RequestHandler;
@@ -184,5 +186,8 @@ export function tenancyRoutes(service: TenancyService) {
         );
       },
     );
+
+    ticketRoutes(service, service.tickets)(router);
+    domainRoutes(service, service.domains)(router);
   };
 }

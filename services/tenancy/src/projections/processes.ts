@@ -1,4 +1,6 @@
 import type { Clock, EventStore, ProjectionHandler } from "@platform/event-sourcing";
+import type { CustomerSuccessService } from "../app/customer-success";
+import type { DomainService } from "../app/domains";
 import type { MemberService } from "../app/members";
 import type { OrganizationService } from "../app/organizations";
 import { enterTenant, record, type Tx } from "../app/tenant";
@@ -14,6 +16,102 @@ type Data = Record<string, unknown>;
  * each step checks state first, so a redelivered event changes nothing twice.
  */
 export function processHandlers(deps: {
+  store: EventStore;
+  clock: Clock;
+  organizations: OrganizationService;
+  members: MemberService;
+  customerSuccess: CustomerSuccessService;
+  domains: DomainService;
+}): Record<string, ProjectionHandler<Tx>> {
+  return combine(
+    lifecycleHandlers(deps),
+    customerSuccessHandlers(deps.customerSuccess),
+    deps.domains.autoJoinHandlers(),
+  );
+}
+
+/** Several handlers for one event type run one after the other, in the same transaction. */
+function combine(...maps: Record<string, ProjectionHandler<Tx>>[]): Record<string, ProjectionHandler<Tx>> {
+  const combined: Record<string, ProjectionHandler<Tx>> = {};
+  for (const map of maps)
+    for (const [type, handler] of Object.entries(map)) {
+      const before = combined[type];
+      combined[type] = before
+        ? async (tx, event) => {
+            await before(tx, event);
+            await handler(tx, event);
+          }
+        : handler;
+    }
+  return combined;
+}
+
+/** Health signals and success-rep assignment follow the events that change them. */
+function customerSuccessHandlers(success: CustomerSuccessService): Record<string, ProjectionHandler<Tx>> {
+  const accountOf = (event: { data: unknown }) => {
+    const id = (event.data as Data).account_id;
+    return typeof id === "string" ? id : null;
+  };
+  const recalculate: ProjectionHandler<Tx> = async (tx, event) => {
+    const accountId = accountOf(event);
+    if (accountId) await success.observe(tx, accountId, () => undefined);
+  };
+  const reassign: ProjectionHandler<Tx> = async (tx, event) => {
+    const accountId = accountOf(event);
+    const plan = ((event.data as Data).plan as { plan_id?: string } | undefined)?.plan_id;
+    if (accountId) await success.assignRep(tx, accountId, plan);
+  };
+  const now = () => Date.now();
+  return combine(
+    {
+      "platform.tenancy.OrganizationCreated": reassign,
+      "platform.tenancy.OrganizationUpdated": reassign,
+      "platform.billing.SubscriptionCreated": reassign,
+      "platform.billing.SubscriptionUpgraded": reassign,
+      "platform.billing.SubscriptionDowngraded": reassign,
+    },
+    {
+      "platform.tenancy.OrganizationCreated": recalculate,
+      "platform.tenancy.MemberAdded": recalculate,
+      "platform.tenancy.MemberRemoved": recalculate,
+      "platform.tenancy.TicketOpened": recalculate,
+      "platform.tenancy.TicketUpdated": recalculate,
+      "platform.tenancy.SlaBreached": recalculate,
+      "platform.billing.SubscriptionCreated": recalculate,
+      "platform.identity.UserSignedIn": async (tx, event) => {
+        const accountId = accountOf(event);
+        const data = event.data as Data;
+        if (!accountId) return;
+        await success.observe(tx, accountId, (facts) => {
+          const signIns = (facts.signIns ??= {});
+          const userId = String(data.user_id);
+          const cutoff = now() - 30 * 86_400_000;
+          signIns[userId] = [...(signIns[userId] ?? []).filter((t) => t > cutoff), Number(data.occurred_at)];
+        });
+      },
+      "platform.billing.PaymentFailed": async (tx, event) => {
+        const accountId = accountOf(event);
+        if (accountId)
+          await success.observe(tx, accountId, (facts) => {
+            facts.paymentFailures = [
+              ...(facts.paymentFailures ?? []),
+              Number((event.data as Data).occurred_at),
+            ];
+          });
+      },
+      "platform.billing.SubscriptionSuspended": async (tx, event) => {
+        const accountId = accountOf(event);
+        if (accountId) await success.observe(tx, accountId, (facts) => void (facts.overdue = true));
+      },
+      "platform.billing.InvoicePaid": async (tx, event) => {
+        const accountId = accountOf(event);
+        if (accountId) await success.observe(tx, accountId, (facts) => void (facts.overdue = false));
+      },
+    },
+  );
+}
+
+function lifecycleHandlers(deps: {
   store: EventStore;
   clock: Clock;
   organizations: OrganizationService;
@@ -49,10 +147,7 @@ export function processHandlers(deps: {
       SYSTEM_ACTOR,
       clock.now(),
     );
-    if (progress.complete)
-      await organizations.transition(tx, accountId, "onboarded", SYSTEM_ACTOR, {
-        completed_items: progress.completedItems,
-      });
+    if (progress.complete) await organizations.markOnboarded(tx, accountId, progress.completedItems);
   }
 
   const onboarding: ProjectionHandler<Tx> = async (tx, event) => {
