@@ -21,3 +21,4 @@ service_port() {
 # Its own database, as its own login role (infra/postgres/postgres.sh creates both).
 service_database_url() { echo "${POSTGRES_HOST_URL/:\/\//://$1:$1@}/${2:-$1}"; }
 export IDENTITY_URL="${IDENTITY_URL:-http://localhost:$(service_port identity)}"
+export TENANCY_URL="${TENANCY_URL:-http://localhost:$(service_port tenancy)}"

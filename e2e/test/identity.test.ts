@@ -1,107 +1,33 @@
 /**
- * identity as `platform up` / `platform test` runs it (IDENTITY_URL), over its public HTTP API and
- * the real topics: an end-to-end SCIM sequence and a SAML sign-in with a signed test assertion.
- * tenancy does not exist yet, so the test plays tenancy's part on tenancy.events (an admin member).
+ * identity as `platform up` / `platform test` runs it, over its public HTTP API, with tenancy running
+ * beside it: an end-to-end SCIM sequence and a SAML sign-in with a signed test assertion.
  */
-import { randomUUID } from "node:crypto";
-import { latestSchemasOf, loadContracts, SCHEMAS_ROOT } from "@platform/contracts";
-import { AvroSerde, createKafka, createProducer, Headers, subjectFor } from "@platform/messaging";
-import { createLogger } from "@platform/observability";
-import { infrastructure, uniqueName, waitFor } from "@platform/testkit";
+import { uniqueName, waitFor } from "@platform/testkit";
 import {
   NAMEID_EMAIL,
   TestIdentityProvider,
   toPostBinding,
 } from "../../services/identity/test/support/saml-idp";
+import {
+  call as callService,
+  ensureRunning,
+  identityUrl,
+  organizationOf,
+  signUp,
+  tenancyUrl,
+} from "./support/platform";
 
-const identityUrl = process.env.IDENTITY_URL ?? "http://localhost:3001";
-const infra = infrastructure();
-const accountId = uniqueName("org_e2e");
-const password = "correct horse battery staple";
+const call = (method: string, path: string, options: { body?: unknown; token?: string } = {}) =>
+  callService(identityUrl, method, path, options);
 
-async function call(method: string, path: string, options: { body?: unknown; token?: string } = {}) {
-  const res = await fetch(identityUrl + path, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-}
-
-/** tenancy's MemberAdded on the real tenancy.events topic, encoded with the registered schema. */
-async function announceMember(userId: string, role: string) {
-  const type = "platform.tenancy.MemberAdded";
-  const schema = latestSchemasOf(loadContracts(SCHEMAS_ROOT), "tenancy.events")[type];
-  if (!schema) throw new Error(`${type} is not declared`);
-  const kafka = createKafka({
-    brokers: infra.kafkaBrokers,
-    clientId: "e2e",
-    logger: createLogger({ name: "e2e", level: "error" }),
-  });
-  const producer = createProducer(kafka);
-  await producer.connect();
-  try {
-    const value = await AvroSerde.connect(infra.schemaRegistryUrl).encode(
-      subjectFor("tenancy.events", type),
-      schema,
-      {
-        account_id: accountId,
-        user_id: userId,
-        group_id: accountId,
-        group_type: "account",
-        role,
-        source: "owner",
-        occurred_at: Date.now(),
-        actor: { type: "system", id: null, ip_address: null, user_agent: null },
-      },
-    );
-    await producer.send({
-      topic: "tenancy.events",
-      messages: [
-        {
-          key: `${accountId}:${userId}`,
-          value,
-          headers: {
-            [Headers.eventId]: randomUUID(),
-            [Headers.eventType]: type,
-            [Headers.aggregateId]: `${accountId}:${userId}`,
-            [Headers.aggregateVersion]: "1",
-            [Headers.occurredAt]: new Date().toISOString(),
-          },
-        },
-      ],
-    });
-  } finally {
-    await producer.disconnect();
-  }
-}
-
+let accountId: string;
 let adminToken: string;
 
 beforeAll(async () => {
-  const ready = await fetch(`${identityUrl}/readyz`).catch((error: unknown) => {
-    throw new Error(
-      `identity is not running at ${identityUrl} (start it with \`bash infra/bin/platform up\`): ${String(error)}`,
-    );
-  });
-  expect(ready.status).toBe(200);
-  const email = `${accountId}.admin@example.com`;
-  const signUp = await call("POST", "/v1/users", { body: { email, password } });
-  expect(signUp.status).toBe(201);
-  await announceMember(signUp.body.user_id, "admin");
-  adminToken = await waitFor(
-    async () => {
-      const session = await call("POST", "/v1/sessions", {
-        body: { email, password, account_id: accountId },
-      });
-      return session.body?.account_id === accountId ? (session.body.access_token as string) : undefined;
-    },
-    { timeoutMs: 60_000, what: "identity to project the admin's membership from tenancy.events" },
-  );
+  await ensureRunning("identity", identityUrl);
+  await ensureRunning("tenancy", tenancyUrl);
+  const owner = await signUp(`${uniqueName("owner")}@example.com`);
+  ({ accountId, token: adminToken } = await organizationOf(owner, "E2E Identity"));
 });
 
 describe("SCIM 2.0 end to end", () => {
@@ -121,7 +47,7 @@ describe("SCIM 2.0 end to end", () => {
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     };
-    const userName = `${accountId}.jdoe@example.com`;
+    const userName = `${uniqueName("jdoe")}@example.com`;
     const created = await scim("POST", "/Users", {
       schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
       userName,
@@ -173,7 +99,7 @@ describe("SAML sign-in end to end", () => {
       redirect: "manual",
     });
     const relayState = new URL(String(login.headers.get("location"))).searchParams.get("RelayState") ?? "";
-    const email = `${accountId}.saml@e2e.test`;
+    const email = `${uniqueName("saml")}@e2e.test`;
     const samlResponse = toPostBinding(
       idp.signedResponse({
         issuedAt: new Date(),

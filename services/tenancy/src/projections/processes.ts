@@ -83,7 +83,8 @@ function customerSuccessHandlers(success: CustomerSuccessService): Record<string
         const data = event.data as Data;
         if (!accountId) return;
         await success.observe(tx, accountId, (facts) => {
-          const signIns = (facts.signIns ??= {});
+          facts.signIns ??= {};
+          const signIns = facts.signIns;
           const userId = String(data.user_id);
           const cutoff = now() - 30 * 86_400_000;
           signIns[userId] = [...(signIns[userId] ?? []).filter((t) => t > cutoff), Number(data.occurred_at)];
@@ -101,11 +102,17 @@ function customerSuccessHandlers(success: CustomerSuccessService): Record<string
       },
       "platform.billing.SubscriptionSuspended": async (tx, event) => {
         const accountId = accountOf(event);
-        if (accountId) await success.observe(tx, accountId, (facts) => void (facts.overdue = true));
+        if (accountId)
+          await success.observe(tx, accountId, (facts) => {
+            facts.overdue = true;
+          });
       },
       "platform.billing.InvoicePaid": async (tx, event) => {
         const accountId = accountOf(event);
-        if (accountId) await success.observe(tx, accountId, (facts) => void (facts.overdue = false));
+        if (accountId)
+          await success.observe(tx, accountId, (facts) => {
+            facts.overdue = false;
+          });
       },
     },
   );
