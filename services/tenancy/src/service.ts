@@ -102,6 +102,7 @@ export class TenancyService {
         members: this.members,
         customerSuccess: this.customerSuccess,
         domains: this.domains,
+        groups: this.groups,
       }),
     );
     this.relay.start();

@@ -253,3 +253,71 @@ it("rebuilds the read models from the topics to exactly the live ones", async ()
   ).catch(() => undefined);
   expect(rebuilt).toEqual(live);
 });
+
+it("turns the directory's groups into teams, following renames, members and deletion", async () => {
+  const { accountId, owner } = await h.organization("Directory Co");
+  const [first, second] = [await h.person(), await h.person()];
+  for (const person of [first, second])
+    await h.call("POST", `/v1/organizations/${accountId}/members`, {
+      token: owner.token,
+      body: { user_id: person.userId },
+    });
+  const stranger = await h.person();
+  const group = (members: string[], name: string) => ({
+    account_id: accountId,
+    directory_group_id: "dg_42",
+    display_name: name,
+    external_id: null,
+    member_user_ids: members,
+    actor: { type: "scim", id: "scimtok_1", ip_address: null, user_agent: null },
+  });
+  const teamMembers = async () =>
+    (
+      await h.call("GET", `/v1/organizations/${accountId}/groups/grp_dir_dg_42/members`, {
+        token: owner.token,
+      })
+    ).body?.data?.map((m: { user_id: string }) => m.user_id);
+  await h.publish(
+    "identity",
+    "platform.identity.DirectoryGroupCreated",
+    "dg_42",
+    group([first.userId, stranger.userId], "Engineering"),
+  );
+  // Only people of the organization join its teams.
+  expect(
+    await waitFor(async () => ((await teamMembers())?.length === 1 ? teamMembers() : undefined)),
+  ).toEqual([first.userId]);
+  await h.publish(
+    "identity",
+    "platform.identity.DirectoryGroupUpdated",
+    "dg_42",
+    group([second.userId], "Platform Engineering"),
+  );
+  await waitFor(
+    async () => {
+      const team = await h.call("GET", `/v1/organizations/${accountId}/groups/grp_dir_dg_42`, {
+        token: owner.token,
+      });
+      const ids = await teamMembers();
+      return team.body.name === "Platform Engineering" && ids?.length === 1 && ids[0] === second.userId
+        ? true
+        : undefined;
+    },
+    { what: "the team to follow the directory" },
+  );
+  await h.publish("identity", "platform.identity.DirectoryGroupDeleted", "dg_42", {
+    account_id: accountId,
+    directory_group_id: "dg_42",
+    actor: { type: "scim", id: "scimtok_1", ip_address: null, user_agent: null },
+  });
+  await waitFor(
+    async () => {
+      const team = await h.call("GET", `/v1/organizations/${accountId}/groups/grp_dir_dg_42`, {
+        token: owner.token,
+      });
+      return team.body.archived_at ? true : undefined;
+    },
+    { what: "the team to be archived" },
+  );
+  expect(await typesOf("grp_dir_dg_42")).toEqual(["GroupCreated", "GroupRenamed", "GroupArchived"]);
+});

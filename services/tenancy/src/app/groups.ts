@@ -63,41 +63,49 @@ export class GroupService {
       throw new InvalidInputError("default_role_not_allowed", "default_role must be one of allowed_roles", {
         details: { field: "default_role" },
       });
-    return inTenant(this.db, accountId, async (tx) => {
-      const parentId = input.parent_group_id ?? accountId;
-      const ancestors = await this.ancestorsFor(tx, accountId, parentId);
-      const group = await tx.group.create({
-        data: {
-          id: `grp_${randomBytes(10).toString("hex")}`,
-          accountId,
-          type: input.type,
-          name: input.name,
-          parentGroupId: parentId,
-          ancestorIds: ancestors,
-          allowedRoles: input.allowed_roles ?? [],
-          defaultRole: input.default_role ?? null,
-        },
-      });
-      await record(
-        this.store,
-        tx,
-        { type: "group", id: group.id, accountId },
-        [
-          {
-            type: TenancyEvent.GroupCreated,
-            data: {
-              ...payloadOf(group),
-              name: group.name,
-              allowed_roles: group.allowedRoles,
-              default_role: group.defaultRole,
-            },
-          },
-        ],
-        actor,
-        this.clock.now(),
-      );
-      return group;
+    return inTenant(this.db, accountId, (tx) => this.createWithin(tx, accountId, input, actor));
+  }
+
+  /** In the caller's tenant transaction; `id` lets a caller choose a stable id (directory teams). */
+  async createWithin(
+    tx: Tx,
+    accountId: string,
+    input: z.output<typeof createGroupBody> & { id?: string },
+    actor: Actor,
+  ): Promise<Group> {
+    const parentId = input.parent_group_id ?? accountId;
+    const ancestors = await this.ancestorsFor(tx, accountId, parentId);
+    const group = await tx.group.create({
+      data: {
+        id: input.id ?? `grp_${randomBytes(10).toString("hex")}`,
+        accountId,
+        type: input.type,
+        name: input.name,
+        parentGroupId: parentId,
+        ancestorIds: ancestors,
+        allowedRoles: input.allowed_roles ?? [],
+        defaultRole: input.default_role ?? null,
+      },
     });
+    await record(
+      this.store,
+      tx,
+      { type: "group", id: group.id, accountId },
+      [
+        {
+          type: TenancyEvent.GroupCreated,
+          data: {
+            ...payloadOf(group),
+            name: group.name,
+            allowed_roles: group.allowedRoles,
+            default_role: group.defaultRole,
+          },
+        },
+      ],
+      actor,
+      this.clock.now(),
+    );
+    return group;
   }
 
   async list(accountId: string, includeArchived: boolean): Promise<Group[]> {
@@ -115,25 +123,27 @@ export class GroupService {
 
   async rename(accountId: string, groupId: string, body: unknown, actor: Actor): Promise<Group> {
     const { name } = parseBody(renameBody, body);
-    return inTenant(this.db, accountId, async (tx) => {
-      const group = await this.require(tx, accountId, groupId, { active: true, forUpdate: true });
-      if (group.name === name) return group;
-      const renamed = await tx.group.update({ where: { id: groupId }, data: { name } });
-      await record(
-        this.store,
-        tx,
-        { type: "group", id: groupId, accountId },
-        [
-          {
-            type: TenancyEvent.GroupRenamed,
-            data: { ...payloadOf(renamed), previous_name: group.name, name },
-          },
-        ],
-        actor,
-        this.clock.now(),
-      );
-      return renamed;
-    });
+    return inTenant(this.db, accountId, (tx) => this.renameWithin(tx, accountId, groupId, name, actor));
+  }
+
+  async renameWithin(tx: Tx, accountId: string, groupId: string, name: string, actor: Actor): Promise<Group> {
+    const group = await this.require(tx, accountId, groupId, { active: true, forUpdate: true });
+    if (group.name === name) return group;
+    const renamed = await tx.group.update({ where: { id: groupId }, data: { name } });
+    await record(
+      this.store,
+      tx,
+      { type: "group", id: groupId, accountId },
+      [
+        {
+          type: TenancyEvent.GroupRenamed,
+          data: { ...payloadOf(renamed), previous_name: group.name, name },
+        },
+      ],
+      actor,
+      this.clock.now(),
+    );
+    return renamed;
   }
 
   /** Moves a group and its subtree under another parent; a group cannot move under itself or its descendants. */
@@ -176,57 +186,59 @@ export class GroupService {
 
   /** Archives a group with its subtree; their memberships end (member.removed, reason group_archived). */
   async archive(accountId: string, groupId: string, actor: Actor): Promise<Group> {
-    return inTenant(this.db, accountId, async (tx) => {
-      const group = await this.require(tx, accountId, groupId, { active: true, forUpdate: true });
-      const now = this.clock.now();
-      const descendants = await tx.group.findMany({
-        where: { accountId, ancestorIds: { has: groupId }, archivedAt: null },
-      });
-      const ids = [groupId, ...descendants.map((d) => d.id)];
-      await tx.group.updateMany({ where: { id: { in: ids } }, data: { archivedAt: now } });
-      const memberships = await tx.membership.findMany({ where: { accountId, groupId: { in: ids } } });
-      await tx.membership.deleteMany({ where: { accountId, groupId: { in: ids } } });
-      const types = new Map([group, ...descendants].map((g) => [g.id, g.type]));
-      for (const m of memberships)
-        await record(
-          this.store,
-          tx,
-          { type: "membership", id: `${m.groupId}:${m.userId}`, accountId },
-          [
-            {
-              type: TenancyEvent.MemberRemoved,
-              data: {
-                user_id: m.userId,
-                group_id: m.groupId,
-                group_type: types.get(m.groupId),
-                role: m.role,
-                reason: "group_archived",
-              },
-            },
-          ],
-          actor,
-          now,
-        );
-      const archived = await this.require(tx, accountId, groupId);
+    return inTenant(this.db, accountId, (tx) => this.archiveWithin(tx, accountId, groupId, actor));
+  }
+
+  async archiveWithin(tx: Tx, accountId: string, groupId: string, actor: Actor): Promise<Group> {
+    const group = await this.require(tx, accountId, groupId, { active: true, forUpdate: true });
+    const now = this.clock.now();
+    const descendants = await tx.group.findMany({
+      where: { accountId, ancestorIds: { has: groupId }, archivedAt: null },
+    });
+    const ids = [groupId, ...descendants.map((d) => d.id)];
+    await tx.group.updateMany({ where: { id: { in: ids } }, data: { archivedAt: now } });
+    const memberships = await tx.membership.findMany({ where: { accountId, groupId: { in: ids } } });
+    await tx.membership.deleteMany({ where: { accountId, groupId: { in: ids } } });
+    const types = new Map([group, ...descendants].map((g) => [g.id, g.type]));
+    for (const m of memberships)
       await record(
         this.store,
         tx,
-        { type: "group", id: groupId, accountId },
+        { type: "membership", id: `${m.groupId}:${m.userId}`, accountId },
         [
           {
-            type: TenancyEvent.GroupArchived,
+            type: TenancyEvent.MemberRemoved,
             data: {
-              ...payloadOf(archived),
-              name: archived.name,
-              archived_descendant_group_ids: descendants.map((d) => d.id),
+              user_id: m.userId,
+              group_id: m.groupId,
+              group_type: types.get(m.groupId),
+              role: m.role,
+              reason: "group_archived",
             },
           },
         ],
         actor,
         now,
       );
-      return archived;
-    });
+    const archived = await this.require(tx, accountId, groupId);
+    await record(
+      this.store,
+      tx,
+      { type: "group", id: groupId, accountId },
+      [
+        {
+          type: TenancyEvent.GroupArchived,
+          data: {
+            ...payloadOf(archived),
+            name: archived.name,
+            archived_descendant_group_ids: descendants.map((d) => d.id),
+          },
+        },
+      ],
+      actor,
+      now,
+    );
+    return archived;
   }
 
   async require(

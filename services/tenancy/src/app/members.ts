@@ -401,7 +401,7 @@ export class MemberService {
     return membership;
   }
 
-  private async removeWithin(
+  async removeWithin(
     tx: Tx,
     accountId: string,
     m: Membership,

@@ -1,11 +1,13 @@
 import type { Clock, EventStore, ProjectionHandler } from "@platform/event-sourcing";
 import type { CustomerSuccessService } from "../app/customer-success";
 import type { DomainService } from "../app/domains";
+import type { GroupService } from "../app/groups";
 import type { MemberService } from "../app/members";
 import type { OrganizationService } from "../app/organizations";
 import { enterTenant, record, type Tx } from "../app/tenant";
 import { SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import { itemFulfilledBy, progressOf } from "../domain/onboarding";
+import { directoryTeamHandlers } from "./directory-teams";
 
 type Data = Record<string, unknown>;
 
@@ -22,8 +24,10 @@ export function processHandlers(deps: {
   members: MemberService;
   customerSuccess: CustomerSuccessService;
   domains: DomainService;
+  groups: GroupService;
 }): Record<string, ProjectionHandler<Tx>> {
   return combine(
+    directoryTeamHandlers(deps.groups, deps.members),
     lifecycleHandlers(deps),
     customerSuccessHandlers(deps.customerSuccess),
     deps.domains.autoJoinHandlers(),
