@@ -5,4 +5,4 @@ export {
   infrastructure,
   missingInfrastructure,
 } from "./infrastructure";
-export { uniqueName, waitFor } from "./names";
+export { TestClock, uniqueName, waitFor } from "./names";

@@ -5,26 +5,15 @@ import { createLogger } from "@platform/observability";
 import {
   createTestDatabase,
   infrastructure,
+  TestClock,
   type TestDatabase,
   uniqueName,
   waitFor,
 } from "@platform/testkit";
-import type { Clock } from "../../src/app/context";
 import { loadIdentityConfig } from "../../src/config";
 import { identityHttpRoutes } from "../../src/http";
 import { readerSchemas } from "../../src/projections/read-models";
 import { IdentityService, MIGRATIONS_DIR } from "../../src/service";
-
-/** A clock tests can move forward. */
-export class TestClock implements Clock {
-  private offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
 
 export interface Harness {
   service: IdentityService;

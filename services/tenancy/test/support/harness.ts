@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/auth";
 import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
-import type { Clock } from "@platform/event-sourcing";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
 import { createLogger } from "@platform/observability";
 import {
   createTestDatabase,
   infrastructure,
+  TestClock,
   type TestDatabase,
   uniqueName,
   waitFor,
@@ -16,16 +16,6 @@ import { loadTenancyConfig } from "../../src/config";
 import { projectedSchemas } from "../../src/domain/events";
 import { tenancyRoutes } from "../../src/http/routes";
 import { MIGRATIONS_DIR, TenancyService } from "../../src/service";
-
-export class TestClock implements Clock {
-  private offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
 
 const system = { type: "system", id: null, ip_address: null, user_agent: null };
 
