@@ -39,6 +39,10 @@ async function populated(name: string) {
   const invitation = (
     await call("POST", "/invitations", { email: `${name.toLowerCase()}@example.com`, role: "member" })
   ).body;
+  const ticket = (await call("POST", "/tickets", { subject: `${name} cannot log in` })).body;
+  const domain = (await call("POST", "/domains", { domain: `${name.toLowerCase()}-corp.com` })).body;
+  if (!group.group_id || !invitation.invitation_id || !ticket.ticket_id || !domain.domain_id)
+    throw new Error(`setup failed: ${JSON.stringify({ group, invitation, ticket, domain })}`);
   await waitFor(() =>
     inTenant(h.service.db, accountId, (tx) => tx.accountTraits.findUnique({ where: { accountId } })).then(
       (t) => t ?? undefined,
@@ -50,6 +54,8 @@ async function populated(name: string) {
     groupId: group.group_id as string,
     memberId: member.userId,
     invitationId: invitation.invitation_id as string,
+    ticketId: ticket.ticket_id as string,
+    domainId: domain.domain_id as string,
   };
 }
 
@@ -63,6 +69,8 @@ async function snapshot(accountId: string) {
     groups: await tx.group.findMany({ orderBy: { id: "asc" } }),
     memberships: await tx.membership.findMany({ orderBy: [{ groupId: "asc" }, { userId: "asc" }] }),
     invitations: await tx.invitation.findMany({ orderBy: { id: "asc" } }),
+    tickets: await tx.ticket.findMany({ orderBy: { id: "asc" } }),
+    domains: await tx.domain.findMany({ orderBy: { id: "asc" } }),
   }));
 }
 
@@ -93,6 +101,15 @@ function routes(accountId: string, t: Tenant): [string, string, unknown?][] {
     ["GET", `${base}/invitations`],
     ["POST", `${base}/invitations/${t.invitationId}/resend`],
     ["DELETE", `${base}/invitations/${t.invitationId}`],
+    ["GET", `${base}/tickets`],
+    ["POST", `${base}/tickets`, { subject: "Intruder" }],
+    ["GET", `${base}/tickets/${t.ticketId}`],
+    ["PATCH", `${base}/tickets/${t.ticketId}`, { status: "closed" }],
+    ["GET", `${base}/domains`],
+    ["POST", `${base}/domains`, { domain: "intruder-corp.com" }],
+    ["POST", `${base}/domains/${t.domainId}/verify`],
+    ["PATCH", `${base}/domains/${t.domainId}`, { auto_join: true }],
+    ["DELETE", `${base}/domains/${t.domainId}`],
   ];
 }
 
