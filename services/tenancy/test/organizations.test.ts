@@ -434,6 +434,26 @@ describe("invitations", () => {
     ]);
   });
 
+  it("lets an expired invitation go: it no longer blocks the address or holds a seat", async () => {
+    const { accountId, owner } = await h.organization();
+    const first = await h.call("POST", `/v1/organizations/${accountId}/invitations`, {
+      token: owner.token,
+      body: { email: "late@example.com", role: "member" },
+    });
+    h.clock.advance(8 * 86_400_000);
+    try {
+      // A week later the owner signs in again: a fresh token.
+      const token = await h.token(owner.userId, accountId, "owner");
+      const again = await h.call("POST", `/v1/organizations/${accountId}/invitations`, {
+        token,
+        body: { email: "late@example.com", role: "member" },
+      });
+      expect([first.status, again.status]).toEqual([201, 201]);
+    } finally {
+      h.clock.advance(-8 * 86_400_000);
+    }
+  });
+
   it.each([
     ["an invalid e-mail", { email: "nope", role: "member" }, 400, "invalid_request_body"],
     ["an existing member", { email: "OWNER", role: "member" }, 409, "member_exists"],
