@@ -8,6 +8,8 @@ export const tenancyConfigSchema = z.object({
   TENANCY_PUBLIC_URL: env.url().default("http://localhost:3002"),
   /** Users an organization may have before billing has announced a plan; -1 unlimited. */
   SEAT_LIMIT_WITHOUT_PLAN: env.int({ min: -1 }).default(5),
+  /** How often SLA warnings and breaches are swept for (tests drive sweeps themselves). */
+  SLA_SWEEP_SECONDS: env.int({ min: 1 }).default(60),
   INVITATION_TTL_DAYS: env.int({ min: 1, max: 90 }).default(7),
   /** Success-rep assignment rules (JSON array of {id, priority, match, reps}); empty: no assignment. */
   SUCCESS_REP_RULES: env

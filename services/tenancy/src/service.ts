@@ -70,9 +70,7 @@ export class TenancyService {
       invitationTtlDays: config.INVITATION_TTL_DAYS,
       publicUrl: config.TENANCY_PUBLIC_URL,
     });
-    this.domains = new DomainService(this.db, this.store, clock, dnsTxtResolver(), this.members, {
-      seatLimitWithoutPlan: config.SEAT_LIMIT_WITHOUT_PLAN,
-    });
+    this.domains = new DomainService(this.db, this.store, clock, dnsTxtResolver(), this.members);
   }
 
   /** Migrates, trusts the identity keys already seen, connects the producer. */
@@ -108,10 +106,10 @@ export class TenancyService {
     this.relay.start();
     await this.readModels.start();
     await this.processes.start();
-    // SLA warnings and breaches are due by the clock, not by an event: sweep every minute.
+    // SLA warnings and breaches are due by the clock, not by an event: sweep on a timer.
     this.slaTimer = setInterval(() => {
       this.tickets.sweepSla().catch((error: unknown) => this.logger.error({ error }, "SLA sweep failed"));
-    }, 60_000);
+    }, this.config.SLA_SWEEP_SECONDS * 1000);
     this.slaTimer.unref();
   }
 

@@ -28,9 +28,7 @@ const fakeDns: TxtResolver = async (name) => {
 
 beforeAll(async () => {
   h = await startTenancy({ SEAT_LIMIT_WITHOUT_PLAN: String(SEAT_LIMIT) });
-  domains = new DomainService(h.service.db, h.service.store, h.clock, fakeDns, h.service.members, {
-    seatLimitWithoutPlan: h.service.config.SEAT_LIMIT_WITHOUT_PLAN,
-  });
+  domains = new DomainService(h.service.db, h.service.store, h.clock, fakeDns, h.service.members);
   http = await serve(createHttpApp({ logger: h.service.logger, routes: domainRoutes(h.service, domains) }), {
     port: 0,
     host: "127.0.0.1",

@@ -5,7 +5,7 @@
  * models from the topics that equals the live ones.
  */
 import { waitFor } from "@platform/testkit";
-import { inTenant } from "../src/app/tenant";
+import { allTenantIds, inTenant } from "../src/app/tenant";
 import { type Harness, startTenancy } from "./support/harness";
 
 let h: Harness;
@@ -209,16 +209,12 @@ it("rebuilds the read models from the topics to exactly the live ones", async ()
     `sub_${accountId}`,
     subscription(accountId, "enterprise", -1),
   );
-  const traitsOf = () =>
-    h.service.db.organizationCreator
-      .findMany({ distinct: ["accountId"], orderBy: { accountId: "asc" } })
-      .then((all) =>
-        Promise.all(
-          all.map(({ accountId: id }) =>
-            inTenant(h.service.db, id, (tx) => tx.accountTraits.findUnique({ where: { accountId: id } })),
-          ),
-        ),
-      );
+  const traitsOf = async () =>
+    Promise.all(
+      (await allTenantIds(h.service.db)).map((id) =>
+        inTenant(h.service.db, id, (tx) => tx.accountTraits.findUnique({ where: { accountId: id } })),
+      ),
+    );
   await waitFor(
     async () => {
       const traits = await inTenant(h.service.db, accountId, (tx) =>

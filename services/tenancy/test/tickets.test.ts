@@ -1,15 +1,12 @@
 /**
  * Support tickets against real Postgres (row-level security in force), Kafka and the registry: triage,
  * SLA deadlines, updates and their rules, the SLA sweep across tenants, and tenant isolation over HTTP.
- * The ticket routes are served by an app of their own, since the service does not mount them yet.
  */
-import { createHttpApp, type Serving, serve } from "@platform/http";
 import { waitFor } from "@platform/testkit";
 import { inTenant } from "../src/app/tenant";
-import { TicketService } from "../src/app/tickets";
+import type { TicketService } from "../src/app/tickets";
 import { SYSTEM_ACTOR } from "../src/domain/events";
 import { SLA_HOURS, TICKET_PRIORITIES } from "../src/domain/sla";
-import { ticketRoutes } from "../src/http/ticket-routes";
 import { type Harness, startTenancy } from "./support/harness";
 
 const HOUR = 3_600_000;
@@ -17,38 +14,14 @@ const MINUTE = 60_000;
 
 let h: Harness;
 let tickets: TicketService;
-let http: Serving;
 
 beforeAll(async () => {
   h = await startTenancy();
-  tickets = new TicketService(h.service.db, h.service.store, h.clock);
-  http = await serve(createHttpApp({ logger: h.service.logger, routes: ticketRoutes(h.service, tickets) }), {
-    port: 0,
-    host: "127.0.0.1",
-  });
+  tickets = h.service.tickets;
 });
-afterAll(async () => {
-  await http?.close();
-  await h?.close();
-});
+afterAll(() => h?.close());
 
-async function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string } = {},
-  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field and assert each one.
-): Promise<{ status: number; body: any }> {
-  const response = await fetch(`http://127.0.0.1:${http.port}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const call: Harness["call"] = (method, path, options) => h.call(method, path, options);
 
 async function events(aggregateId: string): Promise<{ type: string; payload: Record<string, unknown> }[]> {
   const rows = await h.service.db.$queryRawUnsafe<{ event_type: string; payload: Record<string, unknown> }[]>(

@@ -144,11 +144,6 @@ export function domainJson(d: Domain) {
   };
 }
 
-export interface DomainSettings {
-  /** The seats of an organization without a plan (config SEAT_LIMIT_WITHOUT_PLAN), as MemberService counts them. */
-  seatLimitWithoutPlan: number;
-}
-
 /**
  * E-mail domains an organization proves it owns with a DNS TXT record. A verified domain belongs to one
  * organization platform-wide (verified_domains, not a tenant table, so a person's address finds it);
@@ -161,7 +156,6 @@ export class DomainService {
     private readonly clock: Clock,
     private readonly dns: TxtResolver,
     private readonly members: MemberService,
-    private readonly settings: DomainSettings,
   ) {}
 
   async list(accountId: string): Promise<Domain[]> {
@@ -321,7 +315,7 @@ export class DomainService {
     // A full organization is skipped, not failed: throwing would dead-letter the identity event (a
     // domain rule fails the same way on every retry) and block nothing useful. The person can still
     // be invited once a seat frees up; handlers have no logger to report it with.
-    if (!(await this.hasSeat(tx, accountId))) return;
+    if (!(await this.members.hasSeat(tx, accountId))) return;
     await this.members.addWithin(
       tx,
       accountId,
@@ -332,18 +326,6 @@ export class DomainService {
       "auto_join",
       SYSTEM_ACTOR,
     );
-  }
-
-  /** MemberService's seat rule (members plus pending invitations against the plan; -1 = unlimited). */
-  private async hasSeat(tx: Tx, accountId: string): Promise<boolean> {
-    const traits = await tx.accountTraits.findUnique({ where: { accountId } });
-    const limit = traits?.seatLimit ?? this.settings.seatLimitWithoutPlan;
-    if (limit === -1) return true;
-    const members = await tx.membership.count({ where: { accountId, groupId: accountId } });
-    const pending = await tx.invitation.count({
-      where: { accountId, status: "pending", expiresAt: { gt: this.clock.now() } },
-    });
-    return members + pending + 1 <= limit;
   }
 
   /** Every TXT string at the name, chunks joined (DNS splits long values into 255-byte strings). */

@@ -4,7 +4,7 @@ import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
 import { type Actor, TenancyEvent } from "../domain/events";
-import type { Invitation, Membership } from "../generated/prisma/client";
+import type { Group, Invitation, Membership } from "../generated/prisma/client";
 import type { GroupService } from "./groups";
 import { type Db, inTenant, record, type Tx } from "./tenant";
 
@@ -41,6 +41,18 @@ export function invitationJson(i: Invitation) {
   };
 }
 
+/** A team may restrict the roles its members hold (allowedRoles; empty = any role). */
+function assertRoleAllowed(group: Group, role: string): void {
+  if (group.allowedRoles.length > 0 && !group.allowedRoles.includes(role))
+    throw new InvalidInputError(
+      "role_not_allowed",
+      `this ${group.type} allows the roles ${group.allowedRoles.join(", ")}`,
+      {
+        details: { field: "role", allowed: group.allowedRoles },
+      },
+    );
+}
+
 export interface MemberSettings {
   seatLimitWithoutPlan: number;
   invitationTtlDays: number;
@@ -74,7 +86,7 @@ export class MemberService {
       if (groupId === accountId) {
         if (!(await tx.person.findUnique({ where: { userId: input.user_id } })))
           throw new NotFoundError("person_unknown", `no person ${input.user_id} has signed up`);
-        await this.ensureSeat(tx, accountId, 0);
+        await this.ensureSeat(tx, accountId);
         return this.addWithin(
           tx,
           accountId,
@@ -100,14 +112,7 @@ export class MemberService {
           },
         );
       const role = input.role ?? group.defaultRole ?? "member";
-      if (group.allowedRoles.length > 0 && !group.allowedRoles.includes(role))
-        throw new InvalidInputError(
-          "role_not_allowed",
-          `this ${group.type} allows the roles ${group.allowedRoles.join(", ")}`,
-          {
-            details: { field: "role", allowed: group.allowedRoles },
-          },
-        );
+      assertRoleAllowed(group, role);
       return this.addWithin(tx, accountId, groupId, group.type, input.user_id, role, "admin", actor);
     });
   }
@@ -124,16 +129,9 @@ export class MemberService {
       await this.lockOrganization(tx, accountId);
       const membership = await this.requireMembership(tx, accountId, groupId, userId);
       if (membership.role === role) return membership;
-      const groupType =
-        groupId === accountId ? "account" : (await this.groups.require(tx, accountId, groupId)).type;
-      if (groupType !== "account") {
-        const group = await this.groups.require(tx, accountId, groupId);
-        if (group.allowedRoles.length > 0 && !group.allowedRoles.includes(role))
-          throw new InvalidInputError(
-            "role_not_allowed",
-            `this ${group.type} allows the roles ${group.allowedRoles.join(", ")}`,
-          );
-      }
+      const group = groupId === accountId ? null : await this.groups.require(tx, accountId, groupId);
+      const groupType = group?.type ?? "account";
+      if (group) assertRoleAllowed(group, role);
       if (membership.role === "owner" && groupType === "account")
         await this.ensureAnotherOwner(tx, accountId, userId);
       const updated = await tx.membership.update({
@@ -223,7 +221,7 @@ export class MemberService {
           "invitation_exists",
           `${email} already has a pending invitation; resend it instead`,
         );
-      await this.ensureSeat(tx, accountId, 1);
+      await this.ensureSeat(tx, accountId);
       const id = `inv_${randomBytes(10).toString("hex")}`;
       const secret = randomBytes(32).toString("base64url");
       const invitation = await tx.invitation.create({
@@ -427,21 +425,36 @@ export class MemberService {
   }
 
   /** Seats: organization members plus pending invitations, against the plan's user limit (-1 = unlimited). */
-  private async ensureSeat(tx: Tx, accountId: string, adding: number): Promise<void> {
+  private async seatUsage(tx: Tx, accountId: string) {
     const traits = await tx.accountTraits.findUnique({ where: { accountId } });
     const limit = traits?.seatLimit ?? this.settings.seatLimitWithoutPlan;
-    if (limit === -1) return;
     const members = await tx.membership.count({ where: { accountId, groupId: accountId } });
     const pending = await tx.invitation.count({
       where: { accountId, status: "pending", expiresAt: { gt: this.clock.now() } },
     });
-    if (members + pending + Math.max(adding, 1) > limit)
+    return {
+      limit,
+      members,
+      pending,
+      plan: traits?.plan ?? null,
+      free: limit === -1 || members + pending < limit,
+    };
+  }
+
+  /** Whether one more person fits (auto-join asks; it skips rather than fails when full). */
+  async hasSeat(tx: Tx, accountId: string): Promise<boolean> {
+    return (await this.seatUsage(tx, accountId)).free;
+  }
+
+  private async ensureSeat(tx: Tx, accountId: string): Promise<void> {
+    const { limit, members, pending, plan, free } = await this.seatUsage(tx, accountId);
+    if (!free)
       throw new PlatformError(
         "limit_reached",
         "seat_limit_reached",
         `the plan allows ${limit} users; upgrade to add more`,
         {
-          details: { limit, members, pendingInvitations: pending, plan: traits?.plan ?? null },
+          details: { limit, members, pendingInvitations: pending, plan },
         },
       );
   }

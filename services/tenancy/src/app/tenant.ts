@@ -22,6 +22,19 @@ export async function enterTenant(tx: Tx, accountId: string): Promise<void> {
   await tx.$queryRawUnsafe("SELECT set_config('app.tenant_id', $1, true)", accountId);
 }
 
+/**
+ * Every organization's id, for the few jobs that must visit each tenant in turn (SLA sweeps, read-model
+ * resets). organization_creators is the one table naming every organization without row-level security.
+ */
+export async function allTenantIds(client: Db | Tx): Promise<string[]> {
+  const rows = await client.organizationCreator.findMany({
+    select: { accountId: true },
+    distinct: ["accountId"],
+    orderBy: { accountId: "asc" },
+  });
+  return rows.map((row) => row.accountId);
+}
+
 /** Appends one aggregate's events in the caller's transaction, every event stamped with the actor. */
 export async function record(
   store: EventStore,

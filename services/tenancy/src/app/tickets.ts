@@ -12,7 +12,7 @@ import {
   triageTicket,
 } from "../domain/triage";
 import type { Ticket } from "../generated/prisma/client";
-import { type Db, inTenant, record, type Tx } from "./tenant";
+import { allTenantIds, type Db, inTenant, record, type Tx } from "./tenant";
 
 /** The Avro full names of the ticket records (TenancyEvent in domain/events.ts does not list them yet). */
 export const TicketEvent = {
@@ -239,17 +239,11 @@ export class TicketService {
    */
   async sweepSla(now: Date = this.clock.now()): Promise<number> {
     // tickets has row-level security and this service's role cannot bypass it, so a plain findMany
-    // outside a tenant sees nothing. organization_creators is the one table without it that names
-    // every organization (read-models' reset walks tenants the same way); each organization is then
-    // swept in its own tenant transaction, which also keeps one tenant's failure from undoing the others'.
-    const accounts = await this.db.organizationCreator.findMany({
-      select: { accountId: true },
-      distinct: ["accountId"],
-      orderBy: { accountId: "asc" },
-    });
+    // outside a tenant sees nothing: each organization is swept in its own tenant transaction, which
+    // also keeps one tenant's failure from undoing the others'.
     let raised = 0;
     const failures: unknown[] = [];
-    for (const { accountId } of accounts) {
+    for (const accountId of await allTenantIds(this.db)) {
       try {
         raised += await inTenant(this.db, accountId, (tx) => this.sweepTenant(tx, accountId, now));
       } catch (error) {

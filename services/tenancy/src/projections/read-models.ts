@@ -1,6 +1,6 @@
 import type { KeyRing } from "@platform/auth";
 import type { ProjectionHandler } from "@platform/event-sourcing";
-import { enterTenant, type Tx } from "../app/tenant";
+import { allTenantIds, enterTenant, type Tx } from "../app/tenant";
 
 type Data = Record<string, unknown>;
 const str = (value: unknown) => (typeof value === "string" ? value : null);
@@ -145,11 +145,7 @@ export function readModelHandlers(keyRing: KeyRing): Record<string, ProjectionHa
 
 /** What a rebuild empties (every tenant's traits: the reset runs once per tenant it finds). */
 export async function resetReadModels(tx: Tx): Promise<void> {
-  const accounts = await tx.organizationCreator.findMany({
-    select: { accountId: true },
-    distinct: ["accountId"],
-  });
-  for (const { accountId } of accounts) {
+  for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
     await tx.accountTraits.deleteMany({ where: { accountId } });
   }

@@ -89,6 +89,8 @@ export async function startTenancy(overrides: Record<string, string> = {}): Prom
     BILLING_EVENTS_TOPIC: topics.billing,
     READ_MODEL_GROUP: `${prefix}.read-models`,
     TENANCY_PUBLIC_URL: "http://app.test",
+    // Tests sweep SLAs themselves, with the clock where they moved it.
+    SLA_SWEEP_SECONDS: "86400",
     ...overrides,
   });
   const service = new TenancyService(config, clock);
