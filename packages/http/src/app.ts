@@ -5,6 +5,7 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import { pinoHttp } from "pino-http";
 import { HttpErrorCodes, problem, problemFromError, sendProblem } from "./problem";
 import { type ReadinessCheck, readinessHandler } from "./readiness";
+import { recordRouteTable } from "./route-table";
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -72,6 +73,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const router = express.Router();
   options.routes(router);
+  recordRouteTable(app, router);
   app.use(router);
 
   app.use((req: Request, res: Response) => {

@@ -9,6 +9,7 @@ export {
 export { type FieldError, parseBody } from "./parse-body";
 export { HttpErrorCodes, type Problem } from "./problem";
 export type { ReadinessCheck } from "./readiness";
+export { type RouteEntry, routesOf, routeTableOf } from "./route-table";
 export { type RunnableService, runService } from "./run-service";
 export { type Serving, serve } from "./serve";
 export {
