@@ -11,6 +11,8 @@ export const AuthErrorCodes = {
   tokenKeyUnknown: "token_key_unknown",
   tokenClaimsInvalid: "token_claims_invalid",
   sessionRevoked: "session_revoked",
+  /** An API key's token whose key was revoked or whose rights changed: exchange the key again. */
+  tokenRevoked: "token_revoked",
   // kind "forbidden" (403): the caller is known and may not do this.
   permissionDenied: "permission_denied",
   accountMismatch: "account_mismatch",

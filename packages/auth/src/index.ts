@@ -21,11 +21,26 @@ export {
   ALL_PERMISSIONS,
   assertConcretePermission,
   assertValidGrants,
+  coversGrant,
+  grantsBeyond,
+  intersectGrants,
   isConcretePermission,
   isValidGrant,
   permits,
 } from "./permissions";
 export { assertAccount, assertPermitted, hasPermission, type Principal } from "./principal";
+export { ACCESS_REVOKED, RevocationFeed, type RevocationFeedOptions } from "./revocation-feed";
+export {
+  issuedBy,
+  REVOCATION_SCOPES,
+  type RevocableToken,
+  type Revocation,
+  type RevocationCheck,
+  type RevocationScope,
+  RevocationSet,
+  revocationKeyOf,
+  revocationKeysOf,
+} from "./revocations";
 export { DEFAULT_ROLES, RoleCatalog, type RoleDefinedPayload } from "./roles";
 export {
   type AccessTokenClaims,

@@ -65,3 +65,34 @@ export function permits(granted: readonly string[], required: string): boolean {
   }
   return false;
 }
+
+/**
+ * Whether `held` covers the grant `grant` entirely, wildcards included: `*` only by `*`, `res.*` by
+ * `res.*` or `*`, a concrete permission as `permits` says. What a person may hand on to a credential.
+ */
+export function coversGrant(held: readonly string[], grant: string): boolean {
+  if (held.includes(ALL_PERMISSIONS)) return true;
+  if (grant === ALL_PERMISSIONS) return false;
+  if (RESOURCE_WILDCARD.test(grant)) return held.includes(grant);
+  return CONCRETE.test(grant) && permits(held, grant);
+}
+
+/** The requested grants that `held` does not cover: empty when a credential may be minted as asked. */
+export function grantsBeyond(held: readonly string[], requested: readonly string[]): string[] {
+  return [...new Set(requested.filter((grant) => !coversGrant(held, grant)))];
+}
+
+/**
+ * The grants both sets hold: a credential's scope narrowed to what its creator holds now. Wildcards
+ * nest (`*` ⊃ `res.*` ⊃ `res.action`), so the intersection is every grant of one side that the other
+ * side covers: `["*"]` ∩ `["members.*"]` is `["members.*"]`, `["members.*"]` ∩ `["members.read"]` is
+ * `["members.read"]`.
+ */
+export function intersectGrants(a: readonly string[], b: readonly string[]): string[] {
+  return [
+    ...new Set([
+      ...a.filter((grant) => coversGrant(b, grant)),
+      ...b.filter((grant) => coversGrant(a, grant)),
+    ]),
+  ].sort();
+}

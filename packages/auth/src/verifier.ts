@@ -3,6 +3,7 @@ import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from "jose"
 import { AuthErrorCodes } from "./codes";
 import type { KeyRing } from "./keys";
 import type { Principal } from "./principal";
+import type { RevocationCheck } from "./revocations";
 import type { RoleCatalog } from "./roles";
 import { TOKEN_ALGORITHM, TOKEN_HEADER_TYPE } from "./tokens";
 
@@ -14,10 +15,11 @@ export interface TokenVerifierOptions {
   /** Allowed clock skew between identity and this service for exp, iat and nbf. */
   clockToleranceSec?: number;
   /**
-   * For services that project UserSignedOut / UserDeactivated and want revocation before the token
-   * expires. Without it a revoked session keeps working until its token's exp (at most the token ttl).
+   * Revoked sessions, API keys and memberships (identity's AccessRevoked events, kept by a
+   * RevocationFeed, or identity's own table). Without it a revoked credential keeps working until its
+   * token's exp.
    */
-  isRevoked?: (sessionId: string) => boolean | Promise<boolean>;
+  revocations?: RevocationCheck;
   /** The current time; injectable for tests. */
   now?: () => Date;
 }
@@ -93,9 +95,24 @@ export class TokenVerifier {
     }
 
     const principal = this.principalFrom(payload);
-    if (principal.sessionId !== null && this.options.isRevoked) {
-      if (await this.options.isRevoked(principal.sessionId)) {
-        throw unauthenticated(AuthErrorCodes.sessionRevoked, "the session has been revoked; sign in again");
+    const revocations = this.options.revocations;
+    if (revocations) {
+      const maxLifetime = revocations.maxTokenLifetimeSec;
+      if (maxLifetime !== undefined && (payload.exp as number) - iat > maxLifetime) {
+        throw invalidClaims(
+          `the access token lives longer than the ${maxLifetime} s this service tracks revocations for`,
+        );
+      }
+      if (await revocations.isRevoked({ ...principal, issuedAt: iat })) {
+        throw principal.kind === "api_key"
+          ? unauthenticated(
+              AuthErrorCodes.tokenRevoked,
+              "the token has been revoked; exchange the API key again",
+            )
+          : unauthenticated(
+              AuthErrorCodes.sessionRevoked,
+              "the session or its access has been revoked; refresh or sign in again",
+            );
       }
     }
     return principal;

@@ -4,6 +4,7 @@ import { SignJWT } from "jose";
 import {
   generateSigningKey,
   KeyRing,
+  RevocationSet,
   RoleCatalog,
   signAccessToken,
   TOKEN_AUDIENCE,
@@ -319,25 +320,75 @@ describe("TokenVerifier", () => {
     await expect(verifier.verify(token)).resolves.toMatchObject({ subject: "user-1" });
   });
 
-  it("asks isRevoked about user sessions and answers session_revoked", async () => {
-    const revoked = new Set(["sess-1"]);
-    const asked: string[] = [];
-    const { key, verifier } = await setup({
-      isRevoked: async (sessionId) => {
-        asked.push(sessionId);
-        return revoked.has(sessionId);
-      },
-    });
-    const token = await signAccessToken(key.privateKey, key.kid, USER, { now: NOW });
-    await expect(verifier.verify(token)).rejects.toEqual(unauthenticated("session_revoked"));
+  describe("with a revocation set", () => {
+    const at = (seconds: number) => NOW.getTime() + seconds * 1000;
+    const apiKey = { typ: "api_key", sub: "key-1", acct: "acct-1", scope: ["members.read"] } as const;
+    const sign = async (key: Awaited<ReturnType<typeof setup>>["key"], claims: object, ttlSeconds = 900) =>
+      signAccessToken(key.privateKey, key.kid, claims as typeof USER, { now: NOW, ttlSeconds });
 
-    const apiKeyToken = await signAccessToken(
-      key.privateKey,
-      key.kid,
-      { typ: "api_key", sub: "key-1", acct: "acct-1", scope: [] },
-      { now: NOW },
-    );
-    await expect(verifier.verify(apiKeyToken)).resolves.toMatchObject({ kind: "api_key", permissions: [] });
-    expect(asked).toEqual(["sess-1"]);
+    it.each([
+      ["session", { scope: "session", subjectId: "sess-1", accountId: null }],
+      ["person everywhere", { scope: "user", subjectId: "user-1", accountId: null }],
+      ["person in the organization", { scope: "membership", subjectId: "user-1", accountId: "acct-1" }],
+    ] as const)("refuses a user token whose %s was revoked after it was issued", async (_, match) => {
+      const revocations = new RevocationSet(3600);
+      const { key, verifier } = await setup({ revocations });
+      const token = await sign(key, USER);
+      await expect(verifier.verify(token)).resolves.toMatchObject({ subject: "user-1" });
+      revocations.add({ ...match, tokensIssuedBefore: at(1) });
+      await expect(verifier.verify(token)).rejects.toEqual(unauthenticated("session_revoked"));
+    });
+
+    it("keeps other sessions, people and organizations working", async () => {
+      const revocations = new RevocationSet(3600);
+      revocations.add({ scope: "session", subjectId: "sess-2", accountId: null, tokensIssuedBefore: at(1) });
+      revocations.add({ scope: "user", subjectId: "user-2", accountId: null, tokensIssuedBefore: at(1) });
+      revocations.add({
+        scope: "membership",
+        subjectId: "user-1",
+        accountId: "acct-2",
+        tokensIssuedBefore: at(1),
+      });
+      revocations.add({ scope: "api_key", subjectId: "user-1", accountId: null, tokensIssuedBefore: at(1) });
+      const { key, verifier } = await setup({ revocations });
+      await expect(verifier.verify(await sign(key, USER))).resolves.toMatchObject({ subject: "user-1" });
+    });
+
+    it("refuses an API key's token issued before its revocation, not one issued after", async () => {
+      const revocations = new RevocationSet(3600);
+      const { key, verifier } = await setup({ revocations });
+      revocations.add({ scope: "api_key", subjectId: "key-1", accountId: null, tokensIssuedBefore: at(0) });
+      await expect(verifier.verify(await sign(key, apiKey))).rejects.toEqual(
+        unauthenticated("token_revoked"),
+      );
+      // A re-exchange a second later (the key was narrowed, not revoked) is a new token.
+      const later = await signAccessToken(key.privateKey, key.kid, apiKey, { now: new Date(at(1)) });
+      await expect(verifier.verify(later)).resolves.toMatchObject({ kind: "api_key" });
+    });
+
+    it("refuses, within the same second, a token issued just before a revocation", async () => {
+      const revocations = new RevocationSet(3600);
+      const { key, verifier } = await setup({ revocations });
+      const token = await sign(key, USER); // iat = NOW's whole second
+      revocations.add({ scope: "session", subjectId: "sess-1", accountId: null, tokensIssuedBefore: at(0) });
+      await expect(verifier.verify(token)).rejects.toEqual(unauthenticated("session_revoked"));
+    });
+
+    it("refuses a token that would outlive the window revocations are kept for", async () => {
+      const { key, verifier } = await setup({ revocations: new RevocationSet(600) });
+      await expect(verifier.verify(await sign(key, USER, 601))).rejects.toEqual(
+        unauthenticated("token_claims_invalid"),
+      );
+      await expect(verifier.verify(await sign(key, USER, 600))).resolves.toMatchObject({ subject: "user-1" });
+    });
+
+    it("forgets a revocation once every token it could refuse has expired", () => {
+      const revocations = new RevocationSet(900);
+      revocations.add({ scope: "session", subjectId: "sess-1", accountId: null, tokensIssuedBefore: at(0) });
+      revocations.prune(at(899));
+      expect(revocations.size).toBe(1);
+      revocations.prune(at(901));
+      expect(revocations.size).toBe(0);
+    });
   });
 });

@@ -17,6 +17,7 @@ import { Pool } from "pg";
 import { RateLimiterPostgres } from "rate-limiter-flexible";
 import { ApiKeyService } from "./app/api-keys";
 import { type Clock, systemClock, type Tx } from "./app/context";
+import { Credentials } from "./app/credentials";
 import { DirectoryService } from "./app/directory";
 import { InvitationAcceptance } from "./app/invitations";
 import { OidcService } from "./app/oidc";
@@ -52,6 +53,7 @@ export class IdentityService {
   readonly oidc: OidcService;
   readonly roleDefinitions: RoleService;
   readonly directory: DirectoryService;
+  readonly credentials: Credentials;
   readonly roles = new RoleCatalog();
   readonly keyRing = new KeyRing();
   readonly verifier: TokenVerifier;
@@ -73,10 +75,12 @@ export class IdentityService {
     this.producer = createProducer(this.kafka);
     this.serde = AvroSerde.connect(config.SCHEMA_REGISTRY_URL);
     this.signingKeys = new SigningKeys(this.db, this.store, clock, config.ACCESS_TOKEN_TTL_SECONDS);
+    this.credentials = new Credentials(this.store, this.roles, clock);
     this.sessions = new SessionService(
       this.db,
       this.store,
       this.signingKeys,
+      this.credentials,
       clock,
       config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
     );
@@ -101,16 +105,17 @@ export class IdentityService {
       config.IDENTITY_PUBLIC_URL,
       new InvitationAcceptance(this.store, clock),
     );
-    this.apiKeys = new ApiKeyService(this.db, this.store, this.signingKeys, clock);
-    this.directory = new DirectoryService(this.db, this.store, this.sessions, clock);
-    this.roleDefinitions = new RoleService(this.db, this.store, this.roles, clock);
+    this.apiKeys = new ApiKeyService(this.db, this.store, this.signingKeys, this.credentials, clock);
+    this.directory = new DirectoryService(this.db, this.store, this.sessions, this.credentials, clock);
+    this.roleDefinitions = new RoleService(this.db, this.store, this.roles, this.credentials, clock);
     this.oidc = new OidcService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
     this.sso = new SsoService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
     this.verifier = new TokenVerifier(this.keyRing, this.roles, {
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
       now: () => clock.now(),
-      isRevoked: (sessionId) => this.isSessionRevoked(sessionId),
+      // identity reads its own revocations table: every instance refuses a revoked token at once.
+      revocations: this.credentials.check(this.db),
     });
   }
 
@@ -139,6 +144,7 @@ export class IdentityService {
   }
 
   newProjector(name = this.config.READ_MODEL_GROUP): Projector<Tx> {
+    const handlers = projectionHandlers(this.credentials);
     return new Projector<Tx>({
       name,
       kafka: this.kafka,
@@ -148,10 +154,10 @@ export class IdentityService {
       topics: [this.config.IDENTITY_EVENTS_TOPIC, this.config.TENANCY_EVENTS_TOPIC],
       readerSchemas,
       handlers: {
-        ...projectionHandlers,
+        ...handlers,
         // Another identity instance may have defined it: every instance's verifier must know it.
         "platform.identity.RoleDefined": async (tx, event) => {
-          await projectionHandlers["platform.identity.RoleDefined"]?.(tx, event);
+          await handlers["platform.identity.RoleDefined"]?.(tx, event);
           this.roles.apply(event.data as unknown as RoleDefinedPayload);
         },
       },
@@ -169,17 +175,5 @@ export class IdentityService {
     await this.producer.disconnect();
     await this.pool.end();
     await this.db.$disconnect();
-  }
-
-  /**
-   * identity, unlike other services, can check its own sessions directly: a signed-out session's
-   * access token stops working at once here, and at its expiry elsewhere.
-   */
-  private async isSessionRevoked(sessionId: string): Promise<boolean> {
-    const session = await this.db.session.findUnique({
-      where: { id: sessionId },
-      select: { revokedAt: true },
-    });
-    return !session || session.revokedAt !== null;
   }
 }

@@ -30,7 +30,7 @@ describe("API keys", () => {
     const admin = await personIn("org_keys", "admin");
     const created = await h.call("POST", "/v1/organizations/org_keys/api-keys", {
       token: admin.token,
-      body: { name: "CI deploys", scopes: ["projects.read", "projects.deploy"] },
+      body: { name: "CI deploys", scopes: ["members.read", "groups.read"] },
     });
     expect(created.status).toBe(201);
     const { key, id, prefix } = created.body;
@@ -51,7 +51,7 @@ describe("API keys", () => {
       kind: "api_key",
       api_key_id: id,
       account_id: "org_keys",
-      permissions: ["projects.read", "projects.deploy"],
+      permissions: ["groups.read", "members.read"],
     });
     expect((await h.service.db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).not.toBeNull();
 
@@ -68,7 +68,7 @@ describe("API keys", () => {
     const { key, id } = (
       await h.call("POST", "/v1/organizations/org_revoke/api-keys", {
         token: admin.token,
-        body: { name: "temp", scopes: ["projects.read"] },
+        body: { name: "temp", scopes: ["members.read"] },
       })
     ).body;
     expect(
@@ -83,12 +83,12 @@ describe("API keys", () => {
   });
 
   it.each([
-    ["no name", { scopes: ["projects.read"] }, "api_key_name_invalid"],
+    ["no name", { scopes: ["members.read"] }, "api_key_name_invalid"],
     ["no scopes", { name: "x", scopes: [] }, "api_key_scopes_invalid"],
     ["a malformed scope", { name: "x", scopes: ["projects"] }, "api_key_scopes_invalid"],
     [
       "an expiry in the past",
-      { name: "x", scopes: ["projects.read"], expires_at: "2001-01-01T00:00:00Z" },
+      { name: "x", scopes: ["members.read"], expires_at: "2001-01-01T00:00:00Z" },
       "api_key_expiry_invalid",
     ],
   ])("refuses %s and creates nothing", async (_case, body, code) => {
@@ -104,7 +104,7 @@ describe("API keys", () => {
     const { key } = (
       await h.call("POST", "/v1/organizations/org_expiry/api-keys", {
         token: admin.token,
-        body: { name: "short", scopes: ["projects.read"], expires_at: expiresAt },
+        body: { name: "short", scopes: ["members.read"], expires_at: expiresAt },
       })
     ).body;
     h.clock.advance(120_000);
@@ -126,7 +126,7 @@ describe("API keys", () => {
     const { id } = (
       await h.call("POST", "/v1/organizations/org_owner/api-keys", {
         token: owner.token,
-        body: { name: "mine", scopes: ["projects.read"] },
+        body: { name: "mine", scopes: ["members.read"] },
       })
     ).body;
     const list = await h.call("GET", "/v1/organizations/org_owner/api-keys", { token: intruder.token });
@@ -160,7 +160,7 @@ describe("audit log", () => {
     const { id } = (
       await h.call("POST", "/v1/organizations/org_audit/api-keys", {
         token: admin.token,
-        body: { name: "audited", scopes: ["projects.read"] },
+        body: { name: "audited", scopes: ["members.read"] },
       })
     ).body;
     await h.call("DELETE", `/v1/organizations/org_audit/api-keys/${id}`, { token: admin.token });

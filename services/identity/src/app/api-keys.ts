@@ -1,9 +1,10 @@
-import { assertValidGrants } from "@platform/auth";
+import { assertValidGrants, grantsBeyond, type Principal } from "@platform/auth";
 import { InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
 import { newId, newSecret, sha256 } from "../domain/secrets";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
+import type { Credentials } from "./credentials";
 import type { TokenIssuer } from "./signing-keys";
 
 export interface ApiKeyView {
@@ -32,12 +33,18 @@ export class ApiKeyService {
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly tokens: TokenIssuer,
+    private readonly credentials: Credentials,
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * A key holds at most what its minter holds: asked for more, the answer names what is missing. Its
+   * rights are bounded again at every exchange (Credentials.rightsOfKey), by its creator's rights then.
+   */
   async create(
     accountId: string,
     input: { name: unknown; scopes: unknown; expiresAt?: unknown },
+    principal: Principal,
     origin: RequestOrigin,
   ): Promise<{ key: string; apiKey: ApiKeyView }> {
     if (typeof input.name !== "string" || input.name.trim() === "" || input.name.length > 100)
@@ -64,6 +71,15 @@ export class ApiKeyService {
         details: { field: "scopes" },
       });
     }
+    const minter = await this.credentials.minterOf(this.db, principal);
+    const missing = minter ? grantsBeyond(minter.rights, scopes) : scopes;
+    if (!minter || missing.length > 0)
+      throw new PlatformError(
+        "forbidden",
+        "api_key_scopes_exceed_creator",
+        `a key cannot hold more than its creator: missing ${missing.join(", ")}`,
+        { details: { missing } },
+      );
     const expiresAt = parseOptionalFuture(input.expiresAt, this.clock.now());
     const key = newSecret(KEY_PREFIX);
     const id = newId("key_");
@@ -79,6 +95,9 @@ export class ApiKeyService {
           scopes,
           createdBy: origin.actor.id ?? origin.actor.type,
           expiresAt,
+          creatorUserId: minter.creatorUserId,
+          parentKeyId: minter.parentKeyId,
+          sessionId: minter.sessionId,
         },
       });
       await appendEvents(
@@ -115,49 +134,28 @@ export class ApiKeyService {
   async revoke(accountId: string, apiKeyId: string, origin: RequestOrigin): Promise<void> {
     await this.db.$transaction(async (tx) => {
       // Scoped by account: another organization's key id is simply not found.
-      const revoked = await tx.apiKey.updateMany({
-        where: { id: apiKeyId, accountId, revokedAt: null },
-        data: { revokedAt: this.clock.now() },
-      });
-      if (revoked.count === 0) {
-        const exists = await tx.apiKey.findFirst({ where: { id: apiKeyId, accountId } });
-        if (!exists) throw new NotFoundError("api_key_not_found", `API key ${apiKeyId} does not exist`);
-        return;
-      }
-      const key = await tx.apiKey.findUniqueOrThrow({ where: { id: apiKeyId } });
-      await appendEvents(
-        this.store,
-        tx,
-        { type: "api_key", id: apiKeyId, tenantId: accountId },
-        [
-          {
-            type: IdentityEvent.ApiKeyRevoked,
-            data: {
-              account_id: accountId,
-              api_key_id: apiKeyId,
-              name: key.name,
-              occurred_at: this.clock.now().getTime(),
-              actor: origin.actor,
-            },
-          },
-        ],
-        origin.actor,
-      );
+      const key = await tx.apiKey.findFirst({ where: { id: apiKeyId, accountId } });
+      if (!key) throw new NotFoundError("api_key_not_found", `API key ${apiKeyId} does not exist`);
+      await this.credentials.revokeApiKey(tx, key, "api_key_revoked", origin.actor);
     });
   }
 
-  /** Client-credentials exchange: a valid key buys an access token carrying the key's scopes. */
+  /**
+   * Client-credentials exchange: a valid key buys an access token carrying the key's scopes as far as
+   * its creator (and the key that minted it) hold them now. A key whose creator left is refused.
+   */
   async exchange(key: unknown): Promise<{ accessToken: string; expiresIn: number; accountId: string }> {
     if (typeof key !== "string" || !key.startsWith(KEY_PREFIX) || key.length > 200) throw invalidKey();
     const now = this.clock.now();
     const row = await this.db.apiKey.findUnique({ where: { secretHash: sha256(key) } });
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) throw invalidKey();
+    const rights = row ? await this.credentials.rightsOfKey(this.db, row) : null;
+    if (!row || !rights) throw invalidKey();
     await this.db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
     const { token, expiresIn } = await this.tokens.issue({
       typ: "api_key",
       sub: row.id,
       acct: row.accountId,
-      scope: row.scopes,
+      scope: rights,
     });
     return { accessToken: token, expiresIn, accountId: row.accountId };
   }

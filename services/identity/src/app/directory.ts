@@ -1,3 +1,4 @@
+import { type Principal, permits } from "@platform/auth";
 import { isUniqueViolation } from "@platform/database";
 import { NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
@@ -19,10 +20,12 @@ import {
   toScimUser,
 } from "../scim";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
+import type { Credentials } from "./credentials";
 import { domainOf, Provisioning } from "./provisioning";
 import type { SessionService } from "./sessions";
 
 const TOKEN_PREFIX = "scim_";
+const SCIM_PERMISSION = "scim.manage";
 
 /** The SCIM directory of one organization, as its bearer token identifies it. */
 export interface Directory {
@@ -44,6 +47,7 @@ export class DirectoryService {
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly sessions: SessionService,
+    private readonly credentials: Credentials,
     private readonly clock: Clock,
   ) {
     this.provisioning = new Provisioning(store, clock);
@@ -51,7 +55,17 @@ export class DirectoryService {
 
   // ---- tokens ----
 
-  async issueToken(accountId: string, origin: RequestOrigin): Promise<{ tokenId: string; token: string }> {
+  /** A directory token acts for its minter: it works while they (and the key they used) hold scim.manage. */
+  async issueToken(
+    accountId: string,
+    principal: Principal,
+    origin: RequestOrigin,
+  ): Promise<{ tokenId: string; token: string }> {
+    const minter = await this.credentials.minterOf(this.db, principal);
+    if (!minter || !permits(minter.rights, SCIM_PERMISSION))
+      throw new PlatformError("forbidden", "permission_denied", `missing permission ${SCIM_PERMISSION}`, {
+        details: { required: SCIM_PERMISSION },
+      });
     const token = newSecret(TOKEN_PREFIX);
     const tokenId = newId("scimtok_");
     await this.db.$transaction(async (tx) => {
@@ -61,6 +75,9 @@ export class DirectoryService {
           accountId,
           prefix: token.slice(0, TOKEN_PREFIX.length + 6),
           tokenHash: sha256(token),
+          creatorUserId: minter.creatorUserId,
+          parentKeyId: minter.parentKeyId,
+          sessionId: minter.sessionId,
         },
       });
       await this.append(
@@ -80,25 +97,9 @@ export class DirectoryService {
 
   async revokeToken(accountId: string, tokenId: string, origin: RequestOrigin): Promise<void> {
     await this.db.$transaction(async (tx) => {
-      const revoked = await tx.scimToken.updateMany({
-        where: { id: tokenId, accountId, revokedAt: null },
-        data: { revokedAt: this.clock.now() },
-      });
-      if (revoked.count === 0) {
-        if (!(await tx.scimToken.findFirst({ where: { id: tokenId, accountId } })))
-          throw new NotFoundError("scim_token_not_found", `SCIM token ${tokenId} does not exist`);
-        return;
-      }
-      await this.append(
-        tx,
-        { type: "scim_token", id: tokenId, tenantId: accountId },
-        IdentityEvent.ScimTokenRevoked,
-        {
-          account_id: accountId,
-          token_id: tokenId,
-        },
-        origin,
-      );
+      const row = await tx.scimToken.findFirst({ where: { id: tokenId, accountId } });
+      if (!row) throw new NotFoundError("scim_token_not_found", `SCIM token ${tokenId} does not exist`);
+      await this.credentials.revokeScimToken(tx, row, origin.actor);
     });
   }
 
@@ -107,11 +108,12 @@ export class DirectoryService {
     const row = token.startsWith(TOKEN_PREFIX)
       ? await this.db.scimToken.findUnique({ where: { tokenHash: sha256(token) } })
       : null;
-    if (!row || row.revokedAt)
+    const rights = row ? await this.credentials.rightsOfScimToken(this.db, row) : null;
+    if (!row || !rights || !permits(rights, SCIM_PERMISSION))
       throw new PlatformError(
         "unauthenticated",
         "scim_token_invalid",
-        "the SCIM bearer token is invalid or revoked",
+        "the SCIM bearer token is invalid or revoked, or whoever issued it no longer manages the directory",
       );
     return { accountId: row.accountId, tokenId: row.id };
   }

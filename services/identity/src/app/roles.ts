@@ -3,6 +3,7 @@ import { InvalidInputError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent, SYSTEM_ACTOR } from "../domain/events";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
+import type { Credentials } from "./credentials";
 
 const ROLE_NAME = /^[a-z][a-z0-9_]{1,49}$/;
 
@@ -23,6 +24,7 @@ export class RoleService {
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly catalog: RoleCatalog,
+    private readonly credentials: Credentials,
     private readonly clock: Clock,
   ) {}
 
@@ -116,6 +118,14 @@ export class RoleService {
         ],
         origin.actor,
       );
+      // People's tokens read role definitions when verified; their API keys' tokens carry grants fixed
+      // at exchange, so those of everyone holding the role are exchanged again.
+      const holders = await tx.accountAccess.findMany({
+        where: { accountId, role },
+        select: { userId: true },
+      });
+      for (const { userId } of holders)
+        await this.credentials.narrowKeysOf(tx, userId, accountId, "role_redefined", origin.actor);
     });
     this.catalog.define(accountId, role, permissions);
     return { role, permissions, description, custom: true };

@@ -3,6 +3,7 @@ import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
 import { newId, newSecret, sha256 } from "../domain/secrets";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
+import type { Credentials } from "./credentials";
 import type { TokenIssuer } from "./signing-keys";
 
 export interface TokenPair {
@@ -14,6 +15,8 @@ export interface TokenPair {
 }
 
 const SSO_METHODS = new Set(["saml", "oidc"]);
+/** The session's refresh token leaked: whatever was minted with the session goes with it. */
+const REFRESH_TOKEN_REUSED = "refresh_token_reused";
 
 const invalidRefresh = () =>
   new PlatformError(
@@ -24,14 +27,15 @@ const invalidRefresh = () =>
 
 /**
  * Sessions: a short-lived signed access token (other services verify it locally) plus a refresh
- * token that is rotated on every use and stored only as a hash. Revoking a session takes effect at
- * the next refresh, so at most one access-token lifetime later.
+ * token that is rotated on every use and stored only as a hash. Ending a session revokes its access
+ * tokens too (AccessRevoked): at once here, within seconds in every other service.
  */
 export class SessionService {
   constructor(
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly tokens: TokenIssuer,
+    private readonly credentials: Credentials,
     private readonly clock: Clock,
     private readonly refreshTtlMs: number,
   ) {}
@@ -89,7 +93,7 @@ export class SessionService {
       const session = await tx.session.findUnique({ where: { refreshTokenHash: hash } });
       if (!session) {
         const retired = await tx.retiredRefreshToken.findUnique({ where: { tokenHash: hash } });
-        if (retired) await this.revoke(tx, retired.sessionId, "revoked", origin);
+        if (retired) await this.revoke(tx, retired.sessionId, REFRESH_TOKEN_REUSED, origin);
         return null;
       }
       if (session.revokedAt || session.expiresAt <= this.clock.now()) return null;
@@ -171,6 +175,22 @@ export class SessionService {
       select: { id: true },
     });
     for (const { id } of live) await this.revoke(tx, id, reason, origin);
+    // Tokens acting in that organization (or anywhere) from sessions that switched since, too; and
+    // the person's keys there lose what the person lost.
+    if (accountId) {
+      await this.credentials.revokeAccess(
+        tx,
+        { scope: "membership", subjectId: userId, accountId, reason },
+        origin.actor,
+      );
+      await this.credentials.narrowKeysOf(tx, userId, accountId, reason, origin.actor);
+    } else {
+      await this.credentials.revokeAccess(
+        tx,
+        { scope: "user", subjectId: userId, accountId: null, reason },
+        origin.actor,
+      );
+    }
     return live.length;
   }
 
@@ -200,6 +220,16 @@ export class SessionService {
       ],
       origin.actor,
     );
+    await this.credentials.revokeAccess(
+      tx,
+      { scope: "session", subjectId: sessionId, accountId: session.accountId, reason },
+      origin.actor,
+    );
+    // A sign-out is routine and keeps the person's keys (they are bounded by the person's rights anyway);
+    // a leaked session takes what was minted with it (docs/identity.md).
+    if (reason === REFRESH_TOKEN_REUSED) {
+      await this.credentials.revokeMintedBy(tx, { sessionId }, reason, origin.actor);
+    }
   }
 
   /** The person's active access to an organization; without a requested one, their oldest. */

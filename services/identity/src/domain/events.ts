@@ -31,6 +31,7 @@ export const IdentityEvent = {
   DirectoryGroupCreated: "platform.identity.DirectoryGroupCreated",
   DirectoryGroupUpdated: "platform.identity.DirectoryGroupUpdated",
   DirectoryGroupDeleted: "platform.identity.DirectoryGroupDeleted",
+  AccessRevoked: "platform.identity.AccessRevoked",
 } as const;
 
 export const identitySchemas = latestSchemasOf(loadContracts(SCHEMAS_ROOT), "identity.events");

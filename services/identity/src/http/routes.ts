@@ -181,6 +181,7 @@ export function identityRoutes(service: IdentityService) {
         const { key, apiKey } = await service.apiKeys.create(
           String(req.params.accountId),
           { name: input.name, scopes: input.scopes, expiresAt: input.expires_at },
+          principalOf(res),
           originOf(req, principalOf(res)),
         );
         res.status(201).json({ ...apiKeyJson(apiKey), key });
@@ -218,6 +219,7 @@ export function identityRoutes(service: IdentityService) {
       async (req, res) => {
         const { tokenId, token } = await service.directory.issueToken(
           String(req.params.accountId),
+          principalOf(res),
           originOf(req, principalOf(res)),
         );
         res

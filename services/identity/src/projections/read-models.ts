@@ -4,6 +4,7 @@ import type { MemberRemoved } from "@platform/contracts/src/types/tenancy.events
 import type { MemberRoleChanged } from "@platform/contracts/src/types/tenancy.events/MemberRoleChanged.v1";
 import type { ProjectionHandler } from "@platform/event-sourcing";
 import type { Tx } from "../app/context";
+import type { Credentials } from "../app/credentials";
 import { type Actor, identitySchemas } from "../domain/events";
 
 const tenancySchemas = latestSchemasOf(loadContracts(SCHEMAS_ROOT), "tenancy.events");
@@ -37,8 +38,12 @@ const auditEntry: ProjectionHandler<Tx> = async (tx, event) => {
 // Membership of a workspace, project or team does not change what a person may do in the organization.
 const isAccountLevel = (data: { group_type: string }) => data.group_type === "account";
 
-/** tenancy owns organization membership; identity keeps the role each person has, to put it in tokens. */
-const memberHandlers: Record<string, ProjectionHandler<Tx>> = {
+/**
+ * tenancy owns organization membership; identity keeps the role each person has, to put it in tokens.
+ * A role changed or a membership ended revokes the tokens that carry the old one (and narrows the
+ * person's API keys): keyed by the event, so a replay revokes nothing twice.
+ */
+const memberHandlers = (credentials: Credentials): Record<string, ProjectionHandler<Tx>> => ({
   "platform.tenancy.MemberAdded": async (tx, event) => {
     const data = event.data as unknown as MemberAdded;
     if (!isAccountLevel(data)) return;
@@ -55,13 +60,31 @@ const memberHandlers: Record<string, ProjectionHandler<Tx>> = {
       where: { userId: data.user_id, accountId: data.account_id },
       data: { role: data.role, revision: { increment: 1 } },
     });
+    await rightsChanged(credentials, tx, data, "role_changed", event.eventId);
   },
   "platform.tenancy.MemberRemoved": async (tx, event) => {
     const data = event.data as unknown as MemberRemoved;
     if (!isAccountLevel(data)) return;
     await tx.accountAccess.deleteMany({ where: { userId: data.user_id, accountId: data.account_id } });
+    await rightsChanged(credentials, tx, data, "member_removed", event.eventId);
   },
-};
+});
+
+async function rightsChanged(
+  credentials: Credentials,
+  tx: Tx,
+  member: { user_id: string; account_id: string; actor: Actor },
+  reason: string,
+  causeId: string,
+): Promise<void> {
+  const { user_id: userId, account_id: accountId } = member;
+  await credentials.revokeAccess(
+    tx,
+    { scope: "membership", subjectId: userId, accountId, reason, causeId },
+    member.actor,
+  );
+  await credentials.narrowKeysOf(tx, userId, accountId, reason, member.actor, causeId);
+}
 
 interface InvitationPayload {
   invitation_id: string;
@@ -119,11 +142,13 @@ const invitationHandlers: Record<string, ProjectionHandler<Tx>> = {
   },
 };
 
-export const projectionHandlers: Record<string, ProjectionHandler<Tx>> = {
-  ...Object.fromEntries(Object.keys(identitySchemas).map((type) => [type, auditEntry])),
-  ...memberHandlers,
-  ...invitationHandlers,
-};
+export function projectionHandlers(credentials: Credentials): Record<string, ProjectionHandler<Tx>> {
+  return {
+    ...Object.fromEntries(Object.keys(identitySchemas).map((type) => [type, auditEntry])),
+    ...memberHandlers(credentials),
+    ...invitationHandlers,
+  };
+}
 
 /** What a rebuild empties before replaying the topics (account_access is also written by commands; see docs). */
 export async function resetAuditLog(tx: Tx): Promise<void> {

@@ -1,0 +1,279 @@
+import {
+  intersectGrants,
+  issuedBy,
+  type Principal,
+  type RevocableToken,
+  type RevocationCheck,
+  type RevocationScope,
+  type RoleCatalog,
+  revocationKeyOf,
+  revocationKeysOf,
+} from "@platform/auth";
+import type { EventStore } from "@platform/event-sourcing";
+import { type Actor, IdentityEvent } from "../domain/events";
+import { newId } from "../domain/secrets";
+import { appendEvents, type Clock, type Db, type Tx } from "./context";
+
+/** Who mints a credential for an organization, and so whose rights bound it for as long as it lives. */
+export interface Minter {
+  /** The person at the root: a person's own id, or the creator of the API key that mints. */
+  creatorUserId: string;
+  /** The API key whose token mints, if any. */
+  parentKeyId: string | null;
+  /** The session whose token mints, if any. */
+  sessionId: string | null;
+  /** What the minting token holds now. */
+  rights: readonly string[];
+}
+
+export interface RevocationRequest {
+  scope: RevocationScope;
+  subjectId: string;
+  accountId: string | null;
+  reason: string;
+  /** Makes the revocation idempotent when it is caused by an event that may be applied again (a replay). */
+  causeId?: string;
+}
+
+type KeyRow = NonNullable<Awaited<ReturnType<Tx["apiKey"]["findUnique"]>>>;
+type ScimTokenRow = NonNullable<Awaited<ReturnType<Tx["scimToken"]["findUnique"]>>>;
+
+// A chain of keys minting keys is short in practice; the bound stops a cycle in bad data from looping.
+const MAX_KEY_CHAIN = 10;
+
+/**
+ * The rules every credential one person mints for an organization follows (API keys, SCIM tokens):
+ * it never holds more than its creator holds now, and it dies with what minted it. And the one place
+ * identity revokes access: each revocation is an AccessRevoked event (every service's verifier keeps
+ * them) and a row in `revocations` (identity's own verifier reads it, so identity refuses at once).
+ */
+export class Credentials {
+  constructor(
+    private readonly store: EventStore,
+    private readonly roles: RoleCatalog,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---- minting and rights ----
+
+  /** The minter behind a verified principal, or null when nobody a credential could hang on is behind it. */
+  async minterOf(tx: Tx | Db, principal: Principal): Promise<Minter | null> {
+    if (principal.kind === "user") {
+      return {
+        creatorUserId: principal.subject,
+        parentKeyId: null,
+        sessionId: principal.sessionId,
+        rights: principal.permissions,
+      };
+    }
+    const key = await tx.apiKey.findUnique({ where: { id: principal.subject } });
+    if (!key?.creatorUserId) return null;
+    return {
+      creatorUserId: key.creatorUserId,
+      parentKeyId: key.id,
+      sessionId: null,
+      rights: principal.permissions,
+    };
+  }
+
+  /** What a person may do in an organization now: their role's grants; null if not an active member. */
+  async rightsOfPerson(tx: Tx | Db, userId: string, accountId: string): Promise<readonly string[] | null> {
+    const access = await tx.accountAccess.findUnique({
+      where: { userId_accountId: { userId, accountId } },
+      select: { role: true, active: true },
+    });
+    if (!access?.active) return null;
+    return this.roles.permissionsOf(accountId, access.role);
+  }
+
+  /**
+   * What an API key may do now: its scopes narrowed to its creator's rights and to those of the key
+   * that minted it, all the way up; null when any link is gone (revoked, expired, creator left).
+   */
+  async rightsOfKey(tx: Tx | Db, key: KeyRow, depth = 0): Promise<string[] | null> {
+    if (key.revokedAt || (key.expiresAt && key.expiresAt <= this.clock.now()) || !key.creatorUserId)
+      return null;
+    const creator = await this.rightsOfPerson(tx, key.creatorUserId, key.accountId);
+    if (!creator) return null;
+    let rights = intersectGrants(key.scopes, creator);
+    if (key.parentKeyId) {
+      const parent = await tx.apiKey.findUnique({ where: { id: key.parentKeyId } });
+      const parentRights =
+        parent && depth < MAX_KEY_CHAIN ? await this.rightsOfKey(tx, parent, depth + 1) : null;
+      if (!parentRights) return null;
+      rights = intersectGrants(rights, parentRights);
+    }
+    return rights;
+  }
+
+  /** What a SCIM token may do now: as a key, bounded by its creator and the key that minted it. */
+  async rightsOfScimToken(tx: Tx | Db, token: ScimTokenRow): Promise<readonly string[] | null> {
+    if (token.revokedAt || !token.creatorUserId) return null;
+    const creator = await this.rightsOfPerson(tx, token.creatorUserId, token.accountId);
+    if (!creator) return null;
+    if (!token.parentKeyId) return creator;
+    const parent = await tx.apiKey.findUnique({ where: { id: token.parentKeyId } });
+    const parentRights = parent ? await this.rightsOfKey(tx, parent) : null;
+    return parentRights ? intersectGrants(creator, parentRights) : null;
+  }
+
+  // ---- revocation ----
+
+  /** Appends AccessRevoked and files it, in the caller's transaction; a repeated cause is a no-op. */
+  async revokeAccess(tx: Tx, request: RevocationRequest, actor: Actor): Promise<void> {
+    const id = request.causeId
+      ? `rev_${request.causeId}_${revocationKeyOf({ ...request, tokensIssuedBefore: 0 })}`
+      : newId("rev_");
+    if (request.causeId && (await tx.revocation.findUnique({ where: { id } }))) return;
+    const now = this.clock.now();
+    await tx.revocation.create({
+      data: {
+        id,
+        scope: request.scope,
+        subjectId: request.subjectId,
+        accountId: request.accountId,
+        tokensIssuedBefore: now,
+        reason: request.reason,
+      },
+    });
+    await appendEvents(
+      this.store,
+      tx,
+      { type: "revocation", id, tenantId: request.accountId },
+      [
+        {
+          type: IdentityEvent.AccessRevoked,
+          data: {
+            account_id: request.accountId,
+            scope: request.scope,
+            subject_id: request.subjectId,
+            tokens_issued_before: now.getTime(),
+            reason: request.reason,
+            occurred_at: now.getTime(),
+            actor,
+          },
+        },
+      ],
+      actor,
+    );
+  }
+
+  /** Revokes an API key, its tokens, and every credential minted with them. */
+  async revokeApiKey(tx: Tx, key: KeyRow, reason: string, actor: Actor): Promise<void> {
+    const revoked = await tx.apiKey.updateMany({
+      where: { id: key.id, revokedAt: null },
+      data: { revokedAt: this.clock.now() },
+    });
+    if (revoked.count === 0) return;
+    await appendEvents(
+      this.store,
+      tx,
+      { type: "api_key", id: key.id, tenantId: key.accountId },
+      [
+        {
+          type: IdentityEvent.ApiKeyRevoked,
+          data: {
+            account_id: key.accountId,
+            api_key_id: key.id,
+            name: key.name,
+            occurred_at: this.clock.now().getTime(),
+            actor,
+          },
+        },
+      ],
+      actor,
+    );
+    await this.revokeAccess(
+      tx,
+      { scope: "api_key", subjectId: key.id, accountId: key.accountId, reason },
+      actor,
+    );
+    await this.revokeMintedBy(tx, { parentKeyId: key.id }, "parent_revoked", actor);
+  }
+
+  async revokeScimToken(tx: Tx, token: ScimTokenRow, actor: Actor): Promise<void> {
+    const revoked = await tx.scimToken.updateMany({
+      where: { id: token.id, revokedAt: null },
+      data: { revokedAt: this.clock.now() },
+    });
+    if (revoked.count === 0) return;
+    await appendEvents(
+      this.store,
+      tx,
+      { type: "scim_token", id: token.id, tenantId: token.accountId },
+      [
+        {
+          type: IdentityEvent.ScimTokenRevoked,
+          data: {
+            account_id: token.accountId,
+            token_id: token.id,
+            occurred_at: this.clock.now().getTime(),
+            actor,
+          },
+        },
+      ],
+      actor,
+    );
+  }
+
+  /** Credentials inherit the revocation of the token that minted them. */
+  async revokeMintedBy(
+    tx: Tx,
+    mintedBy: { parentKeyId: string } | { sessionId: string },
+    reason: string,
+    actor: Actor,
+  ): Promise<void> {
+    const where = { ...mintedBy, revokedAt: null };
+    for (const key of await tx.apiKey.findMany({ where })) await this.revokeApiKey(tx, key, reason, actor);
+    for (const token of await tx.scimToken.findMany({ where })) await this.revokeScimToken(tx, token, actor);
+  }
+
+  /**
+   * A person's rights in an organization shrank or ended: the tokens their API keys were exchanged for
+   * carry the old rights, so they stop working; the next exchange gets the narrower ones.
+   */
+  async narrowKeysOf(
+    tx: Tx,
+    userId: string,
+    accountId: string,
+    reason: string,
+    actor: Actor,
+    causeId?: string,
+  ): Promise<void> {
+    const keys = await tx.apiKey.findMany({
+      where: { creatorUserId: userId, accountId, revokedAt: null },
+      select: { id: true },
+    });
+    for (const { id } of keys) {
+      await this.revokeAccess(tx, { scope: "api_key", subjectId: id, accountId, reason, causeId }, actor);
+    }
+  }
+
+  /** identity's own verifier hook: the revocations table, so every instance refuses at once. */
+  check(db: Db): RevocationCheck {
+    return {
+      isRevoked: async (token: RevocableToken) => {
+        const subjects = [token.subject, ...(token.sessionId ? [token.sessionId] : [])];
+        const [rows, session] = await Promise.all([
+          db.revocation.findMany({ where: { subjectId: { in: subjects } } }),
+          token.sessionId
+            ? db.session.findUnique({ where: { id: token.sessionId }, select: { revokedAt: true } })
+            : null,
+        ]);
+        if (token.sessionId && (!session || session.revokedAt)) return true;
+        const keys = new Set(revocationKeysOf(token));
+        return rows.some(
+          (row) =>
+            keys.has(
+              revocationKeyOf({
+                scope: row.scope as RevocationScope,
+                subjectId: row.subjectId,
+                accountId: row.accountId,
+                tokensIssuedBefore: 0,
+              }),
+            ) && issuedBy(token, row.tokensIssuedBefore.getTime()),
+        );
+      },
+    };
+  }
+}
