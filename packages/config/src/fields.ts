@@ -137,5 +137,10 @@ export function platformEnv(options: { defaultPort: number }) {
     KAFKA_CLIENT_ID: string().optional(),
     SCHEMA_REGISTRY_URL: url(),
     DATABASE_URL: postgresUrl(),
+    /**
+     * How long revocations of access tokens are kept (identity's AccessRevoked): at least the longest
+     * access-token lifetime; a token that would live longer is refused.
+     */
+    REVOCATION_WINDOW_SECONDS: int({ min: 60 }).default(3600),
   };
 }

@@ -1,5 +1,13 @@
 import { join } from "node:path";
-import { KeyRing, RoleCatalog, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier } from "@platform/auth";
+import {
+  KeyRing,
+  RevocationFeed,
+  RevocationSet,
+  RoleCatalog,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  TokenVerifier,
+} from "@platform/auth";
 import { deployMigrations } from "@platform/database";
 import { type Clock, EventStore, Projector, Relay, systemClock } from "@platform/event-sourcing";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
@@ -32,6 +40,9 @@ export class TenancyService {
   readonly keyRing = new KeyRing();
   readonly roles = new RoleCatalog();
   readonly verifier: TokenVerifier;
+  /** identity's revocations (signed-out sessions, revoked keys, removed members), kept current by the feed. */
+  readonly revocations: RevocationSet;
+  private readonly revocationFeed: RevocationFeed;
   readonly organizations: OrganizationService;
   readonly groups: GroupService;
   readonly members: MemberService;
@@ -56,10 +67,21 @@ export class TenancyService {
     });
     this.producer = createProducer(this.kafka);
     this.serde = AvroSerde.connect(config.SCHEMA_REGISTRY_URL);
+    this.revocations = new RevocationSet(config.REVOCATION_WINDOW_SECONDS);
+    this.revocationFeed = new RevocationFeed({
+      kafka: this.kafka,
+      serde: this.serde,
+      topic: config.IDENTITY_EVENTS_TOPIC,
+      revocations: this.revocations,
+      name: config.SERVICE_NAME,
+      logger: this.logger,
+      now: () => clock.now(),
+    });
     this.verifier = new TokenVerifier(this.keyRing, this.roles, {
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
       now: () => clock.now(),
+      revocations: this.revocations,
     });
     this.organizations = new OrganizationService(this.db, this.store, clock);
     this.groups = new GroupService(this.db, this.store, clock);
@@ -73,11 +95,15 @@ export class TenancyService {
     this.domains = new DomainService(this.db, this.store, clock, dnsTxtResolver(), this.members);
   }
 
-  /** Migrates, trusts the identity keys already seen, connects the producer. */
+  /**
+   * Migrates, trusts the identity keys already seen, reads the revocations of the window (so no revoked
+   * token is served after a restart), connects the producer.
+   */
   async start(): Promise<void> {
     await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
     for (const key of await this.db.trustedKey.findMany({ where: { retiredAt: null } }))
       this.keyRing.addJwk(key.kid, key.jwk as Record<string, unknown>, key.notBefore);
+    await this.revocationFeed.start();
     await this.producer.connect();
   }
 
@@ -149,6 +175,7 @@ export class TenancyService {
     await this.processes?.stop();
     await this.readModels?.stop();
     await this.relay?.stop();
+    await this.revocationFeed.stop();
     await this.producer.disconnect();
     await this.db.$disconnect();
   }

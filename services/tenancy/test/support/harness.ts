@@ -24,6 +24,8 @@ export interface Harness {
   clock: TestClock;
   db: TestDatabase;
   topics: { tenancy: string; identity: string; billing: string };
+  /** The key the test signs tokens with, as identity would; tenancy trusts it from SigningKeyPublished. */
+  signingKey: SigningKey;
   /** Plays identity: a person signs up (and tenancy learns their address). */
   person(options?: { verified?: boolean }): Promise<{ userId: string; email: string }>;
   /** An access token as identity signs it, for a person acting in an organization with a role. */
@@ -112,6 +114,7 @@ export async function startTenancy(overrides: Record<string, string> = {}): Prom
     clock,
     db,
     topics,
+    signingKey,
     async publish(topic, type, aggregateId, data) {
       const schema = projectedSchemas[type];
       if (!schema) throw new Error(`unknown event type ${type}`);
