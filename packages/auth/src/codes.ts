@@ -16,6 +16,8 @@ export const AuthErrorCodes = {
   // kind "forbidden" (403): the caller is known and may not do this.
   permissionDenied: "permission_denied",
   accountMismatch: "account_mismatch",
+  /** Someone tried to hand on (to a key, token, role or person) permissions they do not hold. */
+  grantExceedsOwn: "grant_exceeds_own_permissions",
   // kind "invalid_input" (400, or dead-letter for an event): bad definitions handed to this package.
   invalidPermission: "invalid_permission",
   invalidRole: "invalid_role",

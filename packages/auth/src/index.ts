@@ -28,7 +28,7 @@ export {
   isValidGrant,
   permits,
 } from "./permissions";
-export { assertAccount, assertPermitted, hasPermission, type Principal } from "./principal";
+export { assertAccount, assertMayGrant, assertPermitted, hasPermission, type Principal } from "./principal";
 export { ACCESS_REVOKED, RevocationFeed, type RevocationFeedOptions } from "./revocation-feed";
 export {
   issuedBy,

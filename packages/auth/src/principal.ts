@@ -1,6 +1,6 @@
 import { PlatformError } from "@platform/errors";
 import { AuthErrorCodes } from "./codes";
-import { permits } from "./permissions";
+import { grantsBeyond, permits } from "./permissions";
 import type { TokenType } from "./tokens";
 
 /** Who is calling, as a verified access token says. */
@@ -42,6 +42,22 @@ export function assertAccount(principal: Principal, accountId: string): void {
       AuthErrorCodes.accountMismatch,
       "the token is not for this account; switch accounts to get one",
       { details: { accountId } },
+    );
+  }
+}
+
+/**
+ * Throws 403 `grant_exceeds_own_permissions`, naming what is missing, unless the principal holds every
+ * grant it is handing on: the scopes of a key it mints, the permissions of a role it defines or assigns.
+ */
+export function assertMayGrant(principal: Principal, grants: readonly string[], what: string): void {
+  const missing = grantsBeyond(principal.permissions, grants);
+  if (missing.length > 0) {
+    throw new PlatformError(
+      "forbidden",
+      AuthErrorCodes.grantExceedsOwn,
+      `${what} would hold permissions you do not: ${missing.join(", ")}`,
+      { details: { missing } },
     );
   }
 }

@@ -13,6 +13,9 @@ export const DEFAULT_ROLES: Readonly<Record<string, readonly string[]>> = Object
     "organization.*",
     "members.*",
     "groups.*",
+    // Everything a member may do, so an admin can invite, add and provision members (a role can only
+    // be handed on by someone who holds all of it).
+    "projects.*",
     "invitations.*",
     "api_keys.*",
     "sso.*",

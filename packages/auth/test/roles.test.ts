@@ -10,7 +10,8 @@ describe("RoleCatalog", () => {
     expect(permits(admin, "members.invite")).toBe(true);
     expect(permits(admin, "billing.read")).toBe(true);
     expect(permits(admin, "billing.update")).toBe(false);
-    expect(permits(admin, "projects.read")).toBe(false);
+    expect(permits(admin, "projects.read")).toBe(true);
+    expect(permits(admin, "roles.manage")).toBe(false);
 
     const billing = catalog.permissionsOf("acct-1", "billing_manager");
     expect(permits(billing, "billing.update")).toBe(true);

@@ -5,6 +5,7 @@
  */
 import { waitFor } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
+import { createSigningIdentity } from "./support/saml-idp";
 
 let h: Harness;
 beforeAll(async () => {
@@ -85,10 +86,8 @@ describe("a key never holds more than its creator", () => {
     const admin = await personIn("org_bound_create", "admin");
     for (const scopes of [["*"], ["roles.manage", "members.read"], ["roles.*"]]) {
       const res = await createKey(admin, "org_bound_create", scopes);
-      expect([res.status, res.body.code]).toEqual([403, "api_key_scopes_exceed_creator"]);
-      expect(res.body.missing ?? res.body.details?.missing).toEqual(
-        scopes.filter((s) => s !== "members.read"),
-      );
+      expect([res.status, res.body.code]).toEqual([403, "grant_exceeds_own_permissions"]);
+      expect(res.body.missing).toEqual(scopes.filter((s) => s !== "members.read"));
     }
     expect(await h.service.db.apiKey.count({ where: { accountId: "org_bound_create" } })).toBe(0);
     // Within the admin's rights it works, and its token cannot change roles.
@@ -111,7 +110,7 @@ describe("a key never holds more than its creator", () => {
       "members.read",
       "groups.read",
     ]);
-    expect([tooMuch.status, tooMuch.body.code]).toEqual([403, "api_key_scopes_exceed_creator"]);
+    expect([tooMuch.status, tooMuch.body.code]).toEqual([403, "grant_exceeds_own_permissions"]);
     const child = (await createKey({ token: parentToken }, "org_bound_chain", ["members.read"])).body;
     expect(child.key).toMatch(/^sk_live_/);
     const scim = await h.call("POST", "/v1/organizations/org_bound_chain/scim-tokens", {
@@ -191,6 +190,63 @@ describe("a key never holds more than its creator", () => {
       what: "the SCIM token to stop once its issuer lost scim.manage",
     });
   });
+});
+
+describe("nobody hands on more than they hold", () => {
+  it("refuses a role definition beyond the definer's own permissions", async () => {
+    const owner = await personIn("org_bound_define", "owner");
+    await h.call("PUT", "/v1/organizations/org_bound_define/roles/role_admin", {
+      token: owner.token,
+      body: { permissions: ["roles.manage", "members.read"] },
+    });
+    const roleAdmin = await personIn("org_bound_define", "role_admin");
+    for (const permissions of [["*"], ["members.*"], ["audit.read", "members.read"]]) {
+      const res = await h.call("PUT", "/v1/organizations/org_bound_define/roles/escalated", {
+        token: roleAdmin.token,
+        body: { permissions },
+      });
+      expect([res.status, res.body.code]).toEqual([403, "grant_exceeds_own_permissions"]);
+    }
+    expect(await h.service.db.roleDefinition.count({ where: { role: "escalated" } })).toBe(0);
+    const within = await h.call("PUT", "/v1/organizations/org_bound_define/roles/reader", {
+      token: roleAdmin.token,
+      body: { permissions: ["members.read"] },
+    });
+    expect(within.status).toBe(200);
+  });
+
+  it.each(["saml", "oidc"])(
+    "refuses a %s connection whose default role exceeds its configurer's",
+    async (kind) => {
+      const admin = await personIn(`org_bound_${kind}`, "admin");
+      const body =
+        kind === "saml"
+          ? {
+              name: "Okta",
+              idp_entity_id: "https://idp.test/entity",
+              idp_sso_url: "https://idp.test/sso",
+              idp_certificate: (await createSigningIdentity("bound")).certificatePem,
+              domains: ["bound.test"],
+            }
+          : {
+              name: "Entra",
+              issuer: "https://login.bound.test",
+              client_id: "client",
+              client_secret: "secret",
+              domains: ["bound.test"],
+            };
+      const res = await h.call("POST", `/v1/organizations/org_bound_${kind}/sso/${kind}-connections`, {
+        token: admin.token,
+        body: { ...body, default_role: "owner" },
+      });
+      expect([res.status, res.body.code, res.body.missing]).toEqual([
+        403,
+        "grant_exceeds_own_permissions",
+        ["*"],
+      ]);
+      expect(await h.service.db.ssoConnection.count({ where: { accountId: `org_bound_${kind}` } })).toBe(0);
+    },
+  );
 });
 
 describe("revocation at identity", () => {

@@ -1,4 +1,4 @@
-import { assertValidGrants, grantsBeyond, type Principal } from "@platform/auth";
+import { assertMayGrant, assertValidGrants, type Principal } from "@platform/auth";
 import { InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
@@ -71,15 +71,10 @@ export class ApiKeyService {
         details: { field: "scopes" },
       });
     }
+    assertMayGrant(principal, scopes, "the key");
     const minter = await this.credentials.minterOf(this.db, principal);
-    const missing = minter ? grantsBeyond(minter.rights, scopes) : scopes;
-    if (!minter || missing.length > 0)
-      throw new PlatformError(
-        "forbidden",
-        "api_key_scopes_exceed_creator",
-        `a key cannot hold more than its creator: missing ${missing.join(", ")}`,
-        { details: { missing } },
-      );
+    if (!minter)
+      throw new PlatformError("forbidden", "credential_orphaned", "this API key has no creator to act for");
     const expiresAt = parseOptionalFuture(input.expiresAt, this.clock.now());
     const key = newSecret(KEY_PREFIX);
     const id = newId("key_");

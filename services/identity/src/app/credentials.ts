@@ -1,4 +1,5 @@
 import {
+  assertMayGrant,
   intersectGrants,
   issuedBy,
   type Principal,
@@ -22,8 +23,6 @@ export interface Minter {
   parentKeyId: string | null;
   /** The session whose token mints, if any. */
   sessionId: string | null;
-  /** What the minting token holds now. */
-  rights: readonly string[];
 }
 
 export interface RevocationRequest {
@@ -56,6 +55,11 @@ export class Credentials {
 
   // ---- minting and rights ----
 
+  /** Whoever makes others hold a role (a connection's default role, an invitation) must hold it all. */
+  assertMayAssign(principal: Principal, accountId: string, role: string): void {
+    assertMayGrant(principal, this.roles.permissionsOf(accountId, role), `the role ${role}`);
+  }
+
   /** The minter behind a verified principal, or null when nobody a credential could hang on is behind it. */
   async minterOf(tx: Tx | Db, principal: Principal): Promise<Minter | null> {
     if (principal.kind === "user") {
@@ -63,7 +67,6 @@ export class Credentials {
         creatorUserId: principal.subject,
         parentKeyId: null,
         sessionId: principal.sessionId,
-        rights: principal.permissions,
       };
     }
     const key = await tx.apiKey.findUnique({ where: { id: principal.subject } });
@@ -72,7 +75,6 @@ export class Credentials {
       creatorUserId: key.creatorUserId,
       parentKeyId: key.id,
       sessionId: null,
-      rights: principal.permissions,
     };
   }
 

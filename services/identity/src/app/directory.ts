@@ -1,4 +1,4 @@
-import { type Principal, permits } from "@platform/auth";
+import { assertPermitted, type Principal, permits } from "@platform/auth";
 import { isUniqueViolation } from "@platform/database";
 import { NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
@@ -61,11 +61,10 @@ export class DirectoryService {
     principal: Principal,
     origin: RequestOrigin,
   ): Promise<{ tokenId: string; token: string }> {
+    assertPermitted(principal, SCIM_PERMISSION);
     const minter = await this.credentials.minterOf(this.db, principal);
-    if (!minter || !permits(minter.rights, SCIM_PERMISSION))
-      throw new PlatformError("forbidden", "permission_denied", `missing permission ${SCIM_PERMISSION}`, {
-        details: { required: SCIM_PERMISSION },
-      });
+    if (!minter)
+      throw new PlatformError("forbidden", "credential_orphaned", "this API key has no creator to act for");
     const token = newSecret(TOKEN_PREFIX);
     const tokenId = newId("scimtok_");
     await this.db.$transaction(async (tx) => {

@@ -1,4 +1,10 @@
-import { assertValidGrants, DEFAULT_ROLES, type RoleCatalog } from "@platform/auth";
+import {
+  assertMayGrant,
+  assertValidGrants,
+  DEFAULT_ROLES,
+  type Principal,
+  type RoleCatalog,
+} from "@platform/auth";
 import { InvalidInputError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent, SYSTEM_ACTOR } from "../domain/events";
@@ -63,6 +69,7 @@ export class RoleService {
     accountId: string,
     role: string,
     input: { permissions: unknown; description?: unknown },
+    principal: Principal,
     origin: RequestOrigin,
   ): Promise<RoleView> {
     if (!ROLE_NAME.test(role))
@@ -92,6 +99,8 @@ export class RoleService {
         details: { field: "permissions" },
       });
     }
+    // Redefining a role hands its permissions to everyone who holds it: only within the definer's own.
+    assertMayGrant(principal, permissions, `the role ${role}`);
     const description = typeof input.description === "string" ? input.description.slice(0, 500) : null;
     await this.db.$transaction(async (tx) => {
       await tx.roleDefinition.upsert({

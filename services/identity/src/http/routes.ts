@@ -248,6 +248,12 @@ export function identityRoutes(service: IdentityService) {
       requirePermission("sso.manage"),
       async (req, res) => {
         const input = body(req);
+        // People this connection provisions get its default role: no more than the configurer holds.
+        service.credentials.assertMayAssign(
+          principalOf(res),
+          String(req.params.accountId),
+          typeof input.default_role === "string" ? input.default_role : "member",
+        );
         const created = await service.sso.configureSaml(
           String(req.params.accountId),
           {
@@ -276,6 +282,12 @@ export function identityRoutes(service: IdentityService) {
       requirePermission("sso.manage"),
       async (req, res) => {
         const input = body(req);
+        // People this connection provisions get its default role: no more than the configurer holds.
+        service.credentials.assertMayAssign(
+          principalOf(res),
+          String(req.params.accountId),
+          typeof input.default_role === "string" ? input.default_role : "member",
+        );
         const created = await service.oidc.configure(
           String(req.params.accountId),
           {
@@ -350,6 +362,7 @@ export function identityRoutes(service: IdentityService) {
           String(req.params.accountId),
           String(req.params.role),
           { permissions: input.permissions, description: input.description },
+          principalOf(res),
           originOf(req, principalOf(res)),
         );
         res.json(role);
