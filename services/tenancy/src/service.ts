@@ -25,7 +25,7 @@ import type { TenancyConfig } from "./config";
 import { projectedSchemas, tenancyCatalog } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
 import { processHandlers } from "./projections/processes";
-import { readModelHandlers, resetReadModels } from "./projections/read-models";
+import { PLATFORM_ROLES, readModelHandlers, resetReadModels } from "./projections/read-models";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
 
@@ -103,6 +103,8 @@ export class TenancyService {
     await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
     for (const key of await this.db.trustedKey.findMany({ where: { retiredAt: null } }))
       this.keyRing.addJwk(key.kid, key.jwk as Record<string, unknown>, key.notBefore);
+    for (const row of await this.db.roleDefinition.findMany())
+      this.roles.define(row.accountId === PLATFORM_ROLES ? null : row.accountId, row.role, row.permissions);
     await this.revocationFeed.start();
     await this.producer.connect();
   }
@@ -116,7 +118,10 @@ export class TenancyService {
       topic: this.config.TENANCY_EVENTS_TOPIC,
       logger: this.logger,
     });
-    this.readModels = this.projector(`${this.config.READ_MODEL_GROUP}`, readModelHandlers(this.keyRing));
+    this.readModels = this.projector(
+      `${this.config.READ_MODEL_GROUP}`,
+      readModelHandlers(this.keyRing, this.roles),
+    );
     this.processes = this.projector(
       `${this.config.READ_MODEL_GROUP}.processes`,
       processHandlers({

@@ -1,4 +1,4 @@
-import type { KeyRing } from "@platform/auth";
+import type { KeyRing, RoleCatalog, RoleDefinedPayload } from "@platform/auth";
 import type { ProjectionHandler } from "@platform/event-sourcing";
 import { allTenantIds, enterTenant, type Tx } from "../app/tenant";
 
@@ -139,8 +139,34 @@ function keyHandlers(keyRing: KeyRing): Record<string, ProjectionHandler<Tx>> {
   };
 }
 
-export function readModelHandlers(keyRing: KeyRing): Record<string, ProjectionHandler<Tx>> {
-  return { ...traitsHandlers(), ...peopleHandlers(), ...keyHandlers(keyRing) };
+/** Where platform-wide role definitions (account_id null in RoleDefined) are filed. */
+export const PLATFORM_ROLES = "";
+
+/**
+ * identity's role definitions (the defaults and each organization's own), kept so that a restart knows
+ * them: a role may only be given by someone who holds all of it, so tenancy must know what it holds.
+ */
+function roleHandlers(roles: RoleCatalog): Record<string, ProjectionHandler<Tx>> {
+  return {
+    "platform.identity.RoleDefined": async (tx, event) => {
+      const data = event.data as unknown as RoleDefinedPayload;
+      // Validates first: a definition the catalog refuses is dead-lettered, never stored.
+      roles.apply(data);
+      const key = { accountId: data.account_id ?? PLATFORM_ROLES, role: data.role };
+      await tx.roleDefinition.upsert({
+        where: { accountId_role: key },
+        create: { ...key, permissions: [...data.permissions] },
+        update: { permissions: [...data.permissions] },
+      });
+    },
+  };
+}
+
+export function readModelHandlers(
+  keyRing: KeyRing,
+  roles: RoleCatalog,
+): Record<string, ProjectionHandler<Tx>> {
+  return { ...traitsHandlers(), ...peopleHandlers(), ...keyHandlers(keyRing), ...roleHandlers(roles) };
 }
 
 /** What a rebuild empties (every tenant's traits: the reset runs once per tenant it finds). */
