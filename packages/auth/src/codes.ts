@@ -18,6 +18,8 @@ export const AuthErrorCodes = {
   accountMismatch: "account_mismatch",
   /** Someone tried to hand on (to a key, token, role or person) permissions they do not hold. */
   grantExceedsOwn: "grant_exceeds_own_permissions",
+  // kind "conflict" (409): the account exists but is closed, which is final (docs/tenancy.md).
+  accountClosed: "organization_closed",
   // kind "invalid_input" (400, or dead-letter for an event): bad definitions handed to this package.
   invalidPermission: "invalid_permission",
   invalidRole: "invalid_role",

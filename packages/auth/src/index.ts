@@ -1,3 +1,9 @@
+export {
+  accountClosedError,
+  assertAccountOpen,
+  type ClosedAccounts,
+  isWriteMethod,
+} from "./closed-accounts";
 export { AuthErrorCodes } from "./codes";
 export {
   KeyRing,

@@ -1,4 +1,5 @@
 import { PlatformError } from "@platform/errors";
+import { accountClosedError, type ClosedAccounts, isWriteMethod } from "./closed-accounts";
 import { AuthErrorCodes } from "./codes";
 import { assertConcretePermission } from "./permissions";
 import { assertAccount, assertPermitted, type Principal } from "./principal";
@@ -9,6 +10,7 @@ import type { TokenVerifier } from "./verifier";
  * NextFunction satisfy them, and this package needs no express (runtime or types) to build or test.
  */
 export interface AuthRequest {
+  method?: string;
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string | string[] | undefined>;
 }
@@ -65,23 +67,42 @@ export function requirePermission(required: string): AuthMiddleware {
  * Route guard for `/accounts/:accountId/...`: a token acts in one account at a time, so a principal may
  * not reach another account's resources even where it holds the permission there. Mount it on the route
  * (express fills `req.params` only for the route's own path).
+ *
+ * With `closedAccounts`, a write (POST, PUT, PATCH, DELETE) to a closed account answers 409
+ * `organization_closed`. It is checked here, after the token and the account, so only the account's
+ * own principals learn that it is closed; and here because every account route mounts this guard, so
+ * a service that passes `closedAccounts` where it builds its guards covers every route it has.
  */
-export function requireAccount(paramName = "accountId"): AuthMiddleware {
+export function requireAccount(
+  paramName = "accountId",
+  options: { closedAccounts?: ClosedAccounts } = {},
+): AuthMiddleware {
+  const { closedAccounts } = options;
   return (req, res, next) => {
+    let accountId: string;
     try {
-      const accountId = req.params?.[paramName];
-      if (typeof accountId !== "string" || accountId === "") {
+      const param = req.params?.[paramName];
+      if (typeof param !== "string" || param === "") {
         throw new PlatformError(
           "internal",
           AuthErrorCodes.routeParamMissing,
           `requireAccount("${paramName}") is mounted on a route without :${paramName}`,
         );
       }
+      accountId = param;
       assertAccount(principalOf(res), accountId);
-      next();
     } catch (error) {
       next(error);
+      return;
     }
+    if (!closedAccounts || !isWriteMethod(req.method)) {
+      next();
+      return;
+    }
+    closedAccounts.isClosed(accountId).then(
+      (closed) => next(closed ? accountClosedError(accountId) : undefined),
+      (error: unknown) => next(error),
+    );
   };
 }
 

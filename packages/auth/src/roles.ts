@@ -9,8 +9,10 @@ import { assertValidGrants } from "./permissions";
  */
 export const DEFAULT_ROLES: Readonly<Record<string, readonly string[]>> = Object.freeze({
   owner: Object.freeze(["*"]),
+  // Not organization.delete: closing is final, so it takes the owner (or a role the owner grants it to).
   admin: Object.freeze([
-    "organization.*",
+    "organization.read",
+    "organization.update",
     "members.*",
     "groups.*",
     // Everything a member may do, so an admin can invite, add and provision members (a role can only

@@ -158,3 +158,57 @@ describe("requireAccount", () => {
     expect(error).toMatchObject({ kind: "internal", code: "route_param_missing" });
   });
 });
+
+describe("requireAccount with closedAccounts", () => {
+  const closedAccounts = { isClosed: async (accountId: string) => accountId === "acct-1" };
+  const owner = () => withPrincipal({ role: "owner", permissions: ["*"] });
+
+  it.each(["POST", "PUT", "PATCH", "DELETE", "post"])(
+    "answers %s into a closed account with 409 organization_closed",
+    async (method) => {
+      const { error } = await run(
+        requireAccount("accountId", { closedAccounts }),
+        { method, params: { accountId: "acct-1" } },
+        owner(),
+      );
+      expect(error).toMatchObject({ kind: "conflict", code: "organization_closed" });
+    },
+  );
+
+  it.each(["GET", "HEAD", "OPTIONS"])("lets %s read a closed account", async (method) => {
+    const { error } = await run(
+      requireAccount("accountId", { closedAccounts }),
+      { method, params: { accountId: "acct-1" } },
+      owner(),
+    );
+    expect(error).toBeUndefined();
+  });
+
+  it("lets writes into an open account through", async () => {
+    const { error } = await run(
+      requireAccount("accountId", { closedAccounts }),
+      { method: "POST", params: { accountId: "acct-2" } },
+      withPrincipal({ accountId: "acct-2" }),
+    );
+    expect(error).toBeUndefined();
+  });
+
+  it("tells another account's principal account_mismatch, not that the account is closed", async () => {
+    const { error } = await run(
+      requireAccount("accountId", { closedAccounts }),
+      { method: "DELETE", params: { accountId: "acct-1" } },
+      withPrincipal({ accountId: "acct-2", permissions: ["*"] }),
+    );
+    expect(error).toMatchObject({ code: "account_mismatch" });
+  });
+
+  it("passes a failing lookup on as the error, never as a pass", async () => {
+    const broken = { isClosed: async () => Promise.reject(new Error("database down")) };
+    const { error } = await run(
+      requireAccount("accountId", { closedAccounts: broken }),
+      { method: "POST", params: { accountId: "acct-1" } },
+      owner(),
+    );
+    expect(error).toMatchObject({ message: "database down" });
+  });
+});

@@ -12,6 +12,10 @@ describe("RoleCatalog", () => {
     expect(permits(admin, "billing.update")).toBe(false);
     expect(permits(admin, "projects.read")).toBe(true);
     expect(permits(admin, "roles.manage")).toBe(false);
+    // Closing is final: the owner's decision, not an admin's.
+    expect(permits(admin, "organization.update")).toBe(true);
+    expect(permits(admin, "organization.delete")).toBe(false);
+    expect(permits(catalog.permissionsOf("acct-1", "owner"), "organization.delete")).toBe(true);
 
     const billing = catalog.permissionsOf("acct-1", "billing_manager");
     expect(permits(billing, "billing.update")).toBe(true);
