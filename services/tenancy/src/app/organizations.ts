@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { ConflictError, NotFoundError } from "@platform/errors";
+import { accountClosedError } from "@platform/auth";
+import { NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
 import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
+import { acceptsWrites, canTransition, type LifecycleTransition, statusAfter } from "../domain/lifecycle";
 import { ONBOARDING_ITEMS, progressOf } from "../domain/onboarding";
 import type { Organization } from "../generated/prisma/client";
-import { type Db, inTenant, record, type Tx } from "./tenant";
+import { accountIsClosed, type Db, inTenant, record, type Tx } from "./tenant";
 
 const TIME_ZONES = new Set(Intl.supportedValuesOf("timeZone").concat("UTC"));
 
@@ -175,8 +177,7 @@ export class OrganizationService {
     const input = parseBody(updateOrganizationBody, body);
     return inTenant(this.db, accountId, async (tx) => {
       const before = await this.require(tx, accountId, { forUpdate: true });
-      if (before.status === "closed")
-        throw new ConflictError("organization_closed", "a closed organization cannot change");
+      if (!acceptsWrites(before.status)) throw accountClosedError(accountId);
       const after = await tx.organization.update({
         where: { accountId },
         data: {
@@ -203,20 +204,13 @@ export class OrganizationService {
   async transition(
     tx: Tx,
     accountId: string,
-    to: "onboarded" | "active" | "suspended" | "reactivated" | "closed",
+    to: LifecycleTransition,
     actor: Actor,
     extra: Record<string, unknown> = {},
   ): Promise<boolean> {
     const org = await this.require(tx, accountId, { forUpdate: true });
-    const next = to === "reactivated" ? "active" : to;
-    const allowed: Record<string, string[]> = {
-      onboarded: ["created"],
-      active: ["created", "onboarded"],
-      suspended: ["created", "onboarded", "active"],
-      reactivated: ["suspended"],
-      closed: ["created", "onboarded", "active", "suspended"],
-    };
-    if (!allowed[to]?.includes(org.status)) return false;
+    if (!canTransition(org.status, to)) return false;
+    const next = statusAfter(to);
     await tx.organization.update({ where: { accountId }, data: { status: next } });
     const type = {
       onboarded: TenancyEvent.OrganizationOnboarded,
@@ -245,7 +239,7 @@ export class OrganizationService {
     if (await this.transition(tx, accountId, "onboarded", SYSTEM_ACTOR, { completed_items: completedItems }))
       return;
     const org = await this.require(tx, accountId);
-    if (org.status === "closed") return;
+    if (!acceptsWrites(org.status)) return;
     await record(
       this.store,
       tx,
@@ -264,9 +258,14 @@ export class OrganizationService {
   async close(accountId: string, reason: string | null, actor: Actor): Promise<Organization> {
     return inTenant(this.db, accountId, async (tx) => {
       const closed = await this.transition(tx, accountId, "closed", actor, { reason });
-      if (!closed) throw new ConflictError("organization_closed", "the organization is already closed");
+      if (!closed) throw accountClosedError(accountId);
       return this.require(tx, accountId);
     });
+  }
+
+  /** The organization's own row says whether it is closed; @platform/auth's guard asks this. */
+  async isClosed(accountId: string): Promise<boolean> {
+    return inTenant(this.db, accountId, (tx) => accountIsClosed(tx, accountId));
   }
 
   async require(tx: Tx, accountId: string, options: { forUpdate?: boolean } = {}): Promise<Organization> {

@@ -1,5 +1,7 @@
+import { accountClosedError } from "@platform/auth";
 import type { EventStore, NewEvent } from "@platform/event-sourcing";
-import type { Actor } from "../domain/events";
+import { type Actor, TenancyEvent } from "../domain/events";
+import { acceptsWrites } from "../domain/lifecycle";
 import type { PrismaClient } from "../generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -35,7 +37,22 @@ export async function allTenantIds(client: Db | Tx): Promise<string[]> {
   return rows.map((row) => row.accountId);
 }
 
-/** Appends one aggregate's events in the caller's transaction, every event stamped with the actor. */
+/** Whether the organization is closed (an unknown one is not); scopes the transaction to it. */
+export async function accountIsClosed(tx: Tx, accountId: string): Promise<boolean> {
+  await enterTenant(tx, accountId);
+  const rows = await tx.$queryRawUnsafe<{ status: string }[]>(
+    "SELECT status FROM organizations WHERE account_id = $1",
+    accountId,
+  );
+  return rows[0] !== undefined && !acceptsWrites(rows[0].status);
+}
+
+/**
+ * Appends one aggregate's events in the caller's transaction, every event stamped with the actor.
+ * Every tenancy change ends here, so this is where "a closed organization takes no writes" holds for
+ * paths the HTTP guard never sees (processes, sweeps, whatever comes next): the transaction fails
+ * with 409 `organization_closed`, rows and all. Only the closing itself is recorded after the fact.
+ */
 export async function record(
   store: EventStore,
   tx: Tx,
@@ -44,6 +61,9 @@ export async function record(
   actor: Actor,
   now: Date,
 ): Promise<void> {
+  const closing = events.every((event) => event.type === TenancyEvent.OrganizationClosed);
+  if (!closing && (await accountIsClosed(tx, aggregate.accountId)))
+    throw accountClosedError(aggregate.accountId);
   await store.appendNext(
     tx,
     { type: aggregate.type, id: aggregate.id, tenantId: aggregate.accountId },

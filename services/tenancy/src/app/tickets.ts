@@ -12,7 +12,7 @@ import {
   triageTicket,
 } from "../domain/triage";
 import type { Ticket } from "../generated/prisma/client";
-import { allTenantIds, type Db, inTenant, record, type Tx } from "./tenant";
+import { accountIsClosed, allTenantIds, type Db, inTenant, record, type Tx } from "./tenant";
 
 /** The Avro full names of the ticket records (TenancyEvent in domain/events.ts does not list them yet). */
 export const TicketEvent = {
@@ -256,6 +256,8 @@ export class TicketService {
   }
 
   private async sweepTenant(tx: Tx, accountId: string, now: Date): Promise<number> {
+    // A closed organization's open tickets are left as they are: no alert is due to anyone any more.
+    if (await accountIsClosed(tx, accountId)) return 0;
     // SKIP LOCKED: a ticket another sweep or an update holds is left for the next sweep, rather than
     // waited on, and two sweeps never both raise the same alert.
     const locked = await tx.$queryRawUnsafe<{ id: string }[]>(

@@ -1,4 +1,5 @@
 export * from "./health-score.js";
+export * from "./lifecycle.js";
 export * from "./onboarding.js";
 export * from "./sla.js";
 export * from "./success-reps.js";

@@ -1,24 +1,15 @@
-import * as auth from "@platform/auth";
-import { type Principal, principalOf } from "@platform/auth";
-import { actorOf, parseBody } from "@platform/http";
-import type { Request, RequestHandler, Response, Router } from "express";
+import { parseBody } from "@platform/http";
+import type { Router } from "express";
 import { autoJoinBody, type DomainService, domainJson } from "../app/domains";
 import type { TenancyService } from "../service";
-
-// The kit's middleware is typed structurally (it does not depend on express); here it is express's.
-const requirePermission = (permission: string) => auth.requirePermission(permission) as RequestHandler;
-const requireAccount = auth.requireAccount("accountId") as RequestHandler;
-
-const who = (req: Request, res: Response) => actorOf(req, principalOf(res) as Principal);
-const param = (req: Request, name: string) => String(req.params[name]);
+import { param, routeGuards, who } from "./guards";
 
 /**
  * The organization's e-mail domains under /v1/organizations/{accountId}/domains: the token's own
  * organization only (requireAccount), every query in that tenant's transaction.
  */
 export function domainRoutes(service: TenancyService, domains: DomainService) {
-  const signedIn = auth.authenticate(service.verifier) as RequestHandler;
-  const inAccount = (permission: string) => [signedIn, requireAccount, requirePermission(permission)];
+  const { inAccount } = routeGuards(service);
   const base = "/v1/organizations/:accountId/domains";
 
   return (router: Router) => {

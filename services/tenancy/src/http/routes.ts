@@ -1,30 +1,21 @@
-import * as auth from "@platform/auth";
-import { type Principal, principalOf } from "@platform/auth";
+import { principalOf } from "@platform/auth";
 import { PlatformError } from "@platform/errors";
-import { actorOf } from "@platform/http";
-import type { Request, RequestHandler, Response, Router } from "express";
+import type { Request, Router } from "express";
 import { groupJson } from "../app/groups";
 import { invitationJson, membershipJson } from "../app/members";
 import { organizationJson } from "../app/organizations";
 import { inTenant } from "../app/tenant";
 import type { TenancyService } from "../service";
 import { domainRoutes } from "./domain-routes";
+import { param, routeGuards, who } from "./guards";
 import { ticketRoutes } from "./ticket-routes";
-
-// The kit's middleware is typed structurally (it does not depend on express); here it is express's.
-const requirePermission = (permission: string) => auth.requirePermission(permission) as RequestHandler;
-const requireAccount = auth.requireAccount("accountId") as RequestHandler;
-
-const who = (req: Request, res: Response) => actorOf(req, principalOf(res) as Principal);
-const param = (req: Request, name: string) => String(req.params[name]);
 
 /**
  * tenancy's JSON API under /v1. Every route below /v1/organizations/{accountId} is for the token's
  * own organization only (requireAccount), and every query runs in that tenant's transaction.
  */
 export function tenancyRoutes(service: TenancyService) {
-  const signedIn = auth.authenticate(service.verifier) as RequestHandler;
-  const inAccount = (permission: string) => [signedIn, requireAccount, requirePermission(permission)];
+  const { signedIn, inAccount } = routeGuards(service);
   const { organizations, groups, members } = service;
 
   return (router: Router) => {

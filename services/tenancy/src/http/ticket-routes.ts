@@ -1,15 +1,8 @@
-import * as auth from "@platform/auth";
-import { type Principal, principalOf } from "@platform/auth";
-import { actorOf } from "@platform/http";
-import type { Request, RequestHandler, Response, Router } from "express";
+import { principalOf } from "@platform/auth";
+import type { Router } from "express";
 import { type TicketService, ticketJson } from "../app/tickets";
 import type { TenancyService } from "../service";
-
-const requirePermission = (permission: string) => auth.requirePermission(permission) as RequestHandler;
-const requireAccount = auth.requireAccount("accountId") as RequestHandler;
-
-const who = (req: Request, res: Response) => actorOf(req, principalOf(res) as Principal);
-const param = (req: Request, name: string) => String(req.params[name]);
+import { param, routeGuards, who } from "./guards";
 
 /**
  * Support tickets under /v1/organizations/{accountId}/tickets. Any member may ask for help, so opening
@@ -17,8 +10,7 @@ const param = (req: Request, name: string) => String(req.params[name]);
  * organization.update. (support.create and support.manage exist but no default role below owner holds them.)
  */
 export function ticketRoutes(service: TenancyService, tickets: TicketService) {
-  const signedIn = auth.authenticate(service.verifier) as RequestHandler;
-  const inAccount = (permission: string) => [signedIn, requireAccount, requirePermission(permission)];
+  const { inAccount } = routeGuards(service);
   const base = "/v1/organizations/:accountId/tickets";
 
   return (router: Router) => {

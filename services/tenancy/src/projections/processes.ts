@@ -4,8 +4,9 @@ import type { DomainService } from "../app/domains";
 import type { GroupService } from "../app/groups";
 import type { MemberService } from "../app/members";
 import type { OrganizationService } from "../app/organizations";
-import { enterTenant, record, type Tx } from "../app/tenant";
+import { accountIsClosed, enterTenant, record, type Tx } from "../app/tenant";
 import { SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
+import { acceptsWrites } from "../domain/lifecycle";
 import { itemFulfilledBy, progressOf } from "../domain/onboarding";
 import { directoryTeamHandlers } from "./directory-teams";
 
@@ -26,11 +27,34 @@ export function processHandlers(deps: {
   domains: DomainService;
   groups: GroupService;
 }): Record<string, ProjectionHandler<Tx>> {
-  return combine(
-    directoryTeamHandlers(deps.groups, deps.members),
-    lifecycleHandlers(deps),
-    customerSuccessHandlers(deps.customerSuccess),
-    deps.domains.autoJoinHandlers(),
+  return skipClosedAccounts(
+    combine(
+      directoryTeamHandlers(deps.groups, deps.members),
+      lifecycleHandlers(deps),
+      customerSuccessHandlers(deps.customerSuccess),
+      deps.domains.autoJoinHandlers(),
+    ),
+  );
+}
+
+/**
+ * An event about a closed organization (an invitation accepted, a directory group, a sign-in, a
+ * payment arriving after the closing) changes nothing there: closed is final. Skipped, not failed:
+ * the event is valid and would fail the same way on every retry, so failing would only dead-letter
+ * it. Events without an organization (an address verified) are checked where they find one.
+ */
+function skipClosedAccounts(
+  handlers: Record<string, ProjectionHandler<Tx>>,
+): Record<string, ProjectionHandler<Tx>> {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([type, handler]) => [
+      type,
+      async (tx: Tx, event: Parameters<ProjectionHandler<Tx>>[1]) => {
+        const accountId = (event.data as Data).account_id;
+        if (typeof accountId === "string" && (await accountIsClosed(tx, accountId))) return;
+        await handler(tx, event);
+      },
+    ]),
   );
 }
 
@@ -135,7 +159,7 @@ function lifecycleHandlers(deps: {
     if (!item) return;
     await enterTenant(tx, accountId);
     const org = await tx.organization.findUnique({ where: { accountId } });
-    if (!org || org.onboardingDone.includes(item)) return;
+    if (!org || !acceptsWrites(org.status) || org.onboardingDone.includes(item)) return;
     const done = [...org.onboardingDone, item];
     const progress = progressOf(done);
     await tx.organization.update({ where: { accountId }, data: { onboardingDone: done } });

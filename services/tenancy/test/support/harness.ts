@@ -12,6 +12,7 @@ import {
   uniqueName,
   waitFor,
 } from "@platform/testkit";
+import type { Express } from "express";
 import { loadTenancyConfig } from "../../src/config";
 import { projectedSchemas } from "../../src/domain/events";
 import { tenancyRoutes } from "../../src/http/routes";
@@ -21,6 +22,8 @@ const system = { type: "system", id: null, ip_address: null, user_agent: null };
 
 export interface Harness {
   service: TenancyService;
+  /** The HTTP app as served, for tests that walk its route table (routeTableOf). */
+  app: Express;
   clock: TestClock;
   db: TestDatabase;
   topics: { tenancy: string; identity: string; billing: string };
@@ -98,10 +101,8 @@ export async function startTenancy(overrides: Record<string, string> = {}): Prom
   const service = new TenancyService(config, clock);
   await service.start();
   await service.startWorkers();
-  const http: Serving = await serve(
-    createHttpApp({ logger: service.logger, routes: tenancyRoutes(service) }),
-    { port: 0, host: "127.0.0.1" },
-  );
+  const app = createHttpApp({ logger: service.logger, routes: tenancyRoutes(service) });
+  const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
   const url = `http://127.0.0.1:${http.port}`;
   const serde = AvroSerde.connect(infra.schemaRegistryUrl);
   const producer = createProducer(kafka);
@@ -111,6 +112,7 @@ export async function startTenancy(overrides: Record<string, string> = {}): Prom
 
   const harness: Harness = {
     service,
+    app,
     clock,
     db,
     topics,
