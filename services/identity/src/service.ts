@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import {
+  type ClosedAccounts,
   KeyRing,
   RoleCatalog,
   type RoleDefinedPayload,
@@ -16,6 +17,7 @@ import type { Kafka, Producer } from "kafkajs";
 import { Pool } from "pg";
 import { RateLimiterPostgres } from "rate-limiter-flexible";
 import { ApiKeyService } from "./app/api-keys";
+import { closedAccountsIn } from "./app/closed-accounts";
 import { type Clock, systemClock, type Tx } from "./app/context";
 import { Credentials } from "./app/credentials";
 import { DirectoryService } from "./app/directory";
@@ -56,6 +58,7 @@ export class IdentityService {
   readonly credentials: Credentials;
   readonly roles = new RoleCatalog();
   readonly keyRing = new KeyRing();
+  readonly closedAccounts: ClosedAccounts;
   readonly verifier: TokenVerifier;
   private relay?: Relay<Tx>;
   private projector?: Projector<Tx>;
@@ -66,6 +69,7 @@ export class IdentityService {
   ) {
     this.logger = createLogger({ name: "identity", level: config.LOG_LEVEL });
     this.db = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
+    this.closedAccounts = closedAccountsIn(this.db);
     this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
     this.kafka = createKafka({
       brokers: config.KAFKA_BROKERS,

@@ -2,6 +2,8 @@
  * Roles: the platform defaults published once as RoleDefined, and organizations' own roles that
  * apply in that organization only, with permissions checked the way every service checks them.
  */
+import { DEFAULT_ROLES, permits } from "@platform/auth";
+import { waitFor } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
 
 let h: Harness;
@@ -28,6 +30,43 @@ it("publishes each default role once, whatever the number of starts", async () =
   expect(rows.map((r) => r.aggregate_id).sort()).toEqual(
     ["admin", "billing_manager", "member", "owner", "viewer"].map((r) => `role:platform:${r}`),
   );
+});
+
+it("publishes a default again when a release changed it, so other services' catalogs follow", async () => {
+  const today = [...(DEFAULT_ROLES.admin ?? [])];
+  // What an earlier release published for admin: organization.* (closing included).
+  const before = ["organization.*", "members.*", "groups.*", "invitations.*", "api_keys.*"];
+  await h.service.db.$transaction((tx) =>
+    h.service.store.appendNext(tx, { type: "role", id: "role:platform:admin" }, [
+      {
+        type: "platform.identity.RoleDefined",
+        data: {
+          account_id: null,
+          role: "admin",
+          permissions: before,
+          description: "platform default",
+          occurred_at: Date.now(),
+          actor: { type: "system", id: null, ip_address: null, user_agent: null },
+        },
+      },
+    ]),
+  );
+  // identity's own catalog follows the topic, as every other service's does.
+  await waitFor(() => h.service.roles.permissionsOf(null, "admin").includes("organization.*") || undefined, {
+    what: "the old admin definition to arrive",
+  });
+
+  await h.service.roleDefinitions.load(); // the next start, with today's defaults
+  await h.service.roleDefinitions.load(); // and one more: nothing changed since
+  const published = await h.service.db.$queryRawUnsafe<{ permissions: string[] }[]>(
+    "SELECT payload->'permissions' AS permissions FROM platform_events WHERE aggregate_id = 'role:platform:admin' ORDER BY version",
+  );
+  expect(published.map((p) => p.permissions)).toEqual([today, before, today]);
+  await waitFor(() => !h.service.roles.permissionsOf(null, "admin").includes("organization.*") || undefined, {
+    what: "the changed admin definition to arrive",
+  });
+  expect(h.service.roles.permissionsOf(null, "admin")).toEqual(today);
+  expect(permits(h.service.roles.permissionsOf(null, "admin"), "organization.delete")).toBe(false);
 });
 
 it("lets an owner define a role that grants exactly its permissions, in that organization only", async () => {

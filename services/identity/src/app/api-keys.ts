@@ -3,6 +3,7 @@ import { InvalidInputError, NotFoundError, PlatformError } from "@platform/error
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
 import { newId, newSecret, sha256 } from "../domain/secrets";
+import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
 import type { Credentials } from "./credentials";
 import type { TokenIssuer } from "./signing-keys";
@@ -145,6 +146,8 @@ export class ApiKeyService {
     const row = await this.db.apiKey.findUnique({ where: { secretHash: sha256(key) } });
     const rights = row ? await this.credentials.rightsOfKey(this.db, row) : null;
     if (!row || !rights) throw invalidKey();
+    // A closed organization's keys stop working: no new token acts in it.
+    await assertOpen(this.db, row.accountId);
     await this.db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
     const { token, expiresIn } = await this.tokens.issue({
       typ: "api_key",

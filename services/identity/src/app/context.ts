@@ -1,6 +1,7 @@
 import type { EventStore, NewEvent } from "@platform/event-sourcing";
-import type { Actor } from "../domain/events";
+import { type Actor, IdentityEvent } from "../domain/events";
 import type { PrismaClient } from "../generated/prisma/client";
+import { assertOpen } from "./closed-accounts";
 
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
@@ -13,7 +14,19 @@ export interface RequestOrigin {
   actor: Actor;
 }
 
-/** Appends one aggregate's events in the caller's transaction, with the actor as the store's metadata. */
+/** Taking access away (a session ended, a credential revoked) changes nothing in the organization. */
+const ALLOWED_IN_CLOSED: ReadonlySet<string> = new Set([
+  IdentityEvent.UserSignedOut,
+  IdentityEvent.ApiKeyRevoked,
+  IdentityEvent.ScimTokenRevoked,
+]);
+
+/**
+ * Appends one aggregate's events in the caller's transaction, with the actor as the store's metadata.
+ * Every change identity makes in an organization ends here, so this is the last wall against writing
+ * into a closed one (409 `organization_closed`, the transaction undone) for paths the HTTP guard and
+ * the commands' own checks do not see.
+ */
 export async function appendEvents(
   store: EventStore,
   tx: Tx,
@@ -21,5 +34,7 @@ export async function appendEvents(
   events: NewEvent[],
   actor: Actor,
 ): Promise<void> {
+  if (aggregate.tenantId && events.some((event) => !ALLOWED_IN_CLOSED.has(event.type)))
+    await assertOpen(tx, aggregate.tenantId);
   await store.appendNext(tx, aggregate, events, { actor: actor.id ?? actor.type });
 }

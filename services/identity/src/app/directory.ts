@@ -19,6 +19,7 @@ import {
   toScimGroup,
   toScimUser,
 } from "../scim";
+import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 import type { Credentials } from "./credentials";
 import { domainOf, Provisioning } from "./provisioning";
@@ -114,6 +115,8 @@ export class DirectoryService {
         "scim_token_invalid",
         "the SCIM bearer token is invalid or revoked, or whoever issued it no longer manages the directory",
       );
+    // A closed organization's directory stops: every request, read or write, answers 409 in SCIM's format.
+    await assertOpen(this.db, row.accountId);
     return { accountId: row.accountId, tokenId: row.id };
   }
 

@@ -3,6 +3,7 @@ import { InvalidInputError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
 import { sha256 } from "../domain/secrets";
+import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type RequestOrigin, type Tx } from "./context";
 
 const invalidInvitation = () =>
@@ -52,6 +53,8 @@ export class InvitationAcceptance {
         "invitation_email_mismatch",
         "this invitation was sent to another e-mail address",
       );
+    // Checked after the link itself, so only its holder learns that the organization closed.
+    await assertOpen(tx, invitation.accountId);
 
     await tx.invitation.update({
       where: { id: invitationId },

@@ -3,6 +3,7 @@ import type { EventStore } from "@platform/event-sourcing";
 import * as oidc from "openid-client";
 import { IdentityEvent } from "../domain/events";
 import { newId, normalizeEmail } from "../domain/secrets";
+import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
 import { Provisioning, personForConnection } from "./provisioning";
 import type { SessionService, TokenPair } from "./sessions";
@@ -220,6 +221,8 @@ export class OidcService {
     const connection = await this.db.ssoConnection.findUnique({ where: { id: connectionId } });
     if (connection?.protocol !== "oidc" || !connection.enabled || !connection.clientSecret)
       throw new NotFoundError("sso_connection_not_found", `SSO connection ${connectionId} does not exist`);
+    // Sign-ins start and finish here: neither a session nor a just-in-time person in a closed organization.
+    await assertOpen(this.db, connection.accountId);
     const settings = connection.settings as unknown as StoredOidcSettings;
     const secret = connection.clientSecret;
     let config = this.configurations.get(connectionId);

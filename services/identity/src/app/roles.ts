@@ -5,7 +5,7 @@ import {
   type Principal,
   type RoleCatalog,
 } from "@platform/auth";
-import { InvalidInputError, PlatformError } from "@platform/errors";
+import { ConcurrencyConflictError, InvalidInputError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent, SYSTEM_ACTOR } from "../domain/events";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
@@ -34,34 +34,44 @@ export class RoleService {
     private readonly clock: Clock,
   ) {}
 
-  /** Loads organizations' roles into the catalog, and publishes the defaults the first time. */
+  /**
+   * Loads organizations' roles into the catalog, and publishes each default whenever the one last
+   * published differs from the code's (a first start, or a release that changed a default): other
+   * services' catalogs follow the topic, where the newest RoleDefined of a role wins.
+   */
   async load(): Promise<void> {
     for (const row of await this.db.roleDefinition.findMany())
       this.catalog.define(row.accountId, row.role, row.permissions);
     for (const [role, permissions] of Object.entries(DEFAULT_ROLES)) {
       const aggregateId = `role:platform:${role}`;
-      await this.db.$transaction(async (tx) => {
-        if ((await this.store.currentVersion(tx, aggregateId)) > 0) return;
-        await appendEvents(
-          this.store,
-          tx,
-          { type: "role", id: aggregateId },
-          [
-            {
-              type: IdentityEvent.RoleDefined,
-              data: {
-                account_id: null,
-                role,
-                permissions: [...permissions],
-                description: "platform default",
-                occurred_at: this.clock.now().getTime(),
-                actor: SYSTEM_ACTOR,
+      try {
+        await this.db.$transaction(async (tx) => {
+          const published = (await this.store.load(tx, aggregateId)).at(-1)?.data.permissions;
+          if (samePermissions(published, permissions)) return;
+          await appendEvents(
+            this.store,
+            tx,
+            { type: "role", id: aggregateId },
+            [
+              {
+                type: IdentityEvent.RoleDefined,
+                data: {
+                  account_id: null,
+                  role,
+                  permissions: [...permissions],
+                  description: "platform default",
+                  occurred_at: this.clock.now().getTime(),
+                  actor: SYSTEM_ACTOR,
+                },
               },
-            },
-          ],
-          SYSTEM_ACTOR,
-        );
-      });
+            ],
+            SYSTEM_ACTOR,
+          );
+        });
+      } catch (error) {
+        // Another instance starting at the same moment published the same default first.
+        if (!(error instanceof ConcurrencyConflictError)) throw error;
+      }
     }
   }
 
@@ -160,4 +170,10 @@ export class RoleService {
       })),
     ];
   }
+}
+
+function samePermissions(published: unknown, current: readonly string[]): boolean {
+  if (!Array.isArray(published) || published.length !== current.length) return false;
+  const set = new Set(published);
+  return current.every((permission) => set.has(permission));
 }

@@ -2,6 +2,7 @@ import { NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
 import { newId, newSecret, sha256 } from "../domain/secrets";
+import { assertOpen, closedAccountsIn } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 import type { Credentials } from "./credentials";
 import type { TokenIssuer } from "./signing-keys";
@@ -47,6 +48,9 @@ export class SessionService {
   ): Promise<TokenPair> {
     return this.db.$transaction(async (tx) => {
       const access = await this.accessIn(tx, userId, options.accountId);
+      // Asked for by name (an account_id, an invitation, an organization's SSO): a closed one says so.
+      // Only to its members, so nobody else learns whether an organization id is closed.
+      if (access && options.accountId) await assertOpen(tx, access.accountId);
       const sessionId = newId("ses_");
       const refreshToken = newSecret("rt_");
       const now = this.clock.now();
@@ -133,6 +137,7 @@ export class SessionService {
       const access = await this.accessIn(tx, session.userId, accountId);
       if (!access)
         throw new NotFoundError("account_not_member", `you are not an active member of ${accountId}`);
+      await assertOpen(tx, accountId);
       const refreshToken = newSecret("rt_");
       await tx.retiredRefreshToken.create({ data: { tokenHash: session.refreshTokenHash, sessionId } });
       await tx.session.update({
@@ -232,12 +237,23 @@ export class SessionService {
     }
   }
 
-  /** The person's active access to an organization; without a requested one, their oldest. */
+  /**
+   * The person's active access to an organization; without a requested one, their oldest that is not
+   * closed (a session is not started in an organization that takes no writes unless asked for).
+   */
   private async accessIn(tx: Tx, userId: string, accountId: string | null) {
-    return tx.accountAccess.findFirst({
-      where: { userId, active: true, ...(accountId ? { accountId } : {}) },
+    if (accountId)
+      return tx.accountAccess.findFirst({
+        where: { userId, active: true, accountId },
+        orderBy: { createdAt: "asc" },
+      });
+    const closed = closedAccountsIn(tx);
+    for (const access of await tx.accountAccess.findMany({
+      where: { userId, active: true },
       orderBy: { createdAt: "asc" },
-    });
+    }))
+      if (!(await closed.isClosed(access.accountId))) return access;
+    return null;
   }
 
   private async pair(

@@ -5,6 +5,7 @@ import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
 import { newId, normalizeEmail } from "../domain/secrets";
 import { createAuthnRequest, type SamlConnectionSettings, validateSamlResponse } from "../sso/saml";
+import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
 import { Provisioning, personForConnection } from "./provisioning";
 import type { SessionService, TokenPair } from "./sessions";
@@ -214,6 +215,8 @@ export class SsoService {
     const connection = await this.db.ssoConnection.findUnique({ where: { id: connectionId } });
     if (connection?.protocol !== "saml" || !connection.enabled)
       throw new NotFoundError("sso_connection_not_found", `SSO connection ${connectionId} does not exist`);
+    // Sign-ins start and finish here: neither a session nor a just-in-time person in a closed organization.
+    await assertOpen(this.db, connection.accountId);
     const stored = connection.settings as unknown as StoredSamlSettings;
     const settings: SamlConnectionSettings = {
       spEntityId: this.spEntityId(connectionId),

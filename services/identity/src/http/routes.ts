@@ -42,11 +42,13 @@ function tokenResponse(pair: {
 
 // The kit's middleware is typed structurally (it does not depend on express); here it is express's.
 const requirePermission = (permission: string) => auth.requirePermission(permission) as RequestHandler;
-const requireAccount = (param: string) => auth.requireAccount(param) as RequestHandler;
 
 /** People, sessions, API keys and the audit log: the JSON API under /v1. */
 export function identityRoutes(service: IdentityService) {
   const signedIn = auth.authenticate(service.verifier) as RequestHandler;
+  // The token's own organization only, and no writes into it once tenancy closed it (409).
+  const requireAccount = (param: string) =>
+    auth.requireAccount(param, { closedAccounts: service.closedAccounts }) as RequestHandler;
   return (router: Router) => {
     router.get("/.well-known/jwks.json", async (_req, res) => {
       res.set("Cache-Control", "public, max-age=300").json(await service.signingKeys.jwks());

@@ -142,11 +142,28 @@ const invitationHandlers: Record<string, ProjectionHandler<Tx>> = {
   },
 };
 
+/**
+ * The organizations tenancy closed: identity then refuses every write into them and every sign-in,
+ * switch, key exchange or directory request that would act in one (docs/identity.md). Closed is final,
+ * so a row is only ever added; a replay adds the same row again.
+ */
+const closingHandlers: Record<string, ProjectionHandler<Tx>> = {
+  "platform.tenancy.OrganizationClosed": async (tx, event) => {
+    const data = event.data as { account_id: string; occurred_at: number };
+    await tx.closedAccount.upsert({
+      where: { accountId: data.account_id },
+      create: { accountId: data.account_id, closedAt: new Date(data.occurred_at) },
+      update: {},
+    });
+  },
+};
+
 export function projectionHandlers(credentials: Credentials): Record<string, ProjectionHandler<Tx>> {
   return {
     ...Object.fromEntries(Object.keys(identitySchemas).map((type) => [type, auditEntry])),
     ...memberHandlers(credentials),
     ...invitationHandlers,
+    ...closingHandlers,
   };
 }
 

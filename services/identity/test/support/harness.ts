@@ -10,6 +10,7 @@ import {
   uniqueName,
   waitFor,
 } from "@platform/testkit";
+import type { Express } from "express";
 import { loadIdentityConfig } from "../../src/config";
 import { identityHttpRoutes } from "../../src/http";
 import { readerSchemas } from "../../src/projections/read-models";
@@ -17,6 +18,8 @@ import { IdentityService, MIGRATIONS_DIR } from "../../src/service";
 
 export interface Harness {
   service: IdentityService;
+  /** The HTTP app as served, for tests that walk its route table (routeTableOf). */
+  app: Express;
   clock: TestClock;
   url: string;
   db: TestDatabase;
@@ -80,16 +83,8 @@ export async function startIdentity(overrides: Record<string, string> = {}): Pro
   const service = new IdentityService(config, clock);
   await service.start();
   await service.startWorkers();
-  const http: Serving = await serve(
-    createHttpApp({
-      logger: service.logger,
-      routes: identityHttpRoutes(service),
-    }),
-    {
-      port: 0,
-      host: "127.0.0.1",
-    },
-  );
+  const app = createHttpApp({ logger: service.logger, routes: identityHttpRoutes(service) });
+  const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
   const url = `http://127.0.0.1:${http.port}`;
 
   const serde = AvroSerde.connect(infra.schemaRegistryUrl);
@@ -98,6 +93,7 @@ export async function startIdentity(overrides: Record<string, string> = {}): Pro
 
   const harness: Harness = {
     service,
+    app,
     clock,
     url,
     db,
