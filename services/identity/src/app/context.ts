@@ -19,6 +19,7 @@ const ALLOWED_IN_CLOSED: ReadonlySet<string> = new Set([
   IdentityEvent.UserSignedOut,
   IdentityEvent.ApiKeyRevoked,
   IdentityEvent.ScimTokenRevoked,
+  IdentityEvent.AccessRevoked,
 ]);
 
 /**
