@@ -133,6 +133,9 @@ describe("two tenants reaching for each other's data", () => {
   it("finds none of the other organization's groups, members or invitations through its own path, leaking 0 rows", async () => {
     const before = await snapshot(b.accountId);
     for (const [method, path, body] of routes(a.accountId, b)) {
+      // Closing Alpha would end the walk (a closed organization answers every write with 409);
+      // closed.test.ts covers closing.
+      if (method === "DELETE" && path === `/v1/organizations/${a.accountId}`) continue;
       const res = await h.call(method, path, { token: a.owner.token, body });
       const text = JSON.stringify(res.body);
       // Whatever the answer, nothing of Beta's that Alpha did not send itself appears in it.
