@@ -169,6 +169,39 @@ describe("closing an organization", () => {
   });
 });
 
+describe("closing while a write is under way", () => {
+  it("waits for the write to commit, so no change lands after the closing", async () => {
+    const { accountId, owner } = await h.organization("Racing");
+    const actor = { type: "user", id: owner.userId, ip_address: null, user_agent: null };
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let recorded = () => {};
+    const inFlight = new Promise<void>((resolve) => {
+      recorded = resolve;
+    });
+    const write = inTenant(h.service.db, accountId, async (tx) => {
+      await h.service.groups.createWithin(tx, accountId, { type: "team", name: "Late" }, actor);
+      recorded();
+      await held;
+    });
+    await inFlight;
+
+    let closedAt = 0;
+    const closing = h.call("DELETE", `/v1/organizations/${accountId}`, { token: owner.token }).then((res) => {
+      closedAt = Date.now();
+      return res;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const releasedAt = Date.now();
+    release();
+    await write;
+    expect((await closing).status).toBe(200);
+    expect(closedAt).toBeGreaterThanOrEqual(releasedAt);
+  });
+});
+
 describe("a closed organization", () => {
   let org: Awaited<ReturnType<typeof closedOrganization>>;
   beforeAll(async () => {

@@ -37,11 +37,20 @@ export async function allTenantIds(client: Db | Tx): Promise<string[]> {
   return rows.map((row) => row.accountId);
 }
 
-/** Whether the organization is closed (an unknown one is not); scopes the transaction to it. */
-export async function accountIsClosed(tx: Tx, accountId: string): Promise<boolean> {
+/**
+ * Whether the organization is closed (an unknown one is not); scopes the transaction to it. With
+ * `hold`, the row is held (FOR KEY SHARE) until the transaction ends, so a closing waits for this write
+ * to commit, and a write waiting on a closing sees it closed: none lands after OrganizationClosed. Plain
+ * updates of the row do not wait on it; only the closing's and the seat checks' FOR UPDATE do.
+ */
+export async function accountIsClosed(
+  tx: Tx,
+  accountId: string,
+  options: { hold?: boolean } = {},
+): Promise<boolean> {
   await enterTenant(tx, accountId);
   const rows = await tx.$queryRawUnsafe<{ status: string }[]>(
-    "SELECT status FROM organizations WHERE account_id = $1",
+    `SELECT status FROM organizations WHERE account_id = $1${options.hold ? " FOR KEY SHARE" : ""}`,
     accountId,
   );
   return rows[0] !== undefined && !acceptsWrites(rows[0].status);
@@ -62,7 +71,7 @@ export async function record(
   now: Date,
 ): Promise<void> {
   const closing = events.every((event) => event.type === TenancyEvent.OrganizationClosed);
-  if (!closing && (await accountIsClosed(tx, aggregate.accountId)))
+  if (!closing && (await accountIsClosed(tx, aggregate.accountId, { hold: true })))
     throw accountClosedError(aggregate.accountId);
   await store.appendNext(
     tx,
