@@ -1,7 +1,8 @@
 import * as auth from "@platform/auth";
 import { principalOf } from "@platform/auth";
 import { PlatformError } from "@platform/errors";
-import express, { type RequestHandler, type Router } from "express";
+import type { BodyRule } from "@platform/http";
+import type { RequestHandler, Router } from "express";
 import type { IdentityService } from "../service";
 import { originOf } from "./origin";
 
@@ -43,6 +44,13 @@ function tokenResponse(pair: {
 // The kit's middleware is typed structurally (it does not depend on express); here it is express's.
 const requirePermission = (permission: string) => auth.requirePermission(permission) as RequestHandler;
 const requireAccount = (param: string) => auth.requireAccount(param) as RequestHandler;
+
+/** An IdP posts its SAML response as a browser form (HTTP-POST binding) to the ACS. */
+export const samlBodies: BodyRule = {
+  path: "/v1/sso/saml",
+  types: ["application/x-www-form-urlencoded"],
+  limit: "256kb",
+};
 
 /** People, sessions, API keys and the audit log: the JSON API under /v1. */
 export function identityRoutes(service: IdentityService) {
@@ -328,19 +336,11 @@ export function identityRoutes(service: IdentityService) {
       res.redirect(302, redirectUrl);
     });
 
-    // The IdP posts the response as a browser form (HTTP-POST binding).
-    router.post(
-      "/v1/sso/saml/:connectionId/acs",
-      express.urlencoded({ extended: false, limit: "256kb" }),
-      async (req, res) => {
-        const pair = await service.sso.completeSaml(
-          String(req.params.connectionId),
-          body(req),
-          originOf(req),
-        );
-        res.status(201).json(tokenResponse(pair));
-      },
-    );
+    // The IdP posts the response as a browser form (HTTP-POST binding; samlBodies reads it).
+    router.post("/v1/sso/saml/:connectionId/acs", async (req, res) => {
+      const pair = await service.sso.completeSaml(String(req.params.connectionId), body(req), originOf(req));
+      res.status(201).json(tokenResponse(pair));
+    });
 
     router.get(
       "/v1/organizations/:accountId/roles",

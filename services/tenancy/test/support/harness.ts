@@ -3,7 +3,7 @@ import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/
 import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger } from "@platform/observability";
+import { createLogger, type LoggerOptions } from "@platform/observability";
 import {
   createTestDatabase,
   infrastructure,
@@ -54,7 +54,10 @@ export interface Harness {
  * row-level security in force), real topics of its own and the real registry, HTTP on a random port.
  * The test plays identity and billing on their topics.
  */
-export async function startTenancy(overrides: Record<string, string> = {}): Promise<Harness> {
+export async function startTenancy(
+  overrides: Record<string, string> = {},
+  options: { logDestination?: LoggerOptions["destination"] } = {},
+): Promise<Harness> {
   const infra = infrastructure();
   const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "tenancy_test" });
   const prefix = uniqueName("tenancy");
@@ -95,7 +98,7 @@ export async function startTenancy(overrides: Record<string, string> = {}): Prom
     SLA_SWEEP_SECONDS: "86400",
     ...overrides,
   });
-  const service = new TenancyService(config, clock);
+  const service = new TenancyService(config, clock, options.logDestination);
   await service.start();
   await service.startWorkers();
   const http: Serving = await serve(
