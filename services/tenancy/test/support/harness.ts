@@ -12,6 +12,7 @@ import {
   uniqueName,
   waitFor,
 } from "@platform/testkit";
+import type { Express } from "express";
 import { loadTenancyConfig } from "../../src/config";
 import { projectedSchemas } from "../../src/domain/events";
 import { tenancyRoutes } from "../../src/http/routes";
@@ -21,6 +22,9 @@ const system = { type: "system", id: null, ip_address: null, user_agent: null };
 
 export interface Harness {
   service: TenancyService;
+  /** The HTTP app as served, for routeTableOf, and where it listens. */
+  app: Express;
+  url: string;
   clock: TestClock;
   db: TestDatabase;
   topics: { tenancy: string; identity: string; billing: string };
@@ -101,10 +105,8 @@ export async function startTenancy(
   const service = new TenancyService(config, clock, options.logDestination);
   await service.start();
   await service.startWorkers();
-  const http: Serving = await serve(
-    createHttpApp({ logger: service.logger, routes: tenancyRoutes(service) }),
-    { port: 0, host: "127.0.0.1" },
-  );
+  const app = createHttpApp({ logger: service.logger, routes: tenancyRoutes(service) });
+  const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
   const url = `http://127.0.0.1:${http.port}`;
   const serde = AvroSerde.connect(infra.schemaRegistryUrl);
   const producer = createProducer(kafka);
@@ -114,6 +116,8 @@ export async function startTenancy(
 
   const harness: Harness = {
     service,
+    app,
+    url,
     clock,
     db,
     topics,
