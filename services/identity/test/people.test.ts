@@ -81,26 +81,46 @@ describe("sign-up", () => {
     expect(await h.service.db.user.count()).toBe(before);
   });
 
-  it("answers 409 for an address already signed up, in any letter case, and writes nothing", async () => {
-    const { email } = await signUp();
+  it("answers an address already signed up, in any letter case, as a new one, and e-mails its owner instead", async () => {
+    const { email, userId } = await signUp();
     const events = await h.service.db.$queryRawUnsafe<{ n: bigint }[]>(
       "SELECT count(*) AS n FROM platform_events",
     );
-    const res = await h.call("POST", "/v1/users", { body: { email: email.toUpperCase(), password } });
-    expect([res.status, res.body.code]).toEqual([409, "email_taken"]);
+    const fresh = await h.call("POST", "/v1/users", { body: { email: newEmail(), password } });
+    const taken = await h.call("POST", "/v1/users", { body: { email: email.toUpperCase(), password } });
+    expect([taken.status, taken.headers.get("content-type")]).toEqual([
+      fresh.status,
+      fresh.headers.get("content-type"),
+    ]);
+    expect(Object.keys(taken.body)).toEqual(Object.keys(fresh.body));
+    expect(taken.body).toEqual({ user_id: expect.stringMatching(/^usr_/), email_verified: false });
+    expect(taken.body.user_id).not.toBe(userId);
+    expect(await h.service.db.user.count({ where: { id: taken.body.user_id } })).toBe(0);
+
     const after = await h.service.db.$queryRawUnsafe<{ n: bigint }[]>(
       "SELECT count(*) AS n FROM platform_events",
     );
-    expect(after[0]?.n).toBe(events[0]?.n);
+    expect(after[0]?.n).toBe((events[0]?.n ?? 0n) + 1n); // the fresh address's UserSignedUp only
+    const told = await h.service.db.outboundEmail.findMany({ where: { recipient: email } });
+    expect(told.map((e) => e.template).sort()).toEqual(["account_exists", "verify_email"]);
+    // The password given with the second attempt does not open the account.
+    const hijack = await h.call("POST", "/v1/users", {
+      body: { email, password: "another long passphrase!" },
+    });
+    expect(hijack.status).toBe(201);
+    expect((await signIn(email, { password: "another long passphrase!" })).status).toBe(401);
   });
 
-  it("lets only one of two concurrent sign-ups with the same address win", async () => {
+  it("lets only one of two concurrent sign-ups with the same address create the account; all answer alike", async () => {
     const email = newEmail();
     const results = await Promise.all(
       [1, 2, 3].map(() => h.call("POST", "/v1/users", { body: { email, password } })),
     );
-    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(await h.service.db.user.count({ where: { email } })).toBe(1);
+    expect(
+      await h.service.db.outboundEmail.count({ where: { recipient: email, template: "account_exists" } }),
+    ).toBe(2);
   });
 });
 
@@ -207,7 +227,9 @@ describe("brute-force protection", () => {
     }
     const throttled = await signIn(email);
     expect([throttled.status, throttled.body.code]).toEqual([429, "sign_in_throttled"]);
-    expect(throttled.body.retryAfterSeconds ?? throttled.body.details?.retryAfterSeconds).toBeGreaterThan(0);
+    expect(throttled.body.retryAfterSeconds).toBeGreaterThan(0);
+    // RFC 9110 §10.2.3: the header clients and proxies read, in whole seconds.
+    expect(throttled.headers.get("retry-after")).toBe(String(Math.ceil(throttled.body.retryAfterSeconds)));
   });
 
   it("gives the same answer for an unknown address as for a wrong password", async () => {
