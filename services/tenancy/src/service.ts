@@ -93,6 +93,7 @@ export class TenancyService {
       seatLimitWithoutPlan: config.SEAT_LIMIT_WITHOUT_PLAN,
       invitationTtlDays: config.INVITATION_TTL_DAYS,
       publicUrl: config.TENANCY_PUBLIC_URL,
+      identityUrl: config.IDENTITY_PUBLIC_URL,
     });
     this.domains = new DomainService(this.db, this.store, clock, dnsTxtResolver(), this.members);
   }

@@ -98,6 +98,7 @@ export async function startTenancy(
     BILLING_EVENTS_TOPIC: topics.billing,
     READ_MODEL_GROUP: `${prefix}.read-models`,
     TENANCY_PUBLIC_URL: "http://app.test",
+    IDENTITY_PUBLIC_URL: "http://identity.test",
     // Tests sweep SLAs themselves, with the clock where they moved it.
     SLA_SWEEP_SECONDS: "86400",
     ...overrides,
