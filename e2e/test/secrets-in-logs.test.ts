@@ -190,7 +190,7 @@ it("runs the flows of both services and finds none of the secrets they issued in
   expect(urls).toEqual(
     expect.arrayContaining([
       "/v1/email/verify?token=[REDACTED]",
-      "/reset-password?token=[REDACTED]",
+      "/v1/password/reset?token=[REDACTED]",
       "/v1/invitations/open?account_id=[REDACTED]&token=[REDACTED]",
     ]),
   );

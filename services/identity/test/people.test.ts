@@ -304,3 +304,64 @@ describe("the event log", () => {
     expect(published).toBe(true);
   });
 });
+
+describe("e-mailed links", () => {
+  /** The newest link of a template to the address, opened on this test's server as a click would. */
+  async function open(email: string, template: string) {
+    const row = await h.service.db.outboundEmail.findFirstOrThrow({
+      where: { recipient: email, template },
+      orderBy: { createdAt: "desc" },
+    });
+    const link = new URL((row.variables as { link: string }).link);
+    const response = await fetch(`${h.url}${link.pathname}${link.search}`);
+    return {
+      link,
+      status: response.status,
+      cache: response.headers.get("cache-control"),
+      body: await response.json(),
+    };
+  }
+
+  it("open a route that says how to complete them, spend nothing by opening, and stop once used", async () => {
+    const { email } = await signUp();
+    const verify = await open(email, "verify_email");
+    const token = verify.link.searchParams.get("token");
+    expect([verify.status, verify.cache, verify.body]).toEqual([
+      200,
+      "no-store",
+      {
+        purpose: "verify_email",
+        complete: { method: "POST", url: "http://identity.test/v1/email/verify", body: { token } },
+      },
+    ]);
+    expect((await open(email, "verify_email")).status).toBe(200);
+    const { method, url, body } = verify.body.complete;
+    expect((await h.call(method, new URL(url).pathname, { body })).status).toBe(204);
+    expect((await open(email, "verify_email")).body.code).toBe("link_invalid");
+
+    await h.call("POST", "/v1/password/forgot", { body: { email } });
+    const reset = await open(email, "reset_password");
+    expect(`${reset.link.origin}${reset.link.pathname}`).toBe("http://identity.test/v1/password/reset");
+    expect(reset.body).toEqual({
+      purpose: "reset_password",
+      complete: {
+        method: "POST",
+        url: "http://identity.test/v1/password/reset",
+        body: { token: reset.link.searchParams.get("token"), password: "<new password>" },
+      },
+    });
+    const done = await h.call("POST", "/v1/password/reset", {
+      body: { ...reset.body.complete.body, password: "a brand new passphrase" },
+    });
+    expect(done.status).toBe(204);
+    const spent = await open(email, "reset_password");
+    expect([spent.status, spent.body.code]).toEqual([404, "link_invalid"]);
+    // Another purpose's token, a made-up one, or none: the same 404.
+    for (const path of [
+      `/v1/password/reset?token=${token}`,
+      "/v1/email/verify?token=ot_nothing",
+      "/v1/email/verify",
+    ])
+      expect((await h.call("GET", path)).body.code).toBe("link_invalid");
+  });
+});

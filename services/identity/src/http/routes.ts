@@ -75,6 +75,24 @@ export function identityRoutes(service: IdentityService) {
       res.status(201).json({ user_id: userId, email_verified: input.invitation_token != null });
     });
 
+    // The links in identity's e-mails open these: what the link is for and the request that completes
+    // it, which a page renders as a button or form (the GET never spends the token).
+    const linkRoute = (path: string, purpose: "verify_email" | "reset_password", body: object) =>
+      router.get(path, async (req, res) => {
+        await service.people.checkLink(req.query.token, purpose);
+        res.set({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+        res.json({
+          purpose,
+          complete: {
+            method: "POST",
+            url: `${service.config.IDENTITY_PUBLIC_URL}${path}`,
+            body: { token: req.query.token, ...body },
+          },
+        });
+      });
+    linkRoute("/v1/email/verify", "verify_email", {});
+    linkRoute("/v1/password/reset", "reset_password", { password: "<new password>" });
+
     router.post("/v1/email/verify", async (req, res) => {
       await service.people.verifyEmail(body(req).token, originOf(req));
       res.status(204).end();
