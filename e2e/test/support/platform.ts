@@ -56,10 +56,11 @@ export async function signUp(email: string): Promise<{ userId: string; token: st
 export async function organizationOf(
   person: { token: string },
   name: string,
+  urls: { identity: string; tenancy: string } = { identity: identityUrl, tenancy: tenancyUrl },
 ): Promise<{ accountId: string; token: string }> {
   const created = await waitFor(
     async () => {
-      const res = await call(tenancyUrl, "POST", "/v1/organizations", {
+      const res = await call(urls.tenancy, "POST", "/v1/organizations", {
         token: person.token,
         body: { name },
       });
@@ -72,7 +73,7 @@ export async function organizationOf(
   const accountId = created.body.account_id as string;
   const token = await waitFor(
     async () => {
-      const res = await call(identityUrl, "POST", "/v1/sessions/current/account", {
+      const res = await call(urls.identity, "POST", "/v1/sessions/current/account", {
         token: person.token,
         body: { account_id: accountId },
       });

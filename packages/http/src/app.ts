@@ -3,14 +3,34 @@ import type { IncomingMessage } from "node:http";
 import type { Logger } from "@platform/observability";
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
 import { pinoHttp } from "pino-http";
-import { HttpErrorCodes, problem, problemFromError, sendProblem } from "./problem";
+import { serializeRequest, serializeResponse } from "./log-serializers";
+import {
+  HttpErrorCodes,
+  type Problem,
+  problem,
+  problemFromError,
+  sendProblem,
+  setProblemHeaders,
+} from "./problem";
 import { type ReadinessCheck, readinessHandler } from "./readiness";
+import { type BodyRule, bodyReader, checkRequestTarget } from "./request-checks";
 import { recordRouteTable } from "./route-table";
 
 export interface HttpAppOptions {
   logger: Logger;
   /** Largest JSON body accepted, in body-parser's notation (`"100kb"`, `"1mb"`) or bytes. */
   bodyLimit?: string | number;
+  /**
+   * Bodies read under a path other than JSON within `bodyLimit` (SCIM's media type, an IdP's form
+   * post). Everywhere else a body must be `application/json`; any other type answers 415.
+   */
+  bodies?: BodyRule[];
+  /**
+   * Error formats other than problem+json, by path prefix, for clients that parse their protocol's
+   * own (SCIM, RFC 7644 §3.12). Used for failures before the service's routes run: 404s and errors
+   * inside a route are the route's to format.
+   */
+  problemFormats?: ProblemFormat[];
   /** What `/readyz` checks: every dependency the service needs to serve. */
   readiness?: ReadinessCheck[];
   /** Longest each readiness check may take before it counts as failing. */
@@ -21,6 +41,11 @@ export interface HttpAppOptions {
    * async: a rejection reaches the error handler (express 5).
    */
   routes: (router: Router) => void;
+}
+
+export interface ProblemFormat {
+  path: string;
+  send(res: Response, problem: Problem): void;
 }
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
@@ -41,8 +66,10 @@ export function requestIdOf(req: Request): string {
 /**
  * An express app with the platform's conventions: request ids (kept from `X-Request-Id` when sane,
  * else a UUID; echoed in the response), one pino-http log line per request carrying `request_id` and
- * the trace ids, a JSON body parser with a size limit, `/healthz` and `/readyz`, the caller's routes,
- * then 404 and error handlers answering RFC 9457 problem+json with stable codes.
+ * the trace ids (query values redacted), `/healthz` and `/readyz`, a refusal of malformed paths and of
+ * NUL in path, query or body (400), one body reader (JSON unless `bodies` says otherwise; 415 for
+ * any other type), the caller's routes, then 404 and error handlers answering RFC 9457
+ * problem+json with stable codes (`Retry-After` when the problem carries `retryAfterSeconds`).
  */
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
@@ -59,6 +86,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       quietReqLogger: true,
       customAttributeKeys: { reqId: "request_id", responseTime: "duration_ms" },
       autoLogging: { ignore: (req) => PROBES.has(req.url ?? "") },
+      serializers: { req: serializeRequest, res: serializeResponse },
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
     }),
@@ -69,7 +97,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.get("/readyz", readinessHandler(options.readiness ?? [], options.readinessTimeoutMs ?? 2_000));
 
-  app.use(express.json({ limit: options.bodyLimit ?? "100kb" }));
+  app.use(checkRequestTarget);
+  app.use(
+    bodyReader([
+      { types: ["application/json"], limit: options.bodyLimit ?? "100kb" },
+      ...(options.bodies ?? []),
+    ]),
+  );
 
   const router = express.Router();
   options.routes(router);
@@ -91,7 +125,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const { body, expected } = problemFromError(error, requestIdOf(req));
     // pino-http logs the request line with `err` (message and stack) when res.err is set.
     if (!expected) res.err = error instanceof Error ? error : new Error(String(error));
-    sendProblem(res, body);
+    const format = options.problemFormats?.find(
+      (candidate) => req.path === candidate.path || req.path.startsWith(`${candidate.path}/`),
+    );
+    if (!format) return sendProblem(res, body);
+    setProblemHeaders(res, body);
+    format.send(res, body);
   });
 
   return app;

@@ -2,6 +2,7 @@ export {
   actorOf,
   createHttpApp,
   type HttpAppOptions,
+  type ProblemFormat,
   REQUEST_ID_HEADER,
   type RequestActor,
   requestIdOf,
@@ -9,6 +10,7 @@ export {
 export { type FieldError, parseBody } from "./parse-body";
 export { HttpErrorCodes, type Problem } from "./problem";
 export type { ReadinessCheck } from "./readiness";
+export type { BodyRule } from "./request-checks";
 export { type RouteEntry, routesOf, routeTableOf } from "./route-table";
 export { type RunnableService, runService } from "./run-service";
 export { type Serving, serve } from "./serve";

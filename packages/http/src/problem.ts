@@ -11,6 +11,9 @@ export const HttpErrorCodes = {
   unsupportedCharset: "unsupported_charset",
   requestAborted: "request_aborted",
   badRequest: "bad_request",
+  unsupportedMediaType: "unsupported_media_type",
+  malformedPath: "malformed_path",
+  nulCharacter: "nul_character",
   invalidRequestBody: "invalid_request_body",
   notReady: "not_ready",
   internalError: "internal_error",
@@ -51,7 +54,18 @@ export function problem(
   return body;
 }
 
+/**
+ * Sets the headers a problem implies: `Retry-After` (RFC 9110 §10.2.3) when it says when to come
+ * back, so clients and proxies need not parse the body for it.
+ */
+export function setProblemHeaders(res: Response, body: Problem): void {
+  const retryAfter = body.retryAfterSeconds;
+  if (typeof retryAfter === "number" && Number.isFinite(retryAfter) && retryAfter >= 0)
+    res.set("Retry-After", String(Math.ceil(retryAfter)));
+}
+
 export function sendProblem(res: Response, body: Problem): void {
+  setProblemHeaders(res, body);
   res.status(body.status).type("application/problem+json").send(JSON.stringify(body));
 }
 
@@ -83,16 +97,17 @@ const BODY_PARSER_ERRORS: Record<string, { code: string; detail: (error: BodyPar
 };
 
 interface BodyParserError {
-  type: string;
+  type?: string;
   status: number;
+  message: string;
   limit?: unknown;
 }
 
+/** An http-errors style client error (body-parser's, the router's, ours): a 4xx `status`. */
 function asBodyParserError(error: unknown): BodyParserError | undefined {
   if (typeof error !== "object" || error === null) return undefined;
-  const { type, status } = error as { type?: unknown; status?: unknown };
-  if (typeof type !== "string" || typeof status !== "number" || status < 400 || status > 499)
-    return undefined;
+  const { status } = error as { status?: unknown };
+  if (typeof status !== "number" || status < 400 || status > 499) return undefined;
   return error as BodyParserError;
 }
 
@@ -116,8 +131,15 @@ export function problemFromError(error: unknown, requestId: string): { body: Pro
     };
   }
   const parserError = asBodyParserError(error);
+  if (parserError?.type === "media.type.unsupported") {
+    const { accepted } = error as { accepted?: unknown };
+    return {
+      body: problem(415, HttpErrorCodes.unsupportedMediaType, parserError.message, requestId, { accepted }),
+      expected: true,
+    };
+  }
   if (parserError) {
-    const known = BODY_PARSER_ERRORS[parserError.type];
+    const known = parserError.type ? BODY_PARSER_ERRORS[parserError.type] : undefined;
     const body = known
       ? problem(parserError.status, known.code, known.detail(parserError), requestId)
       : problem(parserError.status, HttpErrorCodes.badRequest, "the request could not be read", requestId);

@@ -1,6 +1,6 @@
 import type { Logger } from "@platform/observability";
 import type { Router } from "express";
-import { createHttpApp } from "./app";
+import { createHttpApp, type HttpAppOptions } from "./app";
 import type { ReadinessCheck } from "./readiness";
 import { serve } from "./serve";
 import { onShutdown } from "./shutdown";
@@ -21,12 +21,14 @@ export interface RunnableService {
  * readiness, and on SIGTERM stop HTTP, then the service, then telemetry. A failed start exits 1.
  * Call it after telemetry has started (main.ts imports this package dynamically for that reason).
  */
-export async function runService(options: {
-  service: RunnableService;
-  routes: (router: Router) => void;
-  readiness: ReadinessCheck[];
-  telemetry: { shutdown(): Promise<void> };
-}): Promise<void> {
+export async function runService(
+  options: {
+    service: RunnableService;
+    routes: (router: Router) => void;
+    readiness: ReadinessCheck[];
+    telemetry: { shutdown(): Promise<void> };
+  } & Pick<HttpAppOptions, "bodies" | "problemFormats">,
+): Promise<void> {
   const { service } = options;
   const name = service.config.SERVICE_NAME;
   try {
@@ -36,6 +38,8 @@ export async function runService(options: {
       logger: service.logger,
       routes: options.routes,
       readiness: options.readiness,
+      bodies: options.bodies,
+      problemFormats: options.problemFormats,
     });
     const http = await serve(app, { port: service.config.PORT });
     service.logger.info({ port: http.port }, `${name} listening`);

@@ -1,4 +1,5 @@
 import { ConflictError, PlatformError, UnavailableError } from "@platform/errors";
+import express from "express";
 import { z } from "zod";
 import { parseBody, requestIdOf } from "../src";
 import { start, type TestServer } from "./helpers";
@@ -44,7 +45,46 @@ beforeAll(async () => {
       router.get("/boom", async () => {
         throw new Error("password=hunter2 at db-7.internal");
       });
+      router.get("/things/:id", (req, res) => {
+        res.json({ id: req.params.id, query: req.query });
+      });
+      router.post("/things/:id/archive", (req, res) => {
+        res.json({ body: req.body ?? null });
+      });
+      router.get("/go", (_req, res) => {
+        res.redirect(302, "https://idp.example/authorize?client_id=c&state=st_secret");
+      });
+      router.post("/throttled", () => {
+        throw new PlatformError("rate_limited", "sign_in_throttled", "too many", {
+          details: { retryAfterSeconds: 42.2 },
+        });
+      });
+      router.post("/form/acs", (req, res) => {
+        res.json({ body: req.body });
+      });
+      const scim = express.Router();
+      scim.post("/Users", (req, res) => {
+        res.status(201).json(req.body);
+      });
+      router.use("/scim", scim);
     },
+    bodies: [
+      { path: "/form", types: ["application/x-www-form-urlencoded"], limit: "1kb" },
+      { path: "/scim", types: ["application/scim+json", "application/json"], limit: "4kb" },
+    ],
+    problemFormats: [
+      {
+        path: "/scim",
+        send: (res, problem) => {
+          res
+            .status(problem.status)
+            .type("application/scim+json")
+            .send(
+              JSON.stringify({ status: String(problem.status), detail: problem.detail, code: problem.code }),
+            );
+        },
+      },
+    ],
   });
 });
 
@@ -186,10 +226,14 @@ describe("problem+json errors", () => {
     ]);
   });
 
-  it("a body that is not JSON at all is invalid, not a crash", async () => {
+  it("a body that is not JSON → 415 unsupported_media_type naming the accepted types", async () => {
     const response = await post("/invitations", "email=a@example.com", { "content-type": "text/plain" });
-    expect(response.status).toBe(400);
-    expect(await problemOf(response)).toMatchObject({ code: "invalid_request_body", errors: [{ path: "" }] });
+    expect(response.status).toBe(415);
+    expect(await problemOf(response)).toMatchObject({
+      code: "unsupported_media_type",
+      title: "Unsupported Media Type",
+      accepted: ["application/json"],
+    });
   });
 
   it("PlatformError → status of its kind, its code, message and details (which cannot override members)", async () => {
@@ -245,5 +289,96 @@ describe("problem+json errors", () => {
       code: "route_not_found",
       detail: "no route for DELETE /nowhere",
     });
+  });
+});
+
+describe("what a route never sees", () => {
+  it.each([
+    ["/things/%ZZ", "malformed_path"],
+    ["/things/%E0%A4%A", "malformed_path"],
+    ["/things/%C3%28", "malformed_path"],
+    ["/things/a%00b", "nul_character"],
+    ["/%00/things", "nul_character"],
+    ["/things/1?q=%00", "nul_character"],
+    ["/things/1?q=a&q=b%00", "nul_character"],
+  ])("GET %s → 400 %s", async (path, code) => {
+    const response = await fetch(`${server.url}${path}`);
+    expect(response.status).toBe(400);
+    expect(await problemOf(response)).toMatchObject({ code });
+  });
+
+  it("a NUL in any string of the body, keys and nested values included → 400 nul_character", async () => {
+    for (const [body, field] of [
+      [{ email: "a\u0000@example.com" }, "body.email"],
+      [{ groups: ["ok", "b\u0000"] }, "body.groups.1"],
+      [{ a: { b: { "c\u0000": 1 } } }, "body.a.b.c\u0000"],
+      [[{ x: "\u0000" }], "body.0.x"],
+    ] as const) {
+      const response = await post("/things/1/archive", JSON.stringify(body));
+      expect(response.status).toBe(400);
+      expect(await problemOf(response)).toMatchObject({ code: "nul_character", field });
+    }
+  });
+
+  it("a POST without a body needs no content-type; one with a body and none → 415", async () => {
+    const empty = await fetch(`${server.url}/things/1/archive`, { method: "POST" });
+    expect([empty.status, await empty.json()]).toEqual([200, { body: null }]);
+    const untyped = await fetch(`${server.url}/things/1/archive`, {
+      method: "POST",
+      body: new Blob(['{"a":1}']),
+    });
+    expect(untyped.status).toBe(415);
+    expect(await problemOf(untyped)).toMatchObject({ code: "unsupported_media_type" });
+  });
+
+  it("bodies: a form under its path, JSON refused there; SCIM's media type with its own limit and error format", async () => {
+    const form = await post("/form/acs", "SAMLResponse=abc", {
+      "content-type": "application/x-www-form-urlencoded",
+    });
+    expect([form.status, await form.json()]).toEqual([200, { body: { SAMLResponse: "abc" } }]);
+    expect((await post("/form/acs", "{}")).status).toBe(415);
+
+    const scim = await post("/scim/Users", JSON.stringify({ userName: "x".repeat(2_000) }), {
+      "content-type": "application/scim+json",
+    });
+    expect(scim.status).toBe(201);
+    const wrong = await post("/scim/Users", "userName=x", { "content-type": "text/plain" });
+    expect(wrong.status).toBe(415);
+    expect(wrong.headers.get("content-type")).toBe("application/scim+json; charset=utf-8");
+    expect(await wrong.json()).toMatchObject({ status: "415", code: "unsupported_media_type" });
+    const nul = await post("/scim/Users", JSON.stringify({ userName: "\u0000" }), {
+      "content-type": "application/scim+json",
+    });
+    expect([nul.status, ((await nul.json()) as { code: string }).code]).toEqual([400, "nul_character"]);
+  });
+
+  it("a problem that says when to retry sets Retry-After (whole seconds, rounded up)", async () => {
+    const response = await post("/throttled", "{}");
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("43");
+    expect(await problemOf(response)).toMatchObject({ code: "sign_in_throttled", retryAfterSeconds: 42.2 });
+  });
+});
+
+describe("request logs keep secrets out", () => {
+  it("logs query names but never their values, nor the query and params objects", async () => {
+    const response = await fetch(`${server.url}/things/1?token=inv_1.s3cr3t&limit=5&flag`);
+    const id = response.headers.get("x-request-id");
+    const line = server.lines().find((l) => l.request_id === id && l.msg === "request completed");
+    expect(line?.req).toMatchObject({ url: "/things/1?token=[REDACTED]&limit=[REDACTED]&flag=[REDACTED]" });
+    expect(line?.req).not.toHaveProperty("query");
+    expect(line?.req).not.toHaveProperty("params");
+    expect(JSON.stringify(server.lines())).not.toContain("s3cr3t");
+  });
+
+  it("redacts the query of a redirect's Location", async () => {
+    const response = await fetch(`${server.url}/go`, { redirect: "manual" });
+    expect(response.status).toBe(302);
+    const id = response.headers.get("x-request-id");
+    const line = server.lines().find((l) => l.request_id === id && l.msg === "request completed");
+    expect(line?.res).toMatchObject({
+      headers: { location: "https://idp.example/authorize?client_id=[REDACTED]&state=[REDACTED]" },
+    });
+    expect(JSON.stringify(server.lines())).not.toContain("st_secret");
   });
 });

@@ -8,13 +8,13 @@ void (async () => {
   const { runService } = await import("@platform/http");
   const { loadIdentityConfig } = await import("./config.js");
   const { IdentityService } = await import("./service.js");
-  const { identityHttpRoutes } = await import("./http/index.js");
+  const { identityHttp } = await import("./http/index.js");
 
   const service = new IdentityService(loadIdentityConfig());
   await runService({
     service,
     telemetry,
-    routes: identityHttpRoutes(service),
+    ...identityHttp(service),
     readiness: [{ name: "postgres", check: async () => void (await service.db.$queryRawUnsafe("SELECT 1")) }],
   });
 })();

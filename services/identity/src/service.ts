@@ -11,7 +11,7 @@ import {
 import { deployMigrations } from "@platform/database";
 import { EventStore, Projector, Relay } from "@platform/event-sourcing";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger, type Logger } from "@platform/observability";
+import { createLogger, type Logger, type LoggerOptions } from "@platform/observability";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Kafka, Producer } from "kafkajs";
 import { Pool } from "pg";
@@ -66,8 +66,10 @@ export class IdentityService {
   constructor(
     readonly config: IdentityConfig,
     readonly clock: Clock = systemClock,
+    /** Where log lines go (stdout when not given); tests read them to prove what is never logged. */
+    logDestination?: LoggerOptions["destination"],
   ) {
-    this.logger = createLogger({ name: "identity", level: config.LOG_LEVEL });
+    this.logger = createLogger({ name: "identity", level: config.LOG_LEVEL, destination: logDestination });
     this.db = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
     this.closedAccounts = closedAccountsIn(this.db);
     this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });

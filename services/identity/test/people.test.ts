@@ -81,26 +81,46 @@ describe("sign-up", () => {
     expect(await h.service.db.user.count()).toBe(before);
   });
 
-  it("answers 409 for an address already signed up, in any letter case, and writes nothing", async () => {
-    const { email } = await signUp();
+  it("answers an address already signed up, in any letter case, as a new one, and e-mails its owner instead", async () => {
+    const { email, userId } = await signUp();
     const events = await h.service.db.$queryRawUnsafe<{ n: bigint }[]>(
       "SELECT count(*) AS n FROM platform_events",
     );
-    const res = await h.call("POST", "/v1/users", { body: { email: email.toUpperCase(), password } });
-    expect([res.status, res.body.code]).toEqual([409, "email_taken"]);
+    const fresh = await h.call("POST", "/v1/users", { body: { email: newEmail(), password } });
+    const taken = await h.call("POST", "/v1/users", { body: { email: email.toUpperCase(), password } });
+    expect([taken.status, taken.headers.get("content-type")]).toEqual([
+      fresh.status,
+      fresh.headers.get("content-type"),
+    ]);
+    expect(Object.keys(taken.body)).toEqual(Object.keys(fresh.body));
+    expect(taken.body).toEqual({ user_id: expect.stringMatching(/^usr_/), email_verified: false });
+    expect(taken.body.user_id).not.toBe(userId);
+    expect(await h.service.db.user.count({ where: { id: taken.body.user_id } })).toBe(0);
+
     const after = await h.service.db.$queryRawUnsafe<{ n: bigint }[]>(
       "SELECT count(*) AS n FROM platform_events",
     );
-    expect(after[0]?.n).toBe(events[0]?.n);
+    expect(after[0]?.n).toBe((events[0]?.n ?? 0n) + 1n); // the fresh address's UserSignedUp only
+    const told = await h.service.db.outboundEmail.findMany({ where: { recipient: email } });
+    expect(told.map((e) => e.template).sort()).toEqual(["account_exists", "verify_email"]);
+    // The password given with the second attempt does not open the account.
+    const hijack = await h.call("POST", "/v1/users", {
+      body: { email, password: "another long passphrase!" },
+    });
+    expect(hijack.status).toBe(201);
+    expect((await signIn(email, { password: "another long passphrase!" })).status).toBe(401);
   });
 
-  it("lets only one of two concurrent sign-ups with the same address win", async () => {
+  it("lets only one of two concurrent sign-ups with the same address create the account; all answer alike", async () => {
     const email = newEmail();
     const results = await Promise.all(
       [1, 2, 3].map(() => h.call("POST", "/v1/users", { body: { email, password } })),
     );
-    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(await h.service.db.user.count({ where: { email } })).toBe(1);
+    expect(
+      await h.service.db.outboundEmail.count({ where: { recipient: email, template: "account_exists" } }),
+    ).toBe(2);
   });
 });
 
@@ -207,7 +227,9 @@ describe("brute-force protection", () => {
     }
     const throttled = await signIn(email);
     expect([throttled.status, throttled.body.code]).toEqual([429, "sign_in_throttled"]);
-    expect(throttled.body.retryAfterSeconds ?? throttled.body.details?.retryAfterSeconds).toBeGreaterThan(0);
+    expect(throttled.body.retryAfterSeconds).toBeGreaterThan(0);
+    // RFC 9110 §10.2.3: the header clients and proxies read, in whole seconds.
+    expect(throttled.headers.get("retry-after")).toBe(String(Math.ceil(throttled.body.retryAfterSeconds)));
   });
 
   it("gives the same answer for an unknown address as for a wrong password", async () => {
@@ -280,5 +302,66 @@ describe("the event log", () => {
       { what: "the sign-up to be published" },
     );
     expect(published).toBe(true);
+  });
+});
+
+describe("e-mailed links", () => {
+  /** The newest link of a template to the address, opened on this test's server as a click would. */
+  async function open(email: string, template: string) {
+    const row = await h.service.db.outboundEmail.findFirstOrThrow({
+      where: { recipient: email, template },
+      orderBy: { createdAt: "desc" },
+    });
+    const link = new URL((row.variables as { link: string }).link);
+    const response = await fetch(`${h.url}${link.pathname}${link.search}`);
+    return {
+      link,
+      status: response.status,
+      cache: response.headers.get("cache-control"),
+      body: await response.json(),
+    };
+  }
+
+  it("open a route that says how to complete them, spend nothing by opening, and stop once used", async () => {
+    const { email } = await signUp();
+    const verify = await open(email, "verify_email");
+    const token = verify.link.searchParams.get("token");
+    expect([verify.status, verify.cache, verify.body]).toEqual([
+      200,
+      "no-store",
+      {
+        purpose: "verify_email",
+        complete: { method: "POST", url: "http://identity.test/v1/email/verify", body: { token } },
+      },
+    ]);
+    expect((await open(email, "verify_email")).status).toBe(200);
+    const { method, url, body } = verify.body.complete;
+    expect((await h.call(method, new URL(url).pathname, { body })).status).toBe(204);
+    expect((await open(email, "verify_email")).body.code).toBe("link_invalid");
+
+    await h.call("POST", "/v1/password/forgot", { body: { email } });
+    const reset = await open(email, "reset_password");
+    expect(`${reset.link.origin}${reset.link.pathname}`).toBe("http://identity.test/v1/password/reset");
+    expect(reset.body).toEqual({
+      purpose: "reset_password",
+      complete: {
+        method: "POST",
+        url: "http://identity.test/v1/password/reset",
+        body: { token: reset.link.searchParams.get("token"), password: "<new password>" },
+      },
+    });
+    const done = await h.call("POST", "/v1/password/reset", {
+      body: { ...reset.body.complete.body, password: "a brand new passphrase" },
+    });
+    expect(done.status).toBe(204);
+    const spent = await open(email, "reset_password");
+    expect([spent.status, spent.body.code]).toEqual([404, "link_invalid"]);
+    // Another purpose's token, a made-up one, or none: the same 404.
+    for (const path of [
+      `/v1/password/reset?token=${token}`,
+      "/v1/email/verify?token=ot_nothing",
+      "/v1/email/verify",
+    ])
+      expect((await h.call("GET", path)).body.code).toBe("link_invalid");
   });
 });

@@ -4,8 +4,10 @@ import type { AssignmentRule } from "./domain/success-reps";
 
 export const tenancyConfigSchema = z.object({
   ...platformEnv({ defaultPort: 3002 }),
-  /** Where invitation links point (the app that accepts them through identity). */
+  /** Base of invitation links (`GET /v1/invitations/open` is served here). */
   TENANCY_PUBLIC_URL: env.url().default("http://localhost:3002"),
+  /** Where an invitee signs up or in with the invitation (identity's public URL). */
+  IDENTITY_PUBLIC_URL: env.url().default("http://localhost:3001"),
   /** Users an organization may have before billing has announced a plan; -1 unlimited. */
   SEAT_LIMIT_WITHOUT_PLAN: env.int({ min: -1 }).default(5),
   /** How often SLA warnings and breaches are swept for (tests drive sweeps themselves). */

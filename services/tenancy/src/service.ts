@@ -11,7 +11,7 @@ import {
 import { deployMigrations } from "@platform/database";
 import { type Clock, EventStore, Projector, Relay, systemClock } from "@platform/event-sourcing";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger, type Logger } from "@platform/observability";
+import { createLogger, type Logger, type LoggerOptions } from "@platform/observability";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Kafka, Producer } from "kafkajs";
 import { CustomerSuccessService } from "./app/customer-success";
@@ -57,8 +57,10 @@ export class TenancyService {
   constructor(
     readonly config: TenancyConfig,
     readonly clock: Clock = systemClock,
+    /** Where log lines go (stdout when not given); tests read them to prove what is never logged. */
+    logDestination?: LoggerOptions["destination"],
   ) {
-    this.logger = createLogger({ name: "tenancy", level: config.LOG_LEVEL });
+    this.logger = createLogger({ name: "tenancy", level: config.LOG_LEVEL, destination: logDestination });
     this.db = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
     this.kafka = createKafka({
       brokers: config.KAFKA_BROKERS,
@@ -91,6 +93,7 @@ export class TenancyService {
       seatLimitWithoutPlan: config.SEAT_LIMIT_WITHOUT_PLAN,
       invitationTtlDays: config.INVITATION_TTL_DAYS,
       publicUrl: config.TENANCY_PUBLIC_URL,
+      identityUrl: config.IDENTITY_PUBLIC_URL,
     });
     this.domains = new DomainService(this.db, this.store, clock, dnsTxtResolver(), this.members);
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { isUniqueViolation } from "@platform/database";
-import { ConflictError, InvalidInputError, PlatformError } from "@platform/errors";
+import { InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { IdentityEvent } from "../domain/events";
@@ -58,6 +58,10 @@ export class PeopleService {
     private readonly invitations: InvitationAcceptance,
   ) {}
 
+  /**
+   * Answers an address that already has an account exactly as a new one (the same answer after the
+   * same password hashing), and queues an `account_exists` e-mail to its owner instead of creating.
+   */
   async signUp(input: SignUpInput, origin: RequestOrigin): Promise<{ userId: string }> {
     const email = normalizeEmail(input.email);
     if (typeof input.password !== "string")
@@ -120,9 +124,16 @@ export class PeopleService {
         if (invited) await this.invitations.accept(tx, { userId, email }, input.invitationToken, origin);
       });
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw new ConflictError("email_taken", "an account with this e-mail address exists");
-      throw error;
+      if (!isUniqueViolation(error) || !(await this.db.user.findUnique({ where: { email } }))) throw error;
+      // Telling the caller would tell anyone who has an account (OWASP Authentication Cheat Sheet):
+      // the owner hears of it by e-mail, and the caller gets an id that names no one.
+      await this.db.$transaction((tx) =>
+        this.queueEmail(tx, email, "account_exists", {
+          sign_in_url: `${this.publicUrl}/v1/sessions`,
+          password_reset_url: `${this.publicUrl}/v1/password/forgot`,
+        }),
+      );
+      return { userId: newId("usr_") };
     }
     return { userId };
   }
@@ -197,7 +208,7 @@ export class PeopleService {
       if (!user) return;
       const token = await this.issueOneTimeToken(tx, user.id, "reset_password", RESET_PASSWORD_TTL_MS);
       await this.queueEmail(tx, email, "reset_password", {
-        link: `${this.publicUrl}/reset-password?token=${token}`,
+        link: `${this.publicUrl}/v1/password/reset?token=${token}`,
       });
       await appendEvents(
         this.store,
@@ -259,6 +270,18 @@ export class PeopleService {
     });
     // Whoever holds the reset link owns the address: earlier failed guesses no longer lock them out.
     await this.throttles.perAccount.delete(email);
+  }
+
+  /**
+   * Whether an e-mailed link can still be completed, without spending it: mail scanners and link
+   * previews open links too, so only the POST the link's page makes uses the token.
+   */
+  async checkLink(token: unknown, purpose: "verify_email" | "reset_password"): Promise<void> {
+    const invalid = new NotFoundError("link_invalid", "the link is invalid, used or expired");
+    if (typeof token !== "string" || token.length > 200) throw invalid;
+    const row = await this.db.oneTimeToken.findUnique({ where: { tokenHash: sha256(token) } });
+    if (!row || row.purpose !== purpose || row.usedAt !== null || row.expiresAt <= this.clock.now())
+      throw invalid;
   }
 
   private async ensureNotThrottled(email: string, address: string): Promise<void> {

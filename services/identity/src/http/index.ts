@@ -1,7 +1,8 @@
+import type { HttpAppOptions } from "@platform/http";
 import type { Router } from "express";
 import type { IdentityService } from "../service";
-import { identityRoutes } from "./routes";
-import { scimRoutes } from "./scim-routes";
+import { identityRoutes, samlBodies } from "./routes";
+import { scimBodies, scimProblemFormat, scimRoutes } from "./scim-routes";
 
 /** Everything identity serves over HTTP: the JSON API under /v1 and SCIM 2.0 under /scim/v2. */
 export function identityHttpRoutes(service: IdentityService): (router: Router) => void {
@@ -10,5 +11,16 @@ export function identityHttpRoutes(service: IdentityService): (router: Router) =
   return (router) => {
     scim(router);
     api(router);
+  };
+}
+
+/** identity's routes with the bodies they read beyond JSON and SCIM's error format, for createHttpApp. */
+export function identityHttp(
+  service: IdentityService,
+): Pick<HttpAppOptions, "routes" | "bodies" | "problemFormats"> {
+  return {
+    routes: identityHttpRoutes(service),
+    bodies: [scimBodies, samlBodies],
+    problemFormats: [scimProblemFormat],
   };
 }

@@ -1,7 +1,8 @@
 import * as auth from "@platform/auth";
 import { principalOf } from "@platform/auth";
 import { PlatformError } from "@platform/errors";
-import express, { type RequestHandler, type Router } from "express";
+import type { BodyRule } from "@platform/http";
+import type { RequestHandler, Router } from "express";
 import type { IdentityService } from "../service";
 import { originOf } from "./origin";
 
@@ -43,6 +44,13 @@ function tokenResponse(pair: {
 // The kit's middleware is typed structurally (it does not depend on express); here it is express's.
 const requirePermission = (permission: string) => auth.requirePermission(permission) as RequestHandler;
 
+/** An IdP posts its SAML response as a browser form (HTTP-POST binding) to the ACS. */
+export const samlBodies: BodyRule = {
+  path: "/v1/sso/saml",
+  types: ["application/x-www-form-urlencoded"],
+  limit: "256kb",
+};
+
 /** People, sessions, API keys and the audit log: the JSON API under /v1. */
 export function identityRoutes(service: IdentityService) {
   const signedIn = auth.authenticate(service.verifier) as RequestHandler;
@@ -68,6 +76,24 @@ export function identityRoutes(service: IdentityService) {
       );
       res.status(201).json({ user_id: userId, email_verified: input.invitation_token != null });
     });
+
+    // The links in identity's e-mails open these: what the link is for and the request that completes
+    // it, which a page renders as a button or form (the GET never spends the token).
+    const linkRoute = (path: string, purpose: "verify_email" | "reset_password", body: object) =>
+      router.get(path, async (req, res) => {
+        await service.people.checkLink(req.query.token, purpose);
+        res.set({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+        res.json({
+          purpose,
+          complete: {
+            method: "POST",
+            url: `${service.config.IDENTITY_PUBLIC_URL}${path}`,
+            body: { token: req.query.token, ...body },
+          },
+        });
+      });
+    linkRoute("/v1/email/verify", "verify_email", {});
+    linkRoute("/v1/password/reset", "reset_password", { password: "<new password>" });
 
     router.post("/v1/email/verify", async (req, res) => {
       await service.people.verifyEmail(body(req).token, originOf(req));
@@ -330,19 +356,11 @@ export function identityRoutes(service: IdentityService) {
       res.redirect(302, redirectUrl);
     });
 
-    // The IdP posts the response as a browser form (HTTP-POST binding).
-    router.post(
-      "/v1/sso/saml/:connectionId/acs",
-      express.urlencoded({ extended: false, limit: "256kb" }),
-      async (req, res) => {
-        const pair = await service.sso.completeSaml(
-          String(req.params.connectionId),
-          body(req),
-          originOf(req),
-        );
-        res.status(201).json(tokenResponse(pair));
-      },
-    );
+    // The IdP posts the response as a browser form (HTTP-POST binding; samlBodies reads it).
+    router.post("/v1/sso/saml/:connectionId/acs", async (req, res) => {
+      const pair = await service.sso.completeSaml(String(req.params.connectionId), body(req), originOf(req));
+      res.status(201).json(tokenResponse(pair));
+    });
 
     router.get(
       "/v1/organizations/:accountId/roles",

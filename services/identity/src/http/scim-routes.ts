@@ -1,4 +1,5 @@
 import { httpStatusOf, PlatformError } from "@platform/errors";
+import { type BodyRule, HttpErrorCodes, type ProblemFormat } from "@platform/http";
 import type { Logger } from "@platform/observability";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Directory } from "../app/directory";
@@ -10,6 +11,7 @@ import {
   parseUserInput,
   resourceTypes,
   ScimError,
+  type ScimErrorType,
   type ScimGroupRecord,
   type ScimPatchOperation,
   type ScimUserRecord,
@@ -23,6 +25,34 @@ import type { IdentityService } from "../service";
 import { originOf } from "./origin";
 
 const SCIM_CONTENT_TYPE = "application/scim+json";
+export const SCIM_BASE_PATH = "/scim/v2";
+
+/** Okta and Entra send application/scim+json; group member lists make bodies larger than /v1's. */
+export const scimBodies: BodyRule = {
+  path: SCIM_BASE_PATH,
+  types: [SCIM_CONTENT_TYPE, "application/json"],
+  limit: "1mb",
+};
+
+const SCIM_TYPE_OF_CODE: Record<string, ScimErrorType> = {
+  [HttpErrorCodes.malformedJson]: "invalidSyntax",
+  [HttpErrorCodes.malformedPath]: "invalidSyntax",
+  [HttpErrorCodes.nulCharacter]: "invalidValue",
+};
+
+/** Failures the kit answers before SCIM's routes run (body type, size, JSON, NUL), in SCIM's format. */
+export const scimProblemFormat: ProblemFormat = {
+  path: SCIM_BASE_PATH,
+  send(res, problem) {
+    const scimType = SCIM_TYPE_OF_CODE[problem.code];
+    send(res, problem.status, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+      status: String(problem.status),
+      ...(scimType ? { scimType } : {}),
+      detail: problem.detail,
+    });
+  },
+};
 
 function send(res: Response, status: number, body: unknown): void {
   res.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
@@ -45,8 +75,6 @@ export function scimRoutes(service: IdentityService) {
   const base = `${service.config.IDENTITY_PUBLIC_URL}/scim/v2`;
   return (router: Router) => {
     const scim = express.Router();
-    // Okta and Entra send application/scim+json, which the app's JSON parser does not read.
-    scim.use(express.json({ type: ["application/json", SCIM_CONTENT_TYPE], limit: "1mb" }));
     scim.use(async (req, res, next) => {
       res.locals.directory = await service.directory.authenticate(req.get("authorization"));
       next();
@@ -88,7 +116,7 @@ export function scimRoutes(service: IdentityService) {
       throw ScimError.notFound("no such SCIM endpoint");
     });
     scim.use(scimErrorHandler(service.logger));
-    router.use("/scim/v2", scim);
+    router.use(SCIM_BASE_PATH, scim);
   };
 }
 

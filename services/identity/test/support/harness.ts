@@ -1,7 +1,7 @@
 import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger } from "@platform/observability";
+import { createLogger, type LoggerOptions } from "@platform/observability";
 import {
   createTestDatabase,
   infrastructure,
@@ -12,13 +12,13 @@ import {
 } from "@platform/testkit";
 import type { Express } from "express";
 import { loadIdentityConfig } from "../../src/config";
-import { identityHttpRoutes } from "../../src/http";
+import { identityHttp } from "../../src/http";
 import { readerSchemas } from "../../src/projections/read-models";
 import { IdentityService, MIGRATIONS_DIR } from "../../src/service";
 
 export interface Harness {
   service: IdentityService;
-  /** The HTTP app as served, for tests that walk its route table (routeTableOf). */
+  /** The HTTP app as served, for routeTableOf. */
   app: Express;
   clock: TestClock;
   url: string;
@@ -46,7 +46,10 @@ export interface Harness {
  * One identity service per test file, as it runs in production: its own database (as a non-superuser
  * role), real Kafka topics (unique per file) and the real registry, the HTTP API on a random port.
  */
-export async function startIdentity(overrides: Record<string, string> = {}): Promise<Harness> {
+export async function startIdentity(
+  overrides: Record<string, string> = {},
+  options: { logDestination?: LoggerOptions["destination"] } = {},
+): Promise<Harness> {
   const infra = infrastructure();
   const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "identity_test" });
   const prefix = uniqueName("identity");
@@ -80,10 +83,10 @@ export async function startIdentity(overrides: Record<string, string> = {}): Pro
     await admin.disconnect();
   }
 
-  const service = new IdentityService(config, clock);
+  const service = new IdentityService(config, clock, options.logDestination);
   await service.start();
   await service.startWorkers();
-  const app = createHttpApp({ logger: service.logger, routes: identityHttpRoutes(service) });
+  const app = createHttpApp({ logger: service.logger, ...identityHttp(service) });
   const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
   const url = `http://127.0.0.1:${http.port}`;
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ConflictError, InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
@@ -57,6 +57,32 @@ export interface MemberSettings {
   seatLimitWithoutPlan: number;
   invitationTtlDays: number;
   publicUrl: string;
+  identityUrl: string;
+}
+
+/** What an invitation link opens: the invitation, and how to accept it at identity. */
+export interface OpenedInvitation {
+  invitation: Invitation;
+  organizationName: string;
+  hasAccount: boolean;
+  token: string;
+}
+
+export function openedInvitationJson(opened: OpenedInvitation, identityUrl: string) {
+  const { invitation, hasAccount, token } = opened;
+  return {
+    invitation_id: invitation.id,
+    organization: { account_id: invitation.accountId, name: opened.organizationName },
+    email: invitation.email,
+    role: invitation.role,
+    expires_at: invitation.expiresAt.toISOString(),
+    has_account: hasAccount,
+    accept: {
+      method: "POST",
+      url: `${identityUrl}${hasAccount ? "/v1/sessions" : "/v1/users"}`,
+      body: { email: invitation.email, password: "<password>", invitation_token: token },
+    },
+  };
 }
 
 /**
@@ -306,6 +332,41 @@ export class MemberService {
     });
   }
 
+  /**
+   * The invitation a link names, for its holder: only with the link's secret, only while pending and
+   * unexpired in an open organization. Every other case is the same 404, so the route tells nothing
+   * about ids it is not given the secret of.
+   */
+  async open(accountIdInput: unknown, tokenInput: unknown): Promise<OpenedInvitation> {
+    const invalid = new NotFoundError(
+      "invitation_link_invalid",
+      "this invitation link is invalid, used, revoked or expired",
+    );
+    if (typeof accountIdInput !== "string" || typeof tokenInput !== "string") throw invalid;
+    const [id, secret, ...rest] = tokenInput.split(".");
+    if (!id || !secret || rest.length > 0 || accountIdInput.length > 100 || tokenInput.length > 200)
+      throw invalid;
+    return inTenant(this.db, accountIdInput, async (tx) => {
+      const invitation = await tx.invitation.findFirst({ where: { id, accountId: accountIdInput } });
+      if (
+        !invitation ||
+        !timingSafeEqual(Buffer.from(invitation.tokenHash), Buffer.from(sha256(secret))) ||
+        invitation.status !== "pending" ||
+        invitation.expiresAt <= this.clock.now()
+      )
+        throw invalid;
+      const organization = await tx.organization.findUnique({ where: { accountId: accountIdInput } });
+      if (!organization || organization.status === "closed") throw invalid;
+      const person = await tx.person.findUnique({ where: { email: invitation.email } });
+      return {
+        invitation,
+        organizationName: organization.name,
+        hasAccount: person !== null,
+        token: tokenInput,
+      };
+    });
+  }
+
   async listInvitations(accountId: string): Promise<Invitation[]> {
     return inTenant(this.db, accountId, (tx) =>
       tx.invitation.findMany({ where: { accountId }, orderBy: { createdAt: "asc" } }),
@@ -521,7 +582,10 @@ export class MemberService {
         recipient: invitation.email,
         template: "invitation",
         variables: {
-          link: `${this.settings.publicUrl}/accept-invitation?token=${invitation.id}.${secret}`,
+          link: `${this.settings.publicUrl}/v1/invitations/open?${new URLSearchParams({
+            account_id: invitation.accountId,
+            token: `${invitation.id}.${secret}`,
+          })}`,
           role: invitation.role,
           expires_at: invitation.expiresAt.toISOString(),
         },

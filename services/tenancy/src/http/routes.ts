@@ -2,7 +2,7 @@ import { principalOf } from "@platform/auth";
 import { PlatformError } from "@platform/errors";
 import type { Request, Router } from "express";
 import { groupJson } from "../app/groups";
-import { invitationJson, membershipJson } from "../app/members";
+import { invitationJson, membershipJson, openedInvitationJson } from "../app/members";
 import { organizationJson } from "../app/organizations";
 import { inTenant } from "../app/tenant";
 import type { TenancyService } from "../service";
@@ -139,6 +139,13 @@ export function tenancyRoutes(service: TenancyService) {
       });
     }
 
+    // What the link in an invitation e-mail opens; the link's secret is the only credential.
+    router.get("/v1/invitations/open", async (req, res) => {
+      const opened = await members.open(req.query.account_id, req.query.token);
+      // The answer repeats the secret: no cache or later page may keep or pass it on.
+      res.set({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+      res.json(openedInvitationJson(opened, service.config.IDENTITY_PUBLIC_URL));
+    });
     router.get(
       "/v1/organizations/:accountId/invitations",
       ...inAccount("invitations.read"),

@@ -3,7 +3,7 @@ import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/
 import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger } from "@platform/observability";
+import { createLogger, type LoggerOptions } from "@platform/observability";
 import {
   createTestDatabase,
   infrastructure,
@@ -22,8 +22,9 @@ const system = { type: "system", id: null, ip_address: null, user_agent: null };
 
 export interface Harness {
   service: TenancyService;
-  /** The HTTP app as served, for tests that walk its route table (routeTableOf). */
+  /** The HTTP app as served, for routeTableOf, and where it listens. */
   app: Express;
+  url: string;
   clock: TestClock;
   db: TestDatabase;
   topics: { tenancy: string; identity: string; billing: string };
@@ -57,7 +58,10 @@ export interface Harness {
  * row-level security in force), real topics of its own and the real registry, HTTP on a random port.
  * The test plays identity and billing on their topics.
  */
-export async function startTenancy(overrides: Record<string, string> = {}): Promise<Harness> {
+export async function startTenancy(
+  overrides: Record<string, string> = {},
+  options: { logDestination?: LoggerOptions["destination"] } = {},
+): Promise<Harness> {
   const infra = infrastructure();
   const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "tenancy_test" });
   const prefix = uniqueName("tenancy");
@@ -94,11 +98,12 @@ export async function startTenancy(overrides: Record<string, string> = {}): Prom
     BILLING_EVENTS_TOPIC: topics.billing,
     READ_MODEL_GROUP: `${prefix}.read-models`,
     TENANCY_PUBLIC_URL: "http://app.test",
+    IDENTITY_PUBLIC_URL: "http://identity.test",
     // Tests sweep SLAs themselves, with the clock where they moved it.
     SLA_SWEEP_SECONDS: "86400",
     ...overrides,
   });
-  const service = new TenancyService(config, clock);
+  const service = new TenancyService(config, clock, options.logDestination);
   await service.start();
   await service.startWorkers();
   const app = createHttpApp({ logger: service.logger, routes: tenancyRoutes(service) });
@@ -113,6 +118,7 @@ export async function startTenancy(overrides: Record<string, string> = {}): Prom
   const harness: Harness = {
     service,
     app,
+    url,
     clock,
     db,
     topics,
