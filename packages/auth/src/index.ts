@@ -37,6 +37,7 @@ export {
 export { assertAccount, assertMayGrant, assertPermitted, hasPermission, type Principal } from "./principal";
 export { ACCESS_REVOKED, RevocationFeed, type RevocationFeedOptions } from "./revocation-feed";
 export {
+  issuedAtMsOf,
   issuedBy,
   REVOCATION_SCOPES,
   type RevocableToken,

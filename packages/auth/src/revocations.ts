@@ -23,8 +23,8 @@ export interface RevocableToken {
   subject: string;
   sessionId: string | null;
   accountId: string | null;
-  /** The token's iat (whole seconds since epoch). */
-  issuedAt: number;
+  /** When the token was issued, in ms since epoch (see issuedAtMsOf). */
+  issuedAtMs: number;
 }
 
 /** The verifier's revocation hook: in-memory (RevocationSet) or, at identity, its own database. */
@@ -50,13 +50,21 @@ export function revocationKeyOf(revocation: Revocation): string {
   return keyOf(revocation.scope, revocation.subjectId, revocation.accountId);
 }
 
-/**
- * iat has whole seconds, a revocation milliseconds: a token of second s may have been issued any time
- * in [s, s+1), so it is refused when s*1000 <= the moment. A token issued later in that same second is
- * refused too (the caller signs in or exchanges again a second later); never the other way round.
- */
+/** Whether a revocation of `tokensIssuedBefore` (ms) covers the token. */
 export function issuedBy(token: RevocableToken, tokensIssuedBefore: number): boolean {
-  return token.issuedAt * 1000 <= tokensIssuedBefore;
+  return token.issuedAtMs <= tokensIssuedBefore;
+}
+
+/**
+ * A token's issue time in ms: its signed `iat_ms` when that falls in its `iat` second, else the end
+ * of that second. A token without `iat_ms` may have been issued any time in [iat, iat+1), so it is
+ * taken as late as possible: a revocation in the same second refuses it rather than let it pass.
+ */
+export function issuedAtMsOf(payload: { iat: number; iat_ms?: unknown }): number {
+  const { iat, iat_ms: ms } = payload;
+  return typeof ms === "number" && Number.isInteger(ms) && Math.floor(ms / 1000) === iat
+    ? ms
+    : iat * 1000 + 999;
 }
 
 function keyOf(scope: RevocationScope, subjectId: string, accountId: string | null): string {

@@ -52,6 +52,8 @@ export interface AccessTokenPayload {
   typ: TokenType;
   jti: string;
   iat: number;
+  /** The issue time in milliseconds (iat has whole seconds): what revocations are compared with. */
+  iat_ms: number;
   exp: number;
   sid?: string;
   acct?: string;
@@ -78,10 +80,12 @@ export async function signAccessToken(
     throw invalidClaims(`ttlSeconds must be a positive integer, got ${ttlSeconds}`);
   }
   if (!nonEmpty(kid)) throw invalidClaims("kid must be a non-empty string");
-  const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const issuedAtMs = (options.now ?? new Date()).getTime();
+  const iat = Math.floor(issuedAtMs / 1000);
   const payload = {
     ...payloadClaims(claims),
     jti: options.jti ?? randomUUID(),
+    iat_ms: issuedAtMs,
   };
   return new SignJWT(payload)
     .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: TOKEN_HEADER_TYPE, kid })

@@ -3,7 +3,7 @@ import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from "jose"
 import { AuthErrorCodes } from "./codes";
 import type { KeyRing } from "./keys";
 import type { Principal } from "./principal";
-import type { RevocationCheck } from "./revocations";
+import { issuedAtMsOf, type RevocationCheck } from "./revocations";
 import type { RoleCatalog } from "./roles";
 import { TOKEN_ALGORITHM, TOKEN_HEADER_TYPE } from "./tokens";
 
@@ -103,7 +103,12 @@ export class TokenVerifier {
           `the access token lives longer than the ${maxLifetime} s this service tracks revocations for`,
         );
       }
-      if (await revocations.isRevoked({ ...principal, issuedAt: iat })) {
+      if (
+        await revocations.isRevoked({
+          ...principal,
+          issuedAtMs: issuedAtMsOf({ iat, iat_ms: payload.iat_ms }),
+        })
+      ) {
         throw principal.kind === "api_key"
           ? unauthenticated(
               AuthErrorCodes.tokenRevoked,

@@ -3,6 +3,7 @@ import { PlatformError } from "@platform/errors";
 import { SignJWT } from "jose";
 import {
   generateSigningKey,
+  issuedAtMsOf,
   KeyRing,
   RevocationSet,
   RoleCatalog,
@@ -50,6 +51,7 @@ describe("TokenVerifier", () => {
       typ: "user",
       jti: "jti-1",
       iat,
+      iat_ms: NOW.getTime(),
       exp: iat + 900,
     });
   });
@@ -366,12 +368,22 @@ describe("TokenVerifier", () => {
       await expect(verifier.verify(later)).resolves.toMatchObject({ kind: "api_key" });
     });
 
-    it("refuses, within the same second, a token issued just before a revocation", async () => {
+    it("tells apart, within one second, a token issued before a revocation from one issued after", async () => {
       const revocations = new RevocationSet(3600);
       const { key, verifier } = await setup({ revocations });
-      const token = await sign(key, USER); // iat = NOW's whole second
+      const before = await sign(key, USER); // issued at NOW
+      const after = await signAccessToken(key.privateKey, key.kid, USER, { now: new Date(at(0) + 1) });
       revocations.add({ scope: "session", subjectId: "sess-1", accountId: null, tokensIssuedBefore: at(0) });
-      await expect(verifier.verify(token)).rejects.toEqual(unauthenticated("session_revoked"));
+      await expect(verifier.verify(before)).rejects.toEqual(unauthenticated("session_revoked"));
+      await expect(verifier.verify(after)).resolves.toMatchObject({ subject: "user-1" });
+    });
+
+    it("takes a token without a millisecond issue time as issued at the end of its second", () => {
+      expect(issuedAtMsOf({ iat: 1_000 })).toBe(1_000_999);
+      expect(issuedAtMsOf({ iat: 1_000, iat_ms: 1_000_250 })).toBe(1_000_250);
+      // A forged or inconsistent iat_ms (another second) is not believed.
+      expect(issuedAtMsOf({ iat: 1_000, iat_ms: 999_000 })).toBe(1_000_999);
+      expect(issuedAtMsOf({ iat: 1_000, iat_ms: "1000250" })).toBe(1_000_999);
     });
 
     it("refuses a token that would outlive the window revocations are kept for", async () => {
