@@ -234,3 +234,86 @@ it("serves the discovery documents", async () => {
     userSchema,
   );
 });
+
+describe("userName, excludedAttributes and error bodies (RFC 7643/7644)", () => {
+  const scimError = (status: number, scimType?: string) => ({
+    schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+    status: String(status),
+    ...(scimType ? { scimType } : {}),
+    detail: expect.any(String),
+  });
+
+  it("keeps userName unique whatever its case, so a filter never finds two", async () => {
+    const token = await directoryFor("org_scim_case");
+    const stamp = Date.now();
+    const lower = `pg2.${stamp}@contoso.com`;
+    const first = await scim(token, "POST", "/Users", oktaUser(lower));
+    expect(first.status).toBe(201);
+    // Another address, the same userName in capitals.
+    const shouting = { ...oktaUser(lower.toUpperCase()), emails: [{ value: `other.${stamp}@contoso.com` }] };
+    const duplicate = await scim(token, "POST", "/Users", shouting);
+    expect([duplicate.status, duplicate.body]).toEqual([409, scimError(409, "uniqueness")]);
+
+    const second = await scim(token, "POST", "/Users", oktaUser(`second.${stamp}@contoso.com`));
+    const renamed = await scim(token, "PATCH", `/Users/${second.body.id}`, {
+      schemas: [patchSchema],
+      Operations: [{ op: "replace", path: "userName", value: `Pg2.${stamp}@Contoso.com` }],
+    });
+    expect([renamed.status, renamed.body]).toEqual([409, scimError(409, "uniqueness")]);
+
+    const found = await scim(token, "GET", `/Users?filter=${encodeURIComponent(`userName eq "${lower}"`)}`);
+    expect([found.body.totalResults, found.body.Resources.map((u: { id: string }) => u.id)]).toEqual([
+      1,
+      [first.body.id],
+    ]);
+  });
+
+  it("gives every 409 a scimType, including a person who exists outside the directory's domains", async () => {
+    const token = await directoryFor("org_scim_conflicts");
+    const email = `outsider.${Date.now()}@elsewhere.test`;
+    await h.call("POST", "/v1/users", { body: { email, password: "correct horse battery staple" } });
+    const claimed = await scim(token, "POST", "/Users", oktaUser(email));
+    expect([claimed.status, claimed.body]).toEqual([409, scimError(409, "uniqueness")]);
+  });
+
+  it("honours excludedAttributes on reads, lists and writes, never dropping id or schemas", async () => {
+    const token = await directoryFor("org_scim_excluded");
+    const userName = `excluded.${Date.now()}@acme.test`;
+    const created = await scim(token, "POST", "/Users?excludedAttributes=emails", oktaUser(userName));
+    expect(created.status).toBe(201);
+    expect(created.body.emails).toBeUndefined();
+    const id = created.body.id as string;
+
+    const one = await scim(token, "GET", `/Users/${id}?excludedAttributes=name.givenName,EMAILS,id,schemas`);
+    expect(one.body).toMatchObject({ id, userName, schemas: [userSchema], name: { familyName: "Jensen" } });
+    expect([one.body.emails, one.body.name.givenName]).toEqual([undefined, undefined]);
+
+    const qualified = await scim(
+      token,
+      "GET",
+      `/Users?excludedAttributes=${encodeURIComponent(`${userSchema}:name,meta`)}`,
+    );
+    const listed = qualified.body.Resources.find((u: { id: string }) => u.id === id);
+    expect([listed.name, listed.meta, listed.userName]).toEqual([undefined, undefined, userName]);
+
+    const group = await scim(token, "POST", "/Groups", {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: "Excluded",
+      members: [{ value: id }],
+    });
+    const withoutMembers = await scim(token, "GET", `/Groups/${group.body.id}?excludedAttributes=members`);
+    expect([withoutMembers.body.displayName, withoutMembers.body.members]).toEqual(["Excluded", undefined]);
+  });
+
+  it("answers a body over the limit with 413 in SCIM's error format", async () => {
+    const token = await directoryFor("org_scim_large");
+    const huge = { ...oktaUser(`large.${Date.now()}@acme.test`), displayName: "x".repeat(1_100_000) };
+    const res = await scim(token, "POST", "/Users", huge);
+    expect([res.status, res.contentType, res.body]).toEqual([
+      413,
+      expect.stringContaining("application/scim+json"),
+      scimError(413),
+    ]);
+    expect((await scim(token, "GET", "/Users")).body.totalResults).toBe(1);
+  });
+});

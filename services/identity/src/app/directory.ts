@@ -151,12 +151,7 @@ export class DirectoryService {
   ): Promise<ScimUserRecord> {
     const email = loginEmailOf(input);
     return this.inTransaction(async (tx) => {
-      if (
-        await tx.accountAccess.findFirst({
-          where: { accountId: directory.accountId, userName: input.userName },
-        })
-      )
-        throw ScimError.uniqueness(`userName ${input.userName} is already provisioned`);
+      await this.ensureUserNameFree(tx, directory, input.userName, null);
       const domains = await this.domainsOf(tx, directory.accountId);
       const provisioned = await this.provisioning.provision(
         tx,
@@ -177,7 +172,7 @@ export class DirectoryService {
       if (!provisioned.changed) throw ScimError.uniqueness(`a person with ${email} is already provisioned`);
       await tx.accountAccess.update({
         where: { userId_accountId: { userId: provisioned.userId, accountId: directory.accountId } },
-        data: { userName: input.userName },
+        data: { userName: input.userName, userNameKey: userNameKeyOf(input.userName) },
       });
       if (!input.active) await this.setActive(tx, directory, provisioned.userId, false, origin);
       return userRecord(await this.requireAccess(tx, directory, provisioned.userId));
@@ -343,6 +338,8 @@ export class DirectoryService {
       input.name.familyName !== access.user.familyName ||
       input.displayName !== access.user.displayName;
     const directoryChanged = input.userName !== access.userName || input.externalId !== access.externalId;
+    if (input.userName !== access.userName)
+      await this.ensureUserNameFree(tx, directory, input.userName, userId);
     if (profileChanged || directoryChanged) {
       try {
         await tx.user.update({
@@ -356,7 +353,12 @@ export class DirectoryService {
         });
         await tx.accountAccess.update({
           where: { userId_accountId: { userId, accountId: directory.accountId } },
-          data: { userName: input.userName, externalId: input.externalId, revision: { increment: 1 } },
+          data: {
+            userName: input.userName,
+            userNameKey: userNameKeyOf(input.userName),
+            externalId: input.externalId,
+            revision: { increment: 1 },
+          },
         });
       } catch (error) {
         if (isUniqueViolation(error))
@@ -565,6 +567,28 @@ export class DirectoryService {
     return this.requireGroup(tx, directory, groupId);
   }
 
+  /**
+   * userName is caseExact false (RFC 7643 §4.1.1), so `PG2@CONTOSO.COM` clashes with
+   * `pg2@contoso.com`. A person without a userName shows their address as one (userRecord), so an
+   * address counts as taken too: a filter on userName must never find two people.
+   */
+  private async ensureUserNameFree(
+    tx: Tx,
+    directory: Directory,
+    userName: string,
+    exceptUserId: string | null,
+  ): Promise<void> {
+    const key = userNameKeyOf(userName);
+    const taken = await tx.accountAccess.findFirst({
+      where: {
+        accountId: directory.accountId,
+        ...(exceptUserId ? { userId: { not: exceptUserId } } : {}),
+        OR: [{ userNameKey: key }, { userName: null, user: { email: key } }],
+      },
+    });
+    if (taken) throw ScimError.uniqueness(`userName ${userName} is already taken in this directory`);
+  }
+
   private async domainsOf(tx: Tx, accountId: string): Promise<string[]> {
     const connections = await tx.ssoConnection.findMany({ where: { accountId }, select: { settings: true } });
     return connections.flatMap((c) => (c.settings as { domains?: string[] }).domains ?? []);
@@ -581,6 +605,8 @@ export class DirectoryService {
     }
   }
 }
+
+const userNameKeyOf = (userName: string) => userName.toLowerCase();
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
