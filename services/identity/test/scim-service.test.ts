@@ -3,6 +3,7 @@
  * Microsoft Entra send: the full provisioning sequence, errors in SCIM's format, deactivation ending
  * sessions, groups becoming events, and one organization's directory never reaching another's people.
  */
+import { waitFor } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
 
 let h: Harness;
@@ -315,5 +316,125 @@ describe("userName, excludedAttributes and error bodies (RFC 7643/7644)", () => 
       scimError(413),
     ]);
     expect((await scim(token, "GET", "/Users")).body.totalResults).toBe(1);
+  });
+});
+
+describe("seats (identity projects the plan's limit and the organization's members and invitations)", () => {
+  const plan = (accountId: string, users: number) => ({
+    account_id: accountId,
+    subscription_id: `sub_${accountId}`,
+    subscription_status: "active",
+    current_period_start: Date.now(),
+    current_period_end: Date.now() + 30 * 86_400_000,
+    mrr_cents: 4900,
+    plan: {
+      plan_id: "starter",
+      name: "Starter",
+      interval: "month",
+      price_cents: 4900,
+      currency: "USD",
+      limits: { users },
+      overage_unit_prices: {},
+      features: [],
+    },
+    auto_renew: true,
+    occurred_at: Date.now(),
+    actor: { type: "system", id: null, ip_address: null, user_agent: null },
+  });
+
+  it("refuses a SCIM create over the seat limit in SCIM's format, counting members and pending invitations", async () => {
+    const accountId = `org_scim_seats_${Date.now()}`;
+    const token = await directoryFor(accountId);
+    await h.publishBillingEvent(
+      "platform.billing.SubscriptionCreated",
+      `sub_${accountId}`,
+      1,
+      plan(accountId, 4),
+    );
+    await h.publishTenancyEvent("platform.tenancy.InvitationSent", "inv_seat_1", 1, {
+      account_id: accountId,
+      invitation_id: `inv_${accountId}`,
+      invitee_email_hash: "0".repeat(64),
+      invitee_role: "member",
+      group_id: null,
+      expires_at: Date.now() + 86_400_000,
+      token_sha256: "1".repeat(64),
+      occurred_at: Date.now(),
+      actor: { type: "user", id: null, ip_address: null, user_agent: null },
+    });
+    await waitFor(
+      async () =>
+        (await h.service.db.seatLimit.findUnique({ where: { accountId } }))?.seatLimit === 4 &&
+        (await h.service.db.invitation.count({ where: { accountId } })) === 1
+          ? true
+          : undefined,
+      { what: "the plan and the invitation to reach identity" },
+    );
+    // The admin and the invitation hold two of four seats.
+    for (const n of [1, 2])
+      expect((await scim(token, "POST", "/Users", oktaUser(`seat${n}.${Date.now()}@acme.test`))).status).toBe(
+        201,
+      );
+    const over = await scim(token, "POST", "/Users", oktaUser(`seat3.${Date.now()}@acme.test`));
+    expect([over.status, over.contentType, over.body]).toEqual([
+      422,
+      expect.stringContaining("application/scim+json"),
+      {
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        status: "422",
+        detail: expect.stringMatching(
+          /seat limit reached: the plan allows 4 users and 3 members plus 1 pending/,
+        ),
+      },
+    ]);
+    expect((await scim(token, "GET", "/Users")).body.totalResults).toBe(3);
+
+    await h.publishBillingEvent("platform.billing.SubscriptionUpgraded", `sub_${accountId}`, 2, {
+      ...plan(accountId, -1),
+      previous_plan: plan(accountId, 4).plan,
+      immediate: true,
+      effective_at: Date.now(),
+      proration_cents: 0,
+      previous_mrr_cents: 4900,
+    });
+    await waitFor(
+      async () =>
+        (await h.service.db.seatLimit.findUnique({ where: { accountId } }))?.seatLimit === -1
+          ? true
+          : undefined,
+      { what: "the upgrade to reach identity" },
+    );
+    expect((await scim(token, "POST", "/Users", oktaUser(`seat4.${Date.now()}@acme.test`))).status).toBe(201);
+  });
+
+  it("leaves a person the directory suspended suspended when tenancy's membership arrives", async () => {
+    const accountId = `org_scim_suspended_${Date.now()}`;
+    const token = await directoryFor(accountId);
+    const created = await scim(token, "POST", "/Users", {
+      ...oktaUser(`suspended.${Date.now()}@acme.test`),
+      active: false,
+    });
+    const membership = `${accountId}:${created.body.id}`;
+    await h.publishTenancyEvent("platform.tenancy.MemberAdded", membership, 1, {
+      account_id: accountId,
+      user_id: created.body.id,
+      group_id: accountId,
+      group_type: "account",
+      role: "member",
+      source: "scim",
+      occurred_at: Date.now(),
+      actor: { type: "scim", id: null, ip_address: null, user_agent: null },
+    });
+    await waitFor(
+      async () => {
+        const applied = await h.service.db.$queryRawUnsafe<unknown[]>(
+          "SELECT 1 FROM platform_applied_versions WHERE aggregate_id = $1",
+          membership,
+        );
+        return applied.length > 0 || undefined;
+      },
+      { what: "identity to apply tenancy's MemberAdded" },
+    );
+    expect((await scim(token, "GET", `/Users/${created.body.id}`)).body.active).toBe(false);
   });
 });

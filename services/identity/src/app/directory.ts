@@ -22,7 +22,7 @@ import {
 import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 import type { Credentials } from "./credentials";
-import { domainOf, Provisioning } from "./provisioning";
+import { domainOf, type Provisioning } from "./provisioning";
 import type { SessionService } from "./sessions";
 
 const TOKEN_PREFIX = "scim_";
@@ -42,17 +42,14 @@ type AccessWithUser = NonNullable<Awaited<ReturnType<DirectoryService["loadAcces
  * read and write here is scoped to the directory's organization.
  */
 export class DirectoryService {
-  private readonly provisioning: Provisioning;
-
   constructor(
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly sessions: SessionService,
     private readonly credentials: Credentials,
     private readonly clock: Clock,
-  ) {
-    this.provisioning = new Provisioning(store, clock);
-  }
+    private readonly provisioning: Provisioning,
+  ) {}
 
   // ---- tokens ----
 

@@ -1,6 +1,7 @@
 import { PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
+import { hasFreeSeat, type SeatUsage, seatLimitDetail } from "../domain/seats";
 import { newId } from "../domain/secrets";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 
@@ -33,6 +34,7 @@ export class Provisioning {
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly settings: { seatLimitWithoutPlan: number },
   ) {}
 
   async provision(tx: Tx, request: ProvisionRequest, origin: RequestOrigin): Promise<Provisioned> {
@@ -60,6 +62,7 @@ export class Provisioning {
           "a person with this e-mail address exists and its domain is not one of this connection's domains",
         );
     }
+    await this.ensureSeat(tx, request.accountId);
     const userId = existing?.id ?? newId("usr_");
     if (!existing)
       await tx.user.create({
@@ -108,6 +111,31 @@ export class Provisioning {
       origin.actor,
     );
     return { userId, created: !existing, changed: true };
+  }
+
+  /**
+   * Refuses a new member over the plan's limit. Serialized per organization, so two directory
+   * requests cannot both take the last seat; tenancy's invitations are decided under tenancy's own
+   * lock, so the two services can still overfill by one in a race (docs/identity.md).
+   */
+  private async ensureSeat(tx: Tx, accountId: string): Promise<void> {
+    await tx.$queryRawUnsafe("SELECT 1 FROM pg_advisory_xact_lock(hashtext('seats:' || $1))", accountId);
+    const usage = await this.seatUsage(tx, accountId);
+    if (!hasFreeSeat(usage))
+      throw new PlatformError("limit_reached", "seat_limit_reached", seatLimitDetail(usage), {
+        details: { ...usage },
+      });
+  }
+
+  private async seatUsage(tx: Tx, accountId: string): Promise<SeatUsage> {
+    const plan = await tx.seatLimit.findUnique({ where: { accountId } });
+    return {
+      limit: plan?.seatLimit ?? this.settings.seatLimitWithoutPlan,
+      members: await tx.accountAccess.count({ where: { accountId } }),
+      pendingInvitations: await tx.invitation.count({
+        where: { accountId, status: "pending", expiresAt: { gt: this.clock.now() } },
+      }),
+    };
   }
 }
 
