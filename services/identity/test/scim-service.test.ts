@@ -438,3 +438,129 @@ describe("seats (identity projects the plan's limit and the organization's membe
     expect((await scim(token, "GET", `/Users/${created.body.id}`)).body.active).toBe(false);
   });
 });
+
+describe("people the directory does not own (a person is global)", () => {
+  const system = { type: "system", id: null, ip_address: null, user_agent: null };
+  let version = 0;
+  async function verifyDomain(accountId: string, domain: string) {
+    await h.publishTenancyEvent("platform.tenancy.DomainVerified", `dom_${domain}`, ++version, {
+      account_id: accountId,
+      domain_id: `dom_${domain}`,
+      domain,
+      auto_join: false,
+      occurred_at: Date.now(),
+      actor: system,
+    });
+    await waitFor(
+      async () => ((await h.service.db.verifiedDomain.findUnique({ where: { domain } })) ? true : undefined),
+      { what: `${domain} verified for ${accountId}` },
+    );
+  }
+  async function signUp(email: string): Promise<string> {
+    const { body } = await h.call("POST", "/v1/users", {
+      body: { email, password: "correct horse battery staple" },
+    });
+    return body.user_id;
+  }
+  const rename = (givenName: string) => ({
+    schemas: [patchSchema],
+    Operations: [{ op: "replace", path: "name.givenName", value: givenName }],
+  });
+
+  it("cannot claim another organization's member through domains an admin merely listed, and answers their id like an unknown one", async () => {
+    const stamp = Date.now();
+    const alpha = `org_alpha_${stamp}`;
+    const beta = `org_beta_${stamp}`;
+    const bobEmail = `bob.${stamp}@beta-corp.test`;
+    const bob = await signUp(bobEmail);
+    await h.addMember(beta, bob, "member");
+    const alphaDirectory = await directoryFor(alpha);
+    // Alpha lists Beta's domain on an SSO connection: typing a domain proves nothing.
+    await h.service.db.ssoConnection.create({
+      data: {
+        id: `sso_${stamp}`,
+        accountId: alpha,
+        protocol: "saml",
+        name: "listed",
+        settings: { domains: ["beta-corp.test"] },
+        jitProvisioning: true,
+        defaultRole: "member",
+      },
+    });
+    const claimed = await scim(alphaDirectory, "POST", "/Users", oktaUser(bobEmail));
+    expect([claimed.status, claimed.body.scimType]).toEqual([409, "uniqueness"]);
+    expect(await h.service.db.accountAccess.count({ where: { userId: bob, accountId: alpha } })).toBe(0);
+
+    // Bob's id and an unknown id get the same answer from Alpha's directory, for every verb.
+    const alike = async (method: string, suffix = "", body?: unknown) => {
+      const known = await scim(alphaDirectory, method, `/Users/${bob}${suffix}`, body);
+      const unknown = await scim(alphaDirectory, method, `/Users/usr_unknown${stamp}${suffix}`, body);
+      const blind = (res: { status: number; body: unknown }, id: string) => ({
+        status: res.status,
+        body: JSON.parse(JSON.stringify(res.body).replaceAll(id, "<id>")),
+      });
+      expect([method, blind(known, bob)]).toEqual([method, blind(unknown, `usr_unknown${stamp}`)]);
+      expect(known.status).toBe(404);
+    };
+    await alike("GET");
+    await alike("PATCH", "", rename("Hijacked"));
+    await alike("PUT", "", oktaUser(bobEmail));
+    await alike("DELETE");
+    const group = await scim(alphaDirectory, "POST", "/Groups", {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: "Grab",
+      members: [{ value: bob }],
+    });
+    expect([group.status, group.body.scimType]).toEqual([400, "invalidValue"]);
+    expect((await h.service.db.user.findUniqueOrThrow({ where: { id: bob } })).givenName).toBeNull();
+  });
+
+  it("changes a global profile only for people it provisioned at the organization's verified domains", async () => {
+    const stamp = Date.now();
+    const accountId = `org_owner_${stamp}`;
+    const domain = `owned-${stamp}.test`;
+    const directory = await directoryFor(accountId);
+    await verifyDomain(accountId, domain);
+
+    // Provisioned at a verified domain: the directory owns the person.
+    const owned = await scim(directory, "POST", "/Users", oktaUser(`carol@${domain}`));
+    const renamed = await scim(directory, "PATCH", `/Users/${owned.body.id}`, rename("Caroline"));
+    expect([renamed.status, renamed.body.name.givenName]).toEqual([200, "Caroline"]);
+    // ... but cannot move them to an address the organization does not own.
+    const moved = await scim(directory, "PUT", `/Users/${owned.body.id}`, {
+      ...oktaUser(`carol@${domain}`),
+      emails: [{ value: `carol.${stamp}@elsewhere.test`, primary: true }],
+    });
+    expect([moved.status, moved.body.scimType]).toEqual([400, "mutability"]);
+
+    // An existing person at the verified domain may be linked (and is then owned).
+    const frankEmail = `frank@${domain}`;
+    const frank = await signUp(frankEmail);
+    const linked = await scim(directory, "POST", "/Users", oktaUser(frankEmail));
+    expect([linked.status, linked.body.id]).toEqual([201, frank]);
+
+    // Provisioned outside the verified domains: a member, but the name is the person's own.
+    const outside = await scim(directory, "POST", "/Users", oktaUser(`erin.${stamp}@unverified.test`));
+    expect(outside.status).toBe(201);
+    const refused = await scim(directory, "PATCH", `/Users/${outside.body.id}`, rename("Renamed"));
+    expect([refused.status, refused.body.scimType]).toEqual([400, "mutability"]);
+
+    // A member who joined by invitation: per-organization attributes yes, the global profile no.
+    const daveEmail = `dave@${domain}`;
+    const dave = await signUp(daveEmail);
+    await h.addMember(accountId, dave, "member");
+    const daveRenamed = await scim(directory, "PATCH", `/Users/${dave}`, rename("David"));
+    expect([daveRenamed.status, daveRenamed.body.scimType]).toEqual([400, "mutability"]);
+    const daveSuspended = await scim(directory, "PATCH", `/Users/${dave}`, {
+      schemas: [patchSchema],
+      Operations: [{ op: "replace", path: "active", value: false }],
+    });
+    expect([daveSuspended.status, daveSuspended.body.active]).toEqual([200, false]);
+
+    const profileEvents = await h.service.db.$queryRawUnsafe<{ aggregate_id: string }[]>(
+      "SELECT aggregate_id FROM platform_events WHERE event_type = 'platform.identity.UserProfileUpdated' AND aggregate_id = ANY($1)",
+      [owned.body.id, outside.body.id, dave],
+    );
+    expect(profileEvents.map((e) => e.aggregate_id)).toEqual([owned.body.id]);
+  });
+});

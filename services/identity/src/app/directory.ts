@@ -22,7 +22,7 @@ import {
 import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 import type { Credentials } from "./credentials";
-import { domainOf, type Provisioning } from "./provisioning";
+import type { Provisioning } from "./provisioning";
 import type { SessionService } from "./sessions";
 
 const TOKEN_PREFIX = "scim_";
@@ -149,7 +149,6 @@ export class DirectoryService {
     const email = loginEmailOf(input);
     return this.inTransaction(async (tx) => {
       await this.ensureUserNameFree(tx, directory, input.userName, null);
-      const domains = await this.domainsOf(tx, directory.accountId);
       const provisioned = await this.provisioning.provision(
         tx,
         {
@@ -162,11 +161,10 @@ export class DirectoryService {
           externalId: input.externalId,
           connectionId: directory.tokenId,
           role: "member",
-          mayLinkExisting: domains.includes(domainOf(email)),
         },
         origin,
       );
-      if (!provisioned.changed) throw ScimError.uniqueness(`a person with ${email} is already provisioned`);
+      if (!provisioned.changed) throw ScimError.uniqueness(IN_USE);
       await tx.accountAccess.update({
         where: { userId_accountId: { userId: provisioned.userId, accountId: directory.accountId } },
         data: { userName: input.userName, userNameKey: userNameKeyOf(input.userName) },
@@ -334,6 +332,16 @@ export class DirectoryService {
       input.name.givenName !== access.user.givenName ||
       input.name.familyName !== access.user.familyName ||
       input.displayName !== access.user.displayName;
+    if (
+      profileChanged &&
+      !(await this.provisioning.directoryOwns(tx, directory.accountId, {
+        accessSource: access.source,
+        addresses: [access.user.email, email],
+      }))
+    )
+      throw ScimError.mutability(
+        "name and e-mail address belong to the person: this directory may change them only for people it provisioned at the organization's verified domains",
+      );
     const directoryChanged = input.userName !== access.userName || input.externalId !== access.externalId;
     if (input.userName !== access.userName)
       await this.ensureUserNameFree(tx, directory, input.userName, userId);
@@ -358,8 +366,7 @@ export class DirectoryService {
           },
         });
       } catch (error) {
-        if (isUniqueViolation(error))
-          throw ScimError.uniqueness("userName or e-mail address is already in use");
+        if (isUniqueViolation(error)) throw ScimError.uniqueness(IN_USE);
         throw error;
       }
     }
@@ -586,24 +593,21 @@ export class DirectoryService {
     if (taken) throw ScimError.uniqueness(`userName ${userName} is already taken in this directory`);
   }
 
-  private async domainsOf(tx: Tx, accountId: string): Promise<string[]> {
-    const connections = await tx.ssoConnection.findMany({ where: { accountId }, select: { settings: true } });
-    return connections.flatMap((c) => (c.settings as { domains?: string[] }).domains ?? []);
-  }
-
   /** Duplicate userNames or addresses racing each other end as 409, as SCIM clients expect. */
   private async inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     try {
       return await this.db.$transaction(work);
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw ScimError.uniqueness("userName or e-mail address is already in use");
+      if (isUniqueViolation(error)) throw ScimError.uniqueness(IN_USE);
       throw error;
     }
   }
 }
 
 const userNameKeyOf = (userName: string) => userName.toLowerCase();
+
+/** One answer for every clash over a person, so it never tells where else an address is in use. */
+const IN_USE = "userName or e-mail address is already in use";
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];

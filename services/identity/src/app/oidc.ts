@@ -202,7 +202,6 @@ export class OidcService {
       this.db,
       this.provisioning,
       connection,
-      settings.domains,
       {
         email,
         givenName: claimText(claims.given_name),

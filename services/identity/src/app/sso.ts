@@ -174,7 +174,7 @@ export class SsoService {
     form: { SAMLResponse?: unknown; RelayState?: unknown },
     origin: RequestOrigin,
   ): Promise<TokenPair> {
-    const { connection, settings, domains } = await this.samlConnection(connectionId);
+    const { connection, settings } = await this.samlConnection(connectionId);
     if (typeof form.SAMLResponse !== "string")
       throw new PlatformError("unauthenticated", "saml_malformed", "SAMLResponse is missing");
     const expectedRequestId = await this.consumeRequest(connectionId, form.RelayState);
@@ -195,7 +195,6 @@ export class SsoService {
       this.db,
       this.provisioning,
       connection,
-      domains,
       {
         email,
         givenName: assertion.givenName,

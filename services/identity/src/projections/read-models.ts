@@ -1,5 +1,7 @@
 import { latestSchemasOf, loadContracts, SCHEMAS_ROOT } from "@platform/contracts";
 import type { PlanSnapshot } from "@platform/contracts/src/types/billing.events/SubscriptionCreated.v1";
+import type { DomainRemoved } from "@platform/contracts/src/types/tenancy.events/DomainRemoved.v1";
+import type { DomainVerified } from "@platform/contracts/src/types/tenancy.events/DomainVerified.v1";
 import type { MemberAdded } from "@platform/contracts/src/types/tenancy.events/MemberAdded.v1";
 import type { MemberRemoved } from "@platform/contracts/src/types/tenancy.events/MemberRemoved.v1";
 import type { MemberRoleChanged } from "@platform/contracts/src/types/tenancy.events/MemberRoleChanged.v1";
@@ -175,6 +177,22 @@ const seatLimit: ProjectionHandler<Tx> = async (tx, event) => {
   await tx.seatLimit.upsert({ where: { accountId }, create: { accountId, ...values }, update: values });
 };
 
+/** The domains each organization proved it owns: what its identity providers may vouch for. */
+const domainHandlers: Record<string, ProjectionHandler<Tx>> = {
+  "platform.tenancy.DomainVerified": async (tx, event) => {
+    const { domain, account_id: accountId } = payloadOf<DomainVerified>(event);
+    await tx.verifiedDomain.upsert({
+      where: { domain },
+      create: { domain, accountId },
+      update: { accountId },
+    });
+  },
+  "platform.tenancy.DomainRemoved": async (tx, event) => {
+    const { domain, account_id: accountId } = payloadOf<DomainRemoved>(event);
+    await tx.verifiedDomain.deleteMany({ where: { domain, accountId } });
+  },
+};
+
 const planHandlers: Record<string, ProjectionHandler<Tx>> = {
   "platform.billing.SubscriptionCreated": seatLimit,
   "platform.billing.TrialStarted": seatLimit,
@@ -190,6 +208,7 @@ export function projectionHandlers(credentials: Credentials): Record<string, Pro
     ...invitationHandlers,
     ...closingHandlers,
     ...planHandlers,
+    ...domainHandlers,
   };
 }
 
