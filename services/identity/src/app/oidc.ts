@@ -165,7 +165,7 @@ export class OidcService {
     query: Record<string, unknown>,
     origin: RequestOrigin,
   ): Promise<TokenPair> {
-    const { connection, config, settings } = await this.connection(connectionId);
+    const { connection, config } = await this.connection(connectionId);
     const state = typeof query.state === "string" ? query.state : "";
     const request = state ? await this.db.ssoRequest.findUnique({ where: { id: state } }) : null;
     const deleted = request
