@@ -4,9 +4,6 @@
  * becoming owner, domain auto-join at a verified domain, or provisioning by the organization's own
  * identity provider (SCIM, SAML, OIDC), which identity allows only for people it may vouch for.
  */
-export const JOIN_SOURCES = ["owner", "invitation", "auto_join", "scim", "saml", "oidc"] as const;
-export type JoinSource = (typeof JOIN_SOURCES)[number];
-
 const PROVISIONING_SOURCES = ["scim", "saml", "oidc"] as const;
 export type ProvisioningSource = (typeof PROVISIONING_SOURCES)[number];
 
