@@ -1,25 +1,36 @@
 /**
- * identity's SCIM directory and tenancy's memberships, as `platform up` / `platform test` run them:
- * people a directory provisions become members at tenancy (seats, number_of_users), a directory
- * group's members reach its team, and identity refuses a create over the seat limit on its own,
- * from what it projects of tenancy's events (services never call each other).
+ * identity's SCIM directory and tenancy's memberships: people a directory provisions become members
+ * at tenancy (seats, number_of_users), a directory group's members reach its team, and identity
+ * refuses a create over the seat limit on its own, from what it projects of tenancy's events
+ * (services never call each other). Both services run in this process on real Postgres, Kafka and
+ * the registry (support/in-process.ts).
  */
 import { uniqueName, waitFor } from "@platform/testkit";
-import { call, ensureRunning, identityUrl, organizationOf, signUp, tenancyUrl } from "./support/platform";
+import { type InProcessPlatform, startInProcess } from "./support/in-process";
+import { call, organizationOf, PASSWORD } from "./support/platform";
 
+let p: InProcessPlatform;
 beforeAll(async () => {
-  await ensureRunning("identity", identityUrl);
-  await ensureRunning("tenancy", tenancyUrl);
-});
+  p = await startInProcess();
+}, 120_000);
+afterAll(() => p?.close());
 
 it("makes SCIM users tenancy members who hold seats, puts a SCIM group's members in its team, and refuses a create over the limit", async () => {
-  const owner = await signUp(`${uniqueName("owner")}@example.com`);
-  const { accountId, token } = await organizationOf(owner, "E2E Provisioning");
-  const { body: issued } = await call(identityUrl, "POST", `/v1/organizations/${accountId}/scim-tokens`, {
+  const email = `${uniqueName("owner")}@example.com`;
+  await call(p.urls.identity, "POST", "/v1/users", { body: { email, password: PASSWORD } });
+  const session = await call(p.urls.identity, "POST", "/v1/sessions", {
+    body: { email, password: PASSWORD },
+  });
+  const { accountId, token } = await organizationOf(
+    { token: session.body.access_token },
+    "E2E Provisioning",
+    p.urls,
+  );
+  const { body: issued } = await call(p.urls.identity, "POST", `/v1/organizations/${accountId}/scim-tokens`, {
     token,
   });
   const scim = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${identityUrl}/scim/v2${path}`, {
+    const res = await fetch(`${p.urls.identity}/scim/v2${path}`, {
       method,
       headers: {
         authorization: `Bearer ${issued.token}`,
@@ -45,7 +56,7 @@ it("makes SCIM users tenancy members who hold seats, puts a SCIM group's members
   }
 
   const tenancy = (path: string) =>
-    call(tenancyUrl, "GET", `/v1/organizations/${accountId}${path}`, { token });
+    call(p.urls.tenancy, "GET", `/v1/organizations/${accountId}${path}`, { token });
   const members = await waitFor(
     async () => {
       const res = await tenancy("/members");
