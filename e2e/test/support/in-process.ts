@@ -35,6 +35,7 @@ export async function startInProcess(options: { logLevel?: string } = {}): Promi
       IDENTITY_PUBLIC_URL: PUBLIC.identity,
       IDENTITY_EVENTS_TOPIC: tenancy.topics.identity,
       TENANCY_EVENTS_TOPIC: tenancy.topics.tenancy,
+      BILLING_EVENTS_TOPIC: tenancy.topics.billing,
     },
     { logDestination },
   );

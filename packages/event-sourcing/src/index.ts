@@ -6,7 +6,13 @@ export {
   type NewEvent,
   type StoredEvent,
 } from "./event-store";
-export { type ProjectedEvent, type ProjectionHandler, Projector, type ProjectorOptions } from "./projector";
+export {
+  type ProjectedEvent,
+  type ProjectionHandler,
+  Projector,
+  type ProjectorOptions,
+  payloadOf,
+} from "./projector";
 export { Relay, type RelayOptions } from "./relay";
 export type { SqlClient, TransactionalDatabase, TransactionOptions } from "./sql";
 

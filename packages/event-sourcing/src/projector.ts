@@ -19,6 +19,15 @@ export interface ProjectedEvent<T = Record<string, unknown>> {
 
 export type ProjectionHandler<Tx> = (tx: Tx, event: ProjectedEvent) => Promise<void>;
 
+/**
+ * The payload as the generated type of its event (packages/contracts/src/types). Sound because the
+ * projector decoded it with that event type's reader schema before any handler sees it.
+ */
+export function payloadOf<T extends object>(event: ProjectedEvent): T {
+  const decoded: object = event.data;
+  return decoded as T;
+}
+
 export interface ProjectorOptions<Tx extends SqlClient> {
   /** The consumer group; also the key of this projection's offsets and its dead-letter topic. */
   name: string;

@@ -10,6 +10,9 @@ export const identityConfigSchema = z.object({
   /** identity's own event log, and the topics it projects; other names only for isolated tests. */
   IDENTITY_EVENTS_TOPIC: env.string().default("identity.events"),
   TENANCY_EVENTS_TOPIC: env.string().default("tenancy.events"),
+  BILLING_EVENTS_TOPIC: env.string().default("billing.events"),
+  /** Users an organization may have before billing announces a plan; the same default as tenancy's. */
+  SEAT_LIMIT_WITHOUT_PLAN: env.int({ min: -1 }).default(5),
   /** Consumer group (and offset owner) of identity's read models. */
   READ_MODEL_GROUP: env.string().default("identity-read-models"),
   /** Failed sign-ins allowed per e-mail address, then per client address, in SIGN_IN_WINDOW_SECONDS. */

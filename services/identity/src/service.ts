@@ -24,6 +24,7 @@ import { DirectoryService } from "./app/directory";
 import { InvitationAcceptance } from "./app/invitations";
 import { OidcService } from "./app/oidc";
 import { PeopleService } from "./app/people";
+import { Provisioning } from "./app/provisioning";
 import { RoleService } from "./app/roles";
 import { SessionService } from "./app/sessions";
 import { SigningKeys } from "./app/signing-keys";
@@ -112,10 +113,35 @@ export class IdentityService {
       new InvitationAcceptance(this.store, clock),
     );
     this.apiKeys = new ApiKeyService(this.db, this.store, this.signingKeys, this.credentials, clock);
-    this.directory = new DirectoryService(this.db, this.store, this.sessions, this.credentials, clock);
+    // One seat rule for every way an identity provider gives someone access.
+    const provisioning = new Provisioning(this.store, clock, {
+      seatLimitWithoutPlan: config.SEAT_LIMIT_WITHOUT_PLAN,
+    });
+    this.directory = new DirectoryService(
+      this.db,
+      this.store,
+      this.sessions,
+      this.credentials,
+      clock,
+      provisioning,
+    );
     this.roleDefinitions = new RoleService(this.db, this.store, this.roles, this.credentials, clock);
-    this.oidc = new OidcService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
-    this.sso = new SsoService(this.db, this.store, this.sessions, clock, config.IDENTITY_PUBLIC_URL);
+    this.oidc = new OidcService(
+      this.db,
+      this.store,
+      this.sessions,
+      clock,
+      config.IDENTITY_PUBLIC_URL,
+      provisioning,
+    );
+    this.sso = new SsoService(
+      this.db,
+      this.store,
+      this.sessions,
+      clock,
+      config.IDENTITY_PUBLIC_URL,
+      provisioning,
+    );
     this.verifier = new TokenVerifier(this.keyRing, this.roles, {
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
@@ -157,7 +183,11 @@ export class IdentityService {
       producer: this.producer,
       db: this.db,
       serde: this.serde,
-      topics: [this.config.IDENTITY_EVENTS_TOPIC, this.config.TENANCY_EVENTS_TOPIC],
+      topics: [
+        this.config.IDENTITY_EVENTS_TOPIC,
+        this.config.TENANCY_EVENTS_TOPIC,
+        this.config.BILLING_EVENTS_TOPIC,
+      ],
       readerSchemas,
       handlers: {
         ...handlers,

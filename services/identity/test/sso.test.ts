@@ -3,6 +3,7 @@
  * configures a connection with the IdP's pinned certificate, a person signs in SP-initiated, is
  * provisioned just in time (user.provisioned, source saml), and replays or forged answers fail.
  */
+import { waitFor } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
 import { createSigningIdentity, NAMEID_EMAIL, TestIdentityProvider, toPostBinding } from "./support/saml-idp";
 
@@ -168,6 +169,38 @@ it("does not let an organization's IdP claim a person whose address is outside i
   const requestId = await startLogin(connection.connection_id);
   const res = await post(connection.connection_id, answer(connection, requestId, victimEmail), requestId);
   expect([res.status, res.body.code]).toEqual([409, "user_exists_outside_domain"]);
+});
+
+it("links an existing person only at the organization's verified domains, not at domains the admin listed", async () => {
+  const stamp = Date.now();
+  const domain = `listed-${stamp}.test`;
+  const accountId = `org_listed_${stamp}`;
+  const email = `existing.${stamp}@${domain}`;
+  const { body: person } = await h.call("POST", "/v1/users", {
+    body: { email, password: "correct horse battery staple" },
+  });
+  const connection = await connect(accountId, { domains: [domain] });
+  const listedOnly = await startLogin(connection.connection_id);
+  const refused = await post(connection.connection_id, answer(connection, listedOnly, email), listedOnly);
+  expect([refused.status, refused.body.code]).toEqual([409, "user_exists_outside_domain"]);
+
+  await h.publishTenancyEvent("platform.tenancy.DomainVerified", `dom_${stamp}`, 1, {
+    account_id: accountId,
+    domain_id: `dom_${stamp}`,
+    domain,
+    auto_join: false,
+    occurred_at: Date.now(),
+    actor: { type: "user", id: null, ip_address: null, user_agent: null },
+  });
+  await waitFor(
+    async () => ((await h.service.db.verifiedDomain.findUnique({ where: { domain } })) ? true : undefined),
+    { what: `${domain} to be verified` },
+  );
+  const verified = await startLogin(connection.connection_id);
+  const linked = await post(connection.connection_id, answer(connection, verified, email), verified);
+  expect([linked.status, linked.body.account_id]).toEqual([201, accountId]);
+  const me = await h.call("GET", "/v1/me", { token: String(linked.body.access_token) });
+  expect(me.body.user_id).toBe(person.user_id);
 });
 
 it("keeps a single sign-on session in its organization", async () => {

@@ -33,8 +33,7 @@ async function populated(name: string) {
   const call = (method: string, path: string, body?: unknown) =>
     h.call(method, `/v1/organizations/${accountId}${path}`, { token: owner.token, body });
   const group = (await call("POST", "/groups", { type: "team", name: `${name} team` })).body;
-  const member = await h.person();
-  await call("POST", "/members", { user_id: member.userId, role: "member" });
+  const member = await h.member({ accountId, owner });
   await call("POST", `/groups/${group.group_id}/members`, { user_id: member.userId });
   const invitation = (
     await call("POST", "/invitations", { email: `${name.toLowerCase()}@example.com`, role: "member" })
@@ -145,6 +144,14 @@ describe("two tenants reaching for each other's data", () => {
       ]).toEqual([path, []]);
       if (path.includes(b.groupId) || path.includes(b.invitationId))
         expect([method, path, [400, 404].includes(res.status)]).toEqual([method, path, true]);
+      // Beta's member cannot be pulled into Alpha or its groups: the answer an unknown id gets.
+      if ((body as { user_id?: string } | undefined)?.user_id === b.memberId && !path.includes(b.groupId))
+        expect([method, path, res.status, res.body?.code]).toEqual([
+          method,
+          path,
+          404,
+          "not_an_organization_member",
+        ]);
     }
     expect(await snapshot(b.accountId)).toEqual(before);
   });

@@ -51,8 +51,7 @@ it("ticks onboarding items from the events that fulfil them, and emits organizat
   const { accountId, owner } = await h.organization("Onboarding Inc");
   const api = (method: string, path: string, body?: unknown) =>
     h.call(method, `/v1/organizations/${accountId}${path}`, { token: owner.token, body });
-  const teammate = await h.person();
-  await api("POST", "/members", { user_id: teammate.userId, role: "member" });
+  await h.member({ accountId, owner });
   await api("PATCH", "", { settings: { timezone: "America/New_York" } });
   await api("POST", "/groups", { type: "project", name: "First project" });
   await h.publish(
@@ -197,12 +196,9 @@ const same = (a: unknown, b: unknown) =>
   JSON.stringify(b, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 
 it("rebuilds the read models from the topics to exactly the live ones", async () => {
-  const { accountId, owner } = await h.organization("Rebuild Me");
-  const member = await h.person();
-  await h.call("POST", `/v1/organizations/${accountId}/members`, {
-    token: owner.token,
-    body: { user_id: member.userId },
-  });
+  const organization = await h.organization("Rebuild Me");
+  const { accountId } = organization;
+  await h.member(organization);
   await h.publish(
     "billing",
     "platform.billing.SubscriptionCreated",
@@ -251,13 +247,9 @@ it("rebuilds the read models from the topics to exactly the live ones", async ()
 });
 
 it("turns the directory's groups into teams, following renames, members and deletion", async () => {
-  const { accountId, owner } = await h.organization("Directory Co");
-  const [first, second] = [await h.person(), await h.person()];
-  for (const person of [first, second])
-    await h.call("POST", `/v1/organizations/${accountId}/members`, {
-      token: owner.token,
-      body: { user_id: person.userId },
-    });
+  const organization = await h.organization("Directory Co");
+  const { accountId, owner } = organization;
+  const [first, second] = [await h.member(organization), await h.member(organization)];
   const stranger = await h.person();
   const group = (members: string[], name: string) => ({
     account_id: accountId,
@@ -316,4 +308,95 @@ it("turns the directory's groups into teams, following renames, members and dele
     { what: "the team to be archived" },
   );
   expect(await typesOf("grp_dir_dg_42")).toEqual(["GroupCreated", "GroupRenamed", "GroupArchived"]);
+});
+
+it("makes the people a directory provisions members who hold seats, puts them in its teams whatever the order, and lets them go with the directory", async () => {
+  const { accountId, owner } = await h.organization("Provisioned Co");
+  const scimActor = { type: "scim", id: "scimtok_9", ip_address: null, user_agent: null };
+  const provisioned = (userId: string) =>
+    h.publish("identity", "platform.identity.UserProvisioned", userId, {
+      account_id: accountId,
+      user_id: userId,
+      email: `${userId}@provisioned.test`,
+      given_name: "Pat",
+      family_name: "Provisioned",
+      display_name: null,
+      source: "scim",
+      external_id: null,
+      connection_id: "scimtok_9",
+      role: "member",
+      created: true,
+      actor: scimActor,
+    });
+  const ids = ["usr_prov_a", "usr_prov_b", "usr_prov_c"].map((id) => `${id}_${Date.now()}`);
+  const [first, second, third] = ids as [string, string, string];
+  await provisioned(first);
+  await provisioned(second);
+  // The group names a person whose provisioning tenancy has not seen yet (another partition).
+  await h.publish("identity", "platform.identity.DirectoryGroupCreated", "dg_prov", {
+    account_id: accountId,
+    directory_group_id: "dg_prov",
+    display_name: "Field",
+    external_id: null,
+    member_user_ids: [first, third],
+    actor: scimActor,
+  });
+  await waitFor(
+    async () =>
+      (await h.call("GET", `/v1/organizations/${accountId}/groups/grp_dir_dg_prov`, { token: owner.token }))
+        .status === 200 || undefined,
+    { what: "the directory team" },
+  );
+  await provisioned(third);
+
+  const memberIds = async (path: string) =>
+    (await h.call("GET", `/v1/organizations/${accountId}${path}`, { token: owner.token })).body?.data?.map(
+      (m: { user_id: string; source: string }) => `${m.user_id}:${m.source}`,
+    );
+  await waitFor(async () => ((await memberIds("/members"))?.length === 4 ? true : undefined), {
+    what: "three provisioned members",
+  });
+  expect((await memberIds("/members")).sort()).toEqual(
+    [`${owner.userId}:owner`, ...ids.map((id) => `${id}:scim`)].sort(),
+  );
+  await waitFor(
+    async () => ((await memberIds("/groups/grp_dir_dg_prov/members"))?.length === 2 ? true : undefined),
+    {
+      what: "the team to hold its two members",
+    },
+  );
+  expect((await memberIds("/groups/grp_dir_dg_prov/members")).sort()).toEqual(
+    [`${first}:scim`, `${third}:scim`].sort(),
+  );
+  const traits = await waitFor(async () => {
+    const res = await h.call("GET", `/v1/organizations/${accountId}/traits`, { token: owner.token });
+    return res.body.number_of_users === 4 ? res.body : undefined;
+  });
+  expect(traits.number_of_users).toBe(4);
+  // They hold seats: with the default limit of 5, one invitation fills the organization.
+  expect(
+    (
+      await h.call("POST", `/v1/organizations/${accountId}/invitations`, {
+        token: owner.token,
+        body: { email: "fifth@example.com", role: "member" },
+      })
+    ).status,
+  ).toBe(201);
+  const full = await h.call("POST", `/v1/organizations/${accountId}/invitations`, {
+    token: owner.token,
+    body: { email: "sixth@example.com", role: "member" },
+  });
+  expect([full.status, full.body.code]).toEqual([422, "seat_limit_reached"]);
+
+  await h.publish("identity", "platform.identity.UserRemoved", first, {
+    account_id: accountId,
+    user_id: first,
+    source: "scim",
+    actor: scimActor,
+  });
+  await waitFor(async () => ((await memberIds("/members"))?.length === 3 ? true : undefined), {
+    what: "the removed person to leave",
+  });
+  expect(await memberIds("/groups/grp_dir_dg_prov/members")).toEqual([`${third}:scim`]);
+  expect(await typesOf(`${accountId}:${first}`)).toEqual(["MemberAdded", "MemberRemoved"]);
 });

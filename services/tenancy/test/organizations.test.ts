@@ -192,13 +192,19 @@ describe("groups at every level", () => {
 
 describe("memberships", () => {
   it("adds people to the organization and to teams with allowed and default roles", async () => {
-    const { accountId, owner } = await h.organization();
-    const person = await h.person();
-    const added = await h.call("POST", `/v1/organizations/${accountId}/members`, {
+    const organization = await h.organization();
+    const { accountId, owner } = organization;
+    const person = await h.member(organization, "admin");
+    const members = await h.call("GET", `/v1/organizations/${accountId}/members`, { token: owner.token });
+    expect(members.body.data.find((m: { user_id: string }) => m.user_id === person.userId)).toMatchObject({
+      role: "admin",
+      source: "invitation",
+    });
+    const again = await h.call("POST", `/v1/organizations/${accountId}/members`, {
       token: owner.token,
       body: { user_id: person.userId, role: "admin" },
     });
-    expect([added.status, added.body.role]).toEqual([201, "admin"]);
+    expect([again.status, again.body.code]).toEqual([409, "member_exists"]);
     const team = (
       await h.call("POST", `/v1/organizations/${accountId}/groups`, {
         token: owner.token,
@@ -272,15 +278,47 @@ describe("memberships", () => {
       token: owner.token,
       body: { user_id: stranger.userId },
     });
-    expect([res.status, res.body.code]).toEqual([400, "not_an_organization_member"]);
-    const unknown = await h.call("POST", `/v1/organizations/${accountId}/members`, {
-      token: owner.token,
-      body: { user_id: "usr_never_signed_up" },
-    });
-    expect([unknown.status, unknown.body.code]).toEqual([404, "person_unknown"]);
+    expect([res.status, res.body.code]).toEqual([404, "not_an_organization_member"]);
   });
 
-  it("enforces the plan's seat limit on invite and on add, and lifts it with a bigger plan", async () => {
+  it("adds nobody without their consent: another organization's member and an unknown id answer alike, and nothing changes", async () => {
+    const alpha = await h.organization("Alpha");
+    const beta = await h.organization("Beta");
+    const betaMember = await h.member(beta);
+    const loner = await h.person();
+    const team = (
+      await h.call("POST", `/v1/organizations/${alpha.accountId}/groups`, {
+        token: alpha.owner.token,
+        body: { type: "team", name: "T" },
+      })
+    ).body;
+    const attempt = async (path: string, userId: string) => {
+      const res = await h.call("POST", `/v1/organizations/${alpha.accountId}${path}`, {
+        token: alpha.owner.token,
+        body: { user_id: userId, role: "member" },
+      });
+      // The id itself is the only part of the answer that may differ.
+      return { status: res.status, body: JSON.parse(JSON.stringify(res.body).replaceAll(userId, "<id>")) };
+    };
+    for (const path of ["/members", `/groups/${team.group_id}/members`]) {
+      const unknown = await attempt(path, "usr_never_signed_up");
+      expect([unknown.status, unknown.body.code]).toEqual([404, "not_an_organization_member"]);
+      const { instance: _unknownRequest, ...unknownBody } = unknown.body;
+      for (const userId of [betaMember.userId, beta.owner.userId, loner.userId]) {
+        const refused = await attempt(path, userId);
+        const { instance: _request, ...body } = refused.body;
+        expect([path, refused.status, body]).toEqual([path, unknown.status, unknownBody]);
+      }
+    }
+    const alphaMembers = await h.call("GET", `/v1/organizations/${alpha.accountId}/members`, {
+      token: alpha.owner.token,
+    });
+    expect(alphaMembers.body.data.map((m: { user_id: string }) => m.user_id)).toEqual([alpha.owner.userId]);
+    for (const userId of [betaMember.userId, beta.owner.userId, loner.userId])
+      expect(await events(`${alpha.accountId}:${userId}`)).toEqual([]);
+  });
+
+  it("enforces the plan's seat limit on invite, and lifts it with a bigger plan", async () => {
     const { accountId, owner } = await h.organization();
     const plan = (planId: string, users: number) => ({
       subscription_id: `sub_${accountId}`,
@@ -319,12 +357,6 @@ describe("memberships", () => {
       body: { email: "second@example.com", role: "member" },
     });
     expect([over.status, over.body.code, over.body.limit]).toEqual([422, "seat_limit_reached", 2]);
-    const person = await h.person();
-    const add = await h.call("POST", `/v1/organizations/${accountId}/members`, {
-      token: owner.token,
-      body: { user_id: person.userId },
-    });
-    expect([add.status, add.body.code]).toEqual([422, "seat_limit_reached"]);
 
     await h.publish("billing", "platform.billing.SubscriptionUpgraded", `sub_${accountId}`, {
       account_id: accountId,
@@ -342,9 +374,9 @@ describe("memberships", () => {
     );
     expect(
       (
-        await h.call("POST", `/v1/organizations/${accountId}/members`, {
+        await h.call("POST", `/v1/organizations/${accountId}/invitations`, {
           token: owner.token,
-          body: { user_id: person.userId },
+          body: { email: "second@example.com", role: "member" },
         })
       ).status,
     ).toBe(201);

@@ -22,7 +22,7 @@ import {
 import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 import type { Credentials } from "./credentials";
-import { domainOf, Provisioning } from "./provisioning";
+import type { Provisioning } from "./provisioning";
 import type { SessionService } from "./sessions";
 
 const TOKEN_PREFIX = "scim_";
@@ -42,17 +42,14 @@ type AccessWithUser = NonNullable<Awaited<ReturnType<DirectoryService["loadAcces
  * read and write here is scoped to the directory's organization.
  */
 export class DirectoryService {
-  private readonly provisioning: Provisioning;
-
   constructor(
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly sessions: SessionService,
     private readonly credentials: Credentials,
     private readonly clock: Clock,
-  ) {
-    this.provisioning = new Provisioning(store, clock);
-  }
+    private readonly provisioning: Provisioning,
+  ) {}
 
   // ---- tokens ----
 
@@ -151,13 +148,7 @@ export class DirectoryService {
   ): Promise<ScimUserRecord> {
     const email = loginEmailOf(input);
     return this.inTransaction(async (tx) => {
-      if (
-        await tx.accountAccess.findFirst({
-          where: { accountId: directory.accountId, userName: input.userName },
-        })
-      )
-        throw ScimError.uniqueness(`userName ${input.userName} is already provisioned`);
-      const domains = await this.domainsOf(tx, directory.accountId);
+      await this.ensureUserNameFree(tx, directory, input.userName, null);
       const provisioned = await this.provisioning.provision(
         tx,
         {
@@ -170,14 +161,13 @@ export class DirectoryService {
           externalId: input.externalId,
           connectionId: directory.tokenId,
           role: "member",
-          mayLinkExisting: domains.includes(domainOf(email)),
         },
         origin,
       );
-      if (!provisioned.changed) throw ScimError.uniqueness(`a person with ${email} is already provisioned`);
+      if (!provisioned.changed) throw ScimError.uniqueness(IN_USE);
       await tx.accountAccess.update({
         where: { userId_accountId: { userId: provisioned.userId, accountId: directory.accountId } },
-        data: { userName: input.userName },
+        data: { userName: input.userName, userNameKey: userNameKeyOf(input.userName) },
       });
       if (!input.active) await this.setActive(tx, directory, provisioned.userId, false, origin);
       return userRecord(await this.requireAccess(tx, directory, provisioned.userId));
@@ -342,7 +332,19 @@ export class DirectoryService {
       input.name.givenName !== access.user.givenName ||
       input.name.familyName !== access.user.familyName ||
       input.displayName !== access.user.displayName;
+    if (
+      profileChanged &&
+      !(await this.provisioning.directoryOwns(tx, directory.accountId, {
+        accessSource: access.source,
+        addresses: [access.user.email, email],
+      }))
+    )
+      throw ScimError.mutability(
+        "name and e-mail address belong to the person: this directory may change them only for people it provisioned at the organization's verified domains",
+      );
     const directoryChanged = input.userName !== access.userName || input.externalId !== access.externalId;
+    if (input.userName !== access.userName)
+      await this.ensureUserNameFree(tx, directory, input.userName, userId);
     if (profileChanged || directoryChanged) {
       try {
         await tx.user.update({
@@ -356,11 +358,15 @@ export class DirectoryService {
         });
         await tx.accountAccess.update({
           where: { userId_accountId: { userId, accountId: directory.accountId } },
-          data: { userName: input.userName, externalId: input.externalId, revision: { increment: 1 } },
+          data: {
+            userName: input.userName,
+            userNameKey: userNameKeyOf(input.userName),
+            externalId: input.externalId,
+            revision: { increment: 1 },
+          },
         });
       } catch (error) {
-        if (isUniqueViolation(error))
-          throw ScimError.uniqueness("userName or e-mail address is already in use");
+        if (isUniqueViolation(error)) throw ScimError.uniqueness(IN_USE);
         throw error;
       }
     }
@@ -565,9 +571,26 @@ export class DirectoryService {
     return this.requireGroup(tx, directory, groupId);
   }
 
-  private async domainsOf(tx: Tx, accountId: string): Promise<string[]> {
-    const connections = await tx.ssoConnection.findMany({ where: { accountId }, select: { settings: true } });
-    return connections.flatMap((c) => (c.settings as { domains?: string[] }).domains ?? []);
+  /**
+   * userName is caseExact false (RFC 7643 §4.1.1), so `PG2@CONTOSO.COM` clashes with
+   * `pg2@contoso.com`. A person without a userName shows their address as one (userRecord), so an
+   * address counts as taken too: a filter on userName must never find two people.
+   */
+  private async ensureUserNameFree(
+    tx: Tx,
+    directory: Directory,
+    userName: string,
+    exceptUserId: string | null,
+  ): Promise<void> {
+    const key = userNameKeyOf(userName);
+    const taken = await tx.accountAccess.findFirst({
+      where: {
+        accountId: directory.accountId,
+        ...(exceptUserId ? { userId: { not: exceptUserId } } : {}),
+        OR: [{ userNameKey: key }, { userName: null, user: { email: key } }],
+      },
+    });
+    if (taken) throw ScimError.uniqueness(`userName ${userName} is already taken in this directory`);
   }
 
   /** Duplicate userNames or addresses racing each other end as 409, as SCIM clients expect. */
@@ -575,12 +598,16 @@ export class DirectoryService {
     try {
       return await this.db.$transaction(work);
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw ScimError.uniqueness("userName or e-mail address is already in use");
+      if (isUniqueViolation(error)) throw ScimError.uniqueness(IN_USE);
       throw error;
     }
   }
 }
+
+const userNameKeyOf = (userName: string) => userName.toLowerCase();
+
+/** One answer for every clash over a person, so it never tells where else an address is in use. */
+const IN_USE = "userName or e-mail address is already in use";
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];

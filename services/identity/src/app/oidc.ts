@@ -5,7 +5,7 @@ import { IdentityEvent } from "../domain/events";
 import { newId, normalizeEmail } from "../domain/secrets";
 import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
-import { Provisioning, personForConnection } from "./provisioning";
+import { type Provisioning, personForConnection } from "./provisioning";
 import type { SessionService, TokenPair } from "./sessions";
 
 const REQUEST_TTL_MS = 10 * 60_000;
@@ -47,7 +47,6 @@ const rejected = (code: string, message: string) => new PlatformError("unauthent
  * sessions are the same as SAML's.
  */
 export class OidcService {
-  private readonly provisioning: Provisioning;
   private readonly configurations = new Map<string, Promise<oidc.Configuration>>();
 
   constructor(
@@ -56,9 +55,8 @@ export class OidcService {
     private readonly sessions: SessionService,
     private readonly clock: Clock,
     private readonly publicUrl: string,
-  ) {
-    this.provisioning = new Provisioning(store, clock);
-  }
+    private readonly provisioning: Provisioning,
+  ) {}
 
   redirectUri(connectionId: string): string {
     return `${this.publicUrl}/v1/sso/oidc/${connectionId}/callback`;
@@ -167,7 +165,7 @@ export class OidcService {
     query: Record<string, unknown>,
     origin: RequestOrigin,
   ): Promise<TokenPair> {
-    const { connection, config, settings } = await this.connection(connectionId);
+    const { connection, config } = await this.connection(connectionId);
     const state = typeof query.state === "string" ? query.state : "";
     const request = state ? await this.db.ssoRequest.findUnique({ where: { id: state } }) : null;
     const deleted = request
@@ -204,7 +202,6 @@ export class OidcService {
       this.db,
       this.provisioning,
       connection,
-      settings.domains,
       {
         email,
         givenName: claimText(claims.given_name),

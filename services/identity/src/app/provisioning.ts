@@ -1,6 +1,8 @@
 import { PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
+import { directoryOwnsPerson, mayLinkExistingPerson } from "../domain/ownership";
+import { hasFreeSeat, type SeatUsage, seatLimitDetail } from "../domain/seats";
 import { newId } from "../domain/secrets";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 
@@ -14,8 +16,6 @@ export interface ProvisionRequest {
   externalId: string | null;
   connectionId: string | null;
   role: string;
-  /** Whether an existing person with this address may be linked (their address domain is the organization's). */
-  mayLinkExisting: boolean;
 }
 
 export interface Provisioned {
@@ -33,6 +33,7 @@ export class Provisioning {
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly settings: { seatLimitWithoutPlan: number },
   ) {}
 
   async provision(tx: Tx, request: ProvisionRequest, origin: RequestOrigin): Promise<Provisioned> {
@@ -53,13 +54,14 @@ export class Provisioning {
       }
       // A person is global: an organization's IdP may only claim people whose address it owns,
       // or one organization could take over another's members.
-      if (!request.mayLinkExisting)
+      if (!mayLinkExistingPerson(request.email, await this.verifiedDomainsOf(tx, request.accountId)))
         throw new PlatformError(
           "conflict",
           "user_exists_outside_domain",
-          "a person with this e-mail address exists and its domain is not one of this connection's domains",
+          "a person with this e-mail address exists and its domain is not one of the organization's verified domains",
         );
     }
+    await this.ensureSeat(tx, request.accountId);
     const userId = existing?.id ?? newId("usr_");
     if (!existing)
       await tx.user.create({
@@ -109,11 +111,45 @@ export class Provisioning {
     );
     return { userId, created: !existing, changed: true };
   }
-}
 
-/** The part of an address after the @, lower-cased. */
-export function domainOf(email: string): string {
-  return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+  /**
+   * Refuses a new member over the plan's limit. Serialized per organization, so two directory
+   * requests cannot both take the last seat; tenancy's invitations are decided under tenancy's own
+   * lock, so the two services can still overfill by one in a race (docs/identity.md).
+   */
+  private async ensureSeat(tx: Tx, accountId: string): Promise<void> {
+    await tx.$queryRawUnsafe("SELECT 1 FROM pg_advisory_xact_lock(hashtext('seats:' || $1))", accountId);
+    const usage = await this.seatUsage(tx, accountId);
+    if (!hasFreeSeat(usage))
+      throw new PlatformError("limit_reached", "seat_limit_reached", seatLimitDetail(usage), {
+        details: { ...usage },
+      });
+  }
+
+  /** Whether the organization's directory may change this person's global profile (names, address). */
+  async directoryOwns(
+    tx: Tx,
+    accountId: string,
+    person: { accessSource: string; addresses: string[] },
+  ): Promise<boolean> {
+    return directoryOwnsPerson({ ...person, verifiedDomains: await this.verifiedDomainsOf(tx, accountId) });
+  }
+
+  private async verifiedDomainsOf(tx: Tx, accountId: string): Promise<string[]> {
+    const rows = await tx.verifiedDomain.findMany({ where: { accountId }, select: { domain: true } });
+    return rows.map((row) => row.domain);
+  }
+
+  private async seatUsage(tx: Tx, accountId: string): Promise<SeatUsage> {
+    const plan = await tx.seatLimit.findUnique({ where: { accountId } });
+    return {
+      limit: plan?.seatLimit ?? this.settings.seatLimitWithoutPlan,
+      members: await tx.accountAccess.count({ where: { accountId } }),
+      pendingInvitations: await tx.invitation.count({
+        where: { accountId, status: "pending", expiresAt: { gt: this.clock.now() } },
+      }),
+    };
+  }
 }
 
 /** What an identity provider asserted about the person signing in. */
@@ -140,7 +176,6 @@ export async function personForConnection(
     defaultRole: string;
     protocol: string;
   },
-  domains: string[],
   person: AssertedPerson,
   origin: RequestOrigin,
 ): Promise<string> {
@@ -163,7 +198,6 @@ export async function personForConnection(
         source: connection.protocol === "saml" ? "saml" : "oidc",
         connectionId: connection.id,
         role: connection.defaultRole,
-        mayLinkExisting: domains.includes(domainOf(person.email)),
       },
       { actor: { ...origin.actor, type: "sso", id: connection.id } },
     );

@@ -7,7 +7,7 @@ import { newId, normalizeEmail } from "../domain/secrets";
 import { createAuthnRequest, type SamlConnectionSettings, validateSamlResponse } from "../sso/saml";
 import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
-import { Provisioning, personForConnection } from "./provisioning";
+import { type Provisioning, personForConnection } from "./provisioning";
 import type { SessionService, TokenPair } from "./sessions";
 
 const SSO_REQUEST_TTL_MS = 10 * 60_000;
@@ -70,17 +70,14 @@ function certificateFingerprint(pem: unknown): { pem: string; sha256: string } {
  * InResponseTo), and just-in-time provisioning.
  */
 export class SsoService {
-  private readonly provisioning: Provisioning;
-
   constructor(
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly sessions: SessionService,
     private readonly clock: Clock,
     private readonly publicUrl: string,
-  ) {
-    this.provisioning = new Provisioning(store, clock);
-  }
+    private readonly provisioning: Provisioning,
+  ) {}
 
   spEntityId(connectionId: string): string {
     return `${this.publicUrl}/v1/sso/saml/${connectionId}`;
@@ -177,7 +174,7 @@ export class SsoService {
     form: { SAMLResponse?: unknown; RelayState?: unknown },
     origin: RequestOrigin,
   ): Promise<TokenPair> {
-    const { connection, settings, domains } = await this.samlConnection(connectionId);
+    const { connection, settings } = await this.samlConnection(connectionId);
     if (typeof form.SAMLResponse !== "string")
       throw new PlatformError("unauthenticated", "saml_malformed", "SAMLResponse is missing");
     const expectedRequestId = await this.consumeRequest(connectionId, form.RelayState);
@@ -198,7 +195,6 @@ export class SsoService {
       this.db,
       this.provisioning,
       connection,
-      domains,
       {
         email,
         givenName: assertion.givenName,

@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Directory } from "../app/directory";
 import {
   listResponse,
+  parseExcludedAttributes,
   parseGroupInput,
   parsePaging,
   parsePatchRequest,
@@ -17,9 +18,11 @@ import {
   type ScimUserRecord,
   schemas,
   scimErrorBody,
+  scimTypeOfConflict,
   serviceProviderConfig,
   toScimGroup,
   toScimUser,
+  withoutAttributes,
 } from "../scim";
 import type { IdentityService } from "../service";
 import { originOf } from "./origin";
@@ -140,22 +143,25 @@ function resourceRoutes<Record, Input>(
   path: string,
   handlers: ResourceHandlers<Record, Input>,
 ): void {
+  // RFC 7644 §3.9: excludedAttributes shapes every answer that carries resources, writes included.
+  const shaped = (req: Request, record: Record) =>
+    withoutAttributes(handlers.render(record), parseExcludedAttributes(req.query.excludedAttributes));
   scim.get(path, async (req, res) => {
     const paging = parsePaging(req.query);
     const filter = typeof req.query.filter === "string" ? req.query.filter : undefined;
     const all = await handlers.list(directoryOf(res), filter);
-    const page = all.slice(paging.startIndex - 1, paging.startIndex - 1 + paging.count).map(handlers.render);
+    const page = all
+      .slice(paging.startIndex - 1, paging.startIndex - 1 + paging.count)
+      .map((record) => shaped(req, record));
     send(res, 200, listResponse(page, { startIndex: paging.startIndex, totalResults: all.length }));
   });
   scim.post(path, async (req, res) => {
-    const resource = handlers.render(
-      await handlers.create(directoryOf(res), handlers.parse(req.body), scimOrigin(req, res)),
-    );
-    res.location(resource.meta.location);
-    send(res, 201, resource);
+    const created = await handlers.create(directoryOf(res), handlers.parse(req.body), scimOrigin(req, res));
+    res.location(handlers.render(created).meta.location);
+    send(res, 201, shaped(req, created));
   });
   scim.get(`${path}/:id`, async (req, res) => {
-    send(res, 200, handlers.render(await handlers.get(directoryOf(res), String(req.params.id))));
+    send(res, 200, shaped(req, await handlers.get(directoryOf(res), String(req.params.id))));
   });
   scim.put(`${path}/:id`, async (req, res) => {
     const id = String(req.params.id);
@@ -165,7 +171,7 @@ function resourceRoutes<Record, Input>(
       handlers.parse(req.body),
       scimOrigin(req, res),
     );
-    send(res, 200, handlers.render(record));
+    send(res, 200, shaped(req, record));
   });
   scim.patch(`${path}/:id`, async (req, res) => {
     const id = String(req.params.id);
@@ -175,7 +181,7 @@ function resourceRoutes<Record, Input>(
       parsePatchRequest(req.body),
       scimOrigin(req, res),
     );
-    send(res, 200, handlers.render(record));
+    send(res, 200, shaped(req, record));
   });
   scim.delete(`${path}/:id`, async (req, res) => {
     await handlers.remove(directoryOf(res), String(req.params.id), scimOrigin(req, res));
@@ -195,6 +201,8 @@ function scimErrorHandler(logger: Logger) {
       return send(res, status, {
         schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
         status: String(status),
+        // Directory clients decide what to do on a 409 from its scimType, so every 409 has one.
+        ...(status === 409 ? { scimType: scimTypeOfConflict(error) } : {}),
         detail: error.message,
       });
     }

@@ -1,16 +1,21 @@
 import { latestSchemasOf, loadContracts, SCHEMAS_ROOT } from "@platform/contracts";
+import type { PlanSnapshot } from "@platform/contracts/src/types/billing.events/SubscriptionCreated.v1";
+import type { DomainRemoved } from "@platform/contracts/src/types/tenancy.events/DomainRemoved.v1";
+import type { DomainVerified } from "@platform/contracts/src/types/tenancy.events/DomainVerified.v1";
 import type { MemberAdded } from "@platform/contracts/src/types/tenancy.events/MemberAdded.v1";
 import type { MemberRemoved } from "@platform/contracts/src/types/tenancy.events/MemberRemoved.v1";
 import type { MemberRoleChanged } from "@platform/contracts/src/types/tenancy.events/MemberRoleChanged.v1";
-import type { ProjectionHandler } from "@platform/event-sourcing";
+import { type ProjectionHandler, payloadOf } from "@platform/event-sourcing";
 import type { Tx } from "../app/context";
 import type { Credentials } from "../app/credentials";
 import { type Actor, identitySchemas } from "../domain/events";
 
-const tenancySchemas = latestSchemasOf(loadContracts(SCHEMAS_ROOT), "tenancy.events");
+const contracts = loadContracts(SCHEMAS_ROOT);
+const tenancySchemas = latestSchemasOf(contracts, "tenancy.events");
+const billingSchemas = latestSchemasOf(contracts, "billing.events");
 
 /** The reader schema the projector decodes each event type with. */
-export const readerSchemas = { ...identitySchemas, ...tenancySchemas };
+export const readerSchemas = { ...identitySchemas, ...tenancySchemas, ...billingSchemas };
 
 /**
  * Every identity event that happened in an organization becomes one audit entry: who (actor),
@@ -47,11 +52,18 @@ const memberHandlers = (credentials: Credentials): Record<string, ProjectionHand
   "platform.tenancy.MemberAdded": async (tx, event) => {
     const data = event.data as unknown as MemberAdded;
     if (!isAccountLevel(data)) return;
-    await tx.accountAccess.upsert({
-      where: { userId_accountId: { userId: data.user_id, accountId: data.account_id } },
-      create: { userId: data.user_id, accountId: data.account_id, role: data.role, source: data.source },
-      update: { role: data.role, active: true, revision: { increment: 1 } },
-    });
+    const where = { userId_accountId: { userId: data.user_id, accountId: data.account_id } };
+    const access = await tx.accountAccess.findUnique({ where });
+    if (!access) {
+      await tx.accountAccess.create({
+        data: { userId: data.user_id, accountId: data.account_id, role: data.role, source: data.source },
+      });
+      return;
+    }
+    // Usually identity granted the access itself (invitation, provisioning) and tenancy echoes it:
+    // the echo must not undo what happened since, such as a directory suspending the person.
+    if (access.role !== data.role)
+      await tx.accountAccess.update({ where, data: { role: data.role, revision: { increment: 1 } } });
   },
   "platform.tenancy.MemberRoleChanged": async (tx, event) => {
     const data = event.data as unknown as MemberRoleChanged;
@@ -158,12 +170,45 @@ const closingHandlers: Record<string, ProjectionHandler<Tx>> = {
   },
 };
 
+/** Every billing event that puts a plan in force carries its snapshot; its `users` limit is the seat limit. */
+const seatLimit: ProjectionHandler<Tx> = async (tx, event) => {
+  const { account_id: accountId, plan } = payloadOf<{ account_id: string; plan: PlanSnapshot }>(event);
+  const values = { seatLimit: plan.limits.users ?? -1, plan: plan.plan_id };
+  await tx.seatLimit.upsert({ where: { accountId }, create: { accountId, ...values }, update: values });
+};
+
+/** The domains each organization proved it owns: what its identity providers may vouch for. */
+const domainHandlers: Record<string, ProjectionHandler<Tx>> = {
+  "platform.tenancy.DomainVerified": async (tx, event) => {
+    const { domain, account_id: accountId } = payloadOf<DomainVerified>(event);
+    await tx.verifiedDomain.upsert({
+      where: { domain },
+      create: { domain, accountId },
+      update: { accountId },
+    });
+  },
+  "platform.tenancy.DomainRemoved": async (tx, event) => {
+    const { domain, account_id: accountId } = payloadOf<DomainRemoved>(event);
+    await tx.verifiedDomain.deleteMany({ where: { domain, accountId } });
+  },
+};
+
+const planHandlers: Record<string, ProjectionHandler<Tx>> = {
+  "platform.billing.SubscriptionCreated": seatLimit,
+  "platform.billing.TrialStarted": seatLimit,
+  "platform.billing.SubscriptionUpgraded": seatLimit,
+  "platform.billing.SubscriptionDowngraded": seatLimit,
+  "platform.billing.SubscriptionRenewed": seatLimit,
+};
+
 export function projectionHandlers(credentials: Credentials): Record<string, ProjectionHandler<Tx>> {
   return {
     ...Object.fromEntries(Object.keys(identitySchemas).map((type) => [type, auditEntry])),
     ...memberHandlers(credentials),
     ...invitationHandlers,
     ...closingHandlers,
+    ...planHandlers,
+    ...domainHandlers,
   };
 }
 

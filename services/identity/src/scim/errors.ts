@@ -107,3 +107,15 @@ export function withDetailPrefix(error: unknown, prefix: string): unknown {
   if (!(error instanceof ScimError)) return error;
   return new ScimError(error.status, error.scimType, `${prefix}: ${error.detail}`);
 }
+
+/** Platform conflict codes that mean "this already exists" to a directory. */
+const UNIQUENESS_CONFLICTS: ReadonlySet<string> = new Set(["user_exists_outside_domain"]);
+
+/**
+ * The scimType of a platform conflict that is not a ScimError: an existing person or name is
+ * `uniqueness`; any other clash with the current state (a concurrent write, a closed organization)
+ * is `mutability`, RFC 7644's "not compatible with ... current state".
+ */
+export function scimTypeOfConflict(error: PlatformError): ScimErrorType {
+  return UNIQUENESS_CONFLICTS.has(error.code) ? "uniqueness" : "mutability";
+}

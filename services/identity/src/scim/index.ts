@@ -1,5 +1,6 @@
 // The SCIM 2.0 protocol layer: pure functions the HTTP routes call. Nothing here knows Express,
 // Postgres or Kafka.
+export { parseExcludedAttributes, withoutAttributes } from "./attributes";
 export {
   resourceTypes,
   type ScimAttributeDocument,
@@ -16,6 +17,7 @@ export {
   type ScimErrorStatus,
   type ScimErrorType,
   scimErrorBody,
+  scimTypeOfConflict,
 } from "./errors";
 export {
   FILTER_MAX_LENGTH,

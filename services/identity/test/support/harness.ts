@@ -23,9 +23,16 @@ export interface Harness {
   clock: TestClock;
   url: string;
   db: TestDatabase;
-  topics: { identity: string; tenancy: string };
+  topics: { identity: string; tenancy: string; billing: string };
   /** Publishes a tenancy event the way tenancy's relay does, for identity's projector to apply. */
   publishTenancyEvent(
+    type: string,
+    aggregateId: string,
+    version: number,
+    data: Record<string, unknown>,
+  ): Promise<void>;
+  /** Publishes a billing event the way billing's relay does (plans and their seat limits). */
+  publishBillingEvent(
     type: string,
     aggregateId: string,
     version: number,
@@ -53,7 +60,11 @@ export async function startIdentity(
   const infra = infrastructure();
   const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "identity_test" });
   const prefix = uniqueName("identity");
-  const topics = { identity: `${prefix}.identity.events`, tenancy: `${prefix}.tenancy.events` };
+  const topics = {
+    identity: `${prefix}.identity.events`,
+    tenancy: `${prefix}.tenancy.events`,
+    billing: `${prefix}.billing.events`,
+  };
   const clock = new TestClock();
   const config = loadIdentityConfig({
     DATABASE_URL: db.url,
@@ -62,6 +73,7 @@ export async function startIdentity(
     LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
     IDENTITY_EVENTS_TOPIC: topics.identity,
     TENANCY_EVENTS_TOPIC: topics.tenancy,
+    BILLING_EVENTS_TOPIC: topics.billing,
     READ_MODEL_GROUP: `${prefix}.read-models`,
     IDENTITY_PUBLIC_URL: "http://identity.test",
     ...overrides,
@@ -77,7 +89,7 @@ export async function startIdentity(
       admin,
       registryUrl: infra.schemaRegistryUrl,
       prefix,
-      topics: ["identity.events", "tenancy.events"],
+      topics: ["identity.events", "tenancy.events", "billing.events"],
     });
   } finally {
     await admin.disconnect();
@@ -94,6 +106,18 @@ export async function startIdentity(
   const producer = createProducer(service.kafka);
   await producer.connect();
 
+  const publish = async (
+    topic: string,
+    type: string,
+    aggregateId: string,
+    version: number,
+    data: Record<string, unknown>,
+  ) => {
+    const schema = readerSchemas[type];
+    if (!schema) throw new Error(`unknown event type ${type}`);
+    await publishDomainEvent({ producer, serde, topic, schema, type, aggregateId, version, data });
+  };
+
   const harness: Harness = {
     service,
     app,
@@ -102,18 +126,10 @@ export async function startIdentity(
     db,
     topics,
     async publishTenancyEvent(type, aggregateId, version, data) {
-      const schema = readerSchemas[type];
-      if (!schema) throw new Error(`unknown tenancy event ${type}`);
-      await publishDomainEvent({
-        producer,
-        serde,
-        topic: topics.tenancy,
-        schema,
-        type,
-        aggregateId,
-        version,
-        data,
-      });
+      await publish(topics.tenancy, type, aggregateId, version, data);
+    },
+    async publishBillingEvent(type, aggregateId, version, data) {
+      await publish(topics.billing, type, aggregateId, version, data);
     },
     async addMember(accountId, userId, role) {
       await harness.publishTenancyEvent("platform.tenancy.MemberAdded", `${accountId}:${userId}`, 1, {

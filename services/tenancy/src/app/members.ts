@@ -4,6 +4,7 @@ import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
 import { type Actor, TenancyEvent } from "../domain/events";
+import { hasFreeSeat, type ProvisioningSource, refusalToAdd } from "../domain/membership";
 import type { Group, Invitation, Membership } from "../generated/prisma/client";
 import type { GroupService } from "./groups";
 import { type Db, inTenant, record, type Tx } from "./tenant";
@@ -105,42 +106,76 @@ export class MemberService {
     });
   }
 
+  /**
+   * Adds an existing member of the organization to one of its groups. At the account level this
+   * always refuses: people join by invitation, auto-join or their organization's identity provider
+   * (docs/tenancy.md, "Who can join").
+   */
   async add(accountId: string, groupId: string, body: unknown, actor: Actor): Promise<Membership> {
     const input = parseBody(addMemberBody, body);
     return inTenant(this.db, accountId, async (tx) => {
       await this.lockOrganization(tx, accountId);
-      if (groupId === accountId) {
-        if (!(await tx.person.findUnique({ where: { userId: input.user_id } })))
-          throw new NotFoundError("person_unknown", `no person ${input.user_id} has signed up`);
-        await this.ensureSeat(tx, accountId);
-        return this.addWithin(
-          tx,
-          accountId,
-          accountId,
-          "account",
-          input.user_id,
-          input.role ?? "member",
-          "admin",
-          actor,
-        );
-      }
-      const group = await this.groups.require(tx, accountId, groupId, { active: true });
-      if (
-        !(await tx.membership.findUnique({
-          where: { groupId_userId: { groupId: accountId, userId: input.user_id } },
-        }))
-      )
-        throw new InvalidInputError(
+      const groupIsAccount = groupId === accountId;
+      const group = groupIsAccount
+        ? null
+        : await this.groups.require(tx, accountId, groupId, { active: true });
+      const refusal = refusalToAdd({
+        groupIsAccount,
+        isOrganizationMember: await this.isOrganizationMember(tx, accountId, input.user_id),
+      });
+      if (refusal === "member_exists")
+        throw new ConflictError("member_exists", `${input.user_id} is already a member`);
+      if (refusal === "not_an_organization_member" || !group)
+        throw new NotFoundError(
           "not_an_organization_member",
-          "only members of the organization can join its groups",
-          {
-            details: { field: "user_id" },
-          },
+          `${input.user_id} is not a member of this organization; invite them to join it`,
+          { details: { field: "user_id" } },
         );
       const role = input.role ?? group.defaultRole ?? "member";
       assertRoleAllowed(group, role);
       return this.addWithin(tx, accountId, groupId, group.type, input.user_id, role, "admin", actor);
     });
+  }
+
+  /**
+   * identity's user.provisioned: the organization's own identity provider (SCIM, SAML or OIDC) gave
+   * the person access, so they become a member. identity checked the seat under its own lock before
+   * granting access, so tenancy records the membership rather than second-guessing it (refusing
+   * here would leave the person signed in to an organization that does not list them).
+   */
+  async provisioned(
+    tx: Tx,
+    event: { account_id: string; user_id: string; role: string; source: ProvisioningSource },
+    actor: Actor,
+  ): Promise<Membership | null> {
+    if (!(await this.isOpen(tx, event.account_id))) return null;
+    if (await this.isOrganizationMember(tx, event.account_id, event.user_id)) return null;
+    return this.addWithin(
+      tx,
+      event.account_id,
+      event.account_id,
+      "account",
+      event.user_id,
+      event.role,
+      event.source,
+      actor,
+    );
+  }
+
+  /**
+   * identity's user.removed: the directory took the person's access away, so their seat and their
+   * group memberships go too. The last owner stays (an organization needs one); an administrator
+   * hands ownership over first.
+   */
+  async deprovisioned(tx: Tx, event: { account_id: string; user_id: string }, actor: Actor): Promise<void> {
+    if (!(await this.isOpen(tx, event.account_id))) return;
+    const membership = await tx.membership.findUnique({
+      where: { groupId_userId: { groupId: event.account_id, userId: event.user_id } },
+    });
+    if (!membership) return;
+    if (membership.role === "owner" && !(await this.hasAnotherOwner(tx, event.account_id, event.user_id)))
+      return;
+    await this.removeFromOrganization(tx, membership, "deprovisioned", actor, this.clock.now());
   }
 
   async changeRole(
@@ -195,20 +230,7 @@ export class MemberService {
       const now = this.clock.now();
       if (groupId === accountId) {
         if (membership.role === "owner") await this.ensureAnotherOwner(tx, accountId, userId);
-        const inGroups = await tx.membership.findMany({
-          where: { accountId, userId, groupId: { not: accountId } },
-        });
-        for (const m of inGroups)
-          await this.removeWithin(
-            tx,
-            accountId,
-            m,
-            (await this.groups.require(tx, accountId, m.groupId)).type,
-            "removed",
-            actor,
-            now,
-          );
-        await this.removeWithin(tx, accountId, membership, "account", "removed", actor, now);
+        await this.removeFromOrganization(tx, membership, "removed", actor, now);
         return;
       }
       await this.removeWithin(
@@ -221,6 +243,30 @@ export class MemberService {
         now,
       );
     });
+  }
+
+  private async removeFromOrganization(
+    tx: Tx,
+    membership: Membership,
+    reason: string,
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    const { accountId, userId } = membership;
+    const inGroups = await tx.membership.findMany({
+      where: { accountId, userId, groupId: { not: accountId } },
+    });
+    for (const m of inGroups)
+      await this.removeWithin(
+        tx,
+        accountId,
+        m,
+        (await this.groups.require(tx, accountId, m.groupId)).type,
+        reason,
+        actor,
+        now,
+      );
+    await this.removeWithin(tx, accountId, membership, "account", reason, actor, now);
   }
 
   async invite(accountId: string, body: unknown, actor: Actor): Promise<Invitation> {
@@ -485,7 +531,6 @@ export class MemberService {
     );
   }
 
-  /** Seats: organization members plus pending invitations, against the plan's user limit (-1 = unlimited). */
   private async seatUsage(tx: Tx, accountId: string) {
     const traits = await tx.accountTraits.findUnique({ where: { accountId } });
     const limit = traits?.seatLimit ?? this.settings.seatLimitWithoutPlan;
@@ -498,7 +543,7 @@ export class MemberService {
       members,
       pending,
       plan: traits?.plan ?? null,
-      free: limit === -1 || members + pending < limit,
+      free: hasFreeSeat({ limit, members, pending }),
     };
   }
 
@@ -521,10 +566,30 @@ export class MemberService {
   }
 
   private async ensureAnotherOwner(tx: Tx, accountId: string, userId: string): Promise<void> {
+    if (!(await this.hasAnotherOwner(tx, accountId, userId)))
+      throw new ConflictError("last_owner", "an organization needs at least one owner");
+  }
+
+  private async hasAnotherOwner(tx: Tx, accountId: string, userId: string): Promise<boolean> {
     const owners = await tx.membership.count({
       where: { accountId, groupId: accountId, role: "owner", userId: { not: userId } },
     });
-    if (owners === 0) throw new ConflictError("last_owner", "an organization needs at least one owner");
+    return owners > 0;
+  }
+
+  private async isOrganizationMember(tx: Tx, accountId: string, userId: string): Promise<boolean> {
+    return (
+      (await tx.membership.findUnique({ where: { groupId_userId: { groupId: accountId, userId } } })) !== null
+    );
+  }
+
+  /** Locks the organization row like every seat decision, and says whether it exists and is not closed. */
+  private async isOpen(tx: Tx, accountId: string): Promise<boolean> {
+    const rows = await tx.$queryRawUnsafe<{ status: string }[]>(
+      "SELECT status FROM organizations WHERE account_id = $1 FOR UPDATE",
+      accountId,
+    );
+    return rows[0] !== undefined && rows[0].status !== "closed";
   }
 
   /** Serializes seat and ownership decisions per organization. */

@@ -1,15 +1,19 @@
-import type { ProjectionHandler } from "@platform/event-sourcing";
+import type { DirectoryGroupCreated } from "@platform/contracts/src/types/identity.events/DirectoryGroupCreated.v1";
+import type { DirectoryGroupDeleted } from "@platform/contracts/src/types/identity.events/DirectoryGroupDeleted.v1";
+import type { DirectoryGroupUpdated } from "@platform/contracts/src/types/identity.events/DirectoryGroupUpdated.v1";
+import type { UserProvisioned } from "@platform/contracts/src/types/identity.events/UserProvisioned.v1";
+import type { UserRemoved } from "@platform/contracts/src/types/identity.events/UserRemoved.v1";
+import { type ProjectionHandler, payloadOf } from "@platform/event-sourcing";
 import type { GroupService } from "../app/groups";
 import type { MemberService } from "../app/members";
 import { enterTenant, type Tx } from "../app/tenant";
 import { SYSTEM_ACTOR } from "../domain/events";
+import { isProvisioningSource } from "../domain/membership";
 
-interface DirectoryGroup {
-  account_id: string;
-  directory_group_id: string;
-  display_name?: string;
-  member_user_ids?: string[];
-}
+type DirectoryGroup = Pick<
+  DirectoryGroupCreated,
+  "account_id" | "directory_group_id" | "display_name" | "member_user_ids"
+>;
 
 const SCIM_ACTOR = { ...SYSTEM_ACTOR, type: "scim" };
 
@@ -17,9 +21,15 @@ const SCIM_ACTOR = { ...SYSTEM_ACTOR, type: "scim" };
 export const teamIdOf = (directoryGroupId: string) => `grp_dir_${directoryGroupId}`;
 
 /**
- * The organization's directory groups (identity's DirectoryGroup* events) become teams under the
- * account, with the directory's members who belong to the organization. Renames and membership
- * changes follow; deleting the group archives the team.
+ * People the organization's identity provider provisions (identity's UserProvisioned) become
+ * members, and leave when the directory removes them (UserRemoved). The organization's directory
+ * groups (DirectoryGroup* events) become teams under the account, with the directory's members who
+ * belong to the organization. Renames and membership changes follow; deleting the group archives the
+ * team.
+ *
+ * A group's event and its members' UserProvisioned have different aggregates, so they may arrive in
+ * either order (different partitions). The team keeps the directory's whole list, and a person
+ * provisioned after their group was announced joins its teams then.
  */
 export function directoryTeamHandlers(
   groups: GroupService,
@@ -35,12 +45,13 @@ export function directoryTeamHandlers(
       team = await groups.createWithin(
         tx,
         data.account_id,
-        { id: teamId, type: "team", name: String(data.display_name) },
+        { id: teamId, type: "team", name: data.display_name },
         SCIM_ACTOR,
       );
     else if (team.name !== data.display_name)
-      team = await groups.renameWithin(tx, data.account_id, teamId, String(data.display_name), SCIM_ACTOR);
-    const wanted = new Set(data.member_user_ids ?? []);
+      team = await groups.renameWithin(tx, data.account_id, teamId, data.display_name, SCIM_ACTOR);
+    const wanted = new Set(data.member_user_ids);
+    await tx.group.update({ where: { id: teamId }, data: { directoryMemberIds: [...wanted] } });
     const organizationMembers = new Set(
       (await tx.membership.findMany({ where: { accountId: data.account_id, groupId: data.account_id } })).map(
         (m) => m.userId,
@@ -72,13 +83,44 @@ export function directoryTeamHandlers(
         );
   }
 
+  /** The directory teams that listed the person before tenancy knew them as a member. */
+  async function joinWaitingTeams(tx: Tx, accountId: string, userId: string): Promise<void> {
+    const waiting = await tx.group.findMany({
+      where: { accountId, archivedAt: null, directoryMemberIds: { has: userId } },
+    });
+    for (const team of waiting)
+      if (!(await tx.membership.findUnique({ where: { groupId_userId: { groupId: team.id, userId } } })))
+        await members.addWithin(
+          tx,
+          accountId,
+          team.id,
+          team.type,
+          userId,
+          team.defaultRole ?? "member",
+          "scim",
+          SCIM_ACTOR,
+        );
+  }
+
   return {
+    "platform.identity.UserProvisioned": async (tx, event) => {
+      const data = payloadOf<UserProvisioned>(event);
+      if (!isProvisioningSource(data.source)) return;
+      await enterTenant(tx, data.account_id);
+      const added = await members.provisioned(tx, { ...data, source: data.source }, data.actor);
+      if (added) await joinWaitingTeams(tx, data.account_id, data.user_id);
+    },
+    "platform.identity.UserRemoved": async (tx, event) => {
+      const data = payloadOf<UserRemoved>(event);
+      await enterTenant(tx, data.account_id);
+      await members.deprovisioned(tx, data, data.actor);
+    },
     "platform.identity.DirectoryGroupCreated": (tx, event) =>
-      sync(tx, event.data as unknown as DirectoryGroup),
+      sync(tx, payloadOf<DirectoryGroupCreated>(event)),
     "platform.identity.DirectoryGroupUpdated": (tx, event) =>
-      sync(tx, event.data as unknown as DirectoryGroup),
+      sync(tx, payloadOf<DirectoryGroupUpdated>(event)),
     "platform.identity.DirectoryGroupDeleted": async (tx, event) => {
-      const data = event.data as unknown as DirectoryGroup;
+      const data = payloadOf<DirectoryGroupDeleted>(event);
       await enterTenant(tx, data.account_id);
       const team = await tx.group.findFirst({
         where: { id: teamIdOf(data.directory_group_id), accountId: data.account_id },

@@ -13,6 +13,7 @@ import {
   waitFor,
 } from "@platform/testkit";
 import type { Express } from "express";
+import { inTenant } from "../../src/app/tenant";
 import { loadTenancyConfig } from "../../src/config";
 import { projectedSchemas } from "../../src/domain/events";
 import { tenancyRoutes } from "../../src/http/routes";
@@ -50,6 +51,14 @@ export interface Harness {
   organization(
     name?: string,
   ): Promise<{ accountId: string; owner: { userId: string; email: string; token: string } }>;
+  /**
+   * A new person who joins the organization the legitimate way: invited with a role, then accepting
+   * (identity's UserJoined), as a person clicking the link would.
+   */
+  member(
+    organization: { accountId: string; owner: { token: string } },
+    role?: string,
+  ): Promise<{ userId: string; email: string }>;
   close(): Promise<void>;
 }
 
@@ -187,6 +196,33 @@ export async function startTenancy(
         throw new Error(`organization not created: ${JSON.stringify(created.body)}`);
       const accountId = created.body.account_id as string;
       return { accountId, owner: { ...owner, token: await harness.token(owner.userId, accountId, "owner") } };
+    },
+    async member(organization, role = "member") {
+      const { accountId, owner } = organization;
+      const person = await harness.person({ verified: true });
+      const invited = await harness.call("POST", `/v1/organizations/${accountId}/invitations`, {
+        token: owner.token,
+        body: { email: person.email, role },
+      });
+      if (invited.status !== 201) throw new Error(`invitation not sent: ${JSON.stringify(invited.body)}`);
+      await harness.publish("identity", "platform.identity.UserJoined", person.userId, {
+        account_id: accountId,
+        user_id: person.userId,
+        email: person.email,
+        invitation_id: invited.body.invitation_id,
+        role,
+        group_id: null,
+      });
+      await waitFor(
+        () =>
+          inTenant(service.db, accountId, (tx) =>
+            tx.membership.findUnique({
+              where: { groupId_userId: { groupId: accountId, userId: person.userId } },
+            }),
+          ).then((m) => m ?? undefined),
+        { what: `${person.userId} to join ${accountId}` },
+      );
+      return person;
     },
     async close() {
       await producer.disconnect();

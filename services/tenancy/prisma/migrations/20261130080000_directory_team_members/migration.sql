@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "groups" ADD COLUMN     "directory_member_ids" TEXT[] DEFAULT ARRAY[]::TEXT[];
