@@ -89,7 +89,7 @@ export class TenancyService {
     this.groups = new GroupService(this.db, this.store, clock);
     this.tickets = new TicketService(this.db, this.store, clock);
     this.customerSuccess = new CustomerSuccessService(this.store, clock, config.SUCCESS_REP_RULES);
-    this.members = new MemberService(this.db, this.store, this.groups, clock, {
+    this.members = new MemberService(this.db, this.store, this.groups, this.roles, clock, {
       seatLimitWithoutPlan: config.SEAT_LIMIT_WITHOUT_PLAN,
       invitationTtlDays: config.INVITATION_TTL_DAYS,
       publicUrl: config.TENANCY_PUBLIC_URL,

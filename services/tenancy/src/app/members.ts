@@ -1,10 +1,17 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Principal, RoleCatalog } from "@platform/auth";
 import { ConflictError, InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
 import { type Actor, TenancyEvent } from "../domain/events";
-import { hasFreeSeat, type ProvisioningSource, refusalToAdd } from "../domain/membership";
+import {
+  assertMayGiveRole,
+  assertMayManageHolderOf,
+  hasFreeSeat,
+  type ProvisioningSource,
+  refusalToAdd,
+} from "../domain/membership";
 import type { Group, Invitation, Membership } from "../generated/prisma/client";
 import type { GroupService } from "./groups";
 import { type Db, inTenant, record, type Tx } from "./tenant";
@@ -95,6 +102,7 @@ export class MemberService {
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly groups: GroupService,
+    private readonly roles: RoleCatalog,
     private readonly clock: Clock,
     private readonly settings: MemberSettings,
   ) {}
@@ -183,6 +191,7 @@ export class MemberService {
     groupId: string,
     userId: string,
     body: unknown,
+    grantor: Principal,
     actor: Actor,
   ): Promise<Membership> {
     const { role } = parseBody(changeRoleBody, body);
@@ -192,6 +201,10 @@ export class MemberService {
       if (membership.role === role) return membership;
       const group = groupId === accountId ? null : await this.groups.require(tx, accountId, groupId);
       const groupType = group?.type ?? "account";
+      if (!group) {
+        assertMayManageHolderOf(grantor, this.roles, accountId, membership.role);
+        assertMayGiveRole(grantor, this.roles, accountId, role);
+      }
       if (group) assertRoleAllowed(group, role);
       if (membership.role === "owner" && groupType === "account")
         await this.ensureAnotherOwner(tx, accountId, userId);
@@ -223,12 +236,19 @@ export class MemberService {
   }
 
   /** Removing someone from the organization also removes them from its groups. */
-  async remove(accountId: string, groupId: string, userId: string, actor: Actor): Promise<void> {
+  async remove(
+    accountId: string,
+    groupId: string,
+    userId: string,
+    grantor: Principal,
+    actor: Actor,
+  ): Promise<void> {
     await inTenant(this.db, accountId, async (tx) => {
       await this.lockOrganization(tx, accountId);
       const membership = await this.requireMembership(tx, accountId, groupId, userId);
       const now = this.clock.now();
       if (groupId === accountId) {
+        assertMayManageHolderOf(grantor, this.roles, accountId, membership.role);
         if (membership.role === "owner") await this.ensureAnotherOwner(tx, accountId, userId);
         await this.removeFromOrganization(tx, membership, "removed", actor, now);
         return;
@@ -269,8 +289,9 @@ export class MemberService {
     await this.removeWithin(tx, accountId, membership, "account", reason, actor, now);
   }
 
-  async invite(accountId: string, body: unknown, actor: Actor): Promise<Invitation> {
+  async invite(accountId: string, body: unknown, grantor: Principal, actor: Actor): Promise<Invitation> {
     const input = parseBody(inviteBody, body);
+    assertMayGiveRole(grantor, this.roles, accountId, input.role);
     const email = input.email.trim().toLowerCase();
     return inTenant(this.db, accountId, async (tx) => {
       await this.lockOrganization(tx, accountId);

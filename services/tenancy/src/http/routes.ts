@@ -129,12 +129,19 @@ export function tenancyRoutes(service: TenancyService) {
           groupOf(req),
           param(req, "userId"),
           req.body,
+          principalOf(res),
           who(req, res),
         );
         res.json(membershipJson(changed));
       });
       router.delete(`${base}/:userId`, ...inAccount("members.manage"), async (req, res) => {
-        await members.remove(param(req, "accountId"), groupOf(req), param(req, "userId"), who(req, res));
+        await members.remove(
+          param(req, "accountId"),
+          groupOf(req),
+          param(req, "userId"),
+          principalOf(res),
+          who(req, res),
+        );
         res.status(204).end();
       });
     }
@@ -159,7 +166,11 @@ export function tenancyRoutes(service: TenancyService) {
       async (req, res) => {
         res
           .status(201)
-          .json(invitationJson(await members.invite(param(req, "accountId"), req.body, who(req, res))));
+          .json(
+            invitationJson(
+              await members.invite(param(req, "accountId"), req.body, principalOf(res), who(req, res)),
+            ),
+          );
       },
     );
     router.post(
