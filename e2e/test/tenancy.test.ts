@@ -87,6 +87,35 @@ it("creates an organization, invites a person, who accepts at identity and becom
     body: { type: "workspace", name: "Made by the invitee" },
   });
   expect(groups.status).toBe(201);
+
+  // Removed, the member's token stops working at tenancy: tenancy's MemberRemoved reaches identity,
+  // which publishes the revocation tenancy's verifier follows.
+  const removedAt = Date.now();
+  const removed = await call(
+    tenancyUrl,
+    "DELETE",
+    `/v1/organizations/${accountId}/members/${joined.body.user_id}`,
+    {
+      token,
+    },
+  );
+  expect(removed.status).toBe(204);
+  const refused = await waitFor(
+    async () => {
+      const res = await call(tenancyUrl, "POST", `/v1/organizations/${accountId}/tickets`, {
+        token: session.body.access_token,
+        body: { subject: "written after removal" },
+      });
+      return res.status === 401 ? res : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 10, what: "tenancy to refuse the removed member's token" },
+  );
+  console.info(`removed member's token refused by tenancy after ${Date.now() - removedAt} ms`);
+  expect(refused.body.code).toBe("session_revoked");
+  const tickets = await call(tenancyUrl, "GET", `/v1/organizations/${accountId}/tickets`, { token });
+  expect(tickets.body.data.some((t: { subject: string }) => t.subject === "written after removal")).toBe(
+    false,
+  );
 });
 
 it("keeps two organizations apart across both services", async () => {
