@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       KAFKA_BROKERS: ["kafka-1:9092", "kafka-2:19092", "[::1]:9093"],
       SCHEMA_REGISTRY_URL: "http://registry:8081",
       DATABASE_URL: "postgresql://tenancy:secret@postgres:5432/tenancy",
+      REVOCATION_WINDOW_SECONDS: 3600,
       SMTP_URL: "smtp://mail:1025",
     });
     expect(config).not.toHaveProperty("UNRELATED");
