@@ -13,6 +13,7 @@ import {
   ensureRunning,
   identityUrl,
   organizationOf,
+  scimClient,
   signUp,
   tenancyUrl,
 } from "./support/platform";
@@ -35,18 +36,7 @@ describe("SCIM 2.0 end to end", () => {
     const { body: issued } = await call("POST", `/v1/organizations/${accountId}/scim-tokens`, {
       token: adminToken,
     });
-    const scim = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${identityUrl}/scim/v2${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${issued.token}`,
-          ...(body ? { "content-type": "application/scim+json" } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
-    };
+    const scim = scimClient(identityUrl, issued.token);
     const userName = `${uniqueName("jdoe")}@example.com`;
     const created = await scim("POST", "/Users", {
       schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],

@@ -7,7 +7,7 @@
  */
 import { uniqueName, waitFor } from "@platform/testkit";
 import { type InProcessPlatform, startInProcess } from "./support/in-process";
-import { call, organizationOf, PASSWORD } from "./support/platform";
+import { call, organizationOf, PASSWORD, scimClient } from "./support/platform";
 
 let p: InProcessPlatform;
 beforeAll(async () => {
@@ -29,18 +29,7 @@ it("makes SCIM users tenancy members who hold seats, puts a SCIM group's members
   const { body: issued } = await call(p.urls.identity, "POST", `/v1/organizations/${accountId}/scim-tokens`, {
     token,
   });
-  const scim = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${p.urls.identity}/scim/v2${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${issued.token}`,
-        ...(body ? { "content-type": "application/scim+json" } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const scim = scimClient(p.urls.identity, issued.token);
   const user = (userName: string) => ({
     schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
     userName,

@@ -83,3 +83,19 @@ export async function organizationOf(
   );
   return { accountId, token };
 }
+
+/** A SCIM client as a directory (Okta, Entra) holds it: identity's base URL and the directory's token. */
+export function scimClient(identityBase: string, token: string) {
+  return async (method: string, path: string, body?: unknown): Promise<Omit<Answer, "headers">> => {
+    const res = await fetch(`${identityBase}/scim/v2${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { "content-type": "application/scim+json" } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+}
