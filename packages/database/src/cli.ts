@@ -10,6 +10,7 @@ import { generateClient } from "./generate";
 import { loadSchemaFiles, resolveServiceLayout } from "./layout";
 import { deployMigrations, type MigrationLogger, migrationStatus, resolveMigration } from "./migrations";
 import { diffToSchema } from "./schema-engine";
+import { tenantTableSql } from "./tenant";
 
 const USAGE = `usage: platform-db <command> --service-dir <dir> [options]
 
@@ -24,6 +25,9 @@ commands:
   migrate:sql      print the SQL that creates the whole schema from an empty database (connects to the
                    admin URL, reads and writes nothing)
   generate         prisma generate for the service, offline
+  tenant:sql       --table <table> [--lookup-by <column> | --lookup-all]   (no --service-dir)
+                   print the row-level-security SQL that makes <table> a tenant table, with the lookup
+                   policy of a declared cross-tenant table; paste it into the table's migration
 
 options:
   --service-dir <dir>      the service folder (prisma.config.ts, prisma/schema.prisma, prisma/migrations)
@@ -60,6 +64,9 @@ export async function main(argv: string[]): Promise<number> {
       "no-verify": { type: "boolean" },
       applied: { type: "string" },
       "rolled-back": { type: "string" },
+      table: { type: "string" },
+      "lookup-by": { type: "string" },
+      "lookup-all": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -67,6 +74,13 @@ export async function main(argv: string[]): Promise<number> {
   if (values.help || !command) {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
+  }
+  if (command === "tenant:sql") {
+    const table = required(values.table, "--table");
+    const lookupBy = values["lookup-by"] ?? (values["lookup-all"] ? null : undefined);
+    const crossTenant = lookupBy === undefined ? undefined : { table, lookupBy, reason: "" };
+    process.stdout.write(tenantTableSql(table, crossTenant));
+    return 0;
   }
   const serviceDir = required(values["service-dir"], "--service-dir");
   const overrides = { schemaPath: values.schema, migrationsDir: values["migrations-dir"] };

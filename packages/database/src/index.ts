@@ -33,3 +33,18 @@ export {
 export { diffToSchema } from "./schema-engine";
 export { createScratchDatabase, type ScratchDatabase, withScratchDatabase } from "./scratch";
 export { isSerializationFailure, isUniqueViolation, sqlStateOf } from "./sql-errors";
+export {
+  ALL_ROWS,
+  allTenantIds,
+  type CrossTenantTable,
+  enterTenant,
+  inTenant,
+  LOOKUP_POLICY,
+  lookupAcrossTenants,
+  TENANT_POLICY,
+  TENANT_SETTING,
+  type TenantDatabase,
+  type TenantSqlClient,
+  tenantTableSql,
+} from "./tenant";
+export { tenantIsolationGaps } from "./tenant-check";
