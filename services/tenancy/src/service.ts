@@ -8,7 +8,7 @@ import {
   TOKEN_ISSUER,
   TokenVerifier,
 } from "@platform/auth";
-import { deployMigrations } from "@platform/database";
+import { ALL_ROWS, deployMigrations, lookupAcrossTenants } from "@platform/database";
 import { type Clock, EventStore, Projector, Relay, systemClock } from "@platform/event-sourcing";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
 import { createLogger, type Logger, type LoggerOptions } from "@platform/observability";
@@ -19,7 +19,7 @@ import { DomainService, dnsTxtResolver } from "./app/domains";
 import { GroupService } from "./app/groups";
 import { MemberService } from "./app/members";
 import { OrganizationService } from "./app/organizations";
-import type { Tx } from "./app/tenant";
+import { CROSS_TENANT, type Tx } from "./app/tenant";
 import { TicketService } from "./app/tickets";
 import type { TenancyConfig } from "./config";
 import { projectedSchemas, tenancyCatalog } from "./domain/events";
@@ -106,7 +106,10 @@ export class TenancyService {
     await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
     for (const key of await this.db.trustedKey.findMany({ where: { retiredAt: null } }))
       this.keyRing.addJwk(key.kid, key.jwk as Record<string, unknown>, key.notBefore);
-    for (const row of await this.db.roleDefinition.findMany())
+    const roles = await this.db.$transaction((tx) =>
+      lookupAcrossTenants(tx, CROSS_TENANT.roleDefinitions, ALL_ROWS, () => tx.roleDefinition.findMany()),
+    );
+    for (const row of roles)
       this.roles.define(row.accountId === PLATFORM_ROLES ? null : row.accountId, row.role, row.permissions);
     await this.revocationFeed.start();
     await this.producer.connect();

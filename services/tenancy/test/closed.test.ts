@@ -5,9 +5,9 @@
  * sign-in) and the SLA sweep write nothing into the organization.
  */
 import { randomBytes } from "node:crypto";
+import { inTenant } from "@platform/database";
 import { routeTableOf } from "@platform/http";
 import { waitFor } from "@platform/testkit";
-import { inTenant } from "../src/app/tenant";
 import { type Harness, startTenancy } from "./support/harness";
 
 let h: Harness;

@@ -4,8 +4,9 @@
  * factors and an alert under 50, success reps by rules with round-robin, and a rebuild of the read
  * models from the topics that equals the live ones.
  */
+
+import { allTenantIds, inTenant } from "@platform/database";
 import { waitFor } from "@platform/testkit";
-import { allTenantIds, inTenant } from "../src/app/tenant";
 import { type Harness, startTenancy } from "./support/harness";
 
 let h: Harness;

@@ -2,8 +2,9 @@
  * Support tickets against real Postgres (row-level security in force), Kafka and the registry: triage,
  * SLA deadlines, updates and their rules, the SLA sweep across tenants, and tenant isolation over HTTP.
  */
+
+import { inTenant } from "@platform/database";
 import { waitFor } from "@platform/testkit";
-import { inTenant } from "../src/app/tenant";
 import type { TicketService } from "../src/app/tickets";
 import { SYSTEM_ACTOR } from "../src/domain/events";
 import { SLA_HOURS, TICKET_PRIORITIES } from "../src/domain/sla";

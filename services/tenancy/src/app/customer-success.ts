@@ -1,3 +1,4 @@
+import { enterTenant } from "@platform/database";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { type Actor, SYSTEM_ACTOR } from "../domain/events";
 import {
@@ -8,7 +9,7 @@ import {
   type PlanTier,
 } from "../domain/health-score";
 import { type AssignmentRule, chooseRep, validateRules } from "../domain/success-reps";
-import { enterTenant, record, type Tx } from "./tenant";
+import { record, type Tx } from "./tenant";
 
 const DAY_MS = 86_400_000;
 

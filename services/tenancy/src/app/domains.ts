@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Resolver } from "node:dns/promises";
+import { enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "@platform/errors";
 import type { Clock, EventStore, ProjectionHandler } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
@@ -7,7 +8,7 @@ import { z } from "zod";
 import { type Actor, SYSTEM_ACTOR } from "../domain/events";
 import type { Domain } from "../generated/prisma/client";
 import type { MemberService } from "./members";
-import { type Db, enterTenant, inTenant, record, type Tx } from "./tenant";
+import { CROSS_TENANT, type Db, record, type Tx } from "./tenant";
 
 /** Avro full names of schemas/tenancy-events/Domain*; kept here so domain work need not touch events.ts. */
 export const DomainEvent = {
@@ -146,7 +147,7 @@ export function domainJson(d: Domain) {
 
 /**
  * E-mail domains an organization proves it owns with a DNS TXT record. A verified domain belongs to one
- * organization platform-wide (verified_domains, not a tenant table, so a person's address finds it);
+ * organization platform-wide (verified_domains, read across tenants by domain, so a person's address finds it);
  * with auto_join on, people with a verified address there join the organization without an invitation.
  */
 export class DomainService {
@@ -258,7 +259,6 @@ export class DomainService {
     await inTenant(this.db, accountId, async (tx) => {
       await this.lockOrganization(tx, accountId);
       const domain = await this.require(tx, accountId, domainId);
-      // The account filter matters: verified_domains has no row-level security to stop a foreign delete.
       await tx.verifiedDomain.deleteMany({ where: { domain: domain.domain, accountId } });
       await tx.domain.delete({ where: { id: domain.id } });
       await this.append(tx, domain, DomainEvent.DomainRemoved, actor);
@@ -300,7 +300,7 @@ export class DomainService {
     if (!userId || !email) return;
     // Exact domain only: a verified acme.com says nothing about who controls mail at eng.acme.com.
     const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
-    const claim = await tx.verifiedDomain.findUnique({ where: { domain } });
+    const claim = await this.claimOf(tx, domain);
     if (!claim?.autoJoin) return;
     if (onlyAccount !== undefined && onlyAccount !== claim.accountId) return;
     const accountId = claim.accountId;
@@ -343,9 +343,16 @@ export class DomainService {
   }
 
   private async ensureNotTaken(tx: Tx, accountId: string, domain: string): Promise<void> {
-    const owner = await tx.verifiedDomain.findUnique({ where: { domain } });
+    const owner = await this.claimOf(tx, domain);
     if (owner && owner.accountId !== accountId)
       throw new ConflictError("domain_taken", `${domain} is verified by another organization`);
+  }
+
+  /** Whichever organization has verified the domain: the one read verified_domains opens across tenants. */
+  private claimOf(tx: Tx, domain: string) {
+    return lookupAcrossTenants(tx, CROSS_TENANT.verifiedDomains, domain, () =>
+      tx.verifiedDomain.findUnique({ where: { domain } }),
+    );
   }
 
   private async require(tx: Tx, accountId: string, domainId: string): Promise<Domain> {

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { inTenant } from "@platform/database";
 import { ConflictError, InvalidInputError, NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
 import { type Actor, TenancyEvent } from "../domain/events";
 import type { Group } from "../generated/prisma/client";
-import { type Db, inTenant, record, type Tx } from "./tenant";
+import { type Db, record, type Tx } from "./tenant";
 
 export const GROUP_TYPES = ["workspace", "project", "team"] as const;
 const roleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Principal, RoleCatalog } from "@platform/auth";
+import { inTenant } from "@platform/database";
 import { ConflictError, InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
@@ -14,7 +15,7 @@ import {
 } from "../domain/membership";
 import type { Group, Invitation, Membership } from "../generated/prisma/client";
 import type { GroupService } from "./groups";
-import { type Db, inTenant, record, type Tx } from "./tenant";
+import { type Db, record, type Tx } from "./tenant";
 
 const roleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, "a role name (lower-case letters, digits, _)");
 const addMemberBody = z.object({ user_id: z.string().min(1).max(100), role: roleName.optional() });

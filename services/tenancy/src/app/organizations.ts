@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { accountClosedError } from "@platform/auth";
+import { inTenant } from "@platform/database";
 import { NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
@@ -8,7 +9,7 @@ import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import { acceptsWrites, canTransition, type LifecycleTransition, statusAfter } from "../domain/lifecycle";
 import { ONBOARDING_ITEMS, progressOf } from "../domain/onboarding";
 import type { Organization } from "../generated/prisma/client";
-import { accountIsClosed, type Db, inTenant, record, type Tx } from "./tenant";
+import { accountIsClosed, type Db, record, type Tx } from "./tenant";
 
 const TIME_ZONES = new Set(Intl.supportedValuesOf("timeZone").concat("UTC"));
 

@@ -1,4 +1,5 @@
 import { accountClosedError } from "@platform/auth";
+import { type CrossTenantTable, enterTenant } from "@platform/database";
 import type { EventStore, NewEvent } from "@platform/event-sourcing";
 import { type Actor, TenancyEvent } from "../domain/events";
 import { acceptsWrites } from "../domain/lifecycle";
@@ -8,34 +9,33 @@ export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 /**
- * Runs work in one transaction scoped to one tenant: row-level security then shows and accepts only
- * that organization's rows. The setting is local to the transaction (set_config's third argument),
- * so it never leaks to the next user of a pooled connection.
+ * Tenancy's tables read across tenants: the one place that says which, why, and by what key. Each is a
+ * tenant table for writes (forced row-level security, the tenant policy); its lookup policy opens SELECT
+ * for the key a `lookupAcrossTenants` call names, nothing more. The isolation test holds the database to
+ * this list, and their migrations come from `platform-db tenant:sql`.
  */
-export async function inTenant<T>(db: Db, accountId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.$transaction(async (tx) => {
-    await enterTenant(tx, accountId);
-    return work(tx);
-  });
-}
-
-/** For code already in a transaction (projection handlers): scope the rest of it to one tenant. */
-export async function enterTenant(tx: Tx, accountId: string): Promise<void> {
-  await tx.$queryRawUnsafe("SELECT set_config('app.tenant_id', $1, true)", accountId);
-}
-
-/**
- * Every organization's id, for the few jobs that must visit each tenant in turn (SLA sweeps, read-model
- * resets). organization_creators is the one table naming every organization without row-level security.
- */
-export async function allTenantIds(client: Db | Tx): Promise<string[]> {
-  const rows = await client.organizationCreator.findMany({
-    select: { accountId: true },
-    distinct: ["accountId"],
-    orderBy: { accountId: "asc" },
-  });
-  return rows.map((row) => row.accountId);
-}
+export const CROSS_TENANT = {
+  verifiedDomains: {
+    table: "verified_domains",
+    lookupBy: "domain",
+    reason:
+      "a verified domain belongs to one organization platform-wide: a person's address must find that " +
+      "organization (auto-join), and a claim must see another organization's (domain_taken)",
+  },
+  organizationCreators: {
+    table: "organization_creators",
+    lookupBy: "user_id",
+    reason:
+      "identity's EmailVerified names a person, not an organization: it ticks onboarding in every one they created",
+  },
+  roleDefinitions: {
+    table: "role_definitions",
+    lookupBy: null,
+    reason:
+      "identity's role catalog (each organization's roles and the platform's, account_id ''): the token " +
+      "verifier needs all of it at start, before any request names a tenant",
+  },
+} as const satisfies Record<string, CrossTenantTable>;
 
 /**
  * Whether the organization is closed (an unknown one is not); scopes the transaction to it. With

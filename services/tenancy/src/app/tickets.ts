@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { allTenantIds, inTenant } from "@platform/database";
 import { ConflictError, InvalidInputError, NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
@@ -12,7 +13,7 @@ import {
   triageTicket,
 } from "../domain/triage";
 import type { Ticket } from "../generated/prisma/client";
-import { accountIsClosed, allTenantIds, type Db, inTenant, record, type Tx } from "./tenant";
+import { accountIsClosed, type Db, record, type Tx } from "./tenant";
 
 /** The Avro full names of the ticket records (TenancyEvent in domain/events.ts does not list them yet). */
 export const TicketEvent = {

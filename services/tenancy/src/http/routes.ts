@@ -1,10 +1,10 @@
 import { principalOf } from "@platform/auth";
+import { inTenant } from "@platform/database";
 import { PlatformError } from "@platform/errors";
 import type { Request, Router } from "express";
 import { groupJson } from "../app/groups";
 import { invitationJson, membershipJson, openedInvitationJson } from "../app/members";
 import { organizationJson } from "../app/organizations";
-import { inTenant } from "../app/tenant";
 import type { TenancyService } from "../service";
 import { domainRoutes } from "./domain-routes";
 import { param, routeGuards, who } from "./guards";

@@ -3,10 +3,11 @@ import type { DirectoryGroupDeleted } from "@platform/contracts/src/types/identi
 import type { DirectoryGroupUpdated } from "@platform/contracts/src/types/identity.events/DirectoryGroupUpdated.v1";
 import type { UserProvisioned } from "@platform/contracts/src/types/identity.events/UserProvisioned.v1";
 import type { UserRemoved } from "@platform/contracts/src/types/identity.events/UserRemoved.v1";
+import { enterTenant } from "@platform/database";
 import { type ProjectionHandler, payloadOf } from "@platform/event-sourcing";
 import type { GroupService } from "../app/groups";
 import type { MemberService } from "../app/members";
-import { enterTenant, type Tx } from "../app/tenant";
+import type { Tx } from "../app/tenant";
 import { SYSTEM_ACTOR } from "../domain/events";
 import { isProvisioningSource } from "../domain/membership";
 

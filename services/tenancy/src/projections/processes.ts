@@ -1,10 +1,11 @@
+import { enterTenant, lookupAcrossTenants } from "@platform/database";
 import type { Clock, EventStore, ProjectionHandler } from "@platform/event-sourcing";
 import type { CustomerSuccessService } from "../app/customer-success";
 import type { DomainService } from "../app/domains";
 import type { GroupService } from "../app/groups";
 import type { MemberService } from "../app/members";
 import type { OrganizationService } from "../app/organizations";
-import { accountIsClosed, enterTenant, record, type Tx } from "../app/tenant";
+import { accountIsClosed, CROSS_TENANT, record, type Tx } from "../app/tenant";
 import { SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import { acceptsWrites } from "../domain/lifecycle";
 import { itemFulfilledBy, progressOf } from "../domain/onboarding";
@@ -216,7 +217,10 @@ function lifecycleHandlers(deps: {
     },
     "platform.identity.EmailVerified": async (tx, event) => {
       const data = event.data as Data;
-      const created = await tx.organizationCreator.findMany({ where: { userId: String(data.user_id) } });
+      const userId = String(data.user_id);
+      const created = await lookupAcrossTenants(tx, CROSS_TENANT.organizationCreators, userId, () =>
+        tx.organizationCreator.findMany({ where: { userId } }),
+      );
       for (const { accountId } of created) await tick(tx, accountId, event.type, data);
     },
     "platform.tenancy.MemberAdded": onboarding,

@@ -1,6 +1,7 @@
 import type { KeyRing, RoleCatalog, RoleDefinedPayload } from "@platform/auth";
+import { allTenantIds, enterTenant } from "@platform/database";
 import type { ProjectionHandler } from "@platform/event-sourcing";
-import { allTenantIds, enterTenant, type Tx } from "../app/tenant";
+import type { Tx } from "../app/tenant";
 
 type Data = Record<string, unknown>;
 const str = (value: unknown) => (typeof value === "string" ? value : null);
@@ -153,6 +154,7 @@ function roleHandlers(roles: RoleCatalog): Record<string, ProjectionHandler<Tx>>
       // Validates first: a definition the catalog refuses is dead-lettered, never stored.
       roles.apply(data);
       const key = { accountId: data.account_id ?? PLATFORM_ROLES, role: data.role };
+      await enterTenant(tx, key.accountId);
       await tx.roleDefinition.upsert({
         where: { accountId_role: key },
         create: { ...key, permissions: [...data.permissions] },

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/auth";
 import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
+import { inTenant } from "@platform/database";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
 import { createLogger, type LoggerOptions } from "@platform/observability";
@@ -13,7 +14,6 @@ import {
   waitFor,
 } from "@platform/testkit";
 import type { Express } from "express";
-import { inTenant } from "../../src/app/tenant";
 import { loadTenancyConfig } from "../../src/config";
 import { projectedSchemas } from "../../src/domain/events";
 import { tenancyRoutes } from "../../src/http/routes";
