@@ -15,7 +15,7 @@ import { createLogger, type Logger, type LoggerOptions } from "@platform/observa
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Kafka, Producer } from "kafkajs";
 import { CustomerSuccessService } from "./app/customer-success";
-import { DomainService, dnsTxtResolver } from "./app/domains";
+import { DomainService, dnsTxtResolver, type TxtResolver } from "./app/domains";
 import { GroupService } from "./app/groups";
 import { MemberService } from "./app/members";
 import { OrganizationService } from "./app/organizations";
@@ -28,6 +28,14 @@ import { processHandlers } from "./projections/processes";
 import { PLATFORM_ROLES, readModelHandlers, resetReadModels } from "./projections/read-models";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
+
+/** What the environment cannot say: where logs go, and whom domain verification asks for TXT records. */
+export interface TenancyServiceOptions {
+  /** Where log lines go (stdout when not given); tests read them to prove what is never logged. */
+  logDestination?: LoggerOptions["destination"];
+  /** The system's DNS when not given; tests answer from a map of records. */
+  dns?: TxtResolver;
+}
 
 /** tenancy's composition root: every dependency built once from the configuration. */
 export class TenancyService {
@@ -57,10 +65,13 @@ export class TenancyService {
   constructor(
     readonly config: TenancyConfig,
     readonly clock: Clock = systemClock,
-    /** Where log lines go (stdout when not given); tests read them to prove what is never logged. */
-    logDestination?: LoggerOptions["destination"],
+    options: TenancyServiceOptions = {},
   ) {
-    this.logger = createLogger({ name: "tenancy", level: config.LOG_LEVEL, destination: logDestination });
+    this.logger = createLogger({
+      name: "tenancy",
+      level: config.LOG_LEVEL,
+      destination: options.logDestination,
+    });
     this.db = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
     this.kafka = createKafka({
       brokers: config.KAFKA_BROKERS,
@@ -95,7 +106,13 @@ export class TenancyService {
       publicUrl: config.TENANCY_PUBLIC_URL,
       identityUrl: config.IDENTITY_PUBLIC_URL,
     });
-    this.domains = new DomainService(this.db, this.store, clock, dnsTxtResolver(), this.members);
+    this.domains = new DomainService(
+      this.db,
+      this.store,
+      clock,
+      options.dns ?? dnsTxtResolver(),
+      this.members,
+    );
   }
 
   /**

@@ -5,18 +5,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { lookupAcrossTenants } from "@platform/database";
 import type { ProjectedEvent } from "@platform/event-sourcing";
-import { createHttpApp, type Serving, serve } from "@platform/http";
 import { waitFor } from "@platform/testkit";
-import { DomainService, type TxtResolver } from "../src/app/domains";
+import type { TxtResolver } from "../src/app/domains";
 import { CROSS_TENANT } from "../src/app/tenant";
-import { domainRoutes } from "../src/http/domain-routes";
 import { type Harness, startTenancy } from "./support/harness";
 
 const SEAT_LIMIT = 3;
 
 let h: Harness;
-let http: Serving;
-let domains: DomainService;
 const txt = new Map<string, string[][]>();
 const dnsFailures = new Map<string, string>();
 
@@ -29,17 +25,13 @@ const fakeDns: TxtResolver = async (name) => {
 };
 
 beforeAll(async () => {
-  h = await startTenancy({ SEAT_LIMIT_WITHOUT_PLAN: String(SEAT_LIMIT) });
-  domains = new DomainService(h.service.db, h.service.store, h.clock, fakeDns, h.service.members);
-  http = await serve(createHttpApp({ logger: h.service.logger, routes: domainRoutes(h.service, domains) }), {
-    port: 0,
-    host: "127.0.0.1",
-  });
+  h = await startTenancy({ SEAT_LIMIT_WITHOUT_PLAN: String(SEAT_LIMIT) }, { dns: fakeDns });
 });
 afterAll(async () => {
-  await http?.close();
   await h?.close();
 });
+
+const call: Harness["call"] = (method, path, options) => h.call(method, path, options);
 
 /** Which organization holds the domain's claim, read the one way verified_domains allows across tenants. */
 function claimOf(domain: string) {
@@ -48,24 +40,6 @@ function claimOf(domain: string) {
       tx.verifiedDomain.findUnique({ where: { domain } }),
     ),
   );
-}
-
-async function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string } = {},
-  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field and assert each one.
-): Promise<{ status: number; body: any }> {
-  const response = await fetch(`http://127.0.0.1:${http.port}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
 async function events(aggregateId: string): Promise<{ type: string; payload: Record<string, unknown> }[]> {
@@ -100,7 +74,7 @@ async function personAt(domain: string, verified: boolean): Promise<{ userId: st
 
 /** Runs one auto-join handler as the processes projector would, in its own transaction. */
 async function deliver(type: string, data: Record<string, unknown>): Promise<void> {
-  const handler = domains.autoJoinHandlers()[type];
+  const handler = h.service.domains.autoJoinHandlers()[type];
   if (!handler) throw new Error(`no auto-join handler for ${type}`);
   const event: ProjectedEvent = {
     eventId: randomUUID(),

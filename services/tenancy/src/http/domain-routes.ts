@@ -1,6 +1,6 @@
 import { parseBody } from "@platform/http";
 import type { Router } from "express";
-import { autoJoinBody, type DomainService, domainJson } from "../app/domains";
+import { autoJoinBody, domainJson } from "../app/domains";
 import type { TenancyService } from "../service";
 import { param, routeGuards, who } from "./guards";
 
@@ -8,8 +8,9 @@ import { param, routeGuards, who } from "./guards";
  * The organization's e-mail domains under /v1/organizations/{accountId}/domains: the token's own
  * organization only (requireAccount), every query in that tenant's transaction.
  */
-export function domainRoutes(service: TenancyService, domains: DomainService) {
+export function domainRoutes(service: TenancyService) {
   const { inAccount } = routeGuards(service);
+  const { domains } = service;
   const base = "/v1/organizations/:accountId/domains";
 
   return (router: Router) => {

@@ -197,6 +197,6 @@ export function tenancyRoutes(service: TenancyService) {
     );
 
     ticketRoutes(service, service.tickets)(router);
-    domainRoutes(service, service.domains)(router);
+    domainRoutes(service)(router);
   };
 }

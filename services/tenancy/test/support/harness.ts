@@ -4,7 +4,7 @@ import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger, type LoggerOptions } from "@platform/observability";
+import { createLogger } from "@platform/observability";
 import {
   createTestDatabase,
   infrastructure,
@@ -17,7 +17,7 @@ import type { Express } from "express";
 import { loadTenancyConfig } from "../../src/config";
 import { projectedSchemas } from "../../src/domain/events";
 import { tenancyRoutes } from "../../src/http/routes";
-import { MIGRATIONS_DIR, TenancyService } from "../../src/service";
+import { MIGRATIONS_DIR, TenancyService, type TenancyServiceOptions } from "../../src/service";
 
 const system = { type: "system", id: null, ip_address: null, user_agent: null };
 
@@ -69,7 +69,7 @@ export interface Harness {
  */
 export async function startTenancy(
   overrides: Record<string, string> = {},
-  options: { logDestination?: LoggerOptions["destination"] } = {},
+  options: TenancyServiceOptions = {},
 ): Promise<Harness> {
   const infra = infrastructure();
   const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "tenancy_test" });
@@ -112,7 +112,7 @@ export async function startTenancy(
     SLA_SWEEP_SECONDS: "86400",
     ...overrides,
   });
-  const service = new TenancyService(config, clock, options.logDestination);
+  const service = new TenancyService(config, clock, options);
   await service.start();
   await service.startWorkers();
   const app = createHttpApp({ logger: service.logger, routes: tenancyRoutes(service) });
