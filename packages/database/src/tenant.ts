@@ -53,8 +53,13 @@ export async function inTenant<Tx extends TenantSqlClient, T>(
   });
 }
 
-/** For code already in a transaction (projection handlers): scope the rest of it to one tenant. */
+/**
+ * For code already in a transaction (projection handlers): scope the rest of it to one tenant. An empty
+ * id is refused: "" is what app.tenant_id reads on a pooled connection after an earlier transaction set
+ * it, so rows filed under "" would be visible with no tenant set at all.
+ */
 export async function enterTenant(tx: TenantSqlClient, accountId: string): Promise<void> {
+  if (accountId === "") throw new Error("enterTenant: an empty tenant id is no tenant");
   await tx.$queryRawUnsafe(`SELECT set_config('${TENANT_SETTING}', $1, true)`, accountId);
 }
 
@@ -82,9 +87,18 @@ export async function lookupAcrossTenants<Tx extends TenantSqlClient, T>(
   read: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   const setting = lookupSetting(table.table);
+  const close = () => tx.$queryRawUnsafe(`SELECT set_config('${setting}', '', true)`);
   await tx.$queryRawUnsafe(`SELECT set_config('${setting}', $1, true)`, key);
-  const result = await read(tx);
-  await tx.$queryRawUnsafe(`SELECT set_config('${setting}', '', true)`);
+  let result: T;
+  try {
+    result = await read(tx);
+  } catch (error) {
+    // A caller may catch the failure and go on in the same transaction: the lookup must not stay open.
+    // If the transaction is aborted, closing fails too and the read's own error is the one to report.
+    await close().catch(() => undefined);
+    throw error;
+  }
+  await close();
   return result;
 }
 

@@ -109,6 +109,16 @@ describe("tenant tables", () => {
     });
   });
 
+  it("close a lookup whose read failed, for a caller that goes on in the same transaction", async () => {
+    const after = await inTenant(db, "org_a", async (tx) => {
+      await lookupAcrossTenants(tx, claims, "b.example", async () => {
+        throw new Error("the caller's own failure");
+      }).catch(() => undefined);
+      return tx.$queryRawUnsafe("SELECT domain FROM claims ORDER BY domain");
+    });
+    expect(after).toEqual([{ domain: "a.example" }]);
+  });
+
   it("never let a lookup write, nor a keyed lookup read the whole table", async () => {
     await expect(
       db.$transaction((tx) =>
@@ -128,6 +138,10 @@ describe("tenant tables", () => {
       lookupAcrossTenants(tx, catalog, ALL_ROWS, () => tx.$queryRawUnsafe("SELECT * FROM catalog")),
     );
     expect(whole).toHaveLength(2);
+  });
+
+  it("refuse an empty tenant id, which a pooled connection reads as no tenant", async () => {
+    await expect(inTenant(db, "", notes)).rejects.toThrow(/empty tenant id/);
   });
 
   it("lists every tenant the event store names", async () => {

@@ -106,3 +106,24 @@ it("counts an organization's own role as identity defines it, also after a resta
     await restarted.stop();
   }
 });
+
+it("keeps a platform-wide role (account_id null) platform-wide after a restart", async () => {
+  await h.publish("identity", "platform.identity.RoleDefined", "role:platform:support_agent", {
+    account_id: null,
+    role: "support_agent",
+    permissions: ["organization.read"],
+    description: "reads organizations",
+  });
+  await waitFor(
+    () =>
+      h.service.roles.permissionsOf(null, "support_agent").includes("organization.read") ? true : undefined,
+    { what: "tenancy to learn the platform's role" },
+  );
+  const restarted = new TenancyService(h.service.config, h.clock);
+  await restarted.start();
+  try {
+    expect(restarted.roles.permissionsOf(null, "support_agent")).toEqual(["organization.read"]);
+  } finally {
+    await restarted.stop();
+  }
+});

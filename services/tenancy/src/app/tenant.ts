@@ -32,7 +32,7 @@ export const CROSS_TENANT = {
     table: "role_definitions",
     lookupBy: null,
     reason:
-      "identity's role catalog (each organization's roles and the platform's, account_id ''): the token " +
+      "identity's role catalog (each organization's roles and the platform's, account_id 'platform'): the token " +
       "verifier needs all of it at start, before any request names a tenant",
   },
 } as const satisfies Record<string, CrossTenantTable>;

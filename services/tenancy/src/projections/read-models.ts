@@ -140,8 +140,12 @@ function keyHandlers(keyRing: KeyRing): Record<string, ProjectionHandler<Tx>> {
   };
 }
 
-/** Where platform-wide role definitions (account_id null in RoleDefined) are filed. */
-export const PLATFORM_ROLES = "";
+/**
+ * Where platform-wide role definitions (account_id null in RoleDefined) are filed: a key of their own,
+ * never "", because "" is what a pooled connection answers for app.tenant_id once an earlier transaction
+ * set it, so rows filed under "" would be visible with no tenant set.
+ */
+export const PLATFORM_ROLES = "platform";
 
 /**
  * identity's role definitions (the defaults and each organization's own), kept so that a restart knows

@@ -3,6 +3,9 @@
 -- read across tenants for one reason (declared with it in src/app/tenant.ts, CROSS_TENANT), so each
 -- also gets a SELECT-only policy that opens the rows of one key while lookupAcrossTenants names it.
 -- Generated with `platform-db tenant:sql --table <table> --lookup-by <column>` (or --lookup-all).
+-- The platform's role defaults move from account '' to 'platform' first: '' is what app.tenant_id reads
+-- on a pooled connection after any tenant transaction, so rows under '' would show with no tenant set.
+UPDATE role_definitions SET account_id = 'platform' WHERE account_id = '';
 ALTER TABLE verified_domains ENABLE ROW LEVEL SECURITY;
 ALTER TABLE verified_domains FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON verified_domains USING (account_id = current_setting('app.tenant_id', true)) WITH CHECK (account_id = current_setting('app.tenant_id', true));
