@@ -1,10 +1,16 @@
 export { EventCatalog, type EventDefinition } from "./event-catalog";
 export {
+  type AggregateRef,
   type AppendRequest,
+  type Clock,
   type EventMetadata,
   EventStore,
+  type EventStoreOptions,
+  type InlineHandler,
+  type InlineHandlers,
   type NewEvent,
   type StoredEvent,
+  systemClock,
 } from "./event-store";
 export {
   type ProjectedEvent,
@@ -15,9 +21,3 @@ export {
 } from "./projector";
 export { Relay, type RelayOptions } from "./relay";
 export type { SqlClient, TransactionalDatabase, TransactionOptions } from "./sql";
-
-/** The time, injectable so tests can move it (SLA timers, expiries). */
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
