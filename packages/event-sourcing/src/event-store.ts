@@ -110,6 +110,14 @@ export interface EventStoreOptions<Tx> {
   inline?: InlineHandlers<Tx, never> | Record<string, InlineHandler<Tx, never>>;
 }
 
+/**
+ * Method syntax on purpose: an EventStore<PrismaTx> must stay usable where an EventStore<SqlClient> is
+ * expected (code that only loads and appends), which a function-typed private field would forbid.
+ */
+interface InlineDispatch<Tx> {
+  apply(tx: Tx, event: StoredEvent): Promise<void>;
+}
+
 /** Events read back per query while rebuilding: bounds memory, not the transaction. */
 const REBUILD_PAGE = 500;
 
@@ -121,16 +129,16 @@ const REBUILD_PAGE = 500;
  */
 export class EventStore<Tx extends SqlClient = SqlClient> {
   private readonly clock: Clock;
-  private readonly inline: Record<string, InlineHandler<Tx> | undefined>;
+  private readonly inline: InlineDispatch<Tx>;
 
   constructor(
     private readonly catalog: EventCatalog,
     options: EventStoreOptions<Tx> = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    const inline = (options.inline ?? {}) as Record<string, InlineHandler<Tx> | undefined>;
-    for (const type of Object.keys(inline)) this.catalog.get(type);
-    this.inline = inline;
+    const handlers = (options.inline ?? {}) as Record<string, InlineHandler<Tx> | undefined>;
+    for (const type of Object.keys(handlers)) this.catalog.get(type);
+    this.inline = { apply: async (tx, event) => handlers[event.type]?.(tx, event) };
   }
 
   async load(tx: SqlClient, aggregateId: string, afterVersion = 0): Promise<StoredEvent[]> {
@@ -182,8 +190,8 @@ export class EventStore<Tx extends SqlClient = SqlClient> {
     if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
       throw new InvalidInputError("expected_version_invalid", "expectedVersion must be a whole number >= 0");
     }
-    const occurredAt = this.clock.now();
-    const events = request.events.map((event) => this.stamped(event, occurredAt));
+    const now = this.clock.now();
+    const events = request.events.map((event) => this.stamped(event, now));
     for (const event of events) this.catalog.validate(event.type, event.data);
 
     // Fails fast with a clear conflict; the unique index below is what actually guarantees it.
@@ -211,7 +219,7 @@ export class EventStore<Tx extends SqlClient = SqlClient> {
           aggregate.tenantId ?? null,
           JSON.stringify(event.data),
           JSON.stringify(metadata),
-          occurredAt,
+          event.occurredAt,
         );
         if (row) stored.push(toStoredEvent(row));
       } catch (error) {
@@ -258,16 +266,19 @@ export class EventStore<Tx extends SqlClient = SqlClient> {
   }
 
   private async applyInline(tx: Tx, event: StoredEvent): Promise<void> {
-    await this.inline[event.type]?.(tx, event);
+    await this.inline.apply(tx, event);
   }
 
   /**
-   * The store owns `occurred_at`: a payload whose schema has that field gets the same instant as the
-   * column and the occurred-at header, so no reader can see two times for one event.
+   * One time per event, seen the same by every reader: the occurred-at column (and so the header)
+   * and the payload's `occurred_at`. A command that decided with a time from the service's clock
+   * (due dates computed from it, say) keeps it; otherwise the store's clock, the same clock, sets both.
    */
-  private stamped(event: NewEvent, occurredAt: Date): NewEvent {
-    if (!this.catalog.hasField(event.type, "occurred_at")) return event;
-    return { type: event.type, data: { ...event.data, occurred_at: occurredAt.getTime() } };
+  private stamped(event: NewEvent, now: Date): NewEvent & { occurredAt: Date } {
+    if (!this.catalog.hasField(event.type, "occurred_at")) return { ...event, occurredAt: now };
+    const decided = event.data.occurred_at;
+    const occurredAt = typeof decided === "number" ? new Date(decided) : now;
+    return { ...event, data: { ...event.data, occurred_at: occurredAt.getTime() }, occurredAt };
   }
 }
 

@@ -11,7 +11,7 @@ import {
   type TestDatabase,
   uniqueName,
 } from "@platform/testkit";
-import { Ledger, resetInline } from "./fixture/src/ledger";
+import { AccountOpened, Ledger, resetInline } from "./fixture/src/ledger";
 import { MIGRATIONS } from "./ledger-harness";
 
 let database: TestDatabase;
@@ -157,7 +157,7 @@ describe("inline projections", () => {
 });
 
 describe("the service's one clock", () => {
-  it("the occurred-at column and the payload's occurred_at are the same instant, from the store's clock", async () => {
+  it("stamps the occurred-at column and the payload's occurred_at with the same instant", async () => {
     clock.advance(-3_600_000);
     const before = clock.now().getTime();
     await ledger.openAccount("acc-t", "Tony");
@@ -166,5 +166,19 @@ describe("the service's one clock", () => {
     expect(event.payload).toMatchObject({ occurred_at: event.occurredAt.getTime() });
     expect(event.occurredAt.getTime()).toBeGreaterThanOrEqual(before);
     expect(event.occurredAt.getTime()).toBeLessThanOrEqual(after);
+  });
+
+  it("keeps the time a command decided with, for the column too", async () => {
+    const decided = clock.now().getTime() - 5_000;
+    const [stored] = await ledger.db.$transaction((tx) =>
+      ledger.store.append(tx, {
+        aggregate: { type: "account", id: "acc-d" },
+        expectedVersion: 0,
+        events: [{ type: AccountOpened, data: { account_id: "acc-d", owner: "Dana", occurred_at: decided } }],
+      }),
+    );
+    expect(stored?.occurredAt).toEqual(new Date(decided));
+    const [state] = await balances(ledger);
+    expect(state).toMatchObject({ openedAt: new Date(decided), updatedAt: new Date(decided) });
   });
 });

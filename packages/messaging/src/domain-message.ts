@@ -38,7 +38,9 @@ export async function domainEventMessage(
   return {
     key: event.aggregateId,
     value,
-    timestamp: String(event.occurredAt.getTime()),
+    // No Kafka timestamp: the producer's send time is used. The event's time is the occurred-at
+    // header; a clock ahead of the broker's (a test's moved clock) would otherwise have the batch
+    // refused under log.message.timestamp.after.max.ms and wedge the relay.
     headers: {
       ...trace,
       [Headers.eventId]: event.eventId,
