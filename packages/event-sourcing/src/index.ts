@@ -20,4 +20,10 @@ export {
   payloadOf,
 } from "./projector";
 export { Relay, type RelayOptions } from "./relay";
+export {
+  createServiceRuntime,
+  ServiceRuntime,
+  type ServiceRuntimeConfig,
+  type ServiceRuntimeOptions,
+} from "./runtime";
 export type { SqlClient, TransactionalDatabase, TransactionOptions } from "./sql";

@@ -9,10 +9,18 @@ import {
   TokenVerifier,
 } from "@platform/auth";
 import { deployMigrations } from "@platform/database";
-import { type Clock, EventStore, Projector, Relay, systemClock } from "@platform/event-sourcing";
-import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger, type Logger, type LoggerOptions } from "@platform/observability";
-import { PrismaPg } from "@prisma/adapter-pg";
+import {
+  type Clock,
+  createServiceRuntime,
+  type EventStore,
+  type Projector,
+  type ProjectorOptions,
+  type Relay,
+  type ServiceRuntime,
+  systemClock,
+} from "@platform/event-sourcing";
+import type { AvroSerde } from "@platform/messaging";
+import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
 import { CustomerSuccessService } from "./app/customer-success";
 import { DomainService, dnsTxtResolver } from "./app/domains";
@@ -36,7 +44,7 @@ export class TenancyService {
   readonly kafka: Kafka;
   readonly producer: Producer;
   readonly serde: AvroSerde;
-  readonly store = new EventStore(tenancyCatalog);
+  readonly store: EventStore<Tx>;
   readonly keyRing = new KeyRing();
   readonly roles = new RoleCatalog();
   readonly verifier: TokenVerifier;
@@ -50,6 +58,7 @@ export class TenancyService {
   readonly tickets: TicketService;
   readonly domains: DomainService;
   private slaTimer?: NodeJS.Timeout;
+  private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
   private processes?: Projector<Tx>;
@@ -60,15 +69,21 @@ export class TenancyService {
     /** Where log lines go (stdout when not given); tests read them to prove what is never logged. */
     logDestination?: LoggerOptions["destination"],
   ) {
-    this.logger = createLogger({ name: "tenancy", level: config.LOG_LEVEL, destination: logDestination });
-    this.db = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
-    this.kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME,
-      logger: this.logger,
+    const runtime = createServiceRuntime<Tx, PrismaClient>(config, {
+      name: "tenancy",
+      database: (adapter) => new PrismaClient({ adapter }),
+      catalog: tenancyCatalog,
+      topic: config.TENANCY_EVENTS_TOPIC,
+      clock,
+      logDestination,
     });
-    this.producer = createProducer(this.kafka);
-    this.serde = AvroSerde.connect(config.SCHEMA_REGISTRY_URL);
+    this.runtime = runtime;
+    this.logger = runtime.logger;
+    this.db = runtime.db;
+    this.kafka = runtime.kafka;
+    this.producer = runtime.producer;
+    this.serde = runtime.serde;
+    this.store = runtime.store;
     this.revocations = new RevocationSet(config.REVOCATION_WINDOW_SECONDS);
     this.revocationFeed = new RevocationFeed({
       kafka: this.kafka,
@@ -113,14 +128,7 @@ export class TenancyService {
   }
 
   async startWorkers(): Promise<void> {
-    this.relay = new Relay<Tx>({
-      db: this.db,
-      producer: this.producer,
-      serde: this.serde,
-      catalog: tenancyCatalog,
-      topic: this.config.TENANCY_EVENTS_TOPIC,
-      logger: this.logger,
-    });
+    this.relay = this.runtime.relay();
     this.readModels = this.projector(
       `${this.config.READ_MODEL_GROUP}`,
       readModelHandlers(this.keyRing, this.roles),
@@ -147,16 +155,9 @@ export class TenancyService {
     this.slaTimer.unref();
   }
 
-  private projector(
-    name: string,
-    handlers: ConstructorParameters<typeof Projector<Tx>>[0]["handlers"],
-  ): Projector<Tx> {
-    return new Projector<Tx>({
+  private projector(name: string, handlers: ProjectorOptions<Tx>["handlers"]): Projector<Tx> {
+    return this.runtime.projector({
       name,
-      kafka: this.kafka,
-      producer: this.producer,
-      db: this.db,
-      serde: this.serde,
       topics: [
         this.config.TENANCY_EVENTS_TOPIC,
         this.config.IDENTITY_EVENTS_TOPIC,
@@ -164,7 +165,6 @@ export class TenancyService {
       ],
       readerSchemas: projectedSchemas,
       handlers,
-      logger: this.logger,
     });
   }
 
