@@ -106,8 +106,11 @@ export type InlineHandlers<Tx, Events extends object = Record<string, Record<str
 export interface EventStoreOptions<Tx> {
   /** The service's one clock: every event's occurred-at column, header and payload field. */
   clock?: Clock;
-  /** The service's inline projections, run on every appended event and by `rebuildInline`. */
-  inline?: InlineHandlers<Tx, never> | Record<string, InlineHandler<Tx, never>>;
+  /**
+   * The service's inline projections, run on every appended event and by `rebuildInline`; usually an
+   * `InlineHandlers<Tx, Events>` (`never` here accepts a handler typed for any one payload).
+   */
+  inline?: Readonly<Record<string, InlineHandler<Tx, never> | undefined>>;
 }
 
 /**
@@ -136,6 +139,8 @@ export class EventStore<Tx extends SqlClient = SqlClient> {
     options: EventStoreOptions<Tx> = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    // Each handler is called only with events of its own type, whose payload the catalog validated
+    // against that type's schema at append: the payload is the type the handler was written for.
     const handlers = (options.inline ?? {}) as Record<string, InlineHandler<Tx> | undefined>;
     for (const type of Object.keys(handlers)) this.catalog.get(type);
     this.inline = { apply: async (tx, event) => handlers[event.type]?.(tx, event) };
