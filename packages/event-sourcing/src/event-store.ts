@@ -104,7 +104,7 @@ export type InlineHandlers<Tx, Events extends object = Record<string, Record<str
 };
 
 export interface EventStoreOptions<Tx> {
-  /** The service's one clock: every event's occurred-at column, header and payload field. */
+  /** The service's one clock, shared with its commands: the time of every event not given one. */
   clock?: Clock;
   /**
    * The service's inline projections, run on every appended event and by `rebuildInline`; usually an
@@ -142,6 +142,7 @@ export class EventStore<Tx extends SqlClient = SqlClient> {
     // Each handler is called only with events of its own type, whose payload the catalog validated
     // against that type's schema at append: the payload is the type the handler was written for.
     const handlers = (options.inline ?? {}) as Record<string, InlineHandler<Tx> | undefined>;
+    // A handler for a type the service does not write would never run: refused when wired.
     for (const type of Object.keys(handlers)) this.catalog.get(type);
     this.inline = { apply: async (tx, event) => handlers[event.type]?.(tx, event) };
   }
@@ -168,6 +169,7 @@ export class EventStore<Tx extends SqlClient = SqlClient> {
    * version the log holds now, so it can never detect a concurrent writer. It is only safe for
    * commands that lock the rows they decide on in the same transaction, which is what those services
    * still do. New code calls `append` with the version its decision was based on.
+   * @deprecated Interim path for identity and tenancy until their state is inline-projected.
    */
   async appendNext(
     tx: Tx,
