@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type AvroSchema, type AvroSerde, Headers, subjectFor } from "@platform/messaging";
+import { type AvroSchema, type AvroSerde, domainEventMessage } from "@platform/messaging";
 import type { Admin, Producer } from "kafkajs";
 import { applyContracts } from "./apply";
 import { loadContracts, SCHEMAS_ROOT } from "./contracts";
@@ -30,8 +30,9 @@ export async function applyTopicsForTest(options: {
 }
 
 /**
- * Publishes one domain event the way a service's relay does (registered schema, the platform's
- * headers, keyed by aggregate id): for tests and tools that play another service's part.
+ * Publishes one domain event the way a service's relay does (the same message builder): for tests
+ * and tools that play another service's part. Its time is the payload's `occurred_at` when it has
+ * one, as a relay's would be.
  */
 export async function publishDomainEvent(options: {
   producer: Producer;
@@ -42,25 +43,23 @@ export async function publishDomainEvent(options: {
   aggregateId: string;
   version: number;
   data: Record<string, unknown>;
+  tenantId?: string | null;
+  eventId?: string;
 }): Promise<void> {
+  const { data } = options;
+  const occurredAt = typeof data.occurred_at === "number" ? new Date(data.occurred_at) : new Date();
   await options.producer.send({
     topic: options.topic,
     messages: [
-      {
-        key: options.aggregateId,
-        value: await options.serde.encode(
-          subjectFor(options.topic, options.type),
-          options.schema,
-          options.data,
-        ),
-        headers: {
-          [Headers.eventId]: randomUUID(),
-          [Headers.eventType]: options.type,
-          [Headers.aggregateId]: options.aggregateId,
-          [Headers.aggregateVersion]: String(options.version),
-          [Headers.occurredAt]: new Date().toISOString(),
-        },
-      },
+      await domainEventMessage(options.serde, options.topic, options.schema, {
+        eventId: options.eventId ?? randomUUID(),
+        type: options.type,
+        aggregateId: options.aggregateId,
+        version: options.version,
+        tenantId: options.tenantId,
+        occurredAt,
+        data,
+      }),
     ],
   });
 }

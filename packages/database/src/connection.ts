@@ -1,3 +1,4 @@
+import { PrismaPg } from "@prisma/adapter-pg";
 import { Client, type ClientConfig } from "pg";
 
 /**
@@ -47,4 +48,12 @@ export function redactUrl(databaseUrl: string): string {
   } catch {
     return "<unparseable database URL>";
   }
+}
+
+/**
+ * The driver adapter every service's Prisma client runs on (Prisma 7 has no built-in engine
+ * connection): one place decides how a service reaches its Postgres.
+ */
+export function postgresAdapter(databaseUrl: string): PrismaPg {
+  return new PrismaPg({ connectionString: databaseUrl });
 }

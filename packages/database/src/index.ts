@@ -1,3 +1,4 @@
+export { postgresAdapter } from "./connection";
 export {
   type CreatedMigration,
   type CreateMigrationOptions,

@@ -13,6 +13,8 @@ export interface EventDefinition {
   type: string;
   schema: AvroSchema;
   avroType: Type;
+  /** Top-level field names of the record. */
+  fields: ReadonlySet<string>;
 }
 
 /** The event types a service writes or reads, each with the Avro schema its payload must satisfy. */
@@ -24,7 +26,10 @@ export class EventCatalog {
       const type = fullNameOf(schema);
       if (this.definitions.has(type))
         throw new InvalidInputError("event_type_duplicated", `${type} is defined twice`);
-      this.definitions.set(type, { type, schema, avroType: avroTypeOf(schema) });
+      const fields = new Set(
+        (schema as { fields?: { name: string }[] }).fields?.map((field) => field.name) ?? [],
+      );
+      this.definitions.set(type, { type, schema, avroType: avroTypeOf(schema), fields });
     }
   }
 
@@ -41,6 +46,10 @@ export class EventCatalog {
     if (!definition)
       throw new InvalidInputError("event_type_unknown", `event type ${type} is not in the catalog`);
     return definition;
+  }
+
+  hasField(type: string, field: string): boolean {
+    return this.get(type).fields.has(field);
   }
 
   /** Rejects a payload the relay could not encode, at append time, inside the command's transaction. */

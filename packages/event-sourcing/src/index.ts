@@ -1,10 +1,16 @@
 export { EventCatalog, type EventDefinition } from "./event-catalog";
 export {
+  type AggregateRef,
   type AppendRequest,
+  type Clock,
   type EventMetadata,
   EventStore,
+  type EventStoreOptions,
+  type InlineHandler,
+  type InlineHandlers,
   type NewEvent,
   type StoredEvent,
+  systemClock,
 } from "./event-store";
 export {
   type ProjectedEvent,
@@ -14,10 +20,10 @@ export {
   payloadOf,
 } from "./projector";
 export { Relay, type RelayOptions } from "./relay";
+export {
+  createServiceRuntime,
+  ServiceRuntime,
+  type ServiceRuntimeConfig,
+  type ServiceRuntimeOptions,
+} from "./runtime";
 export type { SqlClient, TransactionalDatabase, TransactionOptions } from "./sql";
-
-/** The time, injectable so tests can move it (SLA timers, expiries). */
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };

@@ -54,7 +54,7 @@ const MAX_RUN = 100;
  * stored in the same transaction as the rows the handler writes; on every partition assignment the
  * consumer seeks to the stored offset, so the database, not Kafka's committed offsets, says what was
  * applied. Relay re-publications (same aggregate version again) are skipped by a per-aggregate
- * version check. A message that cannot be decoded or applied for a reason that will not go away is
+ * version check (per topic: aggregate ids are unique only within one service's log). A message that cannot be decoded or applied for a reason that will not go away is
  * published to the group's dead-letter topic with the reason, and the projector goes on; a transient
  * failure (database or broker down) is retried instead. Runs of up to MAX_RUN messages share one
  * transaction (see handleBatch).
@@ -321,8 +321,9 @@ export class Projector<Tx extends SqlClient> {
   private async applyWithin(tx: Tx, event: ProjectedEvent): Promise<Outcome> {
     if (await this.alreadyApplied(tx, event.topic, event.partition, event.offset)) return "redelivered";
     const [last] = await tx.$queryRawUnsafe<{ version: number }[]>(
-      "SELECT version FROM platform_applied_versions WHERE consumer_group = $1 AND aggregate_id = $2 FOR UPDATE",
+      "SELECT version FROM platform_applied_versions WHERE consumer_group = $1 AND topic = $2 AND aggregate_id = $3 FOR UPDATE",
       this.name,
+      event.topic,
       event.aggregateId,
     );
     let outcome: Outcome = "duplicate";
@@ -330,9 +331,10 @@ export class Projector<Tx extends SqlClient> {
       const handler = this.options.handlers[event.type];
       if (handler) await handler(tx, event);
       await tx.$executeRawUnsafe(
-        `INSERT INTO platform_applied_versions (consumer_group, aggregate_id, version) VALUES ($1, $2, $3)
-         ON CONFLICT (consumer_group, aggregate_id) DO UPDATE SET version = EXCLUDED.version`,
+        `INSERT INTO platform_applied_versions (consumer_group, topic, aggregate_id, version) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (consumer_group, topic, aggregate_id) DO UPDATE SET version = EXCLUDED.version`,
         this.name,
+        event.topic,
         event.aggregateId,
         event.version,
       );

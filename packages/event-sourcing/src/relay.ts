@@ -1,12 +1,6 @@
-import { context } from "@opentelemetry/api";
 import { describeError } from "@platform/errors";
-import { type AvroSerde, Headers, subjectFor } from "@platform/messaging";
-import {
-  extractTraceContext,
-  injectTraceHeaders,
-  type Logger,
-  withProducerSpan,
-} from "@platform/observability";
+import { type AvroSerde, domainEventMessage } from "@platform/messaging";
+import { type Logger, withProducerSpan } from "@platform/observability";
 import type { Message, Producer } from "kafkajs";
 import type { EventCatalog } from "./event-catalog";
 import { EVENT_COLUMNS, type StoredEvent, toStoredEvent } from "./event-store";
@@ -92,30 +86,17 @@ export class Relay<Tx extends SqlClient> {
     );
   }
 
-  private async toMessage(event: StoredEvent): Promise<Message> {
-    const { schema } = this.options.catalog.get(event.type);
-    const value = await this.options.serde.encode(
-      subjectFor(this.options.topic, event.type),
-      schema,
-      event.data,
-    );
-    // The publish span is a child of the command that appended the event, so one trace spans both.
-    const headers: Record<string, string> = {};
-    context.with(extractTraceContext(event.metadata.trace ?? {}), () => injectTraceHeaders(headers));
-    return {
-      key: event.aggregateId,
-      value,
-      timestamp: String(event.occurredAt.getTime()),
-      headers: {
-        ...headers,
-        [Headers.eventId]: event.eventId,
-        [Headers.eventType]: event.type,
-        [Headers.aggregateId]: event.aggregateId,
-        [Headers.aggregateVersion]: String(event.version),
-        [Headers.occurredAt]: event.occurredAt.toISOString(),
-        ...(event.tenantId ? { [Headers.tenantId]: event.tenantId } : {}),
+  private toMessage(event: StoredEvent): Promise<Message> {
+    // The publish joins the trace of the command that appended the event.
+    return domainEventMessage(
+      this.options.serde,
+      this.options.topic,
+      this.options.catalog.get(event.type).schema,
+      {
+        ...event,
+        trace: event.metadata.trace ?? {},
       },
-    };
+    );
   }
 
   private async run(): Promise<void> {

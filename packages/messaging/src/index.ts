@@ -1,4 +1,5 @@
 export { type DeadLetter, deadLetterTopicFor, publishDeadLetter } from "./dead-letter";
+export { type DomainEventEnvelope, domainEventMessage } from "./domain-message";
 export { Headers, headersAsStrings, readHeader } from "./headers";
 export { createKafka, createProducer, type KafkaOptions } from "./kafka";
 export {

@@ -9,10 +9,15 @@ import {
   TokenVerifier,
 } from "@platform/auth";
 import { deployMigrations } from "@platform/database";
-import { EventStore, Projector, Relay } from "@platform/event-sourcing";
-import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger, type Logger, type LoggerOptions } from "@platform/observability";
-import { PrismaPg } from "@prisma/adapter-pg";
+import {
+  createServiceRuntime,
+  type EventStore,
+  type Projector,
+  type Relay,
+  type ServiceRuntime,
+} from "@platform/event-sourcing";
+import type { AvroSerde } from "@platform/messaging";
+import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
 import { Pool } from "pg";
 import { RateLimiterPostgres } from "rate-limiter-flexible";
@@ -46,7 +51,7 @@ export class IdentityService {
   readonly kafka: Kafka;
   readonly producer: Producer;
   readonly serde: AvroSerde;
-  readonly store = new EventStore(identityCatalog);
+  readonly store: EventStore<Tx>;
   readonly pool: Pool;
   readonly signingKeys: SigningKeys;
   readonly sessions: SessionService;
@@ -61,6 +66,7 @@ export class IdentityService {
   readonly keyRing = new KeyRing();
   readonly closedAccounts: ClosedAccounts;
   readonly verifier: TokenVerifier;
+  private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private projector?: Projector<Tx>;
 
@@ -70,17 +76,23 @@ export class IdentityService {
     /** Where log lines go (stdout when not given); tests read them to prove what is never logged. */
     logDestination?: LoggerOptions["destination"],
   ) {
-    this.logger = createLogger({ name: "identity", level: config.LOG_LEVEL, destination: logDestination });
-    this.db = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
+    const runtime = createServiceRuntime<Tx, PrismaClient>(config, {
+      name: "identity",
+      database: (adapter) => new PrismaClient({ adapter }),
+      catalog: identityCatalog,
+      topic: config.IDENTITY_EVENTS_TOPIC,
+      clock,
+      logDestination,
+    });
+    this.runtime = runtime;
+    this.logger = runtime.logger;
+    this.db = runtime.db;
+    this.kafka = runtime.kafka;
+    this.producer = runtime.producer;
+    this.serde = runtime.serde;
+    this.store = runtime.store;
     this.closedAccounts = closedAccountsIn(this.db);
     this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
-    this.kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME,
-      logger: this.logger,
-    });
-    this.producer = createProducer(this.kafka);
-    this.serde = AvroSerde.connect(config.SCHEMA_REGISTRY_URL);
     this.signingKeys = new SigningKeys(this.db, this.store, clock, config.ACCESS_TOKEN_TTL_SECONDS);
     this.credentials = new Credentials(this.store, this.roles, clock);
     this.sessions = new SessionService(
@@ -162,14 +174,7 @@ export class IdentityService {
   }
 
   async startWorkers(): Promise<void> {
-    this.relay = new Relay<Tx>({
-      db: this.db,
-      producer: this.producer,
-      serde: this.serde,
-      catalog: identityCatalog,
-      topic: this.config.IDENTITY_EVENTS_TOPIC,
-      logger: this.logger,
-    });
+    this.relay = this.runtime.relay();
     this.projector = this.newProjector();
     this.relay.start();
     await this.projector.start();
@@ -177,12 +182,8 @@ export class IdentityService {
 
   newProjector(name = this.config.READ_MODEL_GROUP): Projector<Tx> {
     const handlers = projectionHandlers(this.credentials);
-    return new Projector<Tx>({
+    return this.runtime.projector({
       name,
-      kafka: this.kafka,
-      producer: this.producer,
-      db: this.db,
-      serde: this.serde,
       topics: [
         this.config.IDENTITY_EVENTS_TOPIC,
         this.config.TENANCY_EVENTS_TOPIC,
@@ -197,7 +198,6 @@ export class IdentityService {
           this.roles.apply(event.data as unknown as RoleDefinedPayload);
         },
       },
-      logger: this.logger,
     });
   }
 

@@ -9,10 +9,18 @@ import {
   TokenVerifier,
 } from "@platform/auth";
 import { ALL_ROWS, deployMigrations, lookupAcrossTenants } from "@platform/database";
-import { type Clock, EventStore, Projector, Relay, systemClock } from "@platform/event-sourcing";
-import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger, type Logger, type LoggerOptions } from "@platform/observability";
-import { PrismaPg } from "@prisma/adapter-pg";
+import {
+  type Clock,
+  createServiceRuntime,
+  type EventStore,
+  type Projector,
+  type ProjectorOptions,
+  type Relay,
+  type ServiceRuntime,
+  systemClock,
+} from "@platform/event-sourcing";
+import type { AvroSerde } from "@platform/messaging";
+import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
 import { CustomerSuccessService } from "./app/customer-success";
 import { DomainService, dnsTxtResolver, type TxtResolver } from "./app/domains";
@@ -44,7 +52,7 @@ export class TenancyService {
   readonly kafka: Kafka;
   readonly producer: Producer;
   readonly serde: AvroSerde;
-  readonly store = new EventStore(tenancyCatalog);
+  readonly store: EventStore<Tx>;
   readonly keyRing = new KeyRing();
   readonly roles = new RoleCatalog();
   readonly verifier: TokenVerifier;
@@ -58,6 +66,7 @@ export class TenancyService {
   readonly tickets: TicketService;
   readonly domains: DomainService;
   private slaTimer?: NodeJS.Timeout;
+  private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
   private processes?: Projector<Tx>;
@@ -67,19 +76,21 @@ export class TenancyService {
     readonly clock: Clock = systemClock,
     options: TenancyServiceOptions = {},
   ) {
-    this.logger = createLogger({
+    const runtime = createServiceRuntime<Tx, PrismaClient>(config, {
       name: "tenancy",
-      level: config.LOG_LEVEL,
-      destination: options.logDestination,
+      database: (adapter) => new PrismaClient({ adapter }),
+      catalog: tenancyCatalog,
+      topic: config.TENANCY_EVENTS_TOPIC,
+      clock,
+      logDestination: options.logDestination,
     });
-    this.db = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
-    this.kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID ?? config.SERVICE_NAME,
-      logger: this.logger,
-    });
-    this.producer = createProducer(this.kafka);
-    this.serde = AvroSerde.connect(config.SCHEMA_REGISTRY_URL);
+    this.runtime = runtime;
+    this.logger = runtime.logger;
+    this.db = runtime.db;
+    this.kafka = runtime.kafka;
+    this.producer = runtime.producer;
+    this.serde = runtime.serde;
+    this.store = runtime.store;
     this.revocations = new RevocationSet(config.REVOCATION_WINDOW_SECONDS);
     this.revocationFeed = new RevocationFeed({
       kafka: this.kafka,
@@ -133,14 +144,7 @@ export class TenancyService {
   }
 
   async startWorkers(): Promise<void> {
-    this.relay = new Relay<Tx>({
-      db: this.db,
-      producer: this.producer,
-      serde: this.serde,
-      catalog: tenancyCatalog,
-      topic: this.config.TENANCY_EVENTS_TOPIC,
-      logger: this.logger,
-    });
+    this.relay = this.runtime.relay();
     this.readModels = this.projector(
       `${this.config.READ_MODEL_GROUP}`,
       readModelHandlers(this.keyRing, this.roles),
@@ -167,16 +171,9 @@ export class TenancyService {
     this.slaTimer.unref();
   }
 
-  private projector(
-    name: string,
-    handlers: ConstructorParameters<typeof Projector<Tx>>[0]["handlers"],
-  ): Projector<Tx> {
-    return new Projector<Tx>({
+  private projector(name: string, handlers: ProjectorOptions<Tx>["handlers"]): Projector<Tx> {
+    return this.runtime.projector({
       name,
-      kafka: this.kafka,
-      producer: this.producer,
-      db: this.db,
-      serde: this.serde,
       topics: [
         this.config.TENANCY_EVENTS_TOPIC,
         this.config.IDENTITY_EVENTS_TOPIC,
@@ -184,7 +181,6 @@ export class TenancyService {
       ],
       readerSchemas: projectedSchemas,
       handlers,
-      logger: this.logger,
     });
   }
 

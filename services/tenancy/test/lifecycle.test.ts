@@ -4,7 +4,7 @@
  * factors and an alert under 50, success reps by rules with round-robin, and a rebuild of the read
  * models from the topics that equals the live ones.
  */
-
+import { generateSigningKey } from "@platform/auth";
 import { allTenantIds, inTenant } from "@platform/database";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startTenancy } from "./support/harness";
@@ -245,6 +245,34 @@ it("rebuilds the read models from the topics to exactly the live ones", async ()
     { timeoutMs: 30_000, what: "the rebuild to catch up" },
   ).catch(() => undefined);
   expect(rebuilt).toEqual(live);
+});
+
+it("a replay at a later time writes the same rows: a retired key keeps the time of its event", async () => {
+  const key = await generateSigningKey();
+  const retiredAt = h.clock.now().getTime() - 5_000;
+  await h.publish("identity", "platform.identity.SigningKeyPublished", `signing_key:${key.kid}`, {
+    key_id: key.kid,
+    algorithm: "EdDSA",
+    public_key_jwk: JSON.stringify(key.publicJwk),
+    not_before: retiredAt - 60_000,
+  });
+  await h.publish("identity", "platform.identity.SigningKeyRetired", `signing_key:${key.kid}`, {
+    key_id: key.kid,
+    occurred_at: retiredAt,
+  });
+  const row = () => h.service.db.trustedKey.findUnique({ where: { kid: key.kid } });
+  const live = await waitFor(async () => ((await row())?.retiredAt ? row() : undefined), {
+    what: "the key to be retired",
+  });
+  expect(live?.retiredAt).toEqual(new Date(retiredAt));
+
+  // The replay runs later than the live apply did; only a handler reading the wall clock would notice.
+  await h.service.rebuildReadModels();
+  await waitFor(async () => ((await h.service.readModelLag()) === 0 ? true : undefined), {
+    timeoutMs: 30_000,
+    what: "the rebuild to catch up",
+  });
+  expect(await row()).toEqual(live);
 });
 
 it("turns the directory's groups into teams, following renames, members and deletion", async () => {

@@ -36,7 +36,7 @@ export function directoryTeamHandlers(
   groups: GroupService,
   members: MemberService,
 ): Record<string, ProjectionHandler<Tx>> {
-  async function sync(tx: Tx, data: DirectoryGroup): Promise<void> {
+  async function sync(tx: Tx, data: DirectoryGroup, occurredAt: Date): Promise<void> {
     await enterTenant(tx, data.account_id);
     if (!(await tx.organization.findUnique({ where: { accountId: data.account_id } }))) return;
     const teamId = teamIdOf(data.directory_group_id);
@@ -80,7 +80,7 @@ export function directoryTeamHandlers(
           "team",
           "deprovisioned",
           SCIM_ACTOR,
-          new Date(),
+          occurredAt,
         );
   }
 
@@ -117,9 +117,9 @@ export function directoryTeamHandlers(
       await members.deprovisioned(tx, data, data.actor);
     },
     "platform.identity.DirectoryGroupCreated": (tx, event) =>
-      sync(tx, payloadOf<DirectoryGroupCreated>(event)),
+      sync(tx, payloadOf<DirectoryGroupCreated>(event), event.occurredAt),
     "platform.identity.DirectoryGroupUpdated": (tx, event) =>
-      sync(tx, payloadOf<DirectoryGroupUpdated>(event)),
+      sync(tx, payloadOf<DirectoryGroupUpdated>(event), event.occurredAt),
     "platform.identity.DirectoryGroupDeleted": async (tx, event) => {
       const data = payloadOf<DirectoryGroupDeleted>(event);
       await enterTenant(tx, data.account_id);

@@ -90,7 +90,6 @@ function customerSuccessHandlers(success: CustomerSuccessService): Record<string
     const plan = ((event.data as Data).plan as { plan_id?: string } | undefined)?.plan_id;
     if (accountId) await success.assignRep(tx, accountId, plan);
   };
-  const now = () => Date.now();
   return combine(
     {
       "platform.tenancy.OrganizationCreated": reassign,
@@ -115,7 +114,8 @@ function customerSuccessHandlers(success: CustomerSuccessService): Record<string
           facts.signIns ??= {};
           const signIns = facts.signIns;
           const userId = String(data.user_id);
-          const cutoff = now() - 30 * 86_400_000;
+          // Relative to the sign-in, not to the apply: a replay keeps the same window.
+          const cutoff = event.occurredAt.getTime() - 30 * 86_400_000;
           signIns[userId] = [...(signIns[userId] ?? []).filter((t) => t > cutoff), Number(data.occurred_at)];
         });
       },

@@ -133,7 +133,8 @@ function keyHandlers(keyRing: KeyRing): Record<string, ProjectionHandler<Tx>> {
       const data = event.data as Data;
       await tx.trustedKey.updateMany({
         where: { kid: String(data.key_id) },
-        data: { retiredAt: new Date() },
+        // The event's time, not the apply's: a replay must write what the live run wrote.
+        data: { retiredAt: event.occurredAt },
       });
       keyRing.applySigningKeyEvent("SigningKeyRetired", data);
     },
