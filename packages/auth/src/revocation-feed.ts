@@ -1,12 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { latestSchemasOf, loadContracts, SCHEMAS_ROOT } from "@platform/contracts";
-import type { AccessRevoked } from "@platform/contracts/src/types/identity.events/AccessRevoked.v1";
+import {
+  type AccessRevoked,
+  IdentityEvent,
+  latestSchemasOf,
+  loadContracts,
+  SCHEMAS_ROOT,
+} from "@platform/contracts";
 import { type AvroSerde, Headers, readHeader } from "@platform/messaging";
 import type { Logger } from "@platform/observability";
 import type { Consumer, Kafka } from "kafkajs";
 import { REVOCATION_SCOPES, type RevocationScope, type RevocationSet } from "./revocations";
 
-export const ACCESS_REVOKED = "platform.identity.AccessRevoked";
+export const ACCESS_REVOKED = IdentityEvent.AccessRevoked;
 
 export interface RevocationFeedOptions {
   kafka: Kafka;

@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (argv[0] !== "apply") {
     console.error(
-      "usage: platform-contracts apply | samples | catalog | types\n  apply    topics and schema versions (KAFKA_BROKERS, SCHEMA_REGISTRY_URL)\n  samples  golden samples for versions that have none\n  catalog  regenerate docs/topics.md",
+      "usage: platform-contracts apply | samples | catalog | types\n  apply    topics and schema versions (KAFKA_BROKERS, SCHEMA_REGISTRY_URL)\n  samples  golden samples for versions that have none\n  catalog  regenerate docs/topics.md\n  types    regenerate src/types (version modules, shared types, event catalogs)",
     );
     process.exit(2);
   }

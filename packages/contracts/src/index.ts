@@ -13,4 +13,6 @@ export {
 export { goldenSamplePath, readGoldenSample, writeMissingGoldenSamples } from "./golden";
 export { RegistryAdmin, SchemaRejectedError } from "./registry-admin";
 export { applyTopicsForTest, publishDomainEvent } from "./testing";
-export { renderTypeModules, renderVersionModule } from "./typescript";
+// The generated event catalogs and payload types: services import them from here, never from src/types.
+export * from "./types";
+export { catalogPrefix, renderTypeModules, renderVersionModule } from "./typescript";

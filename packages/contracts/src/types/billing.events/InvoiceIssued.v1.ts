@@ -1,5 +1,9 @@
 // Generated from billing.events-platform.billing.InvoiceIssued v1 by `platform-contracts types`; do not edit.
 
+import type { Actor } from "../shared";
+
+export type { Actor };
+
 /** One line of the invoice. */
 export interface InvoiceLine {
   /** "base", "overage", "proration" or "discount". */
@@ -14,18 +18,6 @@ export interface InvoiceLine {
   unit_price: string;
   /** Line total (negative for discounts). In the currency's minor unit. */
   amount_cents: number;
-}
-
-/** Who caused the event and from where: the audit trail's who and from-where. */
-export interface Actor {
-  /** Kind of actor: "user", "api_key", "scim", "sso" (an identity provider), or "system" (jobs, projections). */
-  type: string;
-  /** Id of the user, API key, SCIM token or SSO connection; null for "system". */
-  id: null | string;
-  /** Client address the request came from; null when not caused by a request. */
-  ip_address: null | string;
-  /** Client user agent; null when not caused by a request. */
-  user_agent: null | string;
 }
 
 /** An invoice was issued: base price, overages from usage, discounts. */

@@ -1,16 +1,8 @@
 // Generated from identity.events-platform.identity.UserJoined v1 by `platform-contracts types`; do not edit.
 
-/** Who caused the event and from where: the audit trail's who and from-where. */
-export interface Actor {
-  /** Kind of actor: "user", "api_key", "scim", "sso" (an identity provider), or "system" (jobs, projections). */
-  type: string;
-  /** Id of the user, API key, SCIM token or SSO connection; null for "system". */
-  id: null | string;
-  /** Client address the request came from; null when not caused by a request. */
-  ip_address: null | string;
-  /** Client user agent; null when not caused by a request. */
-  user_agent: null | string;
-}
+import type { Actor } from "../shared";
+
+export type { Actor };
 
 /** A person accepted an invitation and joined its organization (seed 000 user.joined). */
 export interface UserJoined {

@@ -1,42 +1,8 @@
 // Generated from tenancy.events-platform.tenancy.OrganizationCreated v1 by `platform-contracts types`; do not edit.
 
-/** A postal address. */
-export interface PostalAddress {
-  /** Street and number. */
-  street_address: null | string;
-  /** City. */
-  locality: null | string;
-  /** State, province or region. */
-  region: null | string;
-  /** Postal code. */
-  postal_code: null | string;
-  /** ISO 3166-1 alpha-2 country code. */
-  country: null | string;
-}
+import type { Actor, OrganizationSettings, PostalAddress } from "../shared";
 
-/** Display and locale settings. */
-export interface OrganizationSettings {
-  /** IANA time zone, e.g. "Europe/Berlin". */
-  timezone: string;
-  /** Date format, e.g. "YYYY-MM-DD". */
-  date_format: string;
-  /** ISO 4217 currency code. */
-  currency: string;
-  /** BCP 47 language tag. */
-  language: string;
-}
-
-/** Who caused the event and from where: the audit trail's who and from-where. */
-export interface Actor {
-  /** Kind of actor: "user", "api_key", "scim", "sso" (an identity provider), or "system" (jobs, projections). */
-  type: string;
-  /** Id of the user, API key, SCIM token or SSO connection; null for "system". */
-  id: null | string;
-  /** Client address the request came from; null when not caused by a request. */
-  ip_address: null | string;
-  /** Client user agent; null when not caused by a request. */
-  user_agent: null | string;
-}
+export type { Actor, OrganizationSettings, PostalAddress };
 
 /** An organization (account, the tenant) was created (seed 000 account.created). Its account group has group_id = account_id. */
 export interface OrganizationCreated {

@@ -1,74 +1,8 @@
 // Generated from user-events-value v1 by `platform-contracts types`; do not edit.
 
-/** Group (B2B hierarchy node) the event is attributed to. Hierarchy: account > workspace > project; teams hang off an account or workspace. */
-export interface GroupContext {
-  /** Id of the group at the event's level, e.g. "acc_456", "ws_789", "proj_123", "team_42". */
-  group_id: string;
-  /** Level of group_id, lower-case: "account", "workspace", "project" or "team". A string (not an enum) so new levels can be added without a schema change; consumers must tolerate unknown values. */
-  group_type: string;
-  /** Id of the parent group (e.g. the workspace of a project, the account of a workspace). Null when group_type is "account" (top level). */
-  parent_group_id: null | string;
-}
+import type { DeviceContext, EventContext, GeoContext, GroupContext, PageContext, SessionContext } from "../shared";
 
-/** Web page the event happened on. */
-export interface PageContext {
-  /** Full URL, with query string stripped of secrets. */
-  url: null | string;
-  /** URL path, e.g. "/projects/proj_123/tasks". */
-  path: null | string;
-  /** Referring URL. */
-  referrer: null | string;
-  /** Document title. */
-  title: null | string;
-}
-
-/** Device and client the event came from. */
-export interface DeviceContext {
-  /** "desktop", "mobile", "tablet", "server"… */
-  device_type: null | string;
-  /** Operating system name and version. */
-  os: null | string;
-  /** Browser name and version. */
-  browser: null | string;
-  /** Version of our client app/SDK that captured the event. */
-  app_version: null | string;
-}
-
-/** Coarse location derived at ingestion (never the raw IP). */
-export interface GeoContext {
-  /** ISO 3166-1 alpha-2 country code, e.g. "DE". */
-  country: null | string;
-  /** Region/state name or ISO 3166-2 code. */
-  region: null | string;
-  /** City name. */
-  city: null | string;
-}
-
-/** User session the event belongs to. */
-export interface SessionContext {
-  /** Session id. */
-  session_id: string;
-  /** When the session started (UTC). */
-  session_started_at: null | number;
-}
-
-/** Capture context of an event. */
-export interface EventContext {
-  /** Web page context; null for server-side or non-web events. */
-  page: null | PageContext;
-  /** Device context; null when unknown. */
-  device: null | DeviceContext;
-  /** Coarse geographic context; null when unknown or not consented. */
-  geo: null | GeoContext;
-  /** Session context; null for events outside a session (API, system). */
-  session: null | SessionContext;
-  /** BCP 47 locale of the user interface, e.g. "en-US". */
-  locale: null | string;
-  /** IANA time zone of the user, e.g. "Europe/Berlin". */
-  timezone: null | string;
-  /** Channel that produced the event: "web", "mobile", "api", "server", "integration"… */
-  source: null | string;
-}
+export type { DeviceContext, EventContext, GeoContext, GroupContext, PageContext, SessionContext };
 
 /** A user (or system) activity event in a tenant account, B2B tracking-plan style: every event carries account, user and group context. Public data product, stream user-events. */
 export interface UserEvent {

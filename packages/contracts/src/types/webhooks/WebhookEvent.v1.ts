@@ -1,54 +1,8 @@
 // Generated from webhooks-value v1 by `platform-contracts types`; do not edit.
 
-/** Group (B2B hierarchy node) the event is attributed to. Hierarchy: account > workspace > project; teams hang off an account or workspace. */
-export interface GroupContext {
-  /** Id of the group at the event's level, e.g. "acc_456", "ws_789", "proj_123", "team_42". */
-  group_id: string;
-  /** Level of group_id, lower-case: "account", "workspace", "project" or "team". A string (not an enum) so new levels can be added without a schema change; consumers must tolerate unknown values. */
-  group_type: string;
-  /** Id of the parent group (e.g. the workspace of a project, the account of a workspace). Null when group_type is "account" (top level). */
-  parent_group_id: null | string;
-}
+import type { DeliveryInfo, GroupContext, RetryInfo, WebhookPayload } from "../shared";
 
-/** Payload delivered to the customer. */
-export interface WebhookPayload {
-  /** Type of the object, e.g. "user", "account", "project", "invoice". */
-  object_type: string;
-  /** Id of the object. */
-  object_id: string;
-  /** What happened to the object, e.g. "created", "churn_risk_detected". */
-  action: string;
-  /** Object data as a JSON object text (serialized JSON, delivered verbatim as the HTTP body's data); "{}" when empty. A string so arbitrary customer-facing payloads need no schema change. */
-  data: string;
-}
-
-/** HTTP delivery target. */
-export interface DeliveryInfo {
-  /** Customer endpoint URL (https). */
-  url: string;
-  /** HTTP method, normally "POST". */
-  http_method: string;
-  /** Content-Type of the request body. */
-  content_type: string;
-  /** Request timeout in seconds. */
-  timeout_seconds: number;
-}
-
-/** Retry state and policy for delivery. */
-export interface RetryInfo {
-  /** Attempts made so far (0 before the first). */
-  attempt: number;
-  /** Attempts after which delivery is abandoned. */
-  max_attempts: number;
-  /** "exponential", "linear" or "fixed" (string, not enum, so strategies can be added). */
-  retry_strategy: string;
-  /** Multiplier for exponential backoff. */
-  backoff_multiplier: number;
-  /** Whether random jitter is added to retry delays. */
-  jitter_enabled: boolean;
-  /** When the next attempt is scheduled (UTC); null if none. */
-  next_retry_at: null | number;
-}
+export type { DeliveryInfo, GroupContext, RetryInfo, WebhookPayload };
 
 /** A webhook notification to a customer's endpoint, multi-tenant (account_id) with user and group context. Public data product, stream webhooks. */
 export interface WebhookEvent {
