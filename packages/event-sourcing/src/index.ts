@@ -13,11 +13,13 @@ export {
   systemClock,
 } from "./event-store";
 export {
+  type EventHandler,
+  handlersFor,
   type ProjectedEvent,
   type ProjectionHandler,
   Projector,
   type ProjectorOptions,
-  payloadOf,
+  type TypedHandlers,
 } from "./projector";
 export { Relay, type RelayOptions } from "./relay";
 export {

@@ -4,7 +4,7 @@ import { type Logger, withConsumerSpan } from "@platform/observability";
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
 import type { SqlClient, TransactionalDatabase } from "./sql";
 
-export interface ProjectedEvent<T = Record<string, unknown>> {
+export interface ProjectedEvent<T = unknown> {
   eventId: string;
   type: string;
   aggregateId: string;
@@ -19,13 +19,33 @@ export interface ProjectedEvent<T = Record<string, unknown>> {
 
 export type ProjectionHandler<Tx> = (tx: Tx, event: ProjectedEvent) => Promise<void>;
 
+/** A handler that reads its event's payload as `Data`; `Type` narrows `event.type` where one handler serves several types. */
+export type EventHandler<Tx, Data, Type extends string = string> = (
+  tx: Tx,
+  event: ProjectedEvent<Data> & { type: Type },
+) => Promise<void>;
+
 /**
- * The payload as the generated type of its event (packages/contracts/src/types). Sound because the
- * projector decoded it with that event type's reader schema before any handler sees it.
+ * Handlers by event type for a payload map (a generated catalog's `<Service>Payloads`, or several
+ * intersected): each handler receives its own type's payload, and a type the map does not name is
+ * a compile error, so a renamed or misspelt event cannot leave a handler that silently never runs.
  */
-export function payloadOf<T extends object>(event: ProjectedEvent): T {
-  const decoded: object = event.data;
-  return decoded as T;
+export type TypedHandlers<Tx, Payloads> = {
+  [Type in keyof Payloads & string]?: EventHandler<Tx, Payloads[Type], Type>;
+};
+
+/**
+ * `handlersFor<TenancyPayloads>()({ [TenancyEvent.MemberAdded]: async (tx, event) => ... })`.
+ * Curried so the payload map is given and the transaction type is inferred from where the handlers go.
+ */
+export function handlersFor<Payloads>() {
+  return <Tx>(handlers: TypedHandlers<Tx, Payloads>): Record<string, ProjectionHandler<Tx>> => {
+    // The one place payload types meet decoded data. Sound because the projector decodes each event
+    // with the reader schema of its type (the latest version, which the generated map names) and
+    // calls only the handler registered under that same type.
+    const decoded: object = handlers;
+    return decoded as Record<string, ProjectionHandler<Tx>>;
+  };
 }
 
 export interface ProjectorOptions<Tx extends SqlClient> {
