@@ -3,15 +3,16 @@ import {
   type ClosedAccounts,
   KeyRing,
   RoleCatalog,
-  type RoleDefinedPayload,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
   TokenVerifier,
 } from "@platform/auth";
+import type { IdentityPayloads } from "@platform/contracts";
 import { deployMigrations } from "@platform/database";
 import {
   createServiceRuntime,
   type EventStore,
+  handlersFor,
   type Projector,
   type Relay,
   type ServiceRuntime,
@@ -35,7 +36,7 @@ import { SessionService } from "./app/sessions";
 import { SigningKeys } from "./app/signing-keys";
 import { SsoService } from "./app/sso";
 import type { IdentityConfig } from "./config";
-import { identityCatalog } from "./domain/events";
+import { IdentityEvent, identityCatalog } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
 import { projectionHandlers, readerSchemas, resetAuditLog } from "./projections/read-models";
 
@@ -193,10 +194,12 @@ export class IdentityService {
       handlers: {
         ...handlers,
         // Another identity instance may have defined it: every instance's verifier must know it.
-        "platform.identity.RoleDefined": async (tx, event) => {
-          await handlers["platform.identity.RoleDefined"]?.(tx, event);
-          this.roles.apply(event.data as unknown as RoleDefinedPayload);
-        },
+        ...handlersFor<IdentityPayloads>()<Tx>({
+          [IdentityEvent.RoleDefined]: async (tx, event) => {
+            await handlers[IdentityEvent.RoleDefined]?.(tx, event);
+            this.roles.apply(event.data);
+          },
+        }),
       },
     });
   }

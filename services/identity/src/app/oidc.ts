@@ -1,6 +1,7 @@
 import { InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import * as oidc from "openid-client";
+import { z } from "zod";
 import { IdentityEvent } from "../domain/events";
 import { newId, normalizeEmail } from "../domain/secrets";
 import { assertOpen } from "./closed-accounts";
@@ -10,11 +11,13 @@ import type { SessionService, TokenPair } from "./sessions";
 
 const REQUEST_TTL_MS = 10 * 60_000;
 
-interface StoredOidcSettings {
-  issuer: string;
-  clientId: string;
-  domains: string[];
-}
+// The JSON column as this file writes it; parsed on the way back, since the database types it as any JSON.
+const storedOidcSettings = z.object({
+  issuer: z.string(),
+  clientId: z.string(),
+  domains: z.array(z.string()),
+});
+type StoredOidcSettings = z.infer<typeof storedOidcSettings>;
 
 export interface OidcConnectionInput {
   name: unknown;
@@ -220,7 +223,7 @@ export class OidcService {
       throw new NotFoundError("sso_connection_not_found", `SSO connection ${connectionId} does not exist`);
     // Sign-ins start and finish here: neither a session nor a just-in-time person in a closed organization.
     await assertOpen(this.db, connection.accountId);
-    const settings = connection.settings as unknown as StoredOidcSettings;
+    const settings = storedOidcSettings.parse(connection.settings);
     const secret = connection.clientSecret;
     let config = this.configurations.get(connectionId);
     if (!config) {

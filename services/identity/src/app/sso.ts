@@ -2,6 +2,7 @@ import { createHash, X509Certificate } from "node:crypto";
 import { isUniqueViolation } from "@platform/database";
 import { InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
+import { z } from "zod";
 import { IdentityEvent } from "../domain/events";
 import { newId, normalizeEmail } from "../domain/secrets";
 import { createAuthnRequest, type SamlConnectionSettings, validateSamlResponse } from "../sso/saml";
@@ -22,12 +23,14 @@ export interface SamlConnectionInput {
   defaultRole?: unknown;
 }
 
-interface StoredSamlSettings {
-  idpEntityId: string;
-  idpSsoUrl: string;
-  idpCertificatePem: string;
-  domains: string[];
-}
+// The JSON column as this file writes it; parsed on the way back, since the database types it as any JSON.
+const storedSamlSettings = z.object({
+  idpEntityId: z.string(),
+  idpSsoUrl: z.string(),
+  idpCertificatePem: z.string(),
+  domains: z.array(z.string()),
+});
+type StoredSamlSettings = z.infer<typeof storedSamlSettings>;
 
 function field(value: unknown, name: string, max = 2048): string {
   if (typeof value !== "string" || value.trim() === "" || value.length > max)
@@ -213,7 +216,7 @@ export class SsoService {
       throw new NotFoundError("sso_connection_not_found", `SSO connection ${connectionId} does not exist`);
     // Sign-ins start and finish here: neither a session nor a just-in-time person in a closed organization.
     await assertOpen(this.db, connection.accountId);
-    const stored = connection.settings as unknown as StoredSamlSettings;
+    const stored = storedSamlSettings.parse(connection.settings);
     const settings: SamlConnectionSettings = {
       spEntityId: this.spEntityId(connectionId),
       acsUrl: this.acsUrl(connectionId),

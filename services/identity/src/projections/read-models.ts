@@ -1,14 +1,18 @@
-import { latestSchemasOf, loadContracts, SCHEMAS_ROOT } from "@platform/contracts";
-import type { PlanSnapshot } from "@platform/contracts/src/types/billing.events/SubscriptionCreated.v1";
-import type { DomainRemoved } from "@platform/contracts/src/types/tenancy.events/DomainRemoved.v1";
-import type { DomainVerified } from "@platform/contracts/src/types/tenancy.events/DomainVerified.v1";
-import type { MemberAdded } from "@platform/contracts/src/types/tenancy.events/MemberAdded.v1";
-import type { MemberRemoved } from "@platform/contracts/src/types/tenancy.events/MemberRemoved.v1";
-import type { MemberRoleChanged } from "@platform/contracts/src/types/tenancy.events/MemberRoleChanged.v1";
-import { type ProjectionHandler, payloadOf } from "@platform/event-sourcing";
+import {
+  BillingEvent,
+  type BillingPayloads,
+  type IdentityPayloads,
+  latestSchemasOf,
+  loadContracts,
+  type PlanSnapshot,
+  SCHEMAS_ROOT,
+  TenancyEvent,
+  type TenancyPayloads,
+} from "@platform/contracts";
+import { type EventHandler, handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
 import type { Tx } from "../app/context";
 import type { Credentials } from "../app/credentials";
-import { type Actor, identitySchemas } from "../domain/events";
+import { type Actor, IdentityEvent, identitySchemas } from "../domain/events";
 
 const contracts = loadContracts(SCHEMAS_ROOT);
 const tenancySchemas = latestSchemasOf(contracts, "tenancy.events");
@@ -22,8 +26,11 @@ export const readerSchemas = { ...identitySchemas, ...tenancySchemas, ...billing
  * what (event type), when, from where, on what (the aggregate). The event id is the key, so
  * applying an event twice would fail rather than list it twice.
  */
-const auditEntry: ProjectionHandler<Tx> = async (tx, event) => {
-  const data = event.data as { account_id?: string | null; actor: Actor; occurred_at: number };
+const auditEntry: EventHandler<
+  Tx,
+  { account_id?: string | null; actor: Actor; occurred_at: number }
+> = async (tx, event) => {
+  const { data } = event;
   if (!data.account_id) return;
   await tx.auditEntry.create({
     data: {
@@ -48,39 +55,40 @@ const isAccountLevel = (data: { group_type: string }) => data.group_type === "ac
  * A role changed or a membership ended revokes the tokens that carry the old one (and narrows the
  * person's API keys): keyed by the event, so a replay revokes nothing twice.
  */
-const memberHandlers = (credentials: Credentials): Record<string, ProjectionHandler<Tx>> => ({
-  "platform.tenancy.MemberAdded": async (tx, event) => {
-    const data = event.data as unknown as MemberAdded;
-    if (!isAccountLevel(data)) return;
-    const where = { userId_accountId: { userId: data.user_id, accountId: data.account_id } };
-    const access = await tx.accountAccess.findUnique({ where });
-    if (!access) {
-      await tx.accountAccess.create({
-        data: { userId: data.user_id, accountId: data.account_id, role: data.role, source: data.source },
+const memberHandlers = (credentials: Credentials) =>
+  handlersFor<TenancyPayloads>()<Tx>({
+    [TenancyEvent.MemberAdded]: async (tx, event) => {
+      const { data } = event;
+      if (!isAccountLevel(data)) return;
+      const where = { userId_accountId: { userId: data.user_id, accountId: data.account_id } };
+      const access = await tx.accountAccess.findUnique({ where });
+      if (!access) {
+        await tx.accountAccess.create({
+          data: { userId: data.user_id, accountId: data.account_id, role: data.role, source: data.source },
+        });
+        return;
+      }
+      // Usually identity granted the access itself (invitation, provisioning) and tenancy echoes it:
+      // the echo must not undo what happened since, such as a directory suspending the person.
+      if (access.role !== data.role)
+        await tx.accountAccess.update({ where, data: { role: data.role, revision: { increment: 1 } } });
+    },
+    [TenancyEvent.MemberRoleChanged]: async (tx, event) => {
+      const { data } = event;
+      if (!isAccountLevel(data)) return;
+      await tx.accountAccess.updateMany({
+        where: { userId: data.user_id, accountId: data.account_id },
+        data: { role: data.role, revision: { increment: 1 } },
       });
-      return;
-    }
-    // Usually identity granted the access itself (invitation, provisioning) and tenancy echoes it:
-    // the echo must not undo what happened since, such as a directory suspending the person.
-    if (access.role !== data.role)
-      await tx.accountAccess.update({ where, data: { role: data.role, revision: { increment: 1 } } });
-  },
-  "platform.tenancy.MemberRoleChanged": async (tx, event) => {
-    const data = event.data as unknown as MemberRoleChanged;
-    if (!isAccountLevel(data)) return;
-    await tx.accountAccess.updateMany({
-      where: { userId: data.user_id, accountId: data.account_id },
-      data: { role: data.role, revision: { increment: 1 } },
-    });
-    await rightsChanged(credentials, tx, data, "role_changed", event.eventId);
-  },
-  "platform.tenancy.MemberRemoved": async (tx, event) => {
-    const data = event.data as unknown as MemberRemoved;
-    if (!isAccountLevel(data)) return;
-    await tx.accountAccess.deleteMany({ where: { userId: data.user_id, accountId: data.account_id } });
-    await rightsChanged(credentials, tx, data, "member_removed", event.eventId);
-  },
-});
+      await rightsChanged(credentials, tx, data, "role_changed", event.eventId);
+    },
+    [TenancyEvent.MemberRemoved]: async (tx, event) => {
+      const { data } = event;
+      if (!isAccountLevel(data)) return;
+      await tx.accountAccess.deleteMany({ where: { userId: data.user_id, accountId: data.account_id } });
+      await rightsChanged(credentials, tx, data, "member_removed", event.eventId);
+    },
+  });
 
 async function rightsChanged(
   credentials: Credentials,
@@ -98,20 +106,10 @@ async function rightsChanged(
   await credentials.narrowKeysOf(tx, userId, accountId, reason, member.actor, causeId);
 }
 
-interface InvitationPayload {
-  invitation_id: string;
-  account_id: string;
-  invitee_email_hash: string;
-  invitee_role: string;
-  group_id: string | null;
-  expires_at: number;
-  token_sha256?: string | null;
-}
-
 /** The invitations tenancy sent, so a sign-up or sign-in can accept one without asking tenancy. */
-const invitationHandlers: Record<string, ProjectionHandler<Tx>> = {
-  "platform.tenancy.InvitationSent": async (tx, event) => {
-    const data = event.data as unknown as InvitationPayload;
+const invitationHandlers = handlersFor<TenancyPayloads>()<Tx>({
+  [TenancyEvent.InvitationSent]: async (tx, event) => {
+    const { data } = event;
     const row = {
       accountId: data.account_id,
       inviteeEmailHash: data.invitee_email_hash,
@@ -126,8 +124,8 @@ const invitationHandlers: Record<string, ProjectionHandler<Tx>> = {
       update: row,
     });
   },
-  "platform.tenancy.InvitationResent": async (tx, event) => {
-    const data = event.data as unknown as InvitationPayload;
+  [TenancyEvent.InvitationResent]: async (tx, event) => {
+    const { data } = event;
     await tx.invitation.updateMany({
       where: { id: data.invitation_id, status: "pending" },
       data: {
@@ -138,72 +136,74 @@ const invitationHandlers: Record<string, ProjectionHandler<Tx>> = {
       },
     });
   },
-  "platform.tenancy.InvitationRevoked": async (tx, event) => {
-    const data = event.data as unknown as InvitationPayload;
+  [TenancyEvent.InvitationRevoked]: async (tx, event) => {
+    const { data } = event;
     await tx.invitation.updateMany({
       where: { id: data.invitation_id, status: "pending" },
       data: { status: "revoked" },
     });
   },
-  "platform.tenancy.InvitationAccepted": async (tx, event) => {
-    const data = event.data as unknown as InvitationPayload & { user_id: string };
+  [TenancyEvent.InvitationAccepted]: async (tx, event) => {
+    const { data } = event;
     await tx.invitation.updateMany({
       where: { id: data.invitation_id },
       data: { status: "accepted", acceptedBy: data.user_id },
     });
   },
-};
+});
 
 /**
  * The organizations tenancy closed: identity then refuses every write into them and every sign-in,
  * switch, key exchange or directory request that would act in one (docs/identity.md). Closed is final,
  * so a row is only ever added; a replay adds the same row again.
  */
-const closingHandlers: Record<string, ProjectionHandler<Tx>> = {
-  "platform.tenancy.OrganizationClosed": async (tx, event) => {
-    const data = event.data as { account_id: string; occurred_at: number };
+const closingHandlers = handlersFor<TenancyPayloads>()<Tx>({
+  [TenancyEvent.OrganizationClosed]: async (tx, event) => {
+    const { data } = event;
     await tx.closedAccount.upsert({
       where: { accountId: data.account_id },
       create: { accountId: data.account_id, closedAt: new Date(data.occurred_at) },
       update: {},
     });
   },
-};
+});
 
 /** Every billing event that puts a plan in force carries its snapshot; its `users` limit is the seat limit. */
-const seatLimit: ProjectionHandler<Tx> = async (tx, event) => {
-  const { account_id: accountId, plan } = payloadOf<{ account_id: string; plan: PlanSnapshot }>(event);
+const seatLimit: EventHandler<Tx, { account_id: string; plan: PlanSnapshot }> = async (tx, event) => {
+  const { account_id: accountId, plan } = event.data;
   const values = { seatLimit: plan.limits.users ?? -1, plan: plan.plan_id };
   await tx.seatLimit.upsert({ where: { accountId }, create: { accountId, ...values }, update: values });
 };
 
 /** The domains each organization proved it owns: what its identity providers may vouch for. */
-const domainHandlers: Record<string, ProjectionHandler<Tx>> = {
-  "platform.tenancy.DomainVerified": async (tx, event) => {
-    const { domain, account_id: accountId } = payloadOf<DomainVerified>(event);
+const domainHandlers = handlersFor<TenancyPayloads>()<Tx>({
+  [TenancyEvent.DomainVerified]: async (tx, event) => {
+    const { domain, account_id: accountId } = event.data;
     await tx.verifiedDomain.upsert({
       where: { domain },
       create: { domain, accountId },
       update: { accountId },
     });
   },
-  "platform.tenancy.DomainRemoved": async (tx, event) => {
-    const { domain, account_id: accountId } = payloadOf<DomainRemoved>(event);
+  [TenancyEvent.DomainRemoved]: async (tx, event) => {
+    const { domain, account_id: accountId } = event.data;
     await tx.verifiedDomain.deleteMany({ where: { domain, accountId } });
   },
-};
+});
 
-const planHandlers: Record<string, ProjectionHandler<Tx>> = {
-  "platform.billing.SubscriptionCreated": seatLimit,
-  "platform.billing.TrialStarted": seatLimit,
-  "platform.billing.SubscriptionUpgraded": seatLimit,
-  "platform.billing.SubscriptionDowngraded": seatLimit,
-  "platform.billing.SubscriptionRenewed": seatLimit,
-};
+const planHandlers = handlersFor<BillingPayloads>()<Tx>({
+  [BillingEvent.SubscriptionCreated]: seatLimit,
+  [BillingEvent.TrialStarted]: seatLimit,
+  [BillingEvent.SubscriptionUpgraded]: seatLimit,
+  [BillingEvent.SubscriptionDowngraded]: seatLimit,
+  [BillingEvent.SubscriptionRenewed]: seatLimit,
+});
 
 export function projectionHandlers(credentials: Credentials): Record<string, ProjectionHandler<Tx>> {
   return {
-    ...Object.fromEntries(Object.keys(identitySchemas).map((type) => [type, auditEntry])),
+    ...handlersFor<IdentityPayloads>()<Tx>(
+      Object.fromEntries(Object.values(IdentityEvent).map((type) => [type, auditEntry])),
+    ),
     ...memberHandlers(credentials),
     ...invitationHandlers,
     ...closingHandlers,

@@ -389,10 +389,12 @@ function rejectionFromLibrary(saml: PinnedCertificateSaml): SamlRejectedError {
 // The envelope: the Response element around the assertion. Unsigned when only the assertion is,
 // so nothing read here is ever returned; it can only make us refuse.
 
+// The part of xmldom's nodes this file reads. Names are optional because only elements have them
+// (xmldom types child nodes as ChildNode); every comparison below is with a non-empty name.
 interface DomNode {
   readonly nodeType: number;
-  readonly localName: string | null;
-  readonly namespaceURI: string | null;
+  readonly localName?: string | null;
+  readonly namespaceURI?: string | null;
   readonly textContent: string | null;
   readonly childNodes: { readonly length: number; item(index: number): DomNode | null };
   getAttribute?(name: string): string | null;
@@ -414,7 +416,7 @@ async function readEnvelope(xml: string): Promise<Envelope> {
     reject("saml_malformed", "the SAML response contains a document type declaration");
   let root: DomNode | null;
   try {
-    const document = (await parseDomFromString(xml)) as unknown as { documentElement: DomNode | null };
+    const document: { documentElement: DomNode | null } = await parseDomFromString(xml);
     root = document.documentElement;
   } catch {
     reject("saml_malformed", "the SAML response is not well-formed XML");
