@@ -1,6 +1,6 @@
 import { enterTenant } from "@platform/database";
 import type { Clock, EventStore } from "@platform/event-sourcing";
-import { type Actor, SYSTEM_ACTOR } from "../domain/events";
+import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import {
   computeHealthScore,
   crossedBelow,
@@ -21,12 +21,6 @@ interface SignalFacts {
   paymentFailures?: number[];
   overdue?: boolean;
 }
-
-export const CustomerSuccessEvent = {
-  HealthScoreCalculated: "platform.tenancy.HealthScoreCalculated",
-  HealthScoreDropped: "platform.tenancy.HealthScoreDropped",
-  SuccessRepAssigned: "platform.tenancy.SuccessRepAssigned",
-} as const;
 
 /**
  * Customer success: the health score (usage, engagement, billing and support signals gathered from
@@ -100,7 +94,8 @@ export class CustomerSuccessService {
       where: { accountId },
       data: {
         score: health.score,
-        factors: health.factors as unknown as object,
+        // Copied into plain objects: Prisma's JSON input accepts those, not an interface type.
+        factors: health.factors.map((factor) => ({ ...factor })),
         calculatedAt: new Date(now),
       },
     });
@@ -112,13 +107,13 @@ export class CustomerSuccessService {
     }));
     const events = [
       {
-        type: CustomerSuccessEvent.HealthScoreCalculated,
+        type: TenancyEvent.HealthScoreCalculated,
         data: { score: health.score, previous_score: previous, factors },
       },
     ];
     if (crossedBelow(previous, health.score, HEALTH_ATTENTION_THRESHOLD))
       events.push({
-        type: CustomerSuccessEvent.HealthScoreDropped,
+        type: TenancyEvent.HealthScoreDropped,
         // A first score already under the threshold counts as a drop from full health.
         data: {
           score: health.score,
@@ -183,7 +178,7 @@ export class CustomerSuccessService {
       { type: "success_rep", id: `rep:${accountId}`, accountId },
       [
         {
-          type: CustomerSuccessEvent.SuccessRepAssigned,
+          type: TenancyEvent.SuccessRepAssigned,
           data: { rep_id: choice.repId, previous_rep_id: current?.repId ?? null, rule_id: choice.ruleId },
         },
       ],

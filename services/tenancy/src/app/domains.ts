@@ -1,23 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { Resolver } from "node:dns/promises";
+import { IdentityEvent, type IdentityPayloads } from "@platform/contracts";
 import { enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "@platform/errors";
-import type { Clock, EventStore, ProjectionHandler } from "@platform/event-sourcing";
+import { type Clock, type EventStore, handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import freeEmailDomains from "free-email-domains";
 import { getPublicSuffix } from "tldts";
 import { z } from "zod";
-import { type Actor, SYSTEM_ACTOR } from "../domain/events";
+import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import type { Domain } from "../generated/prisma/client";
 import type { MemberService } from "./members";
 import { CROSS_TENANT, type Db, record, type Tx } from "./tenant";
-
-/** Avro full names of schemas/tenancy-events/Domain*; kept here so domain work need not touch events.ts. */
-export const DomainEvent = {
-  DomainAdded: "platform.tenancy.DomainAdded",
-  DomainVerified: "platform.tenancy.DomainVerified",
-  DomainRemoved: "platform.tenancy.DomainRemoved",
-} as const;
 
 /** The TXT records at a DNS name, each as the chunks DNS returns (node's `resolveTxt` shape). */
 export type TxtResolver = (name: string) => Promise<string[][]>;
@@ -139,7 +133,7 @@ export class DomainService {
           autoJoin: input.auto_join ?? false,
         },
       });
-      await this.append(tx, domain, DomainEvent.DomainAdded, actor, {
+      await this.append(tx, domain, TenancyEvent.DomainAdded, actor, {
         txt_record_name: txtRecordName(domain.domain),
         txt_record_value: domain.txtValue,
       });
@@ -181,7 +175,7 @@ export class DomainService {
         where: { id: domain.id },
         data: { verifiedAt: this.clock.now() },
       });
-      await this.append(tx, verified, DomainEvent.DomainVerified, actor);
+      await this.append(tx, verified, TenancyEvent.DomainVerified, actor);
       return verified;
     });
   }
@@ -213,7 +207,7 @@ export class DomainService {
       const domain = await this.require(tx, accountId, domainId);
       await tx.verifiedDomain.deleteMany({ where: { domain: domain.domain, accountId } });
       await tx.domain.delete({ where: { id: domain.id } });
-      await this.append(tx, domain, DomainEvent.DomainRemoved, actor);
+      await this.append(tx, domain, TenancyEvent.DomainRemoved, actor);
     });
   }
 
@@ -222,25 +216,24 @@ export class DomainService {
    * becomes a member of its organization. Idempotent (member already? nothing), so redelivery is safe.
    */
   autoJoinHandlers(): Record<string, ProjectionHandler<Tx>> {
-    type Data = Record<string, unknown>;
     const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : null);
-    return {
-      "platform.identity.UserSignedUp": async (tx, event) => {
-        const data = event.data as Data;
+    return handlersFor<IdentityPayloads>()<Tx>({
+      [IdentityEvent.UserSignedUp]: async (tx, event) => {
+        const { data } = event;
         if (data.email_verified === true) await this.autoJoin(tx, str(data.user_id), str(data.email));
       },
-      "platform.identity.EmailVerified": async (tx, event) => {
-        const data = event.data as Data;
+      [IdentityEvent.EmailVerified]: async (tx, event) => {
+        const { data } = event;
         await this.autoJoin(tx, str(data.user_id), str(data.email));
       },
       // A directory or SSO connection vouches for the address only inside its own organization: an
       // admin lists the connection's domains freely, so trusting it elsewhere would let one
       // organization's identity provider mint members of another's.
-      "platform.identity.UserProvisioned": async (tx, event) => {
-        const data = event.data as Data;
+      [IdentityEvent.UserProvisioned]: async (tx, event) => {
+        const { data } = event;
         await this.autoJoin(tx, str(data.user_id), str(data.email), str(data.account_id));
       },
-    };
+    });
   }
 
   private async autoJoin(

@@ -4,7 +4,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from "@platform/error
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
-import { type Actor, SYSTEM_ACTOR } from "../domain/events";
+import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import { type SlaAlertKey, slaAlerts, slaDeadlines, TICKET_PRIORITIES } from "../domain/sla";
 import {
   MAX_DESCRIPTION_LENGTH,
@@ -14,14 +14,6 @@ import {
 } from "../domain/triage";
 import type { Ticket } from "../generated/prisma/client";
 import { accountIsClosed, type Db, record, type Tx } from "./tenant";
-
-/** The Avro full names of the ticket records (TenancyEvent in domain/events.ts does not list them yet). */
-export const TicketEvent = {
-  TicketOpened: "platform.tenancy.TicketOpened",
-  TicketUpdated: "platform.tenancy.TicketUpdated",
-  SlaWarning: "platform.tenancy.SlaWarning",
-  SlaBreached: "platform.tenancy.SlaBreached",
-} as const;
 
 export const TICKET_STATUSES = ["open", "pending", "resolved", "closed"] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -135,7 +127,7 @@ export class TicketService {
         { type: "ticket", id: ticket.id, accountId },
         [
           {
-            type: TicketEvent.TicketOpened,
+            type: TenancyEvent.TicketOpened,
             data: { ...ticketPayload(ticket), description, triage_rule: ticket.triageRule },
           },
         ],
@@ -202,7 +194,7 @@ export class TicketService {
         this.store,
         tx,
         { type: "ticket", id: ticketId, accountId },
-        [{ type: TicketEvent.TicketUpdated, data: { ...ticketPayload(updated), changed_fields: changed } }],
+        [{ type: TenancyEvent.TicketUpdated, data: { ...ticketPayload(updated), changed_fields: changed } }],
         actor,
         now,
       );
@@ -293,7 +285,7 @@ export class TicketService {
         tx,
         { type: "ticket", id: ticket.id, accountId },
         alerts.map((alert) => ({
-          type: alert.kind === "breach" ? TicketEvent.SlaBreached : TicketEvent.SlaWarning,
+          type: alert.kind === "breach" ? TenancyEvent.SlaBreached : TenancyEvent.SlaWarning,
           data: {
             ticket_id: ticket.id,
             priority: ticket.priority,

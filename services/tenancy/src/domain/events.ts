@@ -1,35 +1,11 @@
-import { latestSchemasOf, loadContracts, SCHEMAS_ROOT } from "@platform/contracts";
-import type { Actor } from "@platform/contracts/src/types/tenancy.events/OrganizationCreated.v1";
+import { type Actor, latestSchemasOf, loadContracts, SCHEMAS_ROOT, TenancyEvent } from "@platform/contracts";
 import { EventCatalog } from "@platform/event-sourcing";
 
-export type { Actor };
+// tenancy's event types are generated from schemas/tenancy-events (@platform/contracts): a new
+// record there is a new constant here, and no event name is typed by hand.
+export { type Actor, TenancyEvent };
 
 const contracts = loadContracts(SCHEMAS_ROOT);
-
-/** tenancy's event types: the Avro full names of the records in schemas/tenancy-events. */
-export const TenancyEvent = {
-  OrganizationCreated: "platform.tenancy.OrganizationCreated",
-  OrganizationUpdated: "platform.tenancy.OrganizationUpdated",
-  OrganizationOnboarded: "platform.tenancy.OrganizationOnboarded",
-  OrganizationActivated: "platform.tenancy.OrganizationActivated",
-  OrganizationSuspended: "platform.tenancy.OrganizationSuspended",
-  OrganizationReactivated: "platform.tenancy.OrganizationReactivated",
-  OrganizationClosed: "platform.tenancy.OrganizationClosed",
-  GroupCreated: "platform.tenancy.GroupCreated",
-  GroupRenamed: "platform.tenancy.GroupRenamed",
-  GroupMoved: "platform.tenancy.GroupMoved",
-  GroupRolesConfigured: "platform.tenancy.GroupRolesConfigured",
-  GroupArchived: "platform.tenancy.GroupArchived",
-  MemberAdded: "platform.tenancy.MemberAdded",
-  MemberRoleChanged: "platform.tenancy.MemberRoleChanged",
-  MemberRemoved: "platform.tenancy.MemberRemoved",
-  InvitationSent: "platform.tenancy.InvitationSent",
-  InvitationResent: "platform.tenancy.InvitationResent",
-  InvitationRevoked: "platform.tenancy.InvitationRevoked",
-  InvitationAccepted: "platform.tenancy.InvitationAccepted",
-  OnboardingStarted: "platform.tenancy.OnboardingStarted",
-  OnboardingItemCompleted: "platform.tenancy.OnboardingItemCompleted",
-} as const;
 
 export const tenancySchemas = latestSchemasOf(contracts, "tenancy.events");
 export const tenancyCatalog = new EventCatalog(Object.values(tenancySchemas));

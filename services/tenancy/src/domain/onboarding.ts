@@ -6,6 +6,7 @@
  *
  * Progress is rounded down, so 100 % is shown only when the checklist is really complete.
  */
+import { BillingEvent, IdentityEvent, TenancyEvent } from "@platform/contracts";
 import { InvalidInputError } from "@platform/errors";
 
 export const ONBOARDING_ITEMS = [
@@ -18,12 +19,12 @@ export const ONBOARDING_ITEMS = [
 export type OnboardingItem = (typeof ONBOARDING_ITEMS)[number];
 
 export const ONBOARDING_EVENT_TYPES = Object.freeze({
-  emailVerified: "platform.identity.EmailVerified",
-  memberAdded: "platform.tenancy.MemberAdded",
-  organizationUpdated: "platform.tenancy.OrganizationUpdated",
-  groupCreated: "platform.tenancy.GroupCreated",
-  subscriptionCreated: "platform.billing.SubscriptionCreated",
-  trialStarted: "platform.billing.TrialStarted",
+  emailVerified: IdentityEvent.EmailVerified,
+  memberAdded: TenancyEvent.MemberAdded,
+  organizationUpdated: TenancyEvent.OrganizationUpdated,
+  groupCreated: TenancyEvent.GroupCreated,
+  subscriptionCreated: BillingEvent.SubscriptionCreated,
+  trialStarted: BillingEvent.TrialStarted,
 });
 
 export interface OnboardingProgress {
@@ -72,8 +73,13 @@ function malformed(eventType: string, field: string): InvalidInputError {
   });
 }
 
-function text(eventType: string, payload: Record<string, unknown>, field: string): string {
-  const value = payload[field];
+/** A payload field as decoded: unknown until checked, since this decides from any event's payload. */
+function fieldOf(payload: object, field: string): unknown {
+  return Object.getOwnPropertyDescriptor(payload, field)?.value;
+}
+
+function text(eventType: string, payload: object, field: string): string {
+  const value = fieldOf(payload, field);
   if (typeof value !== "string") throw malformed(eventType, field);
   return value;
 }
@@ -83,7 +89,7 @@ function text(eventType: string, payload: Record<string, unknown>, field: string
  * decision needs is malformed and throws, so the consumer dead-letters it rather than skipping it
  * (which would leave the checklist stuck with no trace).
  */
-export function itemFulfilledBy(eventType: string, payload: Record<string, unknown>): OnboardingItem | null {
+export function itemFulfilledBy(eventType: string, payload: object): OnboardingItem | null {
   const relevant = (Object.values(ONBOARDING_EVENT_TYPES) as string[]).includes(eventType);
   if (!relevant) return null;
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
@@ -98,7 +104,7 @@ export function itemFulfilledBy(eventType: string, payload: Record<string, unkno
       return groupType === "account" && TEAM_MEMBER_SOURCES.has(source) ? "add_team_members" : null;
     }
     case ONBOARDING_EVENT_TYPES.organizationUpdated: {
-      const changed = payload.changed_fields;
+      const changed = fieldOf(payload, "changed_fields");
       if (!Array.isArray(changed)) throw malformed(eventType, "changed_fields");
       const touchesSettings = changed.some(
         (field) => typeof field === "string" && (field === "settings" || field.startsWith("settings.")),

@@ -1,10 +1,6 @@
-import type { DirectoryGroupCreated } from "@platform/contracts/src/types/identity.events/DirectoryGroupCreated.v1";
-import type { DirectoryGroupDeleted } from "@platform/contracts/src/types/identity.events/DirectoryGroupDeleted.v1";
-import type { DirectoryGroupUpdated } from "@platform/contracts/src/types/identity.events/DirectoryGroupUpdated.v1";
-import type { UserProvisioned } from "@platform/contracts/src/types/identity.events/UserProvisioned.v1";
-import type { UserRemoved } from "@platform/contracts/src/types/identity.events/UserRemoved.v1";
+import { type DirectoryGroupCreated, IdentityEvent, type IdentityPayloads } from "@platform/contracts";
 import { enterTenant } from "@platform/database";
-import { type ProjectionHandler, payloadOf } from "@platform/event-sourcing";
+import { handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
 import type { GroupService } from "../app/groups";
 import type { MemberService } from "../app/members";
 import type { Tx } from "../app/tenant";
@@ -103,30 +99,28 @@ export function directoryTeamHandlers(
         );
   }
 
-  return {
-    "platform.identity.UserProvisioned": async (tx, event) => {
-      const data = payloadOf<UserProvisioned>(event);
+  return handlersFor<IdentityPayloads>()<Tx>({
+    [IdentityEvent.UserProvisioned]: async (tx, event) => {
+      const { data } = event;
       if (!isProvisioningSource(data.source)) return;
       await enterTenant(tx, data.account_id);
       const added = await members.provisioned(tx, { ...data, source: data.source }, data.actor);
       if (added) await joinWaitingTeams(tx, data.account_id, data.user_id);
     },
-    "platform.identity.UserRemoved": async (tx, event) => {
-      const data = payloadOf<UserRemoved>(event);
+    [IdentityEvent.UserRemoved]: async (tx, event) => {
+      const { data } = event;
       await enterTenant(tx, data.account_id);
       await members.deprovisioned(tx, data, data.actor);
     },
-    "platform.identity.DirectoryGroupCreated": (tx, event) =>
-      sync(tx, payloadOf<DirectoryGroupCreated>(event), event.occurredAt),
-    "platform.identity.DirectoryGroupUpdated": (tx, event) =>
-      sync(tx, payloadOf<DirectoryGroupUpdated>(event), event.occurredAt),
-    "platform.identity.DirectoryGroupDeleted": async (tx, event) => {
-      const data = payloadOf<DirectoryGroupDeleted>(event);
+    [IdentityEvent.DirectoryGroupCreated]: (tx, event) => sync(tx, event.data, event.occurredAt),
+    [IdentityEvent.DirectoryGroupUpdated]: (tx, event) => sync(tx, event.data, event.occurredAt),
+    [IdentityEvent.DirectoryGroupDeleted]: async (tx, event) => {
+      const { data } = event;
       await enterTenant(tx, data.account_id);
       const team = await tx.group.findFirst({
         where: { id: teamIdOf(data.directory_group_id), accountId: data.account_id },
       });
       if (team && !team.archivedAt) await groups.archiveWithin(tx, data.account_id, team.id, SCIM_ACTOR);
     },
-  };
+  });
 }

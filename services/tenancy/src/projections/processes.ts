@@ -1,5 +1,18 @@
+import {
+  BillingEvent,
+  type BillingPayloads,
+  IdentityEvent,
+  type IdentityPayloads,
+  type TenancyPayloads,
+} from "@platform/contracts";
 import { enterTenant, lookupAcrossTenants } from "@platform/database";
-import type { Clock, EventStore, ProjectionHandler } from "@platform/event-sourcing";
+import {
+  type Clock,
+  type EventHandler,
+  type EventStore,
+  handlersFor,
+  type ProjectionHandler,
+} from "@platform/event-sourcing";
 import type { CustomerSuccessService } from "../app/customer-success";
 import type { DomainService } from "../app/domains";
 import type { GroupService } from "../app/groups";
@@ -11,7 +24,8 @@ import { acceptsWrites } from "../domain/lifecycle";
 import { itemFulfilledBy, progressOf } from "../domain/onboarding";
 import { directoryTeamHandlers } from "./directory-teams";
 
-type Data = Record<string, unknown>;
+/** Everything tenancy's processes read: its own log, identity's and billing's. */
+type Payloads = TenancyPayloads & IdentityPayloads & BillingPayloads;
 
 /**
  * What tenancy does when something happens elsewhere (or in its own log): onboarding items ticked by
@@ -51,12 +65,18 @@ function skipClosedAccounts(
     Object.entries(handlers).map(([type, handler]) => [
       type,
       async (tx: Tx, event: Parameters<ProjectionHandler<Tx>>[1]) => {
-        const accountId = (event.data as Data).account_id;
-        if (typeof accountId === "string" && (await accountIsClosed(tx, accountId))) return;
+        const accountId = accountIdOf(event.data);
+        if (accountId && (await accountIsClosed(tx, accountId))) return;
         await handler(tx, event);
       },
     ]),
   );
+}
+
+/** Read from any event: these wrappers see every type, each payload checked at run time instead. */
+function accountIdOf(data: unknown): string | null {
+  if (typeof data !== "object" || data === null || !("account_id" in data)) return null;
+  return typeof data.account_id === "string" ? data.account_id : null;
 }
 
 /** Several handlers for one event type run one after the other, in the same transaction. */
@@ -77,38 +97,39 @@ function combine(...maps: Record<string, ProjectionHandler<Tx>>[]): Record<strin
 
 /** Health signals and success-rep assignment follow the events that change them. */
 function customerSuccessHandlers(success: CustomerSuccessService): Record<string, ProjectionHandler<Tx>> {
-  const accountOf = (event: { data: unknown }) => {
-    const id = (event.data as Data).account_id;
-    return typeof id === "string" ? id : null;
-  };
-  const recalculate: ProjectionHandler<Tx> = async (tx, event) => {
-    const accountId = accountOf(event);
+  const recalculate: EventHandler<Tx, { account_id: string | null }> = async (tx, event) => {
+    const accountId = event.data.account_id;
     if (accountId) await success.observe(tx, accountId, () => undefined);
   };
-  const reassign: ProjectionHandler<Tx> = async (tx, event) => {
-    const accountId = accountOf(event);
-    const plan = ((event.data as Data).plan as { plan_id?: string } | undefined)?.plan_id;
+  // Organization events carry no plan: the rep is then chosen by the organization's other traits.
+  const reassign: EventHandler<Tx, { account_id: string; plan?: { plan_id: string } }> = async (
+    tx,
+    event,
+  ) => {
+    const accountId = event.data.account_id;
+    const plan = event.data.plan?.plan_id;
     if (accountId) await success.assignRep(tx, accountId, plan);
   };
+  const handlers = handlersFor<Payloads>()<Tx>;
   return combine(
-    {
-      "platform.tenancy.OrganizationCreated": reassign,
-      "platform.tenancy.OrganizationUpdated": reassign,
-      "platform.billing.SubscriptionCreated": reassign,
-      "platform.billing.SubscriptionUpgraded": reassign,
-      "platform.billing.SubscriptionDowngraded": reassign,
-    },
-    {
-      "platform.tenancy.OrganizationCreated": recalculate,
-      "platform.tenancy.MemberAdded": recalculate,
-      "platform.tenancy.MemberRemoved": recalculate,
-      "platform.tenancy.TicketOpened": recalculate,
-      "platform.tenancy.TicketUpdated": recalculate,
-      "platform.tenancy.SlaBreached": recalculate,
-      "platform.billing.SubscriptionCreated": recalculate,
-      "platform.identity.UserSignedIn": async (tx, event) => {
-        const accountId = accountOf(event);
-        const data = event.data as Data;
+    handlers({
+      [TenancyEvent.OrganizationCreated]: reassign,
+      [TenancyEvent.OrganizationUpdated]: reassign,
+      [BillingEvent.SubscriptionCreated]: reassign,
+      [BillingEvent.SubscriptionUpgraded]: reassign,
+      [BillingEvent.SubscriptionDowngraded]: reassign,
+    }),
+    handlers({
+      [TenancyEvent.OrganizationCreated]: recalculate,
+      [TenancyEvent.MemberAdded]: recalculate,
+      [TenancyEvent.MemberRemoved]: recalculate,
+      [TenancyEvent.TicketOpened]: recalculate,
+      [TenancyEvent.TicketUpdated]: recalculate,
+      [TenancyEvent.SlaBreached]: recalculate,
+      [BillingEvent.SubscriptionCreated]: recalculate,
+      [IdentityEvent.UserSignedIn]: async (tx, event) => {
+        const { data } = event;
+        const accountId = data.account_id;
         if (!accountId) return;
         await success.observe(tx, accountId, (facts) => {
           facts.signIns ??= {};
@@ -119,31 +140,28 @@ function customerSuccessHandlers(success: CustomerSuccessService): Record<string
           signIns[userId] = [...(signIns[userId] ?? []).filter((t) => t > cutoff), Number(data.occurred_at)];
         });
       },
-      "platform.billing.PaymentFailed": async (tx, event) => {
-        const accountId = accountOf(event);
+      [BillingEvent.PaymentFailed]: async (tx, event) => {
+        const accountId = event.data.account_id;
         if (accountId)
           await success.observe(tx, accountId, (facts) => {
-            facts.paymentFailures = [
-              ...(facts.paymentFailures ?? []),
-              Number((event.data as Data).occurred_at),
-            ];
+            facts.paymentFailures = [...(facts.paymentFailures ?? []), Number(event.data.occurred_at)];
           });
       },
-      "platform.billing.SubscriptionSuspended": async (tx, event) => {
-        const accountId = accountOf(event);
+      [BillingEvent.SubscriptionSuspended]: async (tx, event) => {
+        const accountId = event.data.account_id;
         if (accountId)
           await success.observe(tx, accountId, (facts) => {
             facts.overdue = true;
           });
       },
-      "platform.billing.InvoicePaid": async (tx, event) => {
-        const accountId = accountOf(event);
+      [BillingEvent.InvoicePaid]: async (tx, event) => {
+        const accountId = event.data.account_id;
         if (accountId)
           await success.observe(tx, accountId, (facts) => {
             facts.overdue = false;
           });
       },
-    },
+    }),
   );
 }
 
@@ -155,7 +173,7 @@ function lifecycleHandlers(deps: {
 }): Record<string, ProjectionHandler<Tx>> {
   const { store, clock, organizations, members } = deps;
 
-  async function tick(tx: Tx, accountId: string, eventType: string, data: Data): Promise<void> {
+  async function tick(tx: Tx, accountId: string, eventType: string, data: object): Promise<void> {
     const item = itemFulfilledBy(eventType, data);
     if (!item) return;
     await enterTenant(tx, accountId);
@@ -186,16 +204,14 @@ function lifecycleHandlers(deps: {
     if (progress.complete) await organizations.markOnboarded(tx, accountId, progress.completedItems);
   }
 
-  const onboarding: ProjectionHandler<Tx> = async (tx, event) => {
-    const data = event.data as Data;
-    if (typeof data.account_id === "string") await tick(tx, data.account_id, event.type, data);
+  const onboarding: EventHandler<Tx, { account_id: string }> = async (tx, event) => {
+    await tick(tx, event.data.account_id, event.type, event.data);
   };
 
   const lifecycle =
-    (to: "active" | "suspended" | "reactivated"): ProjectionHandler<Tx> =>
+    (to: "active" | "suspended" | "reactivated"): EventHandler<Tx, { account_id: string; reason?: string }> =>
     async (tx, event) => {
-      const data = event.data as Data;
-      if (typeof data.account_id !== "string") return;
+      const { data } = event;
       await enterTenant(tx, data.account_id);
       if (!(await tx.organization.findUnique({ where: { accountId: data.account_id } }))) return;
       await organizations.transition(
@@ -207,36 +223,35 @@ function lifecycleHandlers(deps: {
       );
     };
 
-  return {
+  return handlersFor<Payloads>()<Tx>({
     // The creator's address, verified before or after the organization existed.
-    "platform.tenancy.OrganizationCreated": async (tx, event) => {
-      const data = event.data as Data;
-      const creator = await tx.person.findUnique({ where: { userId: String(data.created_by_user_id) } });
-      if (creator?.emailVerifiedAt)
-        await tick(tx, String(data.account_id), "platform.identity.EmailVerified", data);
+    [TenancyEvent.OrganizationCreated]: async (tx, event) => {
+      const { data } = event;
+      const creator = await tx.person.findUnique({ where: { userId: data.created_by_user_id } });
+      if (creator?.emailVerifiedAt) await tick(tx, data.account_id, IdentityEvent.EmailVerified, data);
     },
-    "platform.identity.EmailVerified": async (tx, event) => {
-      const data = event.data as Data;
-      const userId = String(data.user_id);
+    [IdentityEvent.EmailVerified]: async (tx, event) => {
+      const { data } = event;
+      const userId = data.user_id;
       const created = await lookupAcrossTenants(tx, CROSS_TENANT.organizationCreators, userId, () =>
         tx.organizationCreator.findMany({ where: { userId } }),
       );
       for (const { accountId } of created) await tick(tx, accountId, event.type, data);
     },
-    "platform.tenancy.MemberAdded": onboarding,
-    "platform.tenancy.OrganizationUpdated": onboarding,
-    "platform.tenancy.GroupCreated": onboarding,
-    "platform.billing.TrialStarted": onboarding,
-    "platform.billing.SubscriptionCreated": async (tx, event) => {
+    [TenancyEvent.MemberAdded]: onboarding,
+    [TenancyEvent.OrganizationUpdated]: onboarding,
+    [TenancyEvent.GroupCreated]: onboarding,
+    [BillingEvent.TrialStarted]: onboarding,
+    [BillingEvent.SubscriptionCreated]: async (tx, event) => {
       await onboarding(tx, event);
-      if ((event.data as Data).subscription_status === "active") await lifecycle("active")(tx, event);
+      if (event.data.subscription_status === "active") await lifecycle("active")(tx, event);
     },
-    "platform.billing.SubscriptionSuspended": lifecycle("suspended"),
-    "platform.billing.SubscriptionReactivated": lifecycle("reactivated"),
-    "platform.identity.UserJoined": async (tx, event) => {
-      const data = event.data as { account_id: string; user_id: string; invitation_id: string; role: string };
+    [BillingEvent.SubscriptionSuspended]: lifecycle("suspended"),
+    [BillingEvent.SubscriptionReactivated]: lifecycle("reactivated"),
+    [IdentityEvent.UserJoined]: async (tx, event) => {
+      const { data } = event;
       await enterTenant(tx, data.account_id);
       await members.accepted(tx, data, SYSTEM_ACTOR);
     },
-  };
+  });
 }

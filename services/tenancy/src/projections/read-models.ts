@@ -1,16 +1,18 @@
-import type { KeyRing, RoleCatalog, RoleDefinedPayload } from "@platform/auth";
+import type { KeyRing, RoleCatalog } from "@platform/auth";
+import {
+  BillingEvent,
+  type BillingPayloads,
+  IdentityEvent,
+  type IdentityPayloads,
+  type OrganizationCreated,
+  type OrganizationUpdated,
+  type PlanSnapshot,
+  type TenancyPayloads,
+} from "@platform/contracts";
 import { allTenantIds, enterTenant } from "@platform/database";
-import type { ProjectionHandler } from "@platform/event-sourcing";
+import { type EventHandler, handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
 import type { Tx } from "../app/tenant";
-
-type Data = Record<string, unknown>;
-const str = (value: unknown) => (typeof value === "string" ? value : null);
-
-interface PlanSnapshot {
-  plan_id: string;
-  interval: string;
-  limits: Record<string, number>;
-}
+import { TenancyEvent } from "../domain/events";
 
 const SUPPORT_LEVELS: Record<string, string> = {
   starter: "standard",
@@ -21,10 +23,12 @@ const SUPPORT_LEVELS: Record<string, string> = {
 /** Seed 000's account traits, kept per organization; the billing ones come from billing's events. */
 function traitsHandlers(): Record<string, ProjectionHandler<Tx>> {
   const inAccount =
-    (apply: (tx: Tx, accountId: string, data: Data) => Promise<unknown>): ProjectionHandler<Tx> =>
+    <Data extends { account_id: string }>(
+      apply: (tx: Tx, accountId: string, data: Data) => Promise<unknown>,
+    ): EventHandler<Tx, Data> =>
     async (tx, event) => {
-      const data = event.data as Data;
-      const accountId = str(data.account_id);
+      const { data } = event;
+      const accountId = data.account_id;
       if (!accountId) return;
       await enterTenant(tx, accountId);
       await apply(tx, accountId, data);
@@ -32,19 +36,23 @@ function traitsHandlers(): Record<string, ProjectionHandler<Tx>> {
   // Upserts throughout: whichever topic's event comes first creates the row.
   const upsert = (tx: Tx, accountId: string, values: Record<string, unknown>) =>
     tx.accountTraits.upsert({ where: { accountId }, create: { accountId, ...values }, update: values });
-  const status = inAccount((tx, accountId, data) => upsert(tx, accountId, { status: String(data.status) }));
-  const plan = inAccount((tx, accountId, data) => {
-    const snapshot = data.plan as PlanSnapshot;
-    return upsert(tx, accountId, {
-      plan: snapshot.plan_id,
-      seatLimit: snapshot.limits.users ?? -1,
-      mrrCents: BigInt(Number(data.mrr_cents ?? 0)),
-      billingCycle: snapshot.interval === "year" ? "annual" : "monthly",
-      supportLevel: SUPPORT_LEVELS[snapshot.plan_id] ?? "standard",
-    });
-  });
+  const status = inAccount((tx, accountId, data: { account_id: string; status: string }) =>
+    upsert(tx, accountId, { status: String(data.status) }),
+  );
+  const plan = inAccount(
+    (tx, accountId, data: { account_id: string; plan: PlanSnapshot; mrr_cents: number }) => {
+      const snapshot = data.plan;
+      return upsert(tx, accountId, {
+        plan: snapshot.plan_id,
+        seatLimit: snapshot.limits.users ?? -1,
+        mrrCents: BigInt(Number(data.mrr_cents ?? 0)),
+        billingCycle: snapshot.interval === "year" ? "annual" : "monthly",
+        supportLevel: SUPPORT_LEVELS[snapshot.plan_id] ?? "standard",
+      });
+    },
+  );
   const users = (delta: number) =>
-    inAccount((tx, accountId, data) =>
+    inAccount((tx, accountId, data: { account_id: string; group_type: string }) =>
       data.group_type === "account"
         ? tx.accountTraits.upsert({
             where: { accountId },
@@ -53,74 +61,77 @@ function traitsHandlers(): Record<string, ProjectionHandler<Tx>> {
           })
         : Promise.resolve(),
     );
-  return {
-    "platform.tenancy.OrganizationCreated": inAccount((tx, accountId, data) =>
+  return handlersFor<TenancyPayloads & BillingPayloads>()<Tx>({
+    [TenancyEvent.OrganizationCreated]: inAccount((tx, accountId, data: OrganizationCreated) =>
       upsert(tx, accountId, {
-        name: String(data.name),
-        status: String(data.status),
-        createdAt: new Date(Number(data.occurred_at)),
-        employeeCount: (data.number_of_employees as number | null) ?? null,
-        industry: str(data.industry),
+        name: data.name,
+        status: data.status,
+        createdAt: new Date(data.occurred_at),
+        employeeCount: data.number_of_employees,
+        industry: data.industry,
       }),
     ),
-    "platform.tenancy.OrganizationUpdated": inAccount((tx, accountId, data) =>
+    [TenancyEvent.OrganizationUpdated]: inAccount((tx, accountId, data: OrganizationUpdated) =>
       upsert(tx, accountId, {
-        name: String(data.name),
-        employeeCount: (data.number_of_employees as number | null) ?? null,
-        industry: str(data.industry),
+        name: data.name,
+        employeeCount: data.number_of_employees,
+        industry: data.industry,
       }),
     ),
-    "platform.tenancy.OrganizationOnboarded": status,
-    "platform.tenancy.OrganizationActivated": status,
-    "platform.tenancy.OrganizationSuspended": status,
-    "platform.tenancy.OrganizationReactivated": status,
-    "platform.tenancy.OrganizationClosed": status,
-    "platform.tenancy.MemberAdded": users(1),
-    "platform.tenancy.MemberRemoved": users(-1),
-    "platform.billing.SubscriptionCreated": plan,
-    "platform.billing.TrialStarted": plan,
-    "platform.billing.SubscriptionUpgraded": plan,
-    "platform.billing.SubscriptionDowngraded": plan,
-    "platform.billing.SubscriptionRenewed": plan,
-  };
+    [TenancyEvent.OrganizationOnboarded]: status,
+    [TenancyEvent.OrganizationActivated]: status,
+    [TenancyEvent.OrganizationSuspended]: status,
+    [TenancyEvent.OrganizationReactivated]: status,
+    [TenancyEvent.OrganizationClosed]: status,
+    [TenancyEvent.MemberAdded]: users(1),
+    [TenancyEvent.MemberRemoved]: users(-1),
+    [BillingEvent.SubscriptionCreated]: plan,
+    [BillingEvent.TrialStarted]: plan,
+    [BillingEvent.SubscriptionUpgraded]: plan,
+    [BillingEvent.SubscriptionDowngraded]: plan,
+    [BillingEvent.SubscriptionRenewed]: plan,
+  });
 }
 
 /** People as identity announces them: the address invitations and auto-join compare with. */
 function peopleHandlers(): Record<string, ProjectionHandler<Tx>> {
-  const upsert: ProjectionHandler<Tx> = async (tx, event) => {
-    const data = event.data as Data;
-    const userId = String(data.user_id);
-    const email = String(data.email).toLowerCase();
-    const verified = data.email_verified === true || event.type === "platform.identity.UserProvisioned";
+  const upsert: EventHandler<
+    Tx,
+    { user_id: string; email: string; email_verified?: boolean; occurred_at: number }
+  > = async (tx, event) => {
+    const { data } = event;
+    const userId = data.user_id;
+    const email = data.email.toLowerCase();
+    const verified = data.email_verified === true || event.type === IdentityEvent.UserProvisioned;
     await tx.person.upsert({
       where: { userId },
       create: { userId, email, emailVerifiedAt: verified ? new Date(Number(data.occurred_at)) : null },
       update: { email },
     });
   };
-  return {
-    "platform.identity.UserSignedUp": upsert,
-    "platform.identity.UserProvisioned": upsert,
-    "platform.identity.UserProfileUpdated": upsert,
-    "platform.identity.UserJoined": upsert,
-    "platform.identity.EmailVerified": async (tx, event) => {
-      const data = event.data as Data;
+  return handlersFor<IdentityPayloads>()<Tx>({
+    [IdentityEvent.UserSignedUp]: upsert,
+    [IdentityEvent.UserProvisioned]: upsert,
+    [IdentityEvent.UserProfileUpdated]: upsert,
+    [IdentityEvent.UserJoined]: upsert,
+    [IdentityEvent.EmailVerified]: async (tx, event) => {
+      const { data } = event;
       await tx.person.updateMany({
-        where: { userId: String(data.user_id) },
-        data: { emailVerifiedAt: new Date(Number(data.occurred_at)) },
+        where: { userId: data.user_id },
+        data: { emailVerifiedAt: new Date(data.occurred_at) },
       });
     },
-  };
+  });
 }
 
 /** identity's public signing keys, kept so that a restart trusts the same keys before reading on. */
 function keyHandlers(keyRing: KeyRing): Record<string, ProjectionHandler<Tx>> {
-  return {
-    "platform.identity.SigningKeyPublished": async (tx, event) => {
-      const data = event.data as Data;
-      const kid = String(data.key_id);
-      const jwk = JSON.parse(String(data.public_key_jwk)) as object;
-      const notBefore = new Date(Number(data.not_before));
+  return handlersFor<IdentityPayloads>()<Tx>({
+    [IdentityEvent.SigningKeyPublished]: async (tx, event) => {
+      const { data } = event;
+      const kid = data.key_id;
+      const jwk: object = JSON.parse(data.public_key_jwk);
+      const notBefore = new Date(data.not_before);
       // Validates the key first: a key the ring refuses is dead-lettered, never stored.
       keyRing.applySigningKeyEvent("SigningKeyPublished", data);
       await tx.trustedKey.upsert({
@@ -129,16 +140,16 @@ function keyHandlers(keyRing: KeyRing): Record<string, ProjectionHandler<Tx>> {
         update: { jwk, notBefore },
       });
     },
-    "platform.identity.SigningKeyRetired": async (tx, event) => {
-      const data = event.data as Data;
+    [IdentityEvent.SigningKeyRetired]: async (tx, event) => {
+      const { data } = event;
       await tx.trustedKey.updateMany({
-        where: { kid: String(data.key_id) },
+        where: { kid: data.key_id },
         // The event's time, not the apply's: a replay must write what the live run wrote.
         data: { retiredAt: event.occurredAt },
       });
       keyRing.applySigningKeyEvent("SigningKeyRetired", data);
     },
-  };
+  });
 }
 
 /**
@@ -153,9 +164,9 @@ export const PLATFORM_ROLES = "platform";
  * them: a role may only be given by someone who holds all of it, so tenancy must know what it holds.
  */
 function roleHandlers(roles: RoleCatalog): Record<string, ProjectionHandler<Tx>> {
-  return {
-    "platform.identity.RoleDefined": async (tx, event) => {
-      const data = event.data as unknown as RoleDefinedPayload;
+  return handlersFor<IdentityPayloads>()<Tx>({
+    [IdentityEvent.RoleDefined]: async (tx, event) => {
+      const { data } = event;
       // Validates first: a definition the catalog refuses is dead-lettered, never stored.
       roles.apply(data);
       const key = { accountId: data.account_id ?? PLATFORM_ROLES, role: data.role };
@@ -166,7 +177,7 @@ function roleHandlers(roles: RoleCatalog): Record<string, ProjectionHandler<Tx>>
         update: { permissions: [...data.permissions] },
       });
     },
-  };
+  });
 }
 
 export function readModelHandlers(
