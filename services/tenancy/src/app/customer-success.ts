@@ -1,5 +1,5 @@
 import { enterTenant } from "@platform/database";
-import type { Clock, EventStore } from "@platform/event-sourcing";
+import type { Clock, EventStore, NewEvent } from "@platform/event-sourcing";
 import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import {
   computeHealthScore,
@@ -105,7 +105,7 @@ export class CustomerSuccessService {
       weight,
       contribution,
     }));
-    const events = [
+    const events: NewEvent[] = [
       {
         type: TenancyEvent.HealthScoreCalculated,
         data: { score: health.score, previous_score: previous, factors },
@@ -121,7 +121,7 @@ export class CustomerSuccessService {
           threshold: HEALTH_ATTENTION_THRESHOLD,
           factors,
         },
-      } as never);
+      });
     await record(
       this.store,
       tx,
