@@ -32,6 +32,7 @@ import { TicketService } from "./app/tickets";
 import type { TenancyConfig } from "./config";
 import { projectedSchemas, tenancyCatalog } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
+import { inlineHandlers, resetInline } from "./projections/inline";
 import { processHandlers } from "./projections/processes";
 import { PLATFORM_ROLES, readModelHandlers, resetReadModels } from "./projections/read-models";
 
@@ -82,6 +83,7 @@ export class TenancyService {
       catalog: tenancyCatalog,
       topic: config.TENANCY_EVENTS_TOPIC,
       clock,
+      inline: inlineHandlers,
       logDestination: options.logDestination,
     });
     this.runtime = runtime;
@@ -187,6 +189,11 @@ export class TenancyService {
   /** Replays tenancy's, identity's and billing's topics into the read models (account traits, people). */
   async rebuildReadModels(): Promise<void> {
     await this.readModels?.rebuild(resetReadModels);
+  }
+
+  /** Rebuilds tenancy's inline-projected state tables from its own log (docs/tenancy.md lists which). */
+  async rebuildState(): Promise<number> {
+    return this.store.rebuildInline(this.db, resetInline);
   }
 
   /** Messages the read models have yet to apply, over all their topics (0 = caught up). */

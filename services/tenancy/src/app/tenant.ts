@@ -57,7 +57,8 @@ export async function accountIsClosed(
 }
 
 /**
- * Appends one aggregate's events in the caller's transaction, every event stamped with the actor.
+ * Appends one aggregate's events in the caller's transaction, every event stamped with the actor;
+ * `expectedVersion` is the version of the state the command decided on (see `append`).
  * Every tenancy change ends here, so this is where "a closed organization takes no writes" holds for
  * paths the HTTP guard never sees (processes, sweeps, whatever comes next): the transaction fails
  * with 409 `organization_closed`, rows and all. Only the closing itself is recorded after the fact.
@@ -69,17 +70,29 @@ export async function record(
   events: NewEvent[],
   actor: Actor,
   now: Date,
+  expectedVersion?: number,
 ): Promise<void> {
   const closing = events.every((event) => event.type === TenancyEvent.OrganizationClosed);
   if (!closing && (await accountIsClosed(tx, aggregate.accountId, { hold: true })))
     throw accountClosedError(aggregate.accountId);
-  await store.appendNext(
-    tx,
-    { type: aggregate.type, id: aggregate.id, tenantId: aggregate.accountId },
-    events.map((event) => ({
-      type: event.type,
-      data: { account_id: aggregate.accountId, ...event.data, occurred_at: now.getTime(), actor },
-    })),
-    { actor: actor.id ?? actor.type },
-  );
+  const ref = { type: aggregate.type, id: aggregate.id, tenantId: aggregate.accountId };
+  const stamped = events.map((event) => ({
+    type: event.type,
+    data: { account_id: aggregate.accountId, ...event.data, occurred_at: now.getTime(), actor },
+  }));
+  const metadata = { actor: actor.id ?? actor.type };
+  // Converted aggregates (inline-projected state with a version) append at the version they decided
+  // on; the others still lock their rows and use the interim appendNext (docs/tenancy.md).
+  if (expectedVersion === undefined) await store.appendNext(tx, ref, stamped, metadata);
+  else await store.append(tx, { aggregate: ref, expectedVersion, events: stamped, metadata });
+}
+
+/**
+ * The one lock across aggregates: holds the organization row (FOR UPDATE) until the transaction ends.
+ * Only for rules the expected version of one aggregate cannot guard, because they read several
+ * (a move's cycle check over the group tree, seat counts); each caller says which.
+ */
+export async function lockOrganization(tx: Tx, accountId: string): Promise<void> {
+  await enterTenant(tx, accountId);
+  await tx.$queryRawUnsafe("SELECT 1 FROM organizations WHERE account_id = $1 FOR UPDATE", accountId);
 }

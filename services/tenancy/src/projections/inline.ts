@@ -1,0 +1,82 @@
+import { TenancyEvent, type TenancyPayloads } from "@platform/contracts";
+import { allTenantIds, enterTenant } from "@platform/database";
+import type { InlineHandler, InlineHandlers } from "@platform/event-sourcing";
+import type { Tx } from "../app/tenant";
+import { evolve, type GroupHistoryEvent, type GroupState, rebased } from "../domain/groups";
+import type { Group } from "../generated/prisma/client";
+
+/**
+ * tenancy's own state tables as inline projections: run by the event store in the append's
+ * transaction and by `rebuildInline` over `platform_events`. These handlers are the only writers of
+ * the converted tables (today `groups`, but for `directory_member_ids`, see docs/tenancy.md).
+ *
+ * Every handler first enters the event's tenant: in a command that is the tenant the transaction is
+ * already in; in a rebuild, one transaction replays every tenant's events, and row-level security
+ * would hide (and refuse) another tenant's rows otherwise. Times come from the event.
+ */
+function inTenantOf<Data>(handler: InlineHandler<Tx, Data>): InlineHandler<Tx, Data> {
+  return async (tx, event) => {
+    if (!event.tenantId) throw new Error(`${event.type} ${event.eventId} names no tenant`);
+    await enterTenant(tx, event.tenantId);
+    await handler(tx, event);
+  };
+}
+
+const stateOf = (row: Group): GroupState => row;
+
+/** Folds the event into the group's row with the domain's `evolve`, and writes the row. */
+async function evolveGroup(tx: Tx, groupId: string, event: GroupHistoryEvent): Promise<GroupState> {
+  const row = await tx.group.findUniqueOrThrow({ where: { id: groupId } });
+  const next = evolve(stateOf(row), event);
+  await tx.group.update({
+    where: { id: groupId },
+    data: {
+      name: next.name,
+      parentGroupId: next.parentGroupId,
+      ancestorIds: next.ancestorIds,
+      archivedAt: next.archivedAt,
+      version: next.version,
+    },
+  });
+  return next;
+}
+
+export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
+  [TenancyEvent.GroupCreated]: inTenantOf(async (tx, event) => {
+    const group = evolve(null, { ...event, type: TenancyEvent.GroupCreated });
+    await tx.group.create({ data: group });
+  }),
+  [TenancyEvent.GroupRenamed]: inTenantOf(async (tx, event) => {
+    await evolveGroup(tx, event.aggregateId, { ...event, type: TenancyEvent.GroupRenamed });
+  }),
+  [TenancyEvent.GroupMoved]: inTenantOf(async (tx, event) => {
+    const moved = await evolveGroup(tx, event.aggregateId, { ...event, type: TenancyEvent.GroupMoved });
+    // The subtree moves with it: every descendant's ancestry changes by the same prefix. Derived from
+    // the rows as the log left them at this position, so a replay in order writes the same.
+    const descendants = await tx.group.findMany({
+      where: { accountId: moved.accountId, ancestorIds: { has: moved.id } },
+    });
+    for (const child of descendants)
+      await tx.group.update({
+        where: { id: child.id },
+        data: { ancestorIds: rebased(child.ancestorIds, moved.id, moved.ancestorIds) },
+      });
+  }),
+  [TenancyEvent.GroupArchived]: inTenantOf(async (tx, event) => {
+    await evolveGroup(tx, event.aggregateId, { ...event, type: TenancyEvent.GroupArchived });
+    // The subtree the command saw active is archived with it, at the event's time.
+    await tx.group.updateMany({
+      where: { id: { in: event.data.archived_descendant_group_ids }, accountId: event.data.account_id },
+      data: { archivedAt: event.occurredAt },
+    });
+  }),
+};
+
+/** The tables the inline handlers own, emptied tenant by tenant (row-level security) before a rebuild. */
+export async function resetInline(tx: Tx): Promise<void> {
+  for (const accountId of await allTenantIds(tx)) {
+    await enterTenant(tx, accountId);
+    // directory_member_ids is lost with the rows: it comes from identity's topic (docs/tenancy.md).
+    await tx.group.deleteMany({ where: { accountId } });
+  }
+}
