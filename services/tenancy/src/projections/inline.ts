@@ -3,12 +3,13 @@ import { allTenantIds, enterTenant } from "@platform/database";
 import type { InlineHandler, InlineHandlers } from "@platform/event-sourcing";
 import type { Tx } from "../app/tenant";
 import { evolve, type GroupHistoryEvent, type GroupState, rebased } from "../domain/groups";
+import { evolve as evolveTicketState, type TicketHistoryEvent } from "../domain/tickets";
 import type { Group } from "../generated/prisma/client";
 
 /**
  * tenancy's own state tables as inline projections: run by the event store in the append's
  * transaction and by `rebuildInline` over `platform_events`. These handlers are the only writers of
- * the converted tables (today `groups`, but for `directory_member_ids`, see docs/tenancy.md).
+ * the converted tables (today `groups`, but for `directory_member_ids`, and `tickets`; see docs/tenancy.md).
  *
  * Every handler first enters the event's tenant: in a command that is the tenant the transaction is
  * already in; in a rebuild, one transaction replays every tenant's events, and row-level security
@@ -41,7 +42,29 @@ async function evolveGroup(tx: Tx, groupId: string, event: GroupHistoryEvent): P
   return next;
 }
 
+/** Folds the event into the ticket's row with the domain's `evolve`, and writes the row. */
+async function evolveTicket(tx: Tx, ticketId: string, event: TicketHistoryEvent): Promise<void> {
+  const {
+    id: _id,
+    accountId: _account,
+    ...next
+  } = evolveTicketState(await tx.ticket.findUniqueOrThrow({ where: { id: ticketId } }), event);
+  await tx.ticket.update({ where: { id: ticketId }, data: next });
+}
+
 export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
+  [TenancyEvent.TicketOpened]: inTenantOf(async (tx, event) => {
+    await tx.ticket.create({ data: evolveTicketState(null, { ...event, type: TenancyEvent.TicketOpened }) });
+  }),
+  [TenancyEvent.TicketUpdated]: inTenantOf((tx, event) =>
+    evolveTicket(tx, event.aggregateId, { ...event, type: TenancyEvent.TicketUpdated }),
+  ),
+  [TenancyEvent.SlaWarning]: inTenantOf((tx, event) =>
+    evolveTicket(tx, event.aggregateId, { ...event, type: TenancyEvent.SlaWarning }),
+  ),
+  [TenancyEvent.SlaBreached]: inTenantOf((tx, event) =>
+    evolveTicket(tx, event.aggregateId, { ...event, type: TenancyEvent.SlaBreached }),
+  ),
   [TenancyEvent.GroupCreated]: inTenantOf(async (tx, event) => {
     const group = evolve(null, { ...event, type: TenancyEvent.GroupCreated });
     await tx.group.create({ data: group });
@@ -78,5 +101,6 @@ export async function resetInline(tx: Tx): Promise<void> {
     await enterTenant(tx, accountId);
     // directory_member_ids is lost with the rows: it comes from identity's topic (docs/tenancy.md).
     await tx.group.deleteMany({ where: { accountId } });
+    await tx.ticket.deleteMany({ where: { accountId } });
   }
 }
