@@ -48,7 +48,12 @@ export function directoryTeamHandlers(
     else if (team.name !== data.display_name)
       team = await groups.renameWithin(tx, data.account_id, teamId, data.display_name, SCIM_ACTOR);
     const wanted = new Set(data.member_user_ids);
-    await tx.group.update({ where: { id: teamId }, data: { directoryMemberIds: [...wanted] } });
+    // The directory's list, kept beside the team (not in the group aggregate, which is tenancy's log's).
+    await tx.directoryTeamRoster.upsert({
+      where: { teamId },
+      create: { teamId, accountId: data.account_id, memberIds: [...wanted] },
+      update: { memberIds: [...wanted] },
+    });
     const organizationMembers = new Set(
       (await tx.membership.findMany({ where: { accountId: data.account_id, groupId: data.account_id } })).map(
         (m) => m.userId,
@@ -82,8 +87,11 @@ export function directoryTeamHandlers(
 
   /** The directory teams that listed the person before tenancy knew them as a member. */
   async function joinWaitingTeams(tx: Tx, accountId: string, userId: string): Promise<void> {
+    const rosters = await tx.directoryTeamRoster.findMany({
+      where: { accountId, memberIds: { has: userId } },
+    });
     const waiting = await tx.group.findMany({
-      where: { accountId, archivedAt: null, directoryMemberIds: { has: userId } },
+      where: { accountId, archivedAt: null, id: { in: rosters.map((roster) => roster.teamId) } },
     });
     for (const team of waiting)
       if (!(await tx.membership.findUnique({ where: { groupId_userId: { groupId: team.id, userId } } })))

@@ -9,7 +9,7 @@ import type { Group } from "../generated/prisma/client";
 /**
  * tenancy's own state tables as inline projections: run by the event store in the append's
  * transaction and by `rebuildInline` over `platform_events`. These handlers are the only writers of
- * the converted tables (today `groups`, but for `directory_member_ids`, and `tickets`; see docs/tenancy.md).
+ * the converted tables (today `groups` and `tickets`; docs/tenancy.md lists what remains).
  *
  * Every handler first enters the event's tenant: in a command that is the tenant the transaction is
  * already in; in a rebuild, one transaction replays every tenant's events, and row-level security
@@ -99,7 +99,6 @@ export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
 export async function resetInline(tx: Tx): Promise<void> {
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
-    // directory_member_ids is lost with the rows: it comes from identity's topic (docs/tenancy.md).
     await tx.group.deleteMany({ where: { accountId } });
     await tx.ticket.deleteMany({ where: { accountId } });
   }
