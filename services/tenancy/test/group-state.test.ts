@@ -4,9 +4,10 @@
  * version (no row lock), and a rebuild from `platform_events` at a later time equals the live table.
  */
 import { allTenantIds, inTenant } from "@platform/database";
-import { ConcurrencyConflictError, httpStatusOf } from "@platform/errors";
+import { ConcurrencyConflictError, httpStatusOf, isRetriable } from "@platform/errors";
 import { waitFor } from "@platform/testkit";
 import type { Group } from "../src/generated/prisma/client";
+import { retryOnConflict } from "../src/projections/directory-teams";
 import { type Harness, startTenancy } from "./support/harness";
 
 let h: Harness;
@@ -146,5 +147,18 @@ describe("rebuilding groups from the log", () => {
     const replayed = await h.service.rebuildState();
     expect(replayed).toBeGreaterThan(live.length);
     expect(await allGroups()).toEqual(live);
+  });
+});
+
+describe("directory teams", () => {
+  it("a concurrency conflict while applying the directory's event is retried, not dead-lettered", async () => {
+    const conflicting = retryOnConflict(async () => {
+      throw new ConcurrencyConflictError("grp_dir_x", 1);
+    });
+    const refused = retryOnConflict(async () => {
+      throw new Error("poison");
+    });
+    expect(isRetriable(await conflicting().catch((error: unknown) => error))).toBe(true);
+    expect(isRetriable(await refused().catch((error: unknown) => error))).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { type DirectoryGroupCreated, IdentityEvent, type IdentityPayloads } from "@platform/contracts";
 import { enterTenant } from "@platform/database";
+import { ConcurrencyConflictError, UnavailableError } from "@platform/errors";
 import { handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
 import type { GroupService } from "../app/groups";
 import type { MemberService } from "../app/members";
@@ -13,6 +14,24 @@ type DirectoryGroup = Pick<
 >;
 
 const SCIM_ACTOR = { ...SYSTEM_ACTOR, type: "scim" };
+
+/**
+ * A team's group is decided on its version: when a person changes the same team while the directory's
+ * event is applied, the store refuses one of them (concurrency_conflict). For this handler that is
+ * transient, not a poison message: the projector retries it, and the retry decides on the new state.
+ */
+export function retryOnConflict<Args extends unknown[]>(
+  handler: (...args: Args) => Promise<void>,
+): (...args: Args) => Promise<void> {
+  return async (...args) => {
+    try {
+      await handler(...args);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+      throw new UnavailableError("team_changed_concurrently", error.message, { cause: error });
+    }
+  };
+}
 
 /** The team a directory (SCIM) group becomes: a stable id, so every event about it finds the same team. */
 export const teamIdOf = (directoryGroupId: string) => `grp_dir_${directoryGroupId}`;
@@ -120,15 +139,19 @@ export function directoryTeamHandlers(
       await enterTenant(tx, data.account_id);
       await members.deprovisioned(tx, data, data.actor);
     },
-    [IdentityEvent.DirectoryGroupCreated]: (tx, event) => sync(tx, event.data, event.occurredAt),
-    [IdentityEvent.DirectoryGroupUpdated]: (tx, event) => sync(tx, event.data, event.occurredAt),
-    [IdentityEvent.DirectoryGroupDeleted]: async (tx, event) => {
+    [IdentityEvent.DirectoryGroupCreated]: retryOnConflict((tx, event) =>
+      sync(tx, event.data, event.occurredAt),
+    ),
+    [IdentityEvent.DirectoryGroupUpdated]: retryOnConflict((tx, event) =>
+      sync(tx, event.data, event.occurredAt),
+    ),
+    [IdentityEvent.DirectoryGroupDeleted]: retryOnConflict(async (tx, event) => {
       const { data } = event;
       await enterTenant(tx, data.account_id);
       const team = await tx.group.findFirst({
         where: { id: teamIdOf(data.directory_group_id), accountId: data.account_id },
       });
       if (team && !team.archivedAt) await groups.archiveWithin(tx, data.account_id, team.id, SCIM_ACTOR);
-    },
+    }),
   });
 }
