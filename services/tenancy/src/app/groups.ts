@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { inTenant } from "@platform/database";
-import { ConflictError, InvalidInputError, NotFoundError } from "@platform/errors";
+import { ConflictError, NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
@@ -48,14 +48,6 @@ export class GroupService {
 
   async create(accountId: string, body: unknown, actor: Actor): Promise<Group> {
     const input = parseBody(createGroupBody, body);
-    if (
-      input.default_role &&
-      input.allowed_roles?.length &&
-      !input.allowed_roles.includes(input.default_role)
-    )
-      throw new InvalidInputError("default_role_not_allowed", "default_role must be one of allowed_roles", {
-        details: { field: "default_role" },
-      });
     return inTenant(this.db, accountId, (tx) => this.createWithin(tx, accountId, input, actor));
   }
 

@@ -91,6 +91,11 @@ function header(group: GroupState) {
 export function decide(state: GroupState | null, command: GroupCommand): GroupEvent[] {
   if (command.kind === "create") {
     if (state) throw new ConflictError("group_exists", `group ${command.id} exists`);
+    const { allowedRoles, defaultRole } = command;
+    if (defaultRole && allowedRoles.length > 0 && !allowedRoles.includes(defaultRole))
+      throw new InvalidInputError("default_role_not_allowed", "default_role must be one of allowed_roles", {
+        details: { field: "default_role" },
+      });
     const ancestors = ancestryUnder(command.accountId, command.parentGroupId, command.parent);
     return [
       {

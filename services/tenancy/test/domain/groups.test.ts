@@ -68,6 +68,11 @@ describe("decide: create", () => {
     ]);
   });
 
+  it("refuses a default role outside the allowed ones", () => {
+    const command = { ...create("acc", "account"), allowedRoles: ["admin"] };
+    expect(invalidInputCode(() => decide(null, command))).toBe("default_role_not_allowed");
+  });
+
   it.each([
     ["a parent that does not exist", "grp_missing", null, "parent_group_unknown"],
     ["an archived parent", "gone", gone, "parent_group_archived"],
