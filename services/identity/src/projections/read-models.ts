@@ -212,6 +212,12 @@ export function projectionHandlers(credentials: Credentials): Record<string, Pro
   };
 }
 
+/**
+ * The tables only the projector writes (account_access and invitations are written by commands too, see src/tables.ts).
+ * closed_accounts, seat_limits and verified_domains come from other services' topics.
+ */
+export const ASYNC_TABLES = ["audit_entries", "closed_accounts", "seat_limits", "verified_domains"] as const;
+
 /** What a rebuild empties before replaying the topics (account_access is also written by commands; see docs). */
 export async function resetAuditLog(tx: Tx): Promise<void> {
   await tx.auditEntry.deleteMany();

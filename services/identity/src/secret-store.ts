@@ -1,0 +1,74 @@
+/**
+ * identity's secret store: the tables whose rows cannot come from the log, because what they hold
+ * must never enter an event (events are published to every service and kept for ever). Everything
+ * else identity keeps is the event store, or a projection of events (inline or async, see
+ * src/tables.ts). A test (test/tables.test.ts) fails when a table is none of these.
+ *
+ * `mixed` marks a table that holds non-secret state beside its secret: today it is written by the
+ * commands as a whole; splitting the secret into its own table so the rest becomes a projection is
+ * the next step of issue 10 (docs/identity.md, State and secrets).
+ */
+export interface SecretTable {
+  /** The secret (or the state derived from secrets) the table holds. */
+  holds: string;
+  /** Why it cannot be rebuilt from identity.events. */
+  why: string;
+  /** The non-secret state kept beside the secret, until the table is split. */
+  mixed?: string;
+}
+
+export const SECRET_STORE: Readonly<Record<string, SecretTable>> = {
+  users: {
+    holds: "password_hash (scrypt)",
+    why: "a password hash is a credential; events carry the profile, never the hash",
+    mixed: "e-mail, verification time and profile (UserSignedUp, UserProfileUpdated, EmailVerified)",
+  },
+  sessions: {
+    holds: "refresh_token_hash, rotated on every refresh",
+    why: "a refresh token hash would let anyone with the topic test stolen tokens; rotations are not events",
+    mixed: "session metadata (user, account, method, expiry, revocation)",
+  },
+  retired_refresh_tokens: {
+    holds: "hashes of refresh tokens rotated away",
+    why: "reuse detection needs the hashes, which never enter events",
+  },
+  one_time_tokens: {
+    holds: "hashes of e-mailed verification and password-reset tokens",
+    why: "one-time link tokens are credentials",
+  },
+  outbound_emails: {
+    holds: "e-mails waiting for the mailer, with their one-time links",
+    why: "the variables include the link's token in clear",
+  },
+  api_keys: {
+    holds: "secret_hash of each API key",
+    why: "the hash finds the key from the bearer token; it never enters ApiKeyCreated",
+    mixed: "name, prefix, scopes, creator, expiry, revoked_at, last_used_at",
+  },
+  scim_tokens: {
+    holds: "token_hash of each SCIM bearer token",
+    why: "the hash finds the directory from the bearer token; it never enters ScimTokenIssued",
+    mixed: "prefix, creator, revoked_at",
+  },
+  signing_keys: {
+    holds: "private_jwk of each access-token signing key",
+    why: "only the public half is published (SigningKeyPublished)",
+  },
+  sso_connections: {
+    holds: "client_secret of OIDC connections",
+    why: "the OIDC client secret is a credential; SsoConnectionConfigured carries the settings only",
+    mixed: "protocol, name, settings, JIT provisioning, default role, enabled",
+  },
+  sso_requests: {
+    holds: "PKCE verifiers and nonces of sign-ins started at an IdP",
+    why: "they prove the IdP's answer belongs to the request; sign-in attempts are not events",
+  },
+  seen_assertions: {
+    holds: "ids of SAML assertions already used, until they expire",
+    why: "replay protection of bearer assertions; they never enter events",
+  },
+  rate_limits: {
+    holds: "sign-in failure counters per address and per account",
+    why: "throttling state (rate-limiter-flexible's layout); failures are not events",
+  },
+};
