@@ -38,6 +38,7 @@ import { SsoService } from "./app/sso";
 import type { IdentityConfig } from "./config";
 import { IdentityEvent, identityCatalog } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
+import { inlineHandlers, resetInline } from "./projections/inline";
 import { projectionHandlers, readerSchemas, resetAuditLog } from "./projections/read-models";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
@@ -83,6 +84,7 @@ export class IdentityService {
       catalog: identityCatalog,
       topic: config.IDENTITY_EVENTS_TOPIC,
       clock,
+      inline: inlineHandlers,
       logDestination,
     });
     this.runtime = runtime;
@@ -202,6 +204,11 @@ export class IdentityService {
         }),
       },
     });
+  }
+
+  /** Rebuilds the inline-projected state tables from identity's own log; returns the events replayed. */
+  rebuildState(): Promise<number> {
+    return this.store.rebuildInline(this.db, resetInline);
   }
 
   async rebuildAuditLog(): Promise<void> {

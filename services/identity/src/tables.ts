@@ -8,9 +8,6 @@ export const NOT_YET_PROJECTED: Readonly<Record<string, string>> = {
     "provisioning, invitations and SCIM write it beside UserJoined/UserProvisioned/UserDeactivated; the projector applies tenancy's membership events to it",
   invitations:
     "projected from tenancy.events, and marked accepted by the accepting command so a link works once before tenancy's echo",
-  role_definitions: "written by RoleService.define beside RoleDefined",
-  revocations: "written by Credentials.revokeAccess beside AccessRevoked",
-  directory_groups: "written by the SCIM group commands beside DirectoryGroup* events",
 };
 
 /**

@@ -44,7 +44,8 @@ const MAX_KEY_CHAIN = 10;
  * The rules every credential one person mints for an organization follows (API keys, SCIM tokens):
  * it never holds more than its creator holds now, and it dies with what minted it. And the one place
  * identity revokes access: each revocation is an AccessRevoked event (every service's verifier keeps
- * them) and a row in `revocations` (identity's own verifier reads it, so identity refuses at once).
+ * them) whose inline projection is a row in `revocations` (identity's own verifier reads it, so
+ * identity refuses at once).
  */
 export class Credentials {
   constructor(
@@ -128,16 +129,7 @@ export class Credentials {
       : newId("rev_");
     if (request.causeId && (await tx.revocation.findUnique({ where: { id } }))) return;
     const now = this.clock.now();
-    await tx.revocation.create({
-      data: {
-        id,
-        scope: request.scope,
-        subjectId: request.subjectId,
-        accountId: request.accountId,
-        tokensIssuedBefore: now,
-        reason: request.reason,
-      },
-    });
+    // Each revocation is a new aggregate; its row is the inline projection of AccessRevoked.
     await appendEvents(
       this.store,
       tx,
@@ -157,6 +149,7 @@ export class Credentials {
         },
       ],
       actor,
+      0,
     );
   }
 

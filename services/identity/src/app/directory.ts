@@ -252,17 +252,15 @@ export class DirectoryService {
         input.members.map((m) => m.value),
       );
       const id = newId("dgrp_");
-      const created = await tx.directoryGroup.create({
-        data: {
-          id,
-          accountId: directory.accountId,
-          displayName: input.displayName,
-          externalId: input.externalId,
-          memberIds: unique(input.members.map((m) => m.value)),
-        },
-      });
-      await this.appendGroup(tx, directory, created, IdentityEvent.DirectoryGroupCreated, origin);
-      return groupRecord(created);
+      const group = {
+        id,
+        displayName: input.displayName,
+        externalId: input.externalId,
+        memberIds: unique(input.members.map((m) => m.value)),
+      };
+      // directory_groups is the inline projection of the group's events (src/projections/inline.ts).
+      await this.appendGroup(tx, directory, group, IdentityEvent.DirectoryGroupCreated, origin, 0);
+      return groupRecord(await this.requireGroup(tx, directory, id));
     });
   }
 
@@ -291,8 +289,7 @@ export class DirectoryService {
 
   async deleteGroup(directory: Directory, groupId: string, origin: RequestOrigin): Promise<void> {
     await this.inTransaction(async (tx) => {
-      await this.lockGroup(tx, directory, groupId);
-      await tx.directoryGroup.delete({ where: { id: groupId } });
+      const group = await this.lockGroup(tx, directory, groupId);
       await this.append(
         tx,
         { type: "directory_group", id: groupId, tenantId: directory.accountId },
@@ -302,6 +299,7 @@ export class DirectoryService {
           directory_group_id: groupId,
         },
         origin,
+        group.revision,
       );
     });
   }
@@ -433,7 +431,7 @@ export class DirectoryService {
   private async saveGroup(
     tx: Tx,
     directory: Directory,
-    group: { id: string },
+    group: { id: string; revision: number },
     input: ScimGroupInput,
     origin: RequestOrigin,
   ): Promise<ScimGroupRecord> {
@@ -443,17 +441,21 @@ export class DirectoryService {
       input.members.map((m) => m.value),
     );
     try {
-      const saved = await tx.directoryGroup.update({
-        where: { id: group.id },
-        data: {
-          displayName: input.displayName,
-          externalId: input.externalId,
-          memberIds: unique(input.members.map((m) => m.value)),
-          revision: { increment: 1 },
-        },
-      });
-      await this.appendGroup(tx, directory, saved, IdentityEvent.DirectoryGroupUpdated, origin);
-      return groupRecord(saved);
+      const saved = {
+        id: group.id,
+        displayName: input.displayName,
+        externalId: input.externalId,
+        memberIds: unique(input.members.map((m) => m.value)),
+      };
+      await this.appendGroup(
+        tx,
+        directory,
+        saved,
+        IdentityEvent.DirectoryGroupUpdated,
+        origin,
+        group.revision,
+      );
+      return groupRecord(await this.requireGroup(tx, directory, group.id));
     } catch (error) {
       if (isUniqueViolation(error)) throw ScimError.uniqueness(`a group named ${input.displayName} exists`);
       throw error;
@@ -470,11 +472,15 @@ export class DirectoryService {
       where: { accountId: directory.accountId, memberIds: { has: userId } },
     });
     for (const group of groups) {
-      const saved = await tx.directoryGroup.update({
-        where: { id: group.id },
-        data: { memberIds: group.memberIds.filter((id) => id !== userId), revision: { increment: 1 } },
-      });
-      await this.appendGroup(tx, directory, saved, IdentityEvent.DirectoryGroupUpdated, origin);
+      const saved = { ...group, memberIds: group.memberIds.filter((id) => id !== userId) };
+      await this.appendGroup(
+        tx,
+        directory,
+        saved,
+        IdentityEvent.DirectoryGroupUpdated,
+        origin,
+        group.revision,
+      );
     }
   }
 
@@ -495,6 +501,7 @@ export class DirectoryService {
     group: { id: string; displayName: string; externalId: string | null; memberIds: string[] },
     type: string,
     origin: RequestOrigin,
+    expectedVersion: number,
   ): Promise<void> {
     await this.append(
       tx,
@@ -508,6 +515,7 @@ export class DirectoryService {
         member_user_ids: group.memberIds,
       },
       origin,
+      expectedVersion,
     );
   }
 
@@ -517,6 +525,8 @@ export class DirectoryService {
     type: string,
     data: Record<string, unknown>,
     origin: RequestOrigin,
+    /** The version decided on, for aggregates whose state is inline-projected (groups). */
+    expectedVersion?: number,
   ): Promise<void> {
     await appendEvents(
       this.store,
@@ -524,6 +534,7 @@ export class DirectoryService {
       aggregate,
       [{ type, data: { ...data, occurred_at: this.clock.now().getTime(), actor: origin.actor } }],
       origin.actor,
+      expectedVersion,
     );
   }
 

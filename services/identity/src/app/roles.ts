@@ -1,17 +1,10 @@
-import {
-  assertMayGrant,
-  assertValidGrants,
-  DEFAULT_ROLES,
-  type Principal,
-  type RoleCatalog,
-} from "@platform/auth";
-import { ConcurrencyConflictError, InvalidInputError, PlatformError } from "@platform/errors";
+import { DEFAULT_ROLES, type Principal, type RoleCatalog } from "@platform/auth";
+import { ConcurrencyConflictError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent, SYSTEM_ACTOR } from "../domain/events";
+import { decideRoleDefinition, roleAggregateId } from "../domain/roles";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
 import type { Credentials } from "./credentials";
-
-const ROLE_NAME = /^[a-z][a-z0-9_]{1,49}$/;
 
 export interface RoleView {
   role: string;
@@ -43,11 +36,12 @@ export class RoleService {
     for (const row of await this.db.roleDefinition.findMany())
       this.catalog.define(row.accountId, row.role, row.permissions);
     for (const [role, permissions] of Object.entries(DEFAULT_ROLES)) {
-      const aggregateId = `role:platform:${role}`;
+      const aggregateId = roleAggregateId(null, role);
       try {
         await this.db.$transaction(async (tx) => {
-          const published = (await this.store.load(tx, aggregateId)).at(-1)?.data.permissions;
-          if (samePermissions(published, permissions)) return;
+          // The default's state is its log: its last RoleDefined, and the version to append after.
+          const last = (await this.store.load(tx, aggregateId)).at(-1);
+          if (samePermissions(last?.data.permissions, permissions)) return;
           await appendEvents(
             this.store,
             tx,
@@ -66,6 +60,7 @@ export class RoleService {
               },
             ],
             SYSTEM_ACTOR,
+            last?.version ?? 0,
           );
         });
       } catch (error) {
@@ -75,6 +70,11 @@ export class RoleService {
     }
   }
 
+  /**
+   * Defines (or redefines) an organization's role: reads the role's state, decides, and appends
+   * RoleDefined at the version decided on; role_definitions is written by its inline handler. Two
+   * concurrent definitions of one role: one succeeds, the other is 409 `concurrency_conflict`.
+   */
   async define(
     accountId: string,
     role: string,
@@ -82,60 +82,27 @@ export class RoleService {
     principal: Principal,
     origin: RequestOrigin,
   ): Promise<RoleView> {
-    if (!ROLE_NAME.test(role))
-      throw new InvalidInputError(
-        "role_name_invalid",
-        "role names are 2-50 lower-case letters, digits or _",
-        {
-          details: { field: "role" },
-        },
-      );
-    // The owner role is what lets an organization recover from any other misconfiguration.
-    if (role === "owner")
-      throw new PlatformError("forbidden", "role_reserved", "the owner role cannot be redefined");
-    if (!Array.isArray(input.permissions) || !input.permissions.every((p) => typeof p === "string"))
-      throw new InvalidInputError(
-        "permissions_invalid",
-        "permissions must be a list of resource.action strings",
-        {
-          details: { field: "permissions" },
-        },
-      );
-    const permissions = [...new Set(input.permissions as string[])];
-    try {
-      assertValidGrants(permissions);
-    } catch (error) {
-      throw new InvalidInputError("permissions_invalid", (error as Error).message, {
-        details: { field: "permissions" },
-      });
-    }
-    // Redefining a role hands its permissions to everyone who holds it: only within the definer's own.
-    assertMayGrant(principal, permissions, `the role ${role}`);
-    const description = typeof input.description === "string" ? input.description.slice(0, 500) : null;
-    await this.db.$transaction(async (tx) => {
-      await tx.roleDefinition.upsert({
+    const command = { accountId, role, ...input, principal };
+    // The rules first, so a refused definition reads nothing.
+    decideRoleDefinition(null, command);
+    const decided = await this.db.$transaction(async (tx) => {
+      const state = await tx.roleDefinition.findUnique({
         where: { accountId_role: { accountId, role } },
-        create: { accountId, role, permissions, description },
-        update: { permissions, description },
+        select: { version: true },
       });
+      const { expectedVersion, event } = decideRoleDefinition(state, command);
       await appendEvents(
         this.store,
         tx,
-        { type: "role", id: `role:${accountId}:${role}`, tenantId: accountId },
+        { type: "role", id: roleAggregateId(accountId, role), tenantId: accountId },
         [
           {
             type: IdentityEvent.RoleDefined,
-            data: {
-              account_id: accountId,
-              role,
-              permissions,
-              description,
-              occurred_at: this.clock.now().getTime(),
-              actor: origin.actor,
-            },
+            data: { ...event, occurred_at: this.clock.now().getTime(), actor: origin.actor },
           },
         ],
         origin.actor,
+        expectedVersion,
       );
       // People's tokens read role definitions when verified; their API keys' tokens carry grants fixed
       // at exchange, so those of everyone holding the role are exchanged again.
@@ -145,9 +112,10 @@ export class RoleService {
       });
       for (const { userId } of holders)
         await this.credentials.narrowKeysOf(tx, userId, accountId, "role_redefined", origin.actor);
+      return event;
     });
-    this.catalog.define(accountId, role, permissions);
-    return { role, permissions, description, custom: true };
+    this.catalog.define(accountId, role, decided.permissions);
+    return { role, permissions: decided.permissions, description: decided.description, custom: true };
   }
 
   async list(accountId: string): Promise<RoleView[]> {
