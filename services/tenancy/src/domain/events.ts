@@ -18,3 +18,6 @@ export const projectedSchemas = {
 };
 
 export const SYSTEM_ACTOR: Actor = { type: "system", id: null, ip_address: null, user_agent: null };
+
+/** A payload as a command decides it: the store adds account_id, occurred_at and actor. */
+export type Decided<P> = Omit<P, "account_id" | "occurred_at" | "actor">;

@@ -1,6 +1,6 @@
 import type { TenancyPayloads } from "@platform/contracts";
 import { ConflictError, InvalidInputError } from "@platform/errors";
-import { TenancyEvent } from "./events";
+import { type Decided, TenancyEvent } from "./events";
 
 /**
  * The group aggregate: workspaces, projects and teams nested to any depth under the account. Pure
@@ -47,8 +47,6 @@ type GroupCreated = TenancyPayloads[typeof TenancyEvent.GroupCreated];
 type GroupRenamed = TenancyPayloads[typeof TenancyEvent.GroupRenamed];
 type GroupMoved = TenancyPayloads[typeof TenancyEvent.GroupMoved];
 type GroupArchived = TenancyPayloads[typeof TenancyEvent.GroupArchived];
-/** Payloads as a command decides them: the store adds account_id, occurred_at and actor. */
-type Decided<P> = Omit<P, "account_id" | "occurred_at" | "actor">;
 
 export type GroupEvent =
   | { type: typeof TenancyEvent.GroupCreated; data: Decided<GroupCreated> }

@@ -1,6 +1,6 @@
 import type { TenancyPayloads } from "@platform/contracts";
 import { ConflictError } from "@platform/errors";
-import { TenancyEvent } from "./events";
+import { type Decided, TenancyEvent } from "./events";
 import { type SlaAlertKey, slaAlerts, slaDeadlines, type TicketPriority } from "./sla";
 import { type TicketCategory, triageTicket } from "./triage";
 
@@ -59,8 +59,6 @@ type TicketOpened = TenancyPayloads[typeof TenancyEvent.TicketOpened];
 type TicketUpdated = TenancyPayloads[typeof TenancyEvent.TicketUpdated];
 type SlaWarning = TenancyPayloads[typeof TenancyEvent.SlaWarning];
 type SlaBreached = TenancyPayloads[typeof TenancyEvent.SlaBreached];
-/** Payloads as a command decides them: the store adds account_id, occurred_at (= `now`) and actor. */
-type Decided<P> = Omit<P, "account_id" | "occurred_at" | "actor">;
 
 export type TicketEvent =
   | { type: typeof TenancyEvent.TicketOpened; data: Decided<TicketOpened> }
