@@ -96,6 +96,11 @@ export class IdentityService {
     this.store = runtime.store;
     this.closedAccounts = closedAccountsIn(this.db);
     this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
+    // An idle client whose server ends it (a restart, a failover, a dropped test database) is replaced
+    // on next use; without a listener pg's 'error' event would crash the process.
+    this.pool.on("error", (error) =>
+      this.logger.warn({ error: error.message }, "rate-limit pool: idle connection lost"),
+    );
     this.signingKeys = new SigningKeys(this.db, this.store, clock, config.ACCESS_TOKEN_TTL_SECONDS);
     this.credentials = new Credentials(this.store, this.roles, clock);
     this.sessions = new SessionService(
