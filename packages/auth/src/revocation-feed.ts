@@ -30,7 +30,7 @@ export interface RevocationFeedOptions {
 /**
  * Keeps a RevocationSet current from identity's AccessRevoked events, in every instance of a service.
  * Revocations matter only while a token they refuse can be alive, so there is nothing to store: at start
- * the feed seeks to the first event of the window (by timestamp) and reads to the end before start()
+ * the feed starts from the first event of the window (by timestamp) and reads to the end before start()
  * returns, so a restarted instance never serves a revoked token; then it follows the topic. Each
  * instance has its own consumer group and commits nothing: every instance must see every revocation.
  */
@@ -48,6 +48,7 @@ export class RevocationFeed {
     if (this.consumer) return;
     const { kafka, topic, revocations, logger } = this.options;
     const since = this.now().getTime() - revocations.windowSeconds * 1000;
+    const groupId = `${this.options.name}.revocations.${randomUUID()}`;
     const admin = kafka.admin();
     await admin.connect();
     let starts: Map<number, string>;
@@ -62,6 +63,14 @@ export class RevocationFeed {
           (p) => [p.partition, p.offset === "-1" ? String(ends.get(p.partition) ?? 0n) : p.offset] as const,
         ),
       );
+      // The window's start is committed for the new group before it joins, not sought after: kafkajs
+      // restarts a consumer that crashes while joining (a coordinator still loading, in CI) with a new
+      // group session that would have forgotten a seek, and resumes from committed offsets instead.
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: [...starts].map(([partition, offset]) => ({ partition, offset })),
+      });
     } finally {
       await admin.disconnect();
     }
@@ -77,7 +86,7 @@ export class RevocationFeed {
     });
 
     const consumer = kafka.consumer({
-      groupId: `${this.options.name}.revocations.${randomUUID()}`,
+      groupId,
       sessionTimeout: 10_000,
       rebalanceTimeout: 10_000,
       heartbeatInterval: 1_000,
@@ -85,7 +94,7 @@ export class RevocationFeed {
     });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: false });
+    await consumer.subscribe({ topics: [topic] });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
@@ -99,7 +108,6 @@ export class RevocationFeed {
         }
       },
     });
-    for (const [partition, offset] of starts) consumer.seek({ topic, partition, offset });
 
     const timeoutMs = this.options.catchUpTimeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
