@@ -8,7 +8,7 @@ import {
 } from "@platform/contracts";
 import { type AvroSerde, Headers, readHeader } from "@platform/messaging";
 import type { Logger } from "@platform/observability";
-import type { Consumer, Kafka } from "kafkajs";
+import type { Consumer, EachMessagePayload, Kafka } from "kafkajs";
 import { REVOCATION_SCOPES, type RevocationScope, type RevocationSet } from "./revocations";
 
 export const ACCESS_REVOKED = IdentityEvent.AccessRevoked;
@@ -85,28 +85,12 @@ export class RevocationFeed {
       if (behind.size === 0) resolve();
     });
 
-    const consumer = kafka.consumer({
-      groupId,
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 250,
-    });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic] });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        if (readHeader(message.headers, Headers.eventType) === ACCESS_REVOKED && message.value) {
-          await this.apply(message.value, partition, message.offset);
-        }
-        const end = ends.get(partition);
-        if (behind.has(partition) && end !== undefined && BigInt(message.offset) + 1n >= end) {
-          behind.delete(partition);
-          if (behind.size === 0) caughtUp();
-        }
-      },
+    await this.follow(groupId, ({ partition, message }) => {
+      const end = ends.get(partition);
+      if (behind.has(partition) && end !== undefined && BigInt(message.offset) + 1n >= end) {
+        behind.delete(partition);
+        if (behind.size === 0) caughtUp();
+      }
     });
 
     const timeoutMs = this.options.catchUpTimeoutMs ?? 60_000;
@@ -125,6 +109,52 @@ export class RevocationFeed {
     logger.info({ topic, revocations: revocations.size }, "revocations read; following");
     this.pruneTimer = setInterval(() => revocations.prune(this.now().getTime()), 60_000);
     this.pruneTimer.unref();
+  }
+
+  /**
+   * Reads the topic in the feed's group from its committed offsets (the window's start: the group
+   * commits nothing else). kafkajs restarts the consumer itself after a retriable crash; after any
+   * other the feed starts a new consumer in the same group after a pause, which reads the window again
+   * (adding a revocation twice changes nothing), so a revocation is never missed for long.
+   */
+  private async follow(groupId: string, onRead: (payload: EachMessagePayload) => void): Promise<void> {
+    const { kafka, topic, logger } = this.options;
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 250,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      logger.error(
+        { topic, error: payload.error.message, restart: payload.restart },
+        "revocation feed crashed",
+      );
+      if (payload.restart) return;
+      setTimeout(() => {
+        if (this.consumer !== consumer) return;
+        consumer
+          .disconnect()
+          .then(() => this.follow(groupId, onRead))
+          .catch((error: unknown) =>
+            logger.error({ topic, error: (error as Error).message }, "revocation feed could not restart"),
+          );
+      }, 5_000).unref();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic] });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async (payload) => {
+        const { partition, message } = payload;
+        if (readHeader(message.headers, Headers.eventType) === ACCESS_REVOKED && message.value) {
+          await this.apply(message.value, partition, message.offset);
+        }
+        onRead(payload);
+      },
+    });
   }
 
   async stop(): Promise<void> {
