@@ -7,3 +7,4 @@ export * from "./money";
 export * from "./periods";
 export * from "./plans";
 export * from "./proration";
+export * from "./revenue";
