@@ -18,15 +18,17 @@ export interface SecretTable {
 }
 
 export const SECRET_STORE: Readonly<Record<string, SecretTable>> = {
-  users: {
-    holds: "password_hash (scrypt)",
-    why: "a password hash is a credential; events carry the profile, never the hash",
-    mixed: "e-mail, verification time and profile (UserSignedUp, UserProfileUpdated, EmailVerified)",
+  user_passwords: {
+    holds: "password_hash (scrypt) of each person who has a password",
+    why: "a password hash is a credential; events carry the profile, never the hash (users is the projection)",
   },
   sessions: {
-    holds: "refresh_token_hash, rotated on every refresh",
-    why: "a refresh token hash would let anyone with the topic test stolen tokens; rotations are not events",
-    mixed: "session metadata (user, account, method, expiry, revocation)",
+    holds: "refresh_token_hash, rotated on every refresh, with the session it opens",
+    why:
+      "a session is a credential, whole: its row is what a refresh token is checked against, and rotations are " +
+      "not events. Its metadata (person, organization, method, expiry, end) matters only to that check; what " +
+      "others need of a session is in the log already (UserSignedIn, AccountSwitched, UserSignedOut, and " +
+      "AccessRevoked, whose projection `revocations` ends its tokens), so a projected copy would have no reader",
   },
   retired_refresh_tokens: {
     holds: "hashes of refresh tokens rotated away",

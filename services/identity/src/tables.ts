@@ -6,8 +6,6 @@ import { SECRET_STORE } from "./secret-store";
 export const NOT_YET_PROJECTED: Readonly<Record<string, string>> = {
   account_access:
     "provisioning, invitations and SCIM write it beside UserJoined/UserProvisioned/UserDeactivated; the projector applies tenancy's membership events to it",
-  invitations:
-    "projected from tenancy.events, and marked accepted by the accepting command so a link works once before tenancy's echo",
 };
 
 /**

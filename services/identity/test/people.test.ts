@@ -37,7 +37,8 @@ describe("sign-up", () => {
   it("creates the person, queues a verification link and records user.signed_up", async () => {
     const { email, userId } = await signUp();
     expect(userId).toMatch(/^usr_/);
-    const user = await h.service.db.user.findUniqueOrThrow({ where: { id: userId } });
+    // The hash is in the secret store (user_passwords), apart from the person's projected row.
+    const user = await h.service.db.userPassword.findUniqueOrThrow({ where: { userId } });
     expect(user.passwordHash).toMatch(/^scrypt\$/);
     expect(user.passwordHash).not.toContain(password);
     expect(await eventTypes(userId)).toEqual(["UserSignedUp"]);

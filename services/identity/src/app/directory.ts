@@ -1,8 +1,9 @@
 import { assertPermitted, type Principal, permits } from "@platform/auth";
 import { isUniqueViolation } from "@platform/database";
-import { NotFoundError, PlatformError } from "@platform/errors";
+import { ConcurrencyConflictError, NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
+import { decideProfileUpdate } from "../domain/people";
 import { newId, newSecret, normalizeEmail, sha256 } from "../domain/secrets";
 import {
   applyGroupPatch,
@@ -22,6 +23,7 @@ import {
 import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 import type { Credentials } from "./credentials";
+import { personVersion } from "./person-state";
 import type { Provisioning } from "./provisioning";
 import type { SessionService } from "./sessions";
 
@@ -165,11 +167,15 @@ export class DirectoryService {
         origin,
       );
       if (!provisioned.changed) throw ScimError.uniqueness(IN_USE);
-      await tx.accountAccess.update({
+      const access = await tx.accountAccess.update({
         where: { userId_accountId: { userId: provisioned.userId, accountId: directory.accountId } },
         data: { userName: input.userName, userNameKey: userNameKeyOf(input.userName) },
       });
-      if (!input.active) await this.setActive(tx, directory, provisioned.userId, false, origin);
+      if (!input.active)
+        await this.setActive(tx, directory, provisioned.userId, false, origin, {
+          version: await personVersion(tx, provisioned.userId),
+          revision: access.revision,
+        });
       return userRecord(await this.requireAccess(tx, directory, provisioned.userId));
     });
   }
@@ -181,7 +187,7 @@ export class DirectoryService {
     origin: RequestOrigin,
   ): Promise<ScimUserRecord> {
     return this.inTransaction(async (tx) =>
-      this.saveUser(tx, directory, await this.lockAccess(tx, directory, userId), input, origin),
+      this.saveUser(tx, directory, await this.requireAccess(tx, directory, userId), input, origin),
     );
   }
 
@@ -192,19 +198,15 @@ export class DirectoryService {
     origin: RequestOrigin,
   ): Promise<ScimUserRecord> {
     return this.inTransaction(async (tx) => {
-      const access = await this.lockAccess(tx, directory, userId);
+      const access = await this.requireAccess(tx, directory, userId);
       return this.saveUser(tx, directory, access, applyUserPatch(userRecord(access), operations), origin);
     });
   }
 
   async deleteUser(directory: Directory, userId: string, origin: RequestOrigin): Promise<void> {
     await this.inTransaction(async (tx) => {
-      await this.lockAccess(tx, directory, userId);
-      await this.sessions.revokeAllOf(tx, userId, directory.accountId, "deactivated", origin);
-      await tx.accountAccess.delete({
-        where: { userId_accountId: { userId, accountId: directory.accountId } },
-      });
-      await this.removeFromGroups(tx, directory, userId, origin);
+      const access = await this.requireAccess(tx, directory, userId);
+      // First, at the version read: of two concurrent removals the store refuses the second.
       await this.append(
         tx,
         { type: "user", id: userId, tenantId: directory.accountId },
@@ -215,7 +217,13 @@ export class DirectoryService {
           source: "scim",
         },
         origin,
+        access.user.version,
       );
+      await this.sessions.revokeAllOf(tx, userId, directory.accountId, "deactivated", origin);
+      await tx.accountAccess.delete({
+        where: { userId_accountId: { userId, accountId: directory.accountId } },
+      });
+      await this.removeFromGroups(tx, directory, userId, origin);
     });
   }
 
@@ -315,60 +323,34 @@ export class DirectoryService {
   ): Promise<ScimUserRecord> {
     const userId = access.userId;
     const email = loginEmailOf(input);
-    if (email !== access.user.email) {
-      const elsewhere = await tx.accountAccess.count({
-        where: { userId, accountId: { not: directory.accountId } },
-      });
-      // A person is global; one organization's directory must not change how they sign in to another's.
-      if (elsewhere > 0)
-        throw ScimError.mutability(
-          "the e-mail address of a person who belongs to other organizations cannot be changed",
-        );
-    }
-    const profileChanged =
-      email !== access.user.email ||
-      input.name.givenName !== access.user.givenName ||
-      input.name.familyName !== access.user.familyName ||
-      input.displayName !== access.user.displayName;
-    if (
-      profileChanged &&
-      !(await this.provisioning.directoryOwns(tx, directory.accountId, {
+    const proposed = {
+      email,
+      givenName: input.name.givenName,
+      familyName: input.name.familyName,
+      displayName: input.displayName,
+    };
+    const decision = decideProfileUpdate(access.user, proposed, {
+      memberElsewhere:
+        email !== access.user.email &&
+        (await tx.accountAccess.count({ where: { userId, accountId: { not: directory.accountId } } })) > 0,
+      directoryOwnsPerson: await this.provisioning.directoryOwns(tx, directory.accountId, {
         accessSource: access.source,
         addresses: [access.user.email, email],
-      }))
-    )
+      }),
+    });
+    if (decision.outcome === "refused")
       throw ScimError.mutability(
-        "name and e-mail address belong to the person: this directory may change them only for people it provisioned at the organization's verified domains",
+        decision.reason === "shared_login"
+          ? "the e-mail address of a person who belongs to other organizations cannot be changed"
+          : "name and e-mail address belong to the person: this directory may change them only for people it provisioned at the organization's verified domains",
       );
     const directoryChanged = input.userName !== access.userName || input.externalId !== access.externalId;
     if (input.userName !== access.userName)
       await this.ensureUserNameFree(tx, directory, input.userName, userId);
-    if (profileChanged || directoryChanged) {
-      try {
-        await tx.user.update({
-          where: { id: userId },
-          data: {
-            email,
-            givenName: input.name.givenName,
-            familyName: input.name.familyName,
-            displayName: input.displayName,
-          },
-        });
-        await tx.accountAccess.update({
-          where: { userId_accountId: { userId, accountId: directory.accountId } },
-          data: {
-            userName: input.userName,
-            userNameKey: userNameKeyOf(input.userName),
-            externalId: input.externalId,
-            revision: { increment: 1 },
-          },
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw ScimError.uniqueness(IN_USE);
-        throw error;
-      }
-    }
-    if (profileChanged)
+    // The person first, at the version this request read: of two concurrent updates of one person the
+    // store refuses the second (409 concurrency_conflict). users is the projection of the event.
+    let version = access.user.version;
+    if (decision.outcome === "updated") {
       await this.append(
         tx,
         { type: "user", id: userId, tenantId: directory.accountId },
@@ -382,9 +364,40 @@ export class DirectoryService {
           display_name: input.displayName,
         },
         origin,
+        version,
       );
-    if (input.active !== access.active) await this.setActive(tx, directory, userId, input.active, origin);
+      version += 1;
+    }
+    let revision = access.revision;
+    if (decision.outcome === "updated" || directoryChanged)
+      revision = await this.updateAccess(tx, directory, userId, revision, {
+        userName: input.userName,
+        userNameKey: userNameKeyOf(input.userName),
+        externalId: input.externalId,
+      });
+    if (input.active !== access.active)
+      await this.setActive(tx, directory, userId, input.active, origin, { version, revision });
     return userRecord(await this.requireAccess(tx, directory, userId));
+  }
+
+  /**
+   * account_access is not a projection yet (src/tables.ts): its SCIM attributes are written here, on
+   * the condition that its revision (the SCIM ETag) is still the one read, so a concurrent change to
+   * the same access conflicts instead of being overwritten. Returns the new revision.
+   */
+  private async updateAccess(
+    tx: Tx,
+    directory: Directory,
+    userId: string,
+    revision: number,
+    data: { userName?: string; userNameKey?: string; externalId?: string | null; active?: boolean },
+  ): Promise<number> {
+    const updated = await tx.accountAccess.updateMany({
+      where: { userId, accountId: directory.accountId, revision },
+      data: { ...data, revision: revision + 1 },
+    });
+    if (updated.count !== 1) throw new ConcurrencyConflictError(`${userId}@${directory.accountId}`, revision);
+    return revision + 1;
   }
 
   /** active=false suspends the person in this organization and ends their sessions in it at once. */
@@ -394,11 +407,9 @@ export class DirectoryService {
     userId: string,
     active: boolean,
     origin: RequestOrigin,
+    read: { version: number; revision: number },
   ): Promise<void> {
-    await tx.accountAccess.update({
-      where: { userId_accountId: { userId, accountId: directory.accountId } },
-      data: { active, revision: { increment: 1 } },
-    });
+    await this.updateAccess(tx, directory, userId, read.revision, { active });
     if (active) {
       await this.append(
         tx,
@@ -410,10 +421,12 @@ export class DirectoryService {
           source: "scim",
         },
         origin,
+        read.version,
       );
       return;
     }
-    const revoked = await this.sessions.revokeAllOf(tx, userId, directory.accountId, "deactivated", origin);
+    // The event first, at the version read; ending the sessions appends after it.
+    const revoked = await this.sessions.countLive(tx, userId, directory.accountId);
     await this.append(
       tx,
       { type: "user", id: userId, tenantId: directory.accountId },
@@ -425,7 +438,9 @@ export class DirectoryService {
         sessions_revoked: revoked,
       },
       origin,
+      read.version,
     );
+    await this.sessions.revokeAllOf(tx, userId, directory.accountId, "deactivated", origin);
   }
 
   private async saveGroup(
@@ -525,7 +540,7 @@ export class DirectoryService {
     type: string,
     data: Record<string, unknown>,
     origin: RequestOrigin,
-    /** The version decided on, for aggregates whose state is inline-projected (groups). */
+    /** The version decided on: the group's revision, or the person's version (users). */
     expectedVersion?: number,
   ): Promise<void> {
     await appendEvents(
@@ -553,16 +568,6 @@ export class DirectoryService {
     const access = await this.loadAccess(client, directory, userId);
     if (!access) throw ScimError.notFound(`User ${userId} not found`);
     return access;
-  }
-
-  /** Row lock on the person's access, so concurrent PATCHes of one user apply one after the other. */
-  private async lockAccess(tx: Tx, directory: Directory, userId: string): Promise<AccessWithUser> {
-    await tx.$queryRawUnsafe(
-      "SELECT 1 FROM account_access WHERE user_id = $1 AND account_id = $2 FOR UPDATE",
-      userId,
-      directory.accountId,
-    );
-    return this.requireAccess(tx, directory, userId);
   }
 
   private async requireGroup(client: Db | Tx, directory: Directory, groupId: string) {
@@ -609,6 +614,8 @@ export class DirectoryService {
     try {
       return await this.db.$transaction(work);
     } catch (error) {
+      // A conflict's cause is the store's unique index; it is a concurrent change, not a taken name.
+      if (error instanceof ConcurrencyConflictError) throw error;
       if (isUniqueViolation(error)) throw ScimError.uniqueness(IN_USE);
       throw error;
     }

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from "node:crypto";
 import { InvalidInputError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
+import { decideAcceptance } from "../domain/invitations";
 import { sha256 } from "../domain/secrets";
 import { assertOpen } from "./closed-accounts";
 import { appendEvents, type Clock, type RequestOrigin, type Tx } from "./context";
@@ -9,15 +9,16 @@ import { appendEvents, type Clock, type RequestOrigin, type Tx } from "./context
 const invalidInvitation = () =>
   new InvalidInputError("invitation_invalid", "the invitation is invalid, expired, revoked or already used");
 
-function sameHash(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
-
 /**
  * Accepting an invitation tenancy sent. The link is `<invitation_id>.<secret>`; tenancy publishes only
  * the secret's hash and the invitee address's hash, so identity checks both without either secret or
  * address ever being in a topic. The invitation is for one address: a link forwarded to someone else
  * does not let them in.
+ *
+ * Nothing here writes the invitation: tenancy's row says what tenancy decided, invitation_acceptances
+ * (the inline projection of UserJoined) what was accepted here, so a link works once even before
+ * tenancy's InvitationAccepted comes back. Only its invitee can accept it, so two acceptances of one
+ * link race on one person's aggregate, and the store refuses the second (409 concurrency_conflict).
  */
 export class InvitationAcceptance {
   constructor(
@@ -25,7 +26,7 @@ export class InvitationAcceptance {
     private readonly clock: Clock,
   ) {}
 
-  /** Locks the invitation, checks it, grants the role and appends user.joined, all in the caller's transaction. */
+  /** Checks the invitation, grants the role and appends user.joined, all in the caller's transaction. */
   async accept(
     tx: Tx,
     person: { userId: string; email: string },
@@ -35,31 +36,28 @@ export class InvitationAcceptance {
     if (typeof invitationToken !== "string" || invitationToken.length > 300) throw invalidInvitation();
     const [invitationId, secret] = invitationToken.split(".");
     if (!invitationId || !secret) throw invalidInvitation();
-    const [locked] = await tx.$queryRawUnsafe<{ id: string }[]>(
-      "SELECT id FROM invitations WHERE id = $1 FOR UPDATE",
-      invitationId,
+    const { version } = await tx.user.findUniqueOrThrow({
+      where: { id: person.userId },
+      select: { version: true },
+    });
+    const invitation = await tx.invitation.findUnique({ where: { id: invitationId } });
+    const accepted = await tx.invitationAcceptance.findUnique({ where: { invitationId } });
+    const refusal = decideAcceptance(
+      invitation,
+      accepted !== null,
+      { secretHash: sha256(secret), emailHash: sha256(person.email) },
+      this.clock.now(),
     );
-    if (!locked) throw invalidInvitation();
-    const invitation = await tx.invitation.findUniqueOrThrow({ where: { id: invitationId } });
-    if (
-      invitation.status !== "pending" ||
-      invitation.expiresAt <= this.clock.now() ||
-      !invitation.tokenHash ||
-      !sameHash(invitation.tokenHash, sha256(secret))
-    )
-      throw invalidInvitation();
-    if (!sameHash(invitation.inviteeEmailHash, sha256(person.email)))
+    if (refusal === "invitation_email_mismatch")
       throw new InvalidInputError(
         "invitation_email_mismatch",
         "this invitation was sent to another e-mail address",
       );
+    if (refusal || !invitation) throw invalidInvitation();
     // Checked after the link itself, so only its holder learns that the organization closed.
     await assertOpen(tx, invitation.accountId);
 
-    await tx.invitation.update({
-      where: { id: invitationId },
-      data: { status: "accepted", acceptedBy: person.userId },
-    });
+    // account_access is not a projection yet (src/tables.ts, NOT_YET_PROJECTED).
     await tx.accountAccess.upsert({
       where: { userId_accountId: { userId: person.userId, accountId: invitation.accountId } },
       create: {
@@ -90,6 +88,7 @@ export class InvitationAcceptance {
         },
       ],
       origin.actor,
+      version,
     );
     return { accountId: invitation.accountId, role: invitation.role };
   }

@@ -81,17 +81,8 @@ export class PeopleService {
               where: { id: String(input.invitationToken).split(".")[0] ?? "" },
             })
           : null;
-        await tx.user.create({
-          data: {
-            id: userId,
-            email,
-            passwordHash,
-            givenName: input.givenName ?? null,
-            familyName: input.familyName ?? null,
-            // The invitation's secret reached this address, which proves it as well as our own link would.
-            emailVerifiedAt: invited ? now : null,
-          },
-        });
+        // The person's row is the projection of UserSignedUp below; only the hash is written here.
+        await tx.userPassword.create({ data: { userId, passwordHash, changedAt: now } });
         if (!invited) {
           const token = await this.issueOneTimeToken(tx, userId, "verify_email", VERIFY_EMAIL_TTL_MS);
           await this.queueEmail(tx, email, "verify_email", {
@@ -113,6 +104,7 @@ export class PeopleService {
                 family_name: input.familyName ?? null,
                 display_name: null,
                 signup_source: invited ? "invitation" : (input.signupSource ?? "web"),
+                // The invitation's secret reached this address, which proves it as well as our own link would.
                 email_verified: invited,
                 occurred_at: now.getTime(),
                 actor: { ...origin.actor, type: "user", id: userId },
@@ -120,6 +112,7 @@ export class PeopleService {
             },
           ],
           origin.actor,
+          0,
         );
         if (invited) await this.invitations.accept(tx, { userId, email }, input.invitationToken, origin);
       });
@@ -142,7 +135,7 @@ export class PeopleService {
     const now = this.clock.now();
     await this.db.$transaction(async (tx) => {
       const row = await this.consumeOneTimeToken(tx, token, "verify_email");
-      const user = await tx.user.update({ where: { id: row.userId }, data: { emailVerifiedAt: now } });
+      const user = await tx.user.findUniqueOrThrow({ where: { id: row.userId } });
       await appendEvents(
         this.store,
         tx,
@@ -159,6 +152,7 @@ export class PeopleService {
           },
         ],
         origin.actor,
+        user.version,
       );
     });
   }
@@ -175,9 +169,11 @@ export class PeopleService {
     const address = origin.actor.ip_address ?? "unknown";
     await this.ensureNotThrottled(email, address);
     const user = await this.db.user.findUnique({ where: { email } });
+    // Looked up whether or not the person exists, so both answers take the same queries.
+    const stored = await this.db.userPassword.findUnique({ where: { userId: user?.id ?? "" } });
     const password = typeof input.password === "string" ? input.password : "";
-    const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-    if (!user?.passwordHash || !valid) {
+    const valid = await verifyPassword(password, stored?.passwordHash ?? (await dummyPasswordHash()));
+    if (!user || !stored || !valid) {
       await Promise.all([
         this.throttles.perAccount.penalty(email).catch(() => undefined),
         this.throttles.perAddress.penalty(address).catch(() => undefined),
@@ -227,6 +223,7 @@ export class PeopleService {
           },
         ],
         origin.actor,
+        user.version,
       );
     });
   }
@@ -242,12 +239,15 @@ export class PeopleService {
       const row = await this.consumeOneTimeToken(tx, input.token, "reset_password");
       const user = await tx.user.findUniqueOrThrow({ where: { id: row.userId } });
       checkPasswordStrength(password, user.email);
-      // The reset link proves the address too.
-      await tx.user.update({
-        where: { id: user.id },
-        data: { passwordHash: await hashPassword(password), emailVerifiedAt: user.emailVerifiedAt ?? now },
+      const passwordHash = await hashPassword(password);
+      await tx.userPassword.upsert({
+        where: { userId: user.id },
+        create: { userId: user.id, passwordHash, changedAt: now },
+        update: { passwordHash, changedAt: now },
       });
-      const revoked = await this.sessions.revokeAllOf(tx, user.id, null, "password_changed", origin);
+      // PasswordChanged first, at the version decided on; ending the sessions appends after it. (The
+      // reset link proves the address too: the projection marks it verified, src/domain/people.ts.)
+      const revoked = await this.sessions.countLive(tx, user.id, null);
       await appendEvents(
         this.store,
         tx,
@@ -265,7 +265,9 @@ export class PeopleService {
           },
         ],
         origin.actor,
+        user.version,
       );
+      await this.sessions.revokeAllOf(tx, user.id, null, "password_changed", origin);
       return user.email;
     });
     // Whoever holds the reset link owns the address: earlier failed guesses no longer lock them out.

@@ -63,26 +63,8 @@ export class Provisioning {
     }
     await this.ensureSeat(tx, request.accountId);
     const userId = existing?.id ?? newId("usr_");
-    if (!existing)
-      await tx.user.create({
-        data: {
-          id: userId,
-          email: request.email,
-          emailVerifiedAt: now,
-          givenName: request.givenName,
-          familyName: request.familyName,
-          displayName: request.displayName,
-        },
-      });
-    await tx.accountAccess.create({
-      data: {
-        userId,
-        accountId: request.accountId,
-        role: request.role,
-        source: request.source,
-        externalId: request.externalId,
-      },
-    });
+    // A new person's row is the projection of UserProvisioned (src/projections/people.ts); a person
+    // already known is linked at the version read above, so a concurrent change to them conflicts.
     await appendEvents(
       this.store,
       tx,
@@ -108,7 +90,18 @@ export class Provisioning {
         },
       ],
       origin.actor,
+      existing?.version ?? 0,
     );
+    // account_access is not a projection yet (src/tables.ts, NOT_YET_PROJECTED).
+    await tx.accountAccess.create({
+      data: {
+        userId,
+        accountId: request.accountId,
+        role: request.role,
+        source: request.source,
+        externalId: request.externalId,
+      },
+    });
     return { userId, created: !existing, changed: true };
   }
 
@@ -140,14 +133,24 @@ export class Provisioning {
     return rows.map((row) => row.domain);
   }
 
+  /** Invitations tenancy still holds open that nobody accepted here yet (an accepted one is a member now). */
+  private async pendingInvitations(tx: Tx, accountId: string): Promise<number> {
+    const [row] = await tx.$queryRawUnsafe<{ pending: number }[]>(
+      `SELECT count(*)::int AS pending FROM invitations i
+        WHERE i.account_id = $1 AND i.status = 'pending' AND i.expires_at > $2
+          AND NOT EXISTS (SELECT 1 FROM invitation_acceptances a WHERE a.invitation_id = i.id)`,
+      accountId,
+      this.clock.now(),
+    );
+    return row?.pending ?? 0;
+  }
+
   private async seatUsage(tx: Tx, accountId: string): Promise<SeatUsage> {
     const plan = await tx.seatLimit.findUnique({ where: { accountId } });
     return {
       limit: plan?.seatLimit ?? this.settings.seatLimitWithoutPlan,
       members: await tx.accountAccess.count({ where: { accountId } }),
-      pendingInvitations: await tx.invitation.count({
-        where: { accountId, status: "pending", expiresAt: { gt: this.clock.now() } },
-      }),
+      pendingInvitations: await this.pendingInvitations(tx, accountId),
     };
   }
 }

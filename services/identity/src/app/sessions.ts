@@ -5,6 +5,7 @@ import { newId, newSecret, sha256 } from "../domain/secrets";
 import { assertOpen, closedAccountsIn } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 import type { Credentials } from "./credentials";
+import { personVersion } from "./person-state";
 import type { TokenIssuer } from "./signing-keys";
 
 export interface TokenPair {
@@ -30,6 +31,10 @@ const invalidRefresh = () =>
  * Sessions: a short-lived signed access token (other services verify it locally) plus a refresh
  * token that is rotated on every use and stored only as a hash. Ending a session revokes its access
  * tokens too (AccessRevoked): at once here, within seconds in every other service.
+ *
+ * A session is a credential, so `sessions` is the secret store, whole (src/secret-store.ts says why),
+ * and written here. Its events go on the person's aggregate: a command here decides on the session's
+ * row, not on the person, so it appends after the person's version read in its own transaction.
  */
 export class SessionService {
   constructor(
@@ -84,6 +89,7 @@ export class SessionService {
           },
         ],
         origin.actor,
+        await personVersion(tx, userId),
       );
       return this.pair(userId, sessionId, refreshToken, access);
     });
@@ -162,9 +168,15 @@ export class SessionService {
           },
         ],
         origin.actor,
+        await personVersion(tx, session.userId),
       );
       return this.pair(session.userId, sessionId, refreshToken, access);
     });
+  }
+
+  /** How many sessions `revokeAllOf` would end now (for an event that says so before it runs). */
+  async countLive(tx: Tx, userId: string, accountId: string | null): Promise<number> {
+    return tx.session.count({ where: { userId, revokedAt: null, ...(accountId ? { accountId } : {}) } });
   }
 
   /** Ends every live session of a person (in one organization, or everywhere when accountId is null). */
@@ -224,6 +236,7 @@ export class SessionService {
         },
       ],
       origin.actor,
+      await personVersion(tx, session.userId),
     );
     await this.credentials.revokeAccess(
       tx,

@@ -2,6 +2,7 @@ import type { IdentityPayloads } from "@platform/contracts";
 import type { InlineHandlers } from "@platform/event-sourcing";
 import type { Tx } from "../app/context";
 import { IdentityEvent } from "../domain/events";
+import { PERSON_TABLES, personHandlers, resetPeople } from "./people";
 
 /**
  * identity's own state that is wholly in its events, as inline projections: the store runs these in
@@ -10,6 +11,8 @@ import { IdentityEvent } from "../domain/events";
  * the live run wrote.
  */
 export const inlineHandlers: InlineHandlers<Tx, IdentityPayloads> = {
+  // People (users, invitation_acceptances): src/projections/people.ts.
+  ...personHandlers,
   // An organization's own role; the platform defaults (account_id null) live in @platform/auth.
   [IdentityEvent.RoleDefined]: async (tx, event) => {
     const { account_id: accountId, role, permissions, description } = event.data;
@@ -70,11 +73,17 @@ export const inlineHandlers: InlineHandlers<Tx, IdentityPayloads> = {
 };
 
 /** The tables written only by the handlers above. */
-export const INLINE_TABLES = ["role_definitions", "revocations", "directory_groups"] as const;
+export const INLINE_TABLES = [
+  "role_definitions",
+  "revocations",
+  "directory_groups",
+  ...PERSON_TABLES,
+] as const;
 
 /** Empties the inline projections' tables, for `store.rebuildInline`. */
 export async function resetInline(tx: Tx): Promise<void> {
   await tx.roleDefinition.deleteMany();
   await tx.revocation.deleteMany();
   await tx.directoryGroup.deleteMany();
+  await resetPeople(tx);
 }

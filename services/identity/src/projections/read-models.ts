@@ -106,7 +106,11 @@ async function rightsChanged(
   await credentials.narrowKeysOf(tx, userId, accountId, reason, member.actor, causeId);
 }
 
-/** The invitations tenancy sent, so a sign-up or sign-in can accept one without asking tenancy. */
+/**
+ * The invitations tenancy sent, so a sign-up or sign-in can accept one without asking tenancy. This
+ * projector is the table's only writer: an acceptance here is the inline projection
+ * invitation_acceptances, and `status` turns to accepted when tenancy's InvitationAccepted comes back.
+ */
 const invitationHandlers = handlersFor<TenancyPayloads>()<Tx>({
   [TenancyEvent.InvitationSent]: async (tx, event) => {
     const { data } = event;
@@ -213,12 +217,22 @@ export function projectionHandlers(credentials: Credentials): Record<string, Pro
 }
 
 /**
- * The tables only the projector writes (account_access and invitations are written by commands too, see src/tables.ts).
- * closed_accounts, seat_limits and verified_domains come from other services' topics.
+ * The tables only the projector writes (account_access is written by commands too, see src/tables.ts).
+ * closed_accounts, seat_limits, verified_domains and invitations come from other services' topics.
  */
-export const ASYNC_TABLES = ["audit_entries", "closed_accounts", "seat_limits", "verified_domains"] as const;
+export const ASYNC_TABLES = [
+  "audit_entries",
+  "closed_accounts",
+  "seat_limits",
+  "verified_domains",
+  "invitations",
+] as const;
 
-/** What a rebuild empties before replaying the topics (account_access is also written by commands; see docs). */
+/**
+ * What a rebuild empties before replaying the topics: the tables this projector alone writes from
+ * identity's and tenancy's topics (account_access is also written by commands; see docs).
+ */
 export async function resetAuditLog(tx: Tx): Promise<void> {
   await tx.auditEntry.deleteMany();
+  await tx.invitation.deleteMany();
 }
