@@ -1,15 +1,18 @@
 /**
- * identity's state as inline projections (src/projections/inline.ts): role definitions, revocations
- * and directory groups are written only by the store's inline handlers, in the append's transaction;
+ * identity's state as inline projections (src/projections/inline.ts, people.ts): role definitions,
+ * revocations, directory groups, people and invitation acceptances are written only by the store's
+ * inline handlers, in the append's transaction;
  * commands append at the version of the state they decided on, so the store (not a row lock) refuses
  * a concurrent writer; and the tables rebuilt from platform_events equal the live ones.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { waitFor } from "@platform/testkit";
 import { Client } from "pg";
 import { SYSTEM_ACTOR } from "../src/domain/events";
+import { sha256 } from "../src/domain/secrets";
 import { INLINE_TABLES } from "../src/projections/inline";
-import type { ScimGroupInput } from "../src/scim";
+import type { ScimGroupInput, ScimUserInput } from "../src/scim";
 import { type Harness, startIdentity } from "./support/harness";
 
 let h: Harness;
@@ -34,6 +37,34 @@ const group = (displayName: string, memberIds: string[]): ScimGroupInput => ({
   members: memberIds.map((value) => ({ value, display: null })),
 });
 
+const system = { type: "system", id: null, ip_address: null, user_agent: null };
+let published = 0;
+
+/** An organization's verified domain, as tenancy announces it: its directory then owns people there. */
+async function verifyDomain(accountId: string, domain: string): Promise<void> {
+  await h.publishTenancyEvent("platform.tenancy.DomainVerified", `dom_${domain}`, ++published, {
+    account_id: accountId,
+    domain_id: `dom_${domain}`,
+    domain,
+    auto_join: false,
+    occurred_at: Date.now(),
+    actor: system,
+  });
+  await waitFor(
+    async () => ((await h.service.db.verifiedDomain.findUnique({ where: { domain } })) ? true : undefined),
+    { what: `${domain} verified for ${accountId}` },
+  );
+}
+
+const scimUser = (email: string, givenName: string, active = true): ScimUserInput => ({
+  userName: email,
+  externalId: null,
+  active,
+  displayName: null,
+  name: { givenName, familyName: "Jensen", formatted: null },
+  emails: [{ value: email, type: "work", primary: true }],
+});
+
 /** The Prisma model of a table (role_definitions → roleDefinition), as the schema names them. */
 const modelOf = (table: string) =>
   table.replace(/s$/, "").replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -53,7 +84,10 @@ it("writes the inline tables only from their handlers", () => {
     "i",
   );
   const writers = sourcesIn(src).filter((path) => writes.test(readFileSync(path, "utf8")));
-  expect(writers.map((path) => path.slice(src.length + 1))).toEqual(["projections/inline.ts"]);
+  expect(writers.map((path) => path.slice(src.length + 1)).sort()).toEqual([
+    "projections/inline.ts",
+    "projections/people.ts",
+  ]);
 });
 
 it("refuses the second of two concurrent definitions of one role with concurrency_conflict", async () => {
@@ -100,6 +134,61 @@ it("refuses the second of two concurrent definitions of one role with concurrenc
   expect((await h.service.db.roleDefinition.findMany({ where: { accountId } }))[0]?.version).toBe(2);
 });
 
+it("refuses the second of two concurrent profile updates of one person read at one version with concurrency_conflict", async () => {
+  const accountId = `org_state_person_${Date.now()}`;
+  const domain = `people${Date.now()}.test`;
+  await verifyDomain(accountId, domain);
+  const directory = { accountId, tokenId: "scimtok_test" };
+  const origin = { actor: SYSTEM_ACTOR };
+  const person = await h.service.directory.createUser(
+    directory,
+    scimUser(`bjensen@${domain}`, "Barbara"),
+    origin,
+  );
+  const before = await h.service.db.user.findUniqueOrThrow({ where: { id: person.id } });
+  // The gate holds the person's row, so the first update waits in its inline handler after its append,
+  // and the second has read the same version before either commits. Nothing the commands do locks.
+  const gate = new Client({ connectionString: h.db.url });
+  await gate.connect();
+  await gate.query("BEGIN");
+  await gate.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [person.id]);
+  const rename = (givenName: string) =>
+    h.service.directory
+      .patchUser(directory, person.id, [{ op: "replace", path: "name.givenName", value: givenName }], origin)
+      .then(
+        (record) => ({ ok: record.name.givenName }),
+        (error: { code?: string }) => ({ failed: error.code }),
+      );
+  const waiting = async () => {
+    const [row] = await h.service.db.$queryRawUnsafe<{ n: number }[]>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+    );
+    return row?.n ?? 0;
+  };
+  let second: ReturnType<typeof rename> | undefined;
+  const first = rename("Babs");
+  try {
+    for (let i = 0; i < 200 && (await waiting()) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    second = rename("Barb");
+    for (let i = 0; i < 200 && (await waiting()) < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await waiting()).toBe(2);
+  } finally {
+    await gate.query("ROLLBACK");
+    await gate.end();
+  }
+
+  expect(await Promise.all([first, second])).toEqual([{ ok: "Babs" }, { failed: "concurrency_conflict" }]);
+  const after = await h.service.db.user.findUniqueOrThrow({ where: { id: person.id } });
+  expect([after.givenName, after.version]).toEqual(["Babs", before.version + 1]);
+  const [updates] = await h.service.db.$queryRawUnsafe<{ n: number }[]>(
+    "SELECT count(*)::int AS n FROM platform_events WHERE aggregate_id = $1 AND event_type = 'platform.identity.UserProfileUpdated'",
+    person.id,
+  );
+  expect(updates?.n).toBe(1);
+  // An update that read the person after the first committed appends after it.
+  expect(await rename("Barb")).toEqual({ ok: "Barb" });
+});
+
 it("rebuilds the inline tables from platform_events, equal to the live ones, at a later time", async () => {
   const accountId = `org_state_rebuild_${Date.now()}`;
   const { userId, token } = await personIn(accountId, "owner");
@@ -124,6 +213,73 @@ it("rebuilds the inline tables from platform_events, equal to the live ones, at 
   const gone = await h.service.directory.createGroup(directory, group("Temp", []), origin);
   await h.service.directory.deleteGroup(directory, gone.id, origin);
 
+  // People: a sign-up by invitation, a verified address, a password reset, a directory's person
+  // renamed and suspended, each from its events.
+  const invitationId = `inv_state_${Date.now()}`;
+  const inviteeEmail = `invitee.${Date.now()}@example.com`;
+  await h.publishTenancyEvent("platform.tenancy.InvitationSent", invitationId, 1, {
+    account_id: accountId,
+    invitation_id: invitationId,
+    invitee_email_hash: sha256(inviteeEmail),
+    invitee_role: "member",
+    group_id: null,
+    expires_at: Date.now() + 86_400_000,
+    occurred_at: Date.now(),
+    actor: system,
+    token_sha256: sha256("secret"),
+  });
+  await waitFor(
+    () => h.service.db.invitation.findUnique({ where: { id: invitationId } }).then((row) => row ?? undefined),
+    { what: "the invitation to be projected" },
+  );
+  const invitee = await h.call("POST", "/v1/users", {
+    body: {
+      email: inviteeEmail,
+      password: "correct horse battery staple",
+      invitation_token: `${invitationId}.secret`,
+    },
+  });
+  expect(invitee.status).toBe(201);
+  const link = async (recipient: string, template: string) => {
+    const row = await h.service.db.outboundEmail.findFirstOrThrow({
+      where: { recipient, template },
+      orderBy: { createdAt: "desc" },
+    });
+    return new URL((row.variables as { link: string }).link).searchParams.get("token");
+  };
+  const reader = { email: `reader.${Date.now()}@example.com`, password: "correct horse battery staple" };
+  await h.call("POST", "/v1/users", { body: reader });
+  h.clock.advance(1_000);
+  expect(
+    (await h.call("POST", "/v1/email/verify", { body: { token: await link(reader.email, "verify_email") } }))
+      .status,
+  ).toBeLessThan(300);
+  const forgetful = {
+    email: `forgetful.${Date.now()}@example.com`,
+    password: "correct horse battery staple",
+  };
+  await h.call("POST", "/v1/users", { body: forgetful });
+  await h.call("POST", "/v1/password/forgot", { body: { email: forgetful.email } });
+  h.clock.advance(1_000);
+  const reset = await h.call("POST", "/v1/password/reset", {
+    body: { token: await link(forgetful.email, "reset_password"), password: "another horse battery staple" },
+  });
+  expect(reset.status).toBeLessThan(300);
+  const domain = `rebuild${Date.now()}.test`;
+  await verifyDomain(accountId, domain);
+  const provisioned = await h.service.directory.createUser(
+    directory,
+    scimUser(`pat@${domain}`, "Pat"),
+    origin,
+  );
+  h.clock.advance(1_000);
+  await h.service.directory.replaceUser(
+    directory,
+    provisioned.id,
+    scimUser(`pat@${domain}`, "Patricia", false),
+    origin,
+  );
+
   const snapshot = async (): Promise<Record<string, Record<string, unknown>[]>> =>
     Object.fromEntries(
       await Promise.all(
@@ -139,8 +295,20 @@ it("rebuilds the inline tables from platform_events, equal to the live ones, at 
   expect(live.role_definitions?.some((row) => row.account_id === accountId)).toBe(true);
   expect(live.revocations?.some((row) => row.account_id === accountId)).toBe(true);
   expect(live.directory_groups?.map((row) => row.display_name)).toContain("Engineers");
+  const person = (id: string) => live.users?.find((row) => row.id === id);
+  expect(person(invitee.body.user_id)?.email_verified_at).not.toBeNull();
+  expect(person(provisioned.id)?.given_name).toBe("Patricia");
+  expect(
+    live.users
+      ?.filter((row) => [reader.email, forgetful.email].includes(String(row.email)))
+      .map((row) => row.email_verified_at !== null),
+  ).toEqual([true, true]);
+  expect(live.invitation_acceptances?.map((row) => row.invitation_id)).toContain(invitationId);
+  const secrets = await h.service.db.userPassword.count();
 
   h.clock.advance(86_400_000);
   expect(await h.service.rebuildState()).toBeGreaterThan(0);
   expect(await snapshot()).toEqual(live);
+  // The secret store is not the log's to rebuild, and a rebuild leaves it alone.
+  expect(await h.service.db.userPassword.count()).toBe(secrets);
 });
