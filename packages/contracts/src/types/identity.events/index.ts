@@ -2,7 +2,7 @@
 
 import type { AccessRevoked } from "./AccessRevoked.v1";
 import type { AccountSwitched } from "./AccountSwitched.v1";
-import type { ApiKeyCreated } from "./ApiKeyCreated.v1";
+import type { ApiKeyCreated } from "./ApiKeyCreated.v2";
 import type { ApiKeyRevoked } from "./ApiKeyRevoked.v1";
 import type { DirectoryGroupCreated } from "./DirectoryGroupCreated.v1";
 import type { DirectoryGroupDeleted } from "./DirectoryGroupDeleted.v1";
@@ -11,11 +11,11 @@ import type { EmailVerified } from "./EmailVerified.v1";
 import type { PasswordChanged } from "./PasswordChanged.v1";
 import type { PasswordResetRequested } from "./PasswordResetRequested.v1";
 import type { RoleDefined } from "./RoleDefined.v1";
-import type { ScimTokenIssued } from "./ScimTokenIssued.v1";
+import type { ScimTokenIssued } from "./ScimTokenIssued.v2";
 import type { ScimTokenRevoked } from "./ScimTokenRevoked.v1";
 import type { SigningKeyPublished } from "./SigningKeyPublished.v1";
 import type { SigningKeyRetired } from "./SigningKeyRetired.v1";
-import type { SsoConnectionConfigured } from "./SsoConnectionConfigured.v1";
+import type { SsoConnectionConfigured } from "./SsoConnectionConfigured.v2";
 import type { SsoConnectionDeleted } from "./SsoConnectionDeleted.v1";
 import type { UserDeactivated } from "./UserDeactivated.v1";
 import type { UserJoined } from "./UserJoined.v1";
