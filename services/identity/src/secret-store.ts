@@ -42,24 +42,21 @@ export const SECRET_STORE: Readonly<Record<string, SecretTable>> = {
     holds: "e-mails waiting for the mailer, with their one-time links",
     why: "the variables include the link's token in clear",
   },
-  api_keys: {
-    holds: "secret_hash of each API key",
-    why: "the hash finds the key from the bearer token; it never enters ApiKeyCreated",
-    mixed: "name, prefix, scopes, creator, expiry, revoked_at, last_used_at",
+  api_key_secrets: {
+    holds: "secret_hash of each API key, and when the key was last presented (last_used_at)",
+    why: "the hash finds the key from the bearer token and never enters ApiKeyCreated; last use is an observation made at every exchange, not a decision, so it is no event (docs/identity.md)",
   },
-  scim_tokens: {
+  scim_token_secrets: {
     holds: "token_hash of each SCIM bearer token",
     why: "the hash finds the directory from the bearer token; it never enters ScimTokenIssued",
-    mixed: "prefix, creator, revoked_at",
   },
   signing_keys: {
     holds: "private_jwk of each access-token signing key",
     why: "only the public half is published (SigningKeyPublished)",
   },
-  sso_connections: {
+  sso_client_secrets: {
     holds: "client_secret of OIDC connections",
     why: "the OIDC client secret is a credential; SsoConnectionConfigured carries the settings only",
-    mixed: "protocol, name, settings, JIT provisioning, default role, enabled",
   },
   sso_requests: {
     holds: "PKCE verifiers and nonces of sign-ins started at an IdP",

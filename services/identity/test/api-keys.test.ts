@@ -37,8 +37,9 @@ describe("API keys", () => {
     expect(key).toMatch(/^sk_live_/);
     expect(key.startsWith(prefix)).toBe(true);
     const row = await h.service.db.apiKey.findUniqueOrThrow({ where: { id } });
-    expect(row.secretHash).toBe(sha256(key));
-    expect(JSON.stringify(row)).not.toContain(key);
+    const secret = await h.service.db.apiKeySecret.findUniqueOrThrow({ where: { keyId: id } });
+    expect(secret.secretHash).toBe(sha256(key));
+    expect(JSON.stringify([row, secret])).not.toContain(key);
 
     const listed = await h.call("GET", "/v1/organizations/org_keys/api-keys", { token: admin.token });
     expect(listed.body.data).toHaveLength(1);
@@ -53,7 +54,9 @@ describe("API keys", () => {
       account_id: "org_keys",
       permissions: ["groups.read", "members.read"],
     });
-    expect((await h.service.db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).not.toBeNull();
+    expect(
+      (await h.service.db.apiKeySecret.findUniqueOrThrow({ where: { keyId: id } })).lastUsedAt,
+    ).not.toBeNull();
 
     // A key's token cannot manage keys: its scopes do not include api_keys.*.
     const escalate = await h.call("POST", "/v1/organizations/org_keys/api-keys", {

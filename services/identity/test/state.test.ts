@@ -1,7 +1,8 @@
 /**
  * identity's state as inline projections (src/projections/inline.ts, people.ts): role definitions,
- * revocations, directory groups, people and invitation acceptances are written only by the store's
- * inline handlers, in the append's transaction;
+ * revocations, directory groups, people, invitation acceptances, API keys, SCIM tokens and SSO
+ * connections are written only by the store's inline handlers, in the append's transaction (their
+ * secrets stay in the secret store);
  * commands append at the version of the state they decided on, so the store (not a row lock) refuses
  * a concurrent writer; and the tables rebuilt from platform_events equal the live ones.
  */
@@ -9,11 +10,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "@platform/testkit";
 import { Client } from "pg";
-import { SYSTEM_ACTOR } from "../src/domain/events";
+import { IdentityEvent, SYSTEM_ACTOR } from "../src/domain/events";
 import { sha256 } from "../src/domain/secrets";
 import { INLINE_TABLES } from "../src/projections/inline";
 import type { ScimGroupInput, ScimUserInput } from "../src/scim";
 import { type Harness, startIdentity } from "./support/harness";
+import { createSigningIdentity } from "./support/saml-idp";
 
 let h: Harness;
 beforeAll(async () => {
@@ -89,6 +91,19 @@ it("writes the inline tables only from their handlers", () => {
     "projections/people.ts",
   ]);
 });
+
+/** Sessions of this database waiting for a lock, read outside any gate's transaction (pg_stat_activity stays frozen within one). */
+async function waitingForLocks(): Promise<number> {
+  const [row] = await h.service.db.$queryRawUnsafe<{ n: number }[]>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+  );
+  return row?.n ?? 0;
+}
+
+async function untilWaiting(n: number): Promise<void> {
+  for (let i = 0; i < 200 && (await waitingForLocks()) < n; i++) await new Promise((r) => setTimeout(r, 25));
+  expect(await waitingForLocks()).toBe(n);
+}
 
 it("refuses the second of two concurrent definitions of one role with concurrency_conflict", async () => {
   const accountId = `org_state_race_${Date.now()}`;
@@ -189,6 +204,55 @@ it("refuses the second of two concurrent profile updates of one person read at o
   expect(await rename("Barb")).toEqual({ ok: "Barb" });
 });
 
+it("revokes a key once when two revocations race: one succeeds, the other is concurrency_conflict, one AccessRevoked", async () => {
+  const accountId = `org_state_keyrace_${Date.now()}`;
+  const { token } = await personIn(accountId, "owner");
+  const created = await h.call("POST", `/v1/organizations/${accountId}/api-keys`, {
+    token,
+    body: { name: "raced", scopes: ["members.read"] },
+  });
+  expect(created.status).toBe(201);
+  const keyId = created.body.id as string;
+  // A gate on the key's row, so both revocations read the unrevoked key (version 1) before either
+  // commits: the first waits in ApiKeyRevoked's inline handler, the second on the first's event.
+  const gate = new Client({ connectionString: h.db.url });
+  await gate.connect();
+  await gate.query("BEGIN");
+  await gate.query("UPDATE api_keys SET name = name WHERE id = $1", [keyId]);
+  const revoke = () => h.call("DELETE", `/v1/organizations/${accountId}/api-keys/${keyId}`, { token });
+  let first: ReturnType<typeof revoke> | undefined;
+  let second: ReturnType<typeof revoke> | undefined;
+  try {
+    first = revoke();
+    await untilWaiting(1);
+    second = revoke();
+    await untilWaiting(2);
+  } finally {
+    await gate.query("ROLLBACK");
+    await gate.end();
+  }
+  const answers = await Promise.all([first, second]);
+  expect(answers.map((a) => [a?.status, a?.body?.code ?? null])).toEqual([
+    [204, null],
+    [409, "concurrency_conflict"],
+  ]);
+
+  const eventsOf = () =>
+    h.service.db.$queryRawUnsafe<{ event_type: string }[]>(
+      `SELECT event_type FROM platform_events
+        WHERE aggregate_id = $1 OR (event_type LIKE '%AccessRevoked' AND payload->>'subject_id' = $1)
+        ORDER BY position`,
+      keyId,
+    );
+  const revokedOnce = [IdentityEvent.ApiKeyCreated, IdentityEvent.ApiKeyRevoked, IdentityEvent.AccessRevoked];
+  expect((await eventsOf()).map((e) => e.event_type)).toEqual(revokedOnce);
+  const row = await h.service.db.apiKey.findUniqueOrThrow({ where: { id: keyId } });
+  expect([row.version, row.revokedAt]).toEqual([2, expect.any(Date)]);
+  // Revoking a revoked key later is a no-op: no second event.
+  expect((await revoke()).status).toBe(204);
+  expect((await eventsOf()).map((e) => e.event_type)).toEqual(revokedOnce);
+});
+
 it("rebuilds the inline tables from platform_events, equal to the live ones, at a later time", async () => {
   const accountId = `org_state_rebuild_${Date.now()}`;
   const { userId, token } = await personIn(accountId, "owner");
@@ -197,6 +261,60 @@ it("rebuilds the inline tables from platform_events, equal to the live ones, at 
       (await h.call("PUT", `/v1/organizations/${accountId}/roles/deployer`, { token, body: { permissions } }))
         .status,
     ).toBe(200);
+  // Credentials: a key minted by a key (revoking the parent revokes the child), SCIM tokens, and SSO
+  // connections of both protocols.
+  const mint = async (bearer: string, name: string) => {
+    const res = await h.call("POST", `/v1/organizations/${accountId}/api-keys`, {
+      token: bearer,
+      body: { name, scopes: ["api_keys.create", "members.read"], expires_at: "2099-01-01T00:00:00.000Z" },
+    });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; key: string };
+  };
+  const parent = await mint(token, "parent");
+  const exchanged = await h.call("POST", "/v1/tokens", {
+    body: { grant_type: "api_key", api_key: parent.key },
+  });
+  const child = await mint(exchanged.body.access_token, "child");
+  const keptKey = await mint(token, "kept");
+  h.clock.advance(60_000);
+  expect(
+    (await h.call("DELETE", `/v1/organizations/${accountId}/api-keys/${parent.id}`, { token })).status,
+  ).toBe(204);
+  expect((await h.service.db.apiKey.findUniqueOrThrow({ where: { id: child.id } })).revokedAt).not.toBeNull();
+  const scimTokens = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await h.call("POST", `/v1/organizations/${accountId}/scim-tokens`, { token });
+    expect(res.status).toBe(201);
+    scimTokens.push(res.body.id as string);
+  }
+  expect(
+    (await h.call("DELETE", `/v1/organizations/${accountId}/scim-tokens/${scimTokens[0]}`, { token })).status,
+  ).toBe(204);
+  const idp = await createSigningIdentity("idp.state.test");
+  await h.service.sso.configureSaml(
+    accountId,
+    {
+      name: "State SAML",
+      idpEntityId: "https://idp.state.test/entity",
+      idpSsoUrl: "https://idp.state.test/sso",
+      idpCertificate: idp.certificatePem,
+      domains: ["state.test"],
+    },
+    { actor: SYSTEM_ACTOR },
+  );
+  await h.service.oidc.configure(
+    accountId,
+    {
+      name: "State OIDC",
+      issuer: "https://oidc.state.test",
+      clientId: "client-state",
+      clientSecret: "a client secret",
+      jitProvisioning: false,
+      defaultRole: "member",
+    },
+    { actor: SYSTEM_ACTOR },
+  );
   expect((await h.call("DELETE", "/v1/sessions/current", { token })).status).toBeLessThan(300);
   await h.service.db.$transaction((tx) =>
     h.service.credentials.revokeAccess(
@@ -306,9 +424,36 @@ it("rebuilds the inline tables from platform_events, equal to the live ones, at 
   expect(live.invitation_acceptances?.map((row) => row.invitation_id)).toContain(invitationId);
   const secrets = await h.service.db.userPassword.count();
 
+  const ours = (table: string) => live[table]?.filter((row) => row.account_id === accountId) ?? [];
+  expect(ours("api_keys").map((row) => [row.name, row.revoked_at !== null])).toEqual(
+    expect.arrayContaining([
+      ["parent", true],
+      ["child", true],
+      ["kept", false],
+    ]),
+  );
+  expect(ours("scim_tokens").filter((row) => row.revoked_at !== null)).toHaveLength(1);
+  expect(
+    ours("sso_connections")
+      .map((row) => row.protocol)
+      .sort(),
+  ).toEqual(["oidc", "saml"]);
+  // The secrets are not in the projected rows, and survive the rebuild in their own tables.
+  expect(JSON.stringify(live)).not.toContain("a client secret");
+  expect(JSON.stringify(live)).not.toContain(parent.key);
+  const secretsBefore = await h.service.db.apiKeySecret.count();
+
   h.clock.advance(86_400_000);
   expect(await h.service.rebuildState()).toBeGreaterThan(0);
   expect(await snapshot()).toEqual(live);
   // The secret store is not the log's to rebuild, and a rebuild leaves it alone.
   expect(await h.service.db.userPassword.count()).toBe(secrets);
+  expect(await h.service.db.apiKeySecret.count()).toBe(secretsBefore);
+  // The rebuilt rows still serve: the kept key is exchanged, the revoked one refused.
+  expect(
+    (await h.call("POST", "/v1/tokens", { body: { grant_type: "api_key", api_key: keptKey.key } })).status,
+  ).toBe(200);
+  expect(
+    (await h.call("POST", "/v1/tokens", { body: { grant_type: "api_key", api_key: parent.key } })).status,
+  ).toBe(401);
 });

@@ -81,21 +81,8 @@ export class ApiKeyService {
     const id = newId("key_");
     const now = this.clock.now();
     const row = await this.db.$transaction(async (tx) => {
-      const created = await tx.apiKey.create({
-        data: {
-          id,
-          accountId,
-          name: input.name as string,
-          prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
-          secretHash: sha256(key),
-          scopes,
-          createdBy: origin.actor.id ?? origin.actor.type,
-          expiresAt,
-          creatorUserId: minter.creatorUserId,
-          parentKeyId: minter.parentKeyId,
-          sessionId: minter.sessionId,
-        },
-      });
+      // The secret goes to the secret store; api_keys is the inline projection of ApiKeyCreated.
+      await tx.apiKeySecret.create({ data: { keyId: id, secretHash: sha256(key) } });
       await appendEvents(
         this.store,
         tx,
@@ -106,25 +93,34 @@ export class ApiKeyService {
             data: {
               account_id: accountId,
               api_key_id: id,
-              name: created.name,
-              prefix: created.prefix,
+              name: input.name as string,
+              prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
               scopes,
               expires_at: expiresAt?.getTime() ?? null,
               occurred_at: now.getTime(),
               actor: origin.actor,
+              creator_user_id: minter.creatorUserId,
+              parent_key_id: minter.parentKeyId,
+              session_id: minter.sessionId,
             },
           },
         ],
         origin.actor,
+        0,
       );
-      return created;
+      return tx.apiKey.findUniqueOrThrow({ where: { id } });
     });
-    return { key, apiKey: view(row) };
+    return { key, apiKey: view(row, null) };
   }
 
   async list(accountId: string): Promise<ApiKeyView[]> {
     const rows = await this.db.apiKey.findMany({ where: { accountId }, orderBy: { createdAt: "asc" } });
-    return rows.map(view);
+    const uses = await this.db.apiKeySecret.findMany({
+      where: { keyId: { in: rows.map((row) => row.id) } },
+      select: { keyId: true, lastUsedAt: true },
+    });
+    const lastUse = new Map(uses.map((use) => [use.keyId, use.lastUsedAt]));
+    return rows.map((row) => view(row, lastUse.get(row.id) ?? null));
   }
 
   async revoke(accountId: string, apiKeyId: string, origin: RequestOrigin): Promise<void> {
@@ -143,12 +139,15 @@ export class ApiKeyService {
   async exchange(key: unknown): Promise<{ accessToken: string; expiresIn: number; accountId: string }> {
     if (typeof key !== "string" || !key.startsWith(KEY_PREFIX) || key.length > 200) throw invalidKey();
     const now = this.clock.now();
-    const row = await this.db.apiKey.findUnique({ where: { secretHash: sha256(key) } });
+    const secret = await this.db.apiKeySecret.findUnique({ where: { secretHash: sha256(key) } });
+    const row = secret ? await this.db.apiKey.findUnique({ where: { id: secret.keyId } }) : null;
     const rights = row ? await this.credentials.rightsOfKey(this.db, row) : null;
     if (!row || !rights) throw invalidKey();
     // A closed organization's keys stop working: no new token acts in it.
     await assertOpen(this.db, row.accountId);
-    await this.db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+    // Last use is an observation, not a decision: kept beside the secret it is about, never an event
+    // (docs/identity.md, State and secrets).
+    await this.db.apiKeySecret.update({ where: { keyId: row.id }, data: { lastUsedAt: now } });
     const { token, expiresIn } = await this.tokens.issue({
       typ: "api_key",
       sub: row.id,
@@ -159,8 +158,8 @@ export class ApiKeyService {
   }
 }
 
-function view(row: ApiKeyView): ApiKeyView {
-  const { id, name, prefix, scopes, createdAt, expiresAt, revokedAt, lastUsedAt } = row;
+function view(row: Omit<ApiKeyView, "lastUsedAt">, lastUsedAt: Date | null): ApiKeyView {
+  const { id, name, prefix, scopes, createdAt, expiresAt, revokedAt } = row;
   return { id, name, prefix, scopes, createdAt, expiresAt, revokedAt, lastUsedAt };
 }
 

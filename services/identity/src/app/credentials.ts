@@ -11,6 +11,7 @@ import {
   revocationKeysOf,
 } from "@platform/auth";
 import type { EventStore } from "@platform/event-sourcing";
+import { decideRevocation } from "../domain/credentials";
 import { type Actor, IdentityEvent } from "../domain/events";
 import { newId } from "../domain/secrets";
 import { appendEvents, type Clock, type Db, type Tx } from "./context";
@@ -153,61 +154,64 @@ export class Credentials {
     );
   }
 
-  /** Revokes an API key, its tokens, and every credential minted with them. */
-  async revokeApiKey(tx: Tx, key: KeyRow, reason: string, actor: Actor): Promise<void> {
-    const revoked = await tx.apiKey.updateMany({
-      where: { id: key.id, revokedAt: null },
-      data: { revokedAt: this.clock.now() },
-    });
-    if (revoked.count === 0) return;
+  /**
+   * Revokes an API key, its tokens, and every credential minted with them. Reads the key's state in
+   * the caller's transaction (a cascade may have revoked it a moment ago) and appends ApiKeyRevoked at
+   * the version it decided on; api_keys is written by the event's inline handler.
+   */
+  async revokeApiKey(tx: Tx, key: Pick<KeyRow, "id">, reason: string, actor: Actor): Promise<void> {
+    const state = await tx.apiKey.findUnique({ where: { id: key.id } });
+    const decided = state ? decideRevocation(state) : null;
+    if (!state || !decided) return;
     await appendEvents(
       this.store,
       tx,
-      { type: "api_key", id: key.id, tenantId: key.accountId },
+      { type: "api_key", id: state.id, tenantId: state.accountId },
       [
         {
           type: IdentityEvent.ApiKeyRevoked,
           data: {
-            account_id: key.accountId,
-            api_key_id: key.id,
-            name: key.name,
+            account_id: state.accountId,
+            api_key_id: state.id,
+            name: state.name,
             occurred_at: this.clock.now().getTime(),
             actor,
           },
         },
       ],
       actor,
+      decided.expectedVersion,
     );
     await this.revokeAccess(
       tx,
-      { scope: "api_key", subjectId: key.id, accountId: key.accountId, reason },
+      { scope: "api_key", subjectId: state.id, accountId: state.accountId, reason },
       actor,
     );
-    await this.revokeMintedBy(tx, { parentKeyId: key.id }, "parent_revoked", actor);
+    await this.revokeMintedBy(tx, { parentKeyId: state.id }, "parent_revoked", actor);
   }
 
-  async revokeScimToken(tx: Tx, token: ScimTokenRow, actor: Actor): Promise<void> {
-    const revoked = await tx.scimToken.updateMany({
-      where: { id: token.id, revokedAt: null },
-      data: { revokedAt: this.clock.now() },
-    });
-    if (revoked.count === 0) return;
+  /** Revokes a SCIM token: ScimTokenRevoked at the version decided on, as for a key. */
+  async revokeScimToken(tx: Tx, token: Pick<ScimTokenRow, "id">, actor: Actor): Promise<void> {
+    const state = await tx.scimToken.findUnique({ where: { id: token.id } });
+    const decided = state ? decideRevocation(state) : null;
+    if (!state || !decided) return;
     await appendEvents(
       this.store,
       tx,
-      { type: "scim_token", id: token.id, tenantId: token.accountId },
+      { type: "scim_token", id: state.id, tenantId: state.accountId },
       [
         {
           type: IdentityEvent.ScimTokenRevoked,
           data: {
-            account_id: token.accountId,
-            token_id: token.id,
+            account_id: state.accountId,
+            token_id: state.id,
             occurred_at: this.clock.now().getTime(),
             actor,
           },
         },
       ],
       actor,
+      decided.expectedVersion,
     );
   }
 
@@ -219,8 +223,11 @@ export class Credentials {
     actor: Actor,
   ): Promise<void> {
     const where = { ...mintedBy, revokedAt: null };
-    for (const key of await tx.apiKey.findMany({ where })) await this.revokeApiKey(tx, key, reason, actor);
-    for (const token of await tx.scimToken.findMany({ where })) await this.revokeScimToken(tx, token, actor);
+    const select = { id: true };
+    for (const key of await tx.apiKey.findMany({ where, select }))
+      await this.revokeApiKey(tx, key, reason, actor);
+    for (const token of await tx.scimToken.findMany({ where, select }))
+      await this.revokeScimToken(tx, token, actor);
   }
 
   /**

@@ -68,17 +68,8 @@ export class DirectoryService {
     const token = newSecret(TOKEN_PREFIX);
     const tokenId = newId("scimtok_");
     await this.db.$transaction(async (tx) => {
-      await tx.scimToken.create({
-        data: {
-          id: tokenId,
-          accountId,
-          prefix: token.slice(0, TOKEN_PREFIX.length + 6),
-          tokenHash: sha256(token),
-          creatorUserId: minter.creatorUserId,
-          parentKeyId: minter.parentKeyId,
-          sessionId: minter.sessionId,
-        },
-      });
+      // The hash goes to the secret store; scim_tokens is the inline projection of ScimTokenIssued.
+      await tx.scimTokenSecret.create({ data: { tokenId, tokenHash: sha256(token) } });
       await this.append(
         tx,
         { type: "scim_token", id: tokenId, tenantId: accountId },
@@ -87,8 +78,12 @@ export class DirectoryService {
           account_id: accountId,
           token_id: tokenId,
           prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+          creator_user_id: minter.creatorUserId,
+          parent_key_id: minter.parentKeyId,
+          session_id: minter.sessionId,
         },
         origin,
+        0,
       );
     });
     return { tokenId, token };
@@ -104,9 +99,10 @@ export class DirectoryService {
 
   async authenticate(authorization: string | undefined): Promise<Directory> {
     const token = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : "";
-    const row = token.startsWith(TOKEN_PREFIX)
-      ? await this.db.scimToken.findUnique({ where: { tokenHash: sha256(token) } })
+    const secret = token.startsWith(TOKEN_PREFIX)
+      ? await this.db.scimTokenSecret.findUnique({ where: { tokenHash: sha256(token) } })
       : null;
+    const row = secret ? await this.db.scimToken.findUnique({ where: { id: secret.tokenId } }) : null;
     const rights = row ? await this.credentials.rightsOfScimToken(this.db, row) : null;
     if (!row || !rights || !permits(rights, SCIM_PERMISSION))
       throw new PlatformError(

@@ -17,7 +17,6 @@ const storedOidcSettings = z.object({
   clientId: z.string(),
   domains: z.array(z.string()),
 });
-type StoredOidcSettings = z.infer<typeof storedOidcSettings>;
 
 export interface OidcConnectionInput {
   name: unknown;
@@ -91,20 +90,10 @@ export class OidcService {
     const defaultRole =
       input.defaultRole === undefined ? "member" : text(input.defaultRole, "default_role", 100);
     const connectionId = newId("conn_");
-    const settings: StoredOidcSettings = { issuer: issuerText, clientId, domains };
     await this.db.$transaction(async (tx) => {
-      await tx.ssoConnection.create({
-        data: {
-          id: connectionId,
-          accountId,
-          protocol: "oidc",
-          name,
-          settings: settings as object,
-          clientSecret,
-          jitProvisioning: jit,
-          defaultRole,
-        },
-      });
+      // The client secret goes to the secret store; sso_connections is the inline projection of
+      // SsoConnectionConfigured.
+      await tx.ssoClientSecret.create({ data: { connectionId, clientSecret } });
       await appendEvents(
         this.store,
         tx,
@@ -132,6 +121,7 @@ export class OidcService {
           },
         ],
         origin.actor,
+        0,
       );
     });
     return { connectionId, redirectUri: this.redirectUri(connectionId) };
@@ -218,13 +208,16 @@ export class OidcService {
   }
 
   private async connection(connectionId: string) {
-    const connection = await this.db.ssoConnection.findUnique({ where: { id: connectionId } });
-    if (connection?.protocol !== "oidc" || !connection.enabled || !connection.clientSecret)
+    const [connection, clientSecret] = await Promise.all([
+      this.db.ssoConnection.findUnique({ where: { id: connectionId } }),
+      this.db.ssoClientSecret.findUnique({ where: { connectionId } }),
+    ]);
+    if (connection?.protocol !== "oidc" || !connection.enabled || !clientSecret)
       throw new NotFoundError("sso_connection_not_found", `SSO connection ${connectionId} does not exist`);
     // Sign-ins start and finish here: neither a session nor a just-in-time person in a closed organization.
     await assertOpen(this.db, connection.accountId);
     const settings = storedOidcSettings.parse(connection.settings);
-    const secret = connection.clientSecret;
+    const secret = clientSecret.clientSecret;
     let config = this.configurations.get(connectionId);
     if (!config) {
       const issuer = new URL(settings.issuer);

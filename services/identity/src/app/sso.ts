@@ -30,7 +30,6 @@ const storedSamlSettings = z.object({
   idpCertificatePem: z.string(),
   domains: z.array(z.string()),
 });
-type StoredSamlSettings = z.infer<typeof storedSamlSettings>;
 
 function field(value: unknown, name: string, max = 2048): string {
   if (typeof value !== "string" || value.trim() === "" || value.length > max)
@@ -104,24 +103,8 @@ export class SsoService {
     const defaultRole =
       input.defaultRole === undefined ? "member" : field(input.defaultRole, "default_role", 100);
     const connectionId = newId("conn_");
-    const settings: StoredSamlSettings = {
-      idpEntityId,
-      idpSsoUrl,
-      idpCertificatePem: certificate.pem,
-      domains,
-    };
+    // sso_connections is the inline projection of SsoConnectionConfigured, settings and all.
     await this.db.$transaction(async (tx) => {
-      await tx.ssoConnection.create({
-        data: {
-          id: connectionId,
-          accountId,
-          protocol: "saml",
-          name,
-          settings: settings as object,
-          jitProvisioning: jit,
-          defaultRole,
-        },
-      });
       await appendEvents(
         this.store,
         tx,
@@ -145,10 +128,12 @@ export class SsoService {
               enabled: true,
               occurred_at: this.clock.now().getTime(),
               actor: origin.actor,
+              idp_certificate_pem: certificate.pem,
             },
           },
         ],
         origin.actor,
+        0,
       );
     });
     return { connectionId, spEntityId: this.spEntityId(connectionId), acsUrl: this.acsUrl(connectionId) };

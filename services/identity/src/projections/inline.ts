@@ -1,6 +1,7 @@
 import type { IdentityPayloads } from "@platform/contracts";
 import type { InlineHandlers } from "@platform/event-sourcing";
 import type { Tx } from "../app/context";
+import { ssoSettingsOf } from "../domain/credentials";
 import { IdentityEvent } from "../domain/events";
 import { PERSON_TABLES, personHandlers, resetPeople } from "./people";
 
@@ -70,6 +71,76 @@ export const inlineHandlers: InlineHandlers<Tx, IdentityPayloads> = {
   [IdentityEvent.DirectoryGroupDeleted]: async (tx, event) => {
     await tx.directoryGroup.deleteMany({ where: { id: event.data.directory_group_id } });
   },
+  // Credentials: the rows hold everything but the secret, which stays in the secret store
+  // (api_key_secrets, scim_token_secrets, sso_client_secrets). Events from before v2 carry no minter.
+  [IdentityEvent.ApiKeyCreated]: async (tx, event) => {
+    const { data } = event;
+    await tx.apiKey.create({
+      data: {
+        id: data.api_key_id,
+        accountId: data.account_id,
+        name: data.name,
+        prefix: data.prefix,
+        scopes: data.scopes,
+        createdBy: data.actor.id ?? data.actor.type,
+        createdAt: event.occurredAt,
+        expiresAt: data.expires_at === null ? null : new Date(data.expires_at),
+        creatorUserId: data.creator_user_id ?? null,
+        parentKeyId: data.parent_key_id ?? null,
+        sessionId: data.session_id ?? null,
+        version: event.version,
+      },
+    });
+  },
+  [IdentityEvent.ApiKeyRevoked]: async (tx, event) => {
+    await tx.apiKey.update({
+      where: { id: event.data.api_key_id },
+      data: { revokedAt: event.occurredAt, version: event.version },
+    });
+  },
+  [IdentityEvent.ScimTokenIssued]: async (tx, event) => {
+    const { data } = event;
+    await tx.scimToken.create({
+      data: {
+        id: data.token_id,
+        accountId: data.account_id,
+        prefix: data.prefix,
+        createdAt: event.occurredAt,
+        creatorUserId: data.creator_user_id ?? null,
+        parentKeyId: data.parent_key_id ?? null,
+        sessionId: data.session_id ?? null,
+        version: event.version,
+      },
+    });
+  },
+  [IdentityEvent.ScimTokenRevoked]: async (tx, event) => {
+    await tx.scimToken.update({
+      where: { id: event.data.token_id },
+      data: { revokedAt: event.occurredAt, version: event.version },
+    });
+  },
+  [IdentityEvent.SsoConnectionConfigured]: async (tx, event) => {
+    const { data } = event;
+    const values = {
+      accountId: data.account_id,
+      protocol: data.protocol,
+      name: data.name,
+      settings: ssoSettingsOf(data) as object,
+      jitProvisioning: data.jit_provisioning,
+      defaultRole: data.default_role,
+      enabled: data.enabled,
+      updatedAt: event.occurredAt,
+      version: event.version,
+    };
+    await tx.ssoConnection.upsert({
+      where: { id: data.connection_id },
+      create: { id: data.connection_id, createdAt: event.occurredAt, ...values },
+      update: values,
+    });
+  },
+  [IdentityEvent.SsoConnectionDeleted]: async (tx, event) => {
+    await tx.ssoConnection.deleteMany({ where: { id: event.data.connection_id } });
+  },
 };
 
 /** The tables written only by the handlers above. */
@@ -78,6 +149,9 @@ export const INLINE_TABLES = [
   "revocations",
   "directory_groups",
   ...PERSON_TABLES,
+  "api_keys",
+  "scim_tokens",
+  "sso_connections",
 ] as const;
 
 /** Empties the inline projections' tables, for `store.rebuildInline`. */
@@ -86,4 +160,7 @@ export async function resetInline(tx: Tx): Promise<void> {
   await tx.revocation.deleteMany();
   await tx.directoryGroup.deleteMany();
   await resetPeople(tx);
+  await tx.apiKey.deleteMany();
+  await tx.scimToken.deleteMany();
+  await tx.ssoConnection.deleteMany();
 }
