@@ -1,0 +1,316 @@
+import { ConcurrencyConflictError } from "@platform/errors";
+import { IdentityEvent } from "../../domain/events";
+import { decideProfileUpdate } from "../../domain/people";
+import {
+  applyUserPatch,
+  matchesFilter,
+  parseFilter,
+  ScimError,
+  type ScimFilter,
+  type ScimPatchOperation,
+  type ScimUserInput,
+  type ScimUserRecord,
+  toScimUser,
+} from "../../scim";
+import type { Db, RequestOrigin, Tx } from "../context";
+import { personVersion } from "../person-state";
+import type { Provisioning } from "../provisioning";
+import type { SessionService } from "../sessions";
+import type { ScimGroups } from "./groups";
+import {
+  type AccessWithUser,
+  appendDirectoryEvent,
+  type Directory,
+  type DirectoryDeps,
+  IN_USE,
+  inDirectoryTransaction,
+  loadAccess,
+  loginEmailOf,
+  userNameKeyOf,
+  userRecord,
+} from "./shared";
+
+/**
+ * A directory's people: created (provisioned), replaced, patched, suspended and removed. People are
+ * global, their access is per organization, so every read and write is scoped to the directory's
+ * organization.
+ */
+export class ScimUsers {
+  constructor(
+    private readonly deps: DirectoryDeps,
+    private readonly sessions: SessionService,
+    private readonly provisioning: Provisioning,
+    private readonly groups: ScimGroups,
+  ) {}
+
+  async getUser(directory: Directory, userId: string): Promise<ScimUserRecord> {
+    return userRecord(await this.requireAccess(this.deps.db, directory, userId));
+  }
+
+  async listUsers(
+    directory: Directory,
+    filterText: string | undefined,
+    baseUrl: string,
+  ): Promise<ScimUserRecord[]> {
+    const filter: ScimFilter | null = filterText ? parseFilter(filterText, "User") : null;
+    const rows = await this.deps.db.accountAccess.findMany({
+      where: { accountId: directory.accountId },
+      include: { user: true },
+      orderBy: { createdAt: "asc" },
+    });
+    // Filters are evaluated on the SCIM representation itself, so every attribute and operator the
+    // protocol layer supports works here unchanged (see docs/identity.md for the size this suits).
+    return rows
+      .map(userRecord)
+      .filter((record) => !filter || matchesFilter(filter, toScimUser(record, baseUrl)));
+  }
+
+  async createUser(
+    directory: Directory,
+    input: ScimUserInput,
+    origin: RequestOrigin,
+  ): Promise<ScimUserRecord> {
+    const email = loginEmailOf(input);
+    return inDirectoryTransaction(this.deps.db, async (tx) => {
+      await this.ensureUserNameFree(tx, directory, input.userName, null);
+      const provisioned = await this.provisioning.provision(
+        tx,
+        {
+          accountId: directory.accountId,
+          email,
+          givenName: input.name.givenName,
+          familyName: input.name.familyName,
+          displayName: input.displayName,
+          source: "scim",
+          externalId: input.externalId,
+          connectionId: directory.tokenId,
+          role: "member",
+        },
+        origin,
+      );
+      if (!provisioned.changed) throw ScimError.uniqueness(IN_USE);
+      const access = await tx.accountAccess.update({
+        where: { userId_accountId: { userId: provisioned.userId, accountId: directory.accountId } },
+        data: { userName: input.userName, userNameKey: userNameKeyOf(input.userName) },
+      });
+      if (!input.active)
+        await this.setActive(tx, directory, provisioned.userId, false, origin, {
+          version: await personVersion(tx, provisioned.userId),
+          revision: access.revision,
+        });
+      return userRecord(await this.requireAccess(tx, directory, provisioned.userId));
+    });
+  }
+
+  async replaceUser(
+    directory: Directory,
+    userId: string,
+    input: ScimUserInput,
+    origin: RequestOrigin,
+  ): Promise<ScimUserRecord> {
+    return inDirectoryTransaction(this.deps.db, async (tx) =>
+      this.saveUser(tx, directory, await this.requireAccess(tx, directory, userId), input, origin),
+    );
+  }
+
+  async patchUser(
+    directory: Directory,
+    userId: string,
+    operations: ScimPatchOperation[],
+    origin: RequestOrigin,
+  ): Promise<ScimUserRecord> {
+    return inDirectoryTransaction(this.deps.db, async (tx) => {
+      const access = await this.requireAccess(tx, directory, userId);
+      return this.saveUser(tx, directory, access, applyUserPatch(userRecord(access), operations), origin);
+    });
+  }
+
+  async deleteUser(directory: Directory, userId: string, origin: RequestOrigin): Promise<void> {
+    await inDirectoryTransaction(this.deps.db, async (tx) => {
+      const access = await this.requireAccess(tx, directory, userId);
+      // First, at the version read: of two concurrent removals the store refuses the second.
+      await appendDirectoryEvent(
+        this.deps,
+        tx,
+        { type: "user", id: userId, tenantId: directory.accountId },
+        IdentityEvent.UserRemoved,
+        {
+          account_id: directory.accountId,
+          user_id: userId,
+          source: "scim",
+        },
+        origin,
+        access.user.version,
+      );
+      await this.sessions.revokeAllOf(tx, userId, directory.accountId, "deactivated", origin);
+      await tx.accountAccess.delete({
+        where: { userId_accountId: { userId, accountId: directory.accountId } },
+      });
+      await this.groups.removeFromGroups(tx, directory, userId, origin);
+    });
+  }
+
+  private async saveUser(
+    tx: Tx,
+    directory: Directory,
+    access: AccessWithUser,
+    input: ScimUserInput,
+    origin: RequestOrigin,
+  ): Promise<ScimUserRecord> {
+    const userId = access.userId;
+    const email = loginEmailOf(input);
+    const proposed = {
+      email,
+      givenName: input.name.givenName,
+      familyName: input.name.familyName,
+      displayName: input.displayName,
+    };
+    const decision = decideProfileUpdate(access.user, proposed, {
+      memberElsewhere:
+        email !== access.user.email &&
+        (await tx.accountAccess.count({ where: { userId, accountId: { not: directory.accountId } } })) > 0,
+      directoryOwnsPerson: await this.provisioning.directoryOwns(tx, directory.accountId, {
+        accessSource: access.source,
+        addresses: [access.user.email, email],
+      }),
+    });
+    if (decision.outcome === "refused")
+      throw ScimError.mutability(
+        decision.reason === "shared_login"
+          ? "the e-mail address of a person who belongs to other organizations cannot be changed"
+          : "name and e-mail address belong to the person: this directory may change them only for people it provisioned at the organization's verified domains",
+      );
+    const directoryChanged = input.userName !== access.userName || input.externalId !== access.externalId;
+    if (input.userName !== access.userName)
+      await this.ensureUserNameFree(tx, directory, input.userName, userId);
+    // The person first, at the version this request read: of two concurrent updates of one person the
+    // store refuses the second (409 concurrency_conflict). users is the projection of the event.
+    let version = access.user.version;
+    if (decision.outcome === "updated") {
+      await appendDirectoryEvent(
+        this.deps,
+        tx,
+        { type: "user", id: userId, tenantId: directory.accountId },
+        IdentityEvent.UserProfileUpdated,
+        {
+          account_id: directory.accountId,
+          user_id: userId,
+          email,
+          given_name: input.name.givenName,
+          family_name: input.name.familyName,
+          display_name: input.displayName,
+        },
+        origin,
+        version,
+      );
+      version += 1;
+    }
+    let revision = access.revision;
+    if (decision.outcome === "updated" || directoryChanged)
+      revision = await this.updateAccess(tx, directory, userId, revision, {
+        userName: input.userName,
+        userNameKey: userNameKeyOf(input.userName),
+        externalId: input.externalId,
+      });
+    if (input.active !== access.active)
+      await this.setActive(tx, directory, userId, input.active, origin, { version, revision });
+    return userRecord(await this.requireAccess(tx, directory, userId));
+  }
+
+  /**
+   * account_access is not a projection yet (src/tables.ts): its SCIM attributes are written here, on
+   * the condition that its revision (the SCIM ETag) is still the one read, so a concurrent change to
+   * the same access conflicts instead of being overwritten. Returns the new revision.
+   */
+  private async updateAccess(
+    tx: Tx,
+    directory: Directory,
+    userId: string,
+    revision: number,
+    data: { userName?: string; userNameKey?: string; externalId?: string | null; active?: boolean },
+  ): Promise<number> {
+    const updated = await tx.accountAccess.updateMany({
+      where: { userId, accountId: directory.accountId, revision },
+      data: { ...data, revision: revision + 1 },
+    });
+    if (updated.count !== 1) throw new ConcurrencyConflictError(`${userId}@${directory.accountId}`, revision);
+    return revision + 1;
+  }
+
+  /** active=false suspends the person in this organization and ends their sessions in it at once. */
+  private async setActive(
+    tx: Tx,
+    directory: Directory,
+    userId: string,
+    active: boolean,
+    origin: RequestOrigin,
+    read: { version: number; revision: number },
+  ): Promise<void> {
+    await this.updateAccess(tx, directory, userId, read.revision, { active });
+    if (active) {
+      await appendDirectoryEvent(
+        this.deps,
+        tx,
+        { type: "user", id: userId, tenantId: directory.accountId },
+        IdentityEvent.UserReactivated,
+        {
+          account_id: directory.accountId,
+          user_id: userId,
+          source: "scim",
+        },
+        origin,
+        read.version,
+      );
+      return;
+    }
+    // The event first, at the version read; ending the sessions appends after it.
+    const revoked = await this.sessions.countLive(tx, userId, directory.accountId);
+    await appendDirectoryEvent(
+      this.deps,
+      tx,
+      { type: "user", id: userId, tenantId: directory.accountId },
+      IdentityEvent.UserDeactivated,
+      {
+        account_id: directory.accountId,
+        user_id: userId,
+        source: "scim",
+        sessions_revoked: revoked,
+      },
+      origin,
+      read.version,
+    );
+    await this.sessions.revokeAllOf(tx, userId, directory.accountId, "deactivated", origin);
+  }
+
+  private async requireAccess(
+    client: Db | Tx,
+    directory: Directory,
+    userId: string,
+  ): Promise<AccessWithUser> {
+    const access = await loadAccess(client, directory, userId);
+    if (!access) throw ScimError.notFound(`User ${userId} not found`);
+    return access;
+  }
+
+  /**
+   * userName is caseExact false (RFC 7643 §4.1.1), so `PG2@CONTOSO.COM` clashes with
+   * `pg2@contoso.com`. A person without a userName shows their address as one (userRecord), so an
+   * address counts as taken too: a filter on userName must never find two people.
+   */
+  private async ensureUserNameFree(
+    tx: Tx,
+    directory: Directory,
+    userName: string,
+    exceptUserId: string | null,
+  ): Promise<void> {
+    const key = userNameKeyOf(userName);
+    const taken = await tx.accountAccess.findFirst({
+      where: {
+        accountId: directory.accountId,
+        ...(exceptUserId ? { userId: { not: exceptUserId } } : {}),
+        OR: [{ userNameKey: key }, { userName: null, user: { email: key } }],
+      },
+    });
+    if (taken) throw ScimError.uniqueness(`userName ${userName} is already taken in this directory`);
+  }
+}
