@@ -4,9 +4,10 @@
  * else identity keeps is the event store, or a projection of events (inline or async, see
  * src/tables.ts). A test (test/tables.test.ts) fails when a table is none of these.
  *
- * `mixed` marks a table that holds non-secret state beside its secret: today it is written by the
- * commands as a whole; splitting the secret into its own table so the rest becomes a projection is
- * the next step of issue 10 (docs/identity.md, State and secrets).
+ * `mixed` marks a table that holds non-secret state beside its secret, written by the commands as a
+ * whole until the secret is split into its own table and the rest becomes a projection. None is
+ * mixed today: users, api_keys, scim_tokens and sso_connections are split (docs/identity.md, State and
+ * secrets); the field stays so that a new mixed table is declared as such, not hidden.
  */
 export interface SecretTable {
   /** The secret (or the state derived from secrets) the table holds. */
