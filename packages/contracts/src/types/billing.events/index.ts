@@ -1,67 +1,95 @@
 // Generated from schemas/billing-events by `platform-contracts types`; do not edit.
 
+import type { BillingCycleChanged } from "./BillingCycleChanged.v1";
+import type { DowngradeCanceled } from "./DowngradeCanceled.v1";
+import type { DowngradeScheduled } from "./DowngradeScheduled.v1";
 import type { InvoiceIssued } from "./InvoiceIssued.v1";
 import type { InvoicePaid } from "./InvoicePaid.v1";
 import type { PaymentFailed } from "./PaymentFailed.v1";
+import type { PaymentMethodAttached } from "./PaymentMethodAttached.v1";
 import type { PlanPublished } from "./PlanPublished.v1";
 import type { SubscriptionCanceled } from "./SubscriptionCanceled.v1";
 import type { SubscriptionCreated } from "./SubscriptionCreated.v1";
 import type { SubscriptionDowngraded } from "./SubscriptionDowngraded.v1";
+import type { SubscriptionEnded } from "./SubscriptionEnded.v1";
+import type { SubscriptionPastDue } from "./SubscriptionPastDue.v1";
 import type { SubscriptionReactivated } from "./SubscriptionReactivated.v1";
 import type { SubscriptionRenewed } from "./SubscriptionRenewed.v1";
 import type { SubscriptionSuspended } from "./SubscriptionSuspended.v1";
 import type { SubscriptionUpgraded } from "./SubscriptionUpgraded.v1";
 import type { TrialEnded } from "./TrialEnded.v1";
 import type { TrialStarted } from "./TrialStarted.v1";
+import type { TrialWillEnd } from "./TrialWillEnd.v1";
 
 export type {
+  BillingCycleChanged,
+  DowngradeCanceled,
+  DowngradeScheduled,
   InvoiceIssued,
   InvoicePaid,
   PaymentFailed,
+  PaymentMethodAttached,
   PlanPublished,
   SubscriptionCanceled,
   SubscriptionCreated,
   SubscriptionDowngraded,
+  SubscriptionEnded,
+  SubscriptionPastDue,
   SubscriptionReactivated,
   SubscriptionRenewed,
   SubscriptionSuspended,
   SubscriptionUpgraded,
   TrialEnded,
   TrialStarted,
+  TrialWillEnd,
 };
 
 /** The event types of billing.events: each record's Avro full name, which is also the event-type header. */
 export const BillingEvent = {
+  BillingCycleChanged: "platform.billing.BillingCycleChanged",
+  DowngradeCanceled: "platform.billing.DowngradeCanceled",
+  DowngradeScheduled: "platform.billing.DowngradeScheduled",
   InvoiceIssued: "platform.billing.InvoiceIssued",
   InvoicePaid: "platform.billing.InvoicePaid",
   PaymentFailed: "platform.billing.PaymentFailed",
+  PaymentMethodAttached: "platform.billing.PaymentMethodAttached",
   PlanPublished: "platform.billing.PlanPublished",
   SubscriptionCanceled: "platform.billing.SubscriptionCanceled",
   SubscriptionCreated: "platform.billing.SubscriptionCreated",
   SubscriptionDowngraded: "platform.billing.SubscriptionDowngraded",
+  SubscriptionEnded: "platform.billing.SubscriptionEnded",
+  SubscriptionPastDue: "platform.billing.SubscriptionPastDue",
   SubscriptionReactivated: "platform.billing.SubscriptionReactivated",
   SubscriptionRenewed: "platform.billing.SubscriptionRenewed",
   SubscriptionSuspended: "platform.billing.SubscriptionSuspended",
   SubscriptionUpgraded: "platform.billing.SubscriptionUpgraded",
   TrialEnded: "platform.billing.TrialEnded",
   TrialStarted: "platform.billing.TrialStarted",
+  TrialWillEnd: "platform.billing.TrialWillEnd",
 } as const;
 
 export type BillingEventType = (typeof BillingEvent)[keyof typeof BillingEvent];
 
 /** The payload of each billing.events event type, as its latest version (the reader schema services decode with). */
 export interface BillingPayloads {
+  "platform.billing.BillingCycleChanged": BillingCycleChanged;
+  "platform.billing.DowngradeCanceled": DowngradeCanceled;
+  "platform.billing.DowngradeScheduled": DowngradeScheduled;
   "platform.billing.InvoiceIssued": InvoiceIssued;
   "platform.billing.InvoicePaid": InvoicePaid;
   "platform.billing.PaymentFailed": PaymentFailed;
+  "platform.billing.PaymentMethodAttached": PaymentMethodAttached;
   "platform.billing.PlanPublished": PlanPublished;
   "platform.billing.SubscriptionCanceled": SubscriptionCanceled;
   "platform.billing.SubscriptionCreated": SubscriptionCreated;
   "platform.billing.SubscriptionDowngraded": SubscriptionDowngraded;
+  "platform.billing.SubscriptionEnded": SubscriptionEnded;
+  "platform.billing.SubscriptionPastDue": SubscriptionPastDue;
   "platform.billing.SubscriptionReactivated": SubscriptionReactivated;
   "platform.billing.SubscriptionRenewed": SubscriptionRenewed;
   "platform.billing.SubscriptionSuspended": SubscriptionSuspended;
   "platform.billing.SubscriptionUpgraded": SubscriptionUpgraded;
   "platform.billing.TrialEnded": TrialEnded;
   "platform.billing.TrialStarted": TrialStarted;
+  "platform.billing.TrialWillEnd": TrialWillEnd;
 }
