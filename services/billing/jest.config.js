@@ -1,1 +1,1 @@
-module.exports = require("../../jest.base.js")(__dirname);
+module.exports = require("../../jest.base.js").withInfrastructure(__dirname);
