@@ -1,0 +1,251 @@
+import { randomBytes } from "node:crypto";
+import { accountClosedError } from "@platform/auth";
+import { ALL_ROWS, enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
+import { InvalidInputError, NotFoundError } from "@platform/errors";
+import type { Clock, EventStore } from "@platform/event-sourcing";
+import { CATALOG_PLANS } from "../domain/catalog";
+import { type Actor, SYSTEM_ACTOR } from "../domain/events";
+import { currentPlans, type Interval, type Plan } from "../domain/plans";
+import { type ChangeKind, changeKindOf } from "../domain/proration";
+import { planOfSnapshot } from "../domain/snapshots";
+import {
+  decide,
+  dueStepOf,
+  type PaymentMethod,
+  type SubscriptionCommand,
+  type SubscriptionEvent,
+  TRIAL_PLAN_ID,
+} from "../domain/subscriptions";
+import type { Subscription } from "../generated/prisma/client";
+import { stateOfRow } from "./subscription-state";
+import { CROSS_TENANT, type Db, type Tx } from "./tenant";
+
+/** A plan change as asked for: which plan, at which interval, and what the caller meant it to be. */
+export interface PlanChange {
+  /** null: the plan the subscription has (a change of interval). */
+  planId: string | null;
+  /** null: the interval the subscription has. */
+  interval: Interval | null;
+  /** The route's promise: an upgrade route never schedules a downgrade, nor the reverse. */
+  expected: ChangeKind[];
+}
+
+const NOT_EXPECTED: Record<ChangeKind, string> = {
+  upgrade: "not_an_upgrade",
+  downgrade: "not_a_downgrade",
+  interval_switch: "not_an_interval_switch",
+};
+const DESCRIBED: Record<ChangeKind, string> = {
+  upgrade: "an upgrade (POST .../subscription/upgrade)",
+  downgrade: "a downgrade (POST .../subscription/downgrade)",
+  interval_switch: "a change of billing cycle (POST .../subscription/billing-cycle)",
+};
+
+/** The most due steps one subscription takes in one scheduler run (a year of monthly renewals and then some). */
+const MAX_STEPS_PER_RUN = 24;
+
+/**
+ * The subscription's commands: each reads the state row (no lock), decides with the pure aggregate,
+ * and appends at the version it decided on; the row is written by the inline projection in the same
+ * transaction. Two concurrent commands on one subscription: one commits, the other gets 409
+ * `concurrency_conflict` from the store.
+ */
+export class SubscriptionService {
+  private readonly plans: Map<string, Plan>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly store: EventStore<Tx>,
+    private readonly clock: Clock,
+    catalog: readonly Plan[] = CATALOG_PLANS,
+  ) {
+    this.plans = currentPlans(catalog);
+  }
+
+  /** The plans a new subscription or a change is sold: the newest version of each. */
+  catalog(): Plan[] {
+    return [...this.plans.values()];
+  }
+
+  async get(accountId: string): Promise<Subscription> {
+    return inTenant(this.db, accountId, (tx) => this.require(tx, accountId));
+  }
+
+  /**
+   * OrganizationCreated's process (src/projections/processes.ts), in the projector's transaction: the
+   * 14-day Professional trial. An organization that already has a subscription gets no second one, so a
+   * redelivered or replayed OrganizationCreated starts one trial.
+   */
+  async startTrial(tx: Tx, accountId: string): Promise<void> {
+    await enterTenant(tx, accountId);
+    if (await tx.subscription.findUnique({ where: { accountId } })) return;
+    const plan = this.plans.get(TRIAL_PLAN_ID);
+    if (!plan) throw new Error(`the catalog sells no ${TRIAL_PLAN_ID} plan`);
+    const id = `sub_${randomBytes(10).toString("hex")}`;
+    const now = this.clock.now();
+    await this.append(
+      tx,
+      accountId,
+      id,
+      0,
+      decide(null, { kind: "start_trial", id, plan }, now),
+      SYSTEM_ACTOR,
+      now,
+    );
+  }
+
+  async attachPaymentMethod(accountId: string, method: PaymentMethod, actor: Actor): Promise<Subscription> {
+    return this.execute(accountId, actor, () => ({ kind: "attach_payment_method", method }));
+  }
+
+  /**
+   * Moves to another plan or interval (the current one when not given). `expected` is what the route
+   * promises its caller: /upgrade never schedules a downgrade, /downgrade never charges a proration.
+   */
+  async changePlan(accountId: string, change: PlanChange, actor: Actor): Promise<Subscription> {
+    const plan = change.planId === null ? null : this.plans.get(change.planId);
+    if (plan === undefined)
+      throw new InvalidInputError("unknown_plan", `there is no plan ${change.planId}`, {
+        details: { plans: [...this.plans.keys()] },
+      });
+    return this.execute(accountId, actor, (row) => {
+      const state = stateOfRow(row);
+      const from = { plan: planOfSnapshot(state.plan), interval: state.interval };
+      const to = { plan: plan ?? this.sellable(state.planId), interval: change.interval ?? state.interval };
+      const kind = changeKindOf(from, to); // same_plan for the same plan and interval
+      if (!change.expected.includes(kind))
+        throw new InvalidInputError(
+          NOT_EXPECTED[change.expected[0] ?? "upgrade"],
+          `moving to ${to.plan.name} (${to.interval}ly) is ${DESCRIBED[kind]}`,
+          { details: { change: kind } },
+        );
+      return { kind: "change_plan", ...to };
+    });
+  }
+
+  /** The newest version of a plan, for a change of interval on the plan the subscription has. */
+  private sellable(planId: string): Plan {
+    const plan = this.plans.get(planId);
+    if (!plan) throw new InvalidInputError("unknown_plan", `plan ${planId} is no longer sold`);
+    return plan;
+  }
+
+  async cancelScheduledDowngrade(accountId: string, actor: Actor): Promise<Subscription> {
+    return this.execute(accountId, actor, () => ({ kind: "cancel_scheduled_downgrade" }));
+  }
+
+  async cancel(
+    accountId: string,
+    options: { atPeriodEnd: boolean; reason: string | null },
+    actor: Actor,
+  ): Promise<Subscription> {
+    return this.execute(accountId, actor, () => ({ kind: "cancel", ...options }));
+  }
+
+  /** Payments' entry points (the payment flow arrives with invoices, docs/billing.md). */
+  async paymentFailed(
+    accountId: string,
+    invoiceId: string | null,
+    failureCode: string,
+  ): Promise<Subscription> {
+    return this.execute(accountId, SYSTEM_ACTOR, () => ({ kind: "payment_failed", invoiceId, failureCode }));
+  }
+
+  async suspend(accountId: string, invoiceId: string | null): Promise<Subscription> {
+    return this.execute(accountId, SYSTEM_ACTOR, () => ({
+      kind: "suspend",
+      invoiceId,
+      reason: "payment_overdue",
+    }));
+  }
+
+  async reactivate(accountId: string): Promise<Subscription> {
+    return this.execute(accountId, SYSTEM_ACTOR, () => ({ kind: "reactivate" }));
+  }
+
+  /**
+   * The scheduler: every subscription with a step due at the service's clock (reminders, trial ends,
+   * renewals), each step in its own tenant transaction, in time order per subscription, until none is
+   * due. Driven by a timer in production and by tests with their TestClock. A subscription whose step
+   * fails (a user's command won the race: concurrency_conflict) is left for the next run; the others go on.
+   */
+  async runDue(): Promise<{ steps: number; failures: { accountId: string; error: unknown }[] }> {
+    const now = this.clock.now();
+    const due = await this.db.$transaction((tx) =>
+      lookupAcrossTenants(tx, CROSS_TENANT.subscriptions, ALL_ROWS, () =>
+        tx.subscription.findMany({
+          where: { nextDueAt: { lte: now } },
+          select: { accountId: true },
+          orderBy: { nextDueAt: "asc" },
+        }),
+      ),
+    );
+    let steps = 0;
+    const failures: { accountId: string; error: unknown }[] = [];
+    for (const { accountId } of due) {
+      try {
+        for (let i = 0; i < MAX_STEPS_PER_RUN; i++) {
+          const row = await this.get(accountId);
+          if (!dueStepOf(stateOfRow(row), now) || (await this.isClosed(accountId))) break;
+          await this.execute(accountId, SYSTEM_ACTOR, () => ({ kind: "run_due" }));
+          steps += 1;
+        }
+      } catch (error) {
+        failures.push({ accountId, error });
+      }
+    }
+    return { steps, failures };
+  }
+
+  private async isClosed(accountId: string): Promise<boolean> {
+    return inTenant(
+      this.db,
+      accountId,
+      async (tx) => (await tx.closedAccount.findUnique({ where: { accountId } })) !== null,
+    );
+  }
+
+  /** Reads the state, makes the command from it, decides, appends at the version read. */
+  private async execute(
+    accountId: string,
+    actor: Actor,
+    commandFor: (row: Subscription) => SubscriptionCommand,
+  ): Promise<Subscription> {
+    return inTenant(this.db, accountId, async (tx) => {
+      // Every path into billing ends here, so a closed organization takes no change from any of them.
+      if (await tx.closedAccount.findUnique({ where: { accountId } })) throw accountClosedError(accountId);
+      const row = await this.require(tx, accountId);
+      const now = this.clock.now();
+      const events = decide(stateOfRow(row), commandFor(row), now);
+      if (events.length === 0) return row;
+      await this.append(tx, accountId, row.id, row.version, events, actor, now);
+      return this.require(tx, accountId);
+    });
+  }
+
+  private async append(
+    tx: Tx,
+    accountId: string,
+    subscriptionId: string,
+    expectedVersion: number,
+    events: SubscriptionEvent[],
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    await this.store.append(tx, {
+      aggregate: { type: "subscription", id: subscriptionId, tenantId: accountId },
+      expectedVersion,
+      events: events.map((event) => ({
+        type: event.type,
+        data: { account_id: accountId, ...event.data, occurred_at: now.getTime(), actor },
+      })),
+      metadata: { actor: actor.id ?? actor.type },
+    });
+  }
+
+  private async require(tx: Tx, accountId: string): Promise<Subscription> {
+    const row = await tx.subscription.findUnique({ where: { accountId } });
+    if (!row) throw new NotFoundError("no_subscription", `organization ${accountId} has no subscription`);
+    return row;
+  }
+}

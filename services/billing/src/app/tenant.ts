@@ -1,0 +1,27 @@
+import type { CrossTenantTable } from "@platform/database";
+import type { PrismaClient } from "../generated/prisma/client";
+
+export type Db = PrismaClient;
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/**
+ * billing's tables read across tenants: the one place that says which, why, and by what key. Each is a
+ * tenant table for writes (forced row-level security, the tenant policy); its lookup policy opens SELECT
+ * only while a `lookupAcrossTenants` call names it. The isolation test holds the database to this list.
+ */
+export const CROSS_TENANT = {
+  subscriptions: {
+    table: "subscriptions",
+    lookupBy: null,
+    reason:
+      "the scheduler lists every organization's due steps (trial reminders and ends, renewals) in one " +
+      "indexed query on next_due_at, then runs each in its own tenant's transaction",
+  },
+  roleDefinitions: {
+    table: "role_definitions",
+    lookupBy: null,
+    reason:
+      "identity's role catalog (each organization's roles and the platform's, account_id 'platform'): the token " +
+      "verifier needs all of it at start, before any request names a tenant",
+  },
+} as const satisfies Record<string, CrossTenantTable>;

@@ -1,0 +1,19 @@
+import { env, loadConfig, platformEnv } from "@platform/config";
+import { z } from "zod";
+
+export const billingConfigSchema = z.object({
+  ...platformEnv({ defaultPort: 3003 }),
+  /** How often the scheduler runs due transitions (trial reminders and ends, renewals); tests drive it themselves. */
+  BILLING_SCHEDULER_SECONDS: env.int({ min: 1 }).default(60),
+  BILLING_EVENTS_TOPIC: env.string().default("billing.events"),
+  TENANCY_EVENTS_TOPIC: env.string().default("tenancy.events"),
+  IDENTITY_EVENTS_TOPIC: env.string().default("identity.events"),
+  /** Consumer group prefix of billing's projectors (`<group>` read models, `<group>.processes`). */
+  READ_MODEL_GROUP: env.string().default("billing-read-models"),
+});
+
+export type BillingConfig = z.output<typeof billingConfigSchema>;
+
+export function loadBillingConfig(environment: NodeJS.ProcessEnv = process.env): BillingConfig {
+  return loadConfig(billingConfigSchema, { SERVICE_NAME: "billing", ...environment });
+}

@@ -1,0 +1,68 @@
+import { parseBody } from "@platform/http";
+import type { Router } from "express";
+import type { BillingService } from "../service";
+import { BILLING_MANAGE, BILLING_READ, param, routeGuards, who } from "./guards";
+import { planJson, subscriptionJson } from "./serializers";
+import {
+  billingCycleBody,
+  cancelBody,
+  downgradeBody,
+  paymentMethodBody,
+  upgradeBody,
+} from "./subscription.validators";
+
+/** billing's HTTP API: parse at the edge, call one command, answer (docs/billing.md, API). */
+export function billingRoutes(service: BillingService) {
+  const { signedIn, inAccount } = routeGuards(service);
+  const { subscriptions } = service;
+  const base = "/v1/organizations/:accountId/subscription";
+  const account = (req: Parameters<Parameters<Router["get"]>[1]>[0]) => param(req, "accountId");
+
+  return (router: Router) => {
+    router.get("/v1/plans", signedIn, (_req, res) => {
+      res.json({ data: subscriptions.catalog().map(planJson) });
+    });
+    router.get(base, ...inAccount(BILLING_READ), async (req, res) => {
+      res.json(subscriptionJson(await subscriptions.get(account(req))));
+    });
+    router.post(`${base}/upgrade`, ...inAccount(BILLING_MANAGE), async (req, res) => {
+      const body = parseBody(upgradeBody, req.body);
+      const change = { planId: body.plan_id, interval: null, expected: ["upgrade" as const] };
+      res.json(subscriptionJson(await subscriptions.changePlan(account(req), change, who(req, res))));
+    });
+    router.post(`${base}/downgrade`, ...inAccount(BILLING_MANAGE), async (req, res) => {
+      const body = parseBody(downgradeBody, req.body);
+      const change = { planId: body.plan_id, interval: null, expected: ["downgrade" as const] };
+      res.json(subscriptionJson(await subscriptions.changePlan(account(req), change, who(req, res))));
+    });
+    router.delete(`${base}/scheduled-downgrade`, ...inAccount(BILLING_MANAGE), async (req, res) => {
+      res.json(subscriptionJson(await subscriptions.cancelScheduledDowngrade(account(req), who(req, res))));
+    });
+    router.post(`${base}/billing-cycle`, ...inAccount(BILLING_MANAGE), async (req, res) => {
+      const body = parseBody(billingCycleBody, req.body);
+      const change = {
+        planId: body.plan_id ?? null,
+        interval: body.interval,
+        expected: ["interval_switch" as const],
+      };
+      res.json(subscriptionJson(await subscriptions.changePlan(account(req), change, who(req, res))));
+    });
+    router.post(`${base}/cancel`, ...inAccount(BILLING_MANAGE), async (req, res) => {
+      const body = parseBody(cancelBody, req.body ?? {});
+      const options = { atPeriodEnd: body.at_period_end, reason: body.reason ?? null };
+      res.json(subscriptionJson(await subscriptions.cancel(account(req), options, who(req, res))));
+    });
+    router.post(`${base}/payment-method`, ...inAccount(BILLING_MANAGE), async (req, res) => {
+      const body = parseBody(paymentMethodBody, req.body);
+      const method = {
+        id: body.payment_method_id,
+        kind: body.kind,
+        brand: body.brand ?? null,
+        last4: body.last4 ?? null,
+      };
+      res.json(
+        subscriptionJson(await subscriptions.attachPaymentMethod(account(req), method, who(req, res))),
+      );
+    });
+  };
+}

@@ -1,0 +1,170 @@
+import { join } from "node:path";
+import {
+  KeyRing,
+  RevocationFeed,
+  RevocationSet,
+  RoleCatalog,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  TokenVerifier,
+} from "@platform/auth";
+import { ALL_ROWS, deployMigrations, lookupAcrossTenants } from "@platform/database";
+import {
+  type Clock,
+  createServiceRuntime,
+  type EventStore,
+  type Projector,
+  type ProjectorOptions,
+  type Relay,
+  type ServiceRuntime,
+  systemClock,
+} from "@platform/event-sourcing";
+import type { AvroSerde } from "@platform/messaging";
+import type { Logger, LoggerOptions } from "@platform/observability";
+import type { Kafka, Producer } from "kafkajs";
+import { ClosedAccounts } from "./app/closed-accounts";
+import { SubscriptionService } from "./app/subscriptions";
+import { CROSS_TENANT, type Tx } from "./app/tenant";
+import type { BillingConfig } from "./config";
+import { billingCatalog, projectedSchemas } from "./domain/events";
+import { PrismaClient } from "./generated/prisma/client";
+import { inlineHandlers, resetInline } from "./projections/inline";
+import { processHandlers } from "./projections/processes";
+import { PLATFORM_ROLES, readModelHandlers } from "./projections/read-models";
+
+export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
+
+export interface BillingServiceOptions {
+  /** Where log lines go (stdout when not given). */
+  logDestination?: LoggerOptions["destination"];
+}
+
+/** billing's composition root: every dependency built once from the configuration. */
+export class BillingService {
+  readonly logger: Logger;
+  readonly db: PrismaClient;
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly serde: AvroSerde;
+  readonly store: EventStore<Tx>;
+  readonly keyRing = new KeyRing();
+  readonly roles = new RoleCatalog();
+  readonly verifier: TokenVerifier;
+  readonly revocations: RevocationSet;
+  readonly closedAccounts: ClosedAccounts;
+  readonly subscriptions: SubscriptionService;
+  private readonly revocationFeed: RevocationFeed;
+  private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
+  private relay?: Relay<Tx>;
+  private readModels?: Projector<Tx>;
+  private processes?: Projector<Tx>;
+  private schedulerTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly config: BillingConfig,
+    readonly clock: Clock = systemClock,
+    options: BillingServiceOptions = {},
+  ) {
+    const runtime = createServiceRuntime<Tx, PrismaClient>(config, {
+      name: "billing",
+      database: (adapter) => new PrismaClient({ adapter }),
+      catalog: billingCatalog,
+      topic: config.BILLING_EVENTS_TOPIC,
+      clock,
+      inline: inlineHandlers,
+      logDestination: options.logDestination,
+    });
+    this.runtime = runtime;
+    this.logger = runtime.logger;
+    this.db = runtime.db;
+    this.kafka = runtime.kafka;
+    this.producer = runtime.producer;
+    this.serde = runtime.serde;
+    this.store = runtime.store;
+    this.revocations = new RevocationSet(config.REVOCATION_WINDOW_SECONDS);
+    this.revocationFeed = new RevocationFeed({
+      kafka: this.kafka,
+      serde: this.serde,
+      topic: config.IDENTITY_EVENTS_TOPIC,
+      revocations: this.revocations,
+      name: config.SERVICE_NAME,
+      logger: this.logger,
+      now: () => clock.now(),
+    });
+    this.verifier = new TokenVerifier(this.keyRing, this.roles, {
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      now: () => clock.now(),
+      revocations: this.revocations,
+    });
+    this.closedAccounts = new ClosedAccounts(this.db);
+    this.subscriptions = new SubscriptionService(this.db, this.store, clock);
+  }
+
+  /** Migrates, trusts the identity keys and roles already seen, reads the window's revocations, connects the producer. */
+  async start(): Promise<void> {
+    await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
+    for (const key of await this.db.trustedKey.findMany({ where: { retiredAt: null } }))
+      this.keyRing.addJwk(key.kid, key.jwk as Record<string, unknown>, key.notBefore);
+    const roles = await this.db.$transaction((tx) =>
+      lookupAcrossTenants(tx, CROSS_TENANT.roleDefinitions, ALL_ROWS, () => tx.roleDefinition.findMany()),
+    );
+    for (const row of roles)
+      this.roles.define(row.accountId === PLATFORM_ROLES ? null : row.accountId, row.role, row.permissions);
+    await this.revocationFeed.start();
+    await this.producer.connect();
+  }
+
+  /** The relay (event store → billing.events), the projectors, and the scheduler's timer. */
+  async startWorkers(): Promise<void> {
+    this.relay = this.runtime.relay();
+    this.readModels = this.projector(
+      this.config.READ_MODEL_GROUP,
+      readModelHandlers(this.keyRing, this.roles),
+    );
+    this.processes = this.projector(
+      `${this.config.READ_MODEL_GROUP}.processes`,
+      processHandlers(this.subscriptions),
+    );
+    this.relay.start();
+    await this.readModels.start();
+    await this.processes.start();
+    // Trial ends and renewals are due by the clock, not by an event: run them on a timer.
+    this.schedulerTimer = setInterval(() => {
+      this.runScheduler().catch((error: unknown) => this.logger.error({ error }, "billing scheduler failed"));
+    }, this.config.BILLING_SCHEDULER_SECONDS * 1000);
+    this.schedulerTimer.unref();
+  }
+
+  /** Runs every step due at the service's clock; what failed is logged and tried again next run. */
+  async runScheduler(): Promise<number> {
+    const { steps, failures } = await this.subscriptions.runDue();
+    for (const { accountId, error } of failures)
+      this.logger.warn({ error, accountId }, "a due subscription step failed; retried on the next run");
+    return steps;
+  }
+
+  private projector(name: string, handlers: ProjectorOptions<Tx>["handlers"]): Projector<Tx> {
+    return this.runtime.projector({
+      name,
+      topics: [this.config.TENANCY_EVENTS_TOPIC, this.config.IDENTITY_EVENTS_TOPIC],
+      readerSchemas: projectedSchemas,
+      handlers,
+    });
+  }
+
+  /** Rebuilds billing's inline-projected state (subscriptions) from its own log. */
+  async rebuildState(): Promise<number> {
+    return this.store.rebuildInline(this.db, resetInline);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.schedulerTimer);
+    await this.processes?.stop();
+    await this.readModels?.stop();
+    await this.relay?.stop();
+    await this.revocationFeed.stop();
+    await this.producer.disconnect();
+    await this.db.$disconnect();
+  }
+}
