@@ -6,7 +6,12 @@
  */
 export const TABLE_CLASSES = {
   /** The kit's event store, consumer offsets and applied versions, and Prisma's migration log. */
-  eventStore: ["platform_events", "platform_consumer_offsets", "platform_applied_versions", "_prisma_migrations"],
+  eventStore: [
+    "platform_events",
+    "platform_consumer_offsets",
+    "platform_applied_versions",
+    "_prisma_migrations",
+  ],
   secretStore: [],
   /** billing's own state, written only by inline handlers in the append's transaction (src/projections/inline.ts). */
   inline: ["subscriptions"],

@@ -1,0 +1,202 @@
+import { randomBytes } from "node:crypto";
+import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/auth";
+import { applyTopicsForTest, IdentityEvent, publishDomainEvent, TenancyEvent } from "@platform/contracts";
+import { createHttpApp, type Serving, serve } from "@platform/http";
+import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
+import { createLogger } from "@platform/observability";
+import {
+  createTestDatabase,
+  infrastructure,
+  TestClock,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from "@platform/testkit";
+import type { Express } from "express";
+import { loadBillingConfig } from "../../src/config";
+import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
+import type { Subscription } from "../../src/generated/prisma/client";
+import { billingRoutes } from "../../src/http/routes";
+import { BillingService, MIGRATIONS_DIR } from "../../src/service";
+
+export interface Harness {
+  service: BillingService;
+  app: Express;
+  url: string;
+  clock: TestClock;
+  db: TestDatabase;
+  topics: { billing: string; tenancy: string; identity: string };
+  /** Plays another service: one domain event on its topic, through the kit's message builder. */
+  publish(
+    topic: "tenancy" | "identity",
+    type: string,
+    aggregateId: string,
+    data: Record<string, unknown>,
+  ): Promise<void>;
+  /** Plays tenancy: an organization is created (OrganizationCreated), and billing's trial for it is awaited. */
+  organization(name?: string): Promise<{ accountId: string; subscription: Subscription }>;
+  /** An access token as identity signs it, for a person acting in an organization with a role. */
+  token(accountId: string, role?: string): Promise<string>;
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field and assert each one.
+  ): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/**
+ * One billing service per test file as it runs in production: its own database (non-superuser role,
+ * row-level security in force), real topics of its own and the real registry, HTTP on a random port,
+ * the scheduler driven by the test's clock (`service.runScheduler()`). The test plays tenancy and identity.
+ */
+export async function startBilling(overrides: Record<string, string> = {}): Promise<Harness> {
+  const infra = infrastructure();
+  const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "billing_test" });
+  const prefix = uniqueName("billing");
+  const topics = {
+    billing: `${prefix}.billing.events`,
+    tenancy: `${prefix}.tenancy.events`,
+    identity: `${prefix}.identity.events`,
+  };
+  const kafka = createKafka({
+    brokers: infra.kafkaBrokers,
+    clientId: "billing-test",
+    logger: createLogger({ name: "billing-test", level: "error" }),
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await applyTopicsForTest({
+      admin,
+      registryUrl: infra.schemaRegistryUrl,
+      prefix,
+      topics: ["billing.events", "tenancy.events", "identity.events"],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const clock = new TestClock();
+  const config = loadBillingConfig({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: infra.kafkaBrokers.join(","),
+    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
+    BILLING_EVENTS_TOPIC: topics.billing,
+    TENANCY_EVENTS_TOPIC: topics.tenancy,
+    IDENTITY_EVENTS_TOPIC: topics.identity,
+    READ_MODEL_GROUP: `${prefix}.read-models`,
+    // Tests run the scheduler themselves, with the clock where they moved it.
+    BILLING_SCHEDULER_SECONDS: "86400",
+    ...overrides,
+  });
+  const service = new BillingService(config, clock);
+  await service.start();
+  await service.startWorkers();
+  const app = createHttpApp({ logger: service.logger, routes: billingRoutes(service) });
+  const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
+  const url = `http://127.0.0.1:${http.port}`;
+  const serde = AvroSerde.connect(infra.schemaRegistryUrl);
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const versions = new Map<string, number>();
+  const signingKey: SigningKey = await generateSigningKey();
+
+  const harness: Harness = {
+    service,
+    app,
+    url,
+    clock,
+    db,
+    topics,
+    async publish(topic, type, aggregateId, data) {
+      const schema = projectedSchemas[type];
+      if (!schema) throw new Error(`unknown event type ${type}`);
+      const version = (versions.get(aggregateId) ?? 0) + 1;
+      versions.set(aggregateId, version);
+      await publishDomainEvent({
+        producer,
+        serde,
+        topic: topics[topic],
+        schema,
+        type,
+        aggregateId,
+        version,
+        tenantId: typeof data.account_id === "string" ? data.account_id : null,
+        data: { occurred_at: clock.now().getTime(), actor: SYSTEM_ACTOR, ...data },
+      });
+    },
+    async organization(name = "Acme") {
+      const accountId = `acc_${randomBytes(8).toString("hex")}`;
+      await harness.publish(
+        "tenancy",
+        TenancyEvent.OrganizationCreated,
+        accountId,
+        organizationCreated(accountId, name),
+      );
+      const subscription = await waitFor(() => service.subscriptions.get(accountId).catch(() => undefined), {
+        what: `billing to start ${name}'s trial`,
+      });
+      return { accountId, subscription };
+    },
+    async token(accountId, role = "owner") {
+      const userId = `usr_${randomBytes(8).toString("hex")}`;
+      return signAccessToken(
+        signingKey.privateKey,
+        signingKey.kid,
+        { typ: "user", sub: userId, sid: `ses_${userId}`, acct: accountId, role },
+        { now: clock.now() },
+      );
+    },
+    async call(method, path, options = {}) {
+      const response = await fetch(url + path, {
+        method,
+        headers: {
+          ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async close() {
+      await producer.disconnect();
+      await http.close();
+      await service.stop();
+      await db.drop();
+    },
+  };
+
+  // identity's public key reaches billing the production way: SigningKeyPublished on identity's topic.
+  await harness.publish("identity", IdentityEvent.SigningKeyPublished, `signing_key:${signingKey.kid}`, {
+    key_id: signingKey.kid,
+    algorithm: "EdDSA",
+    public_key_jwk: JSON.stringify(signingKey.publicJwk),
+    not_before: clock.now().getTime() - 60_000,
+  });
+  await waitFor(() => service.keyRing.kids().includes(signingKey.kid) || undefined, {
+    what: "billing to trust the test signing key",
+  });
+  return harness;
+}
+
+/** tenancy's OrganizationCreated as tenancy writes it. */
+export function organizationCreated(accountId: string, name: string): Record<string, unknown> {
+  return {
+    account_id: accountId,
+    name,
+    description: null,
+    url: null,
+    email: null,
+    telephone: null,
+    number_of_employees: null,
+    founding_date: null,
+    industry: null,
+    address: null,
+    settings: { timezone: "UTC", date_format: "YYYY-MM-DD", currency: "USD", language: "en" },
+    status: "created",
+    created_by_user_id: "usr_founder",
+  };
+}
