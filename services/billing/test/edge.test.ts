@@ -1,0 +1,73 @@
+/**
+ * What no route of billing may answer with a 500: a NUL in a path parameter, the query or any string of
+ * the body, and a malformed percent-escape in the path; a body that is not JSON answers 415. The routes
+ * come from the router's own table, so a new route is walked without editing this file.
+ */
+import { routeTableOf } from "@platform/http";
+import { type Harness, startBilling } from "./support/harness";
+
+let h: Harness;
+let token: string;
+beforeAll(async () => {
+  h = await startBilling();
+  const { accountId } = await h.organization("Edge");
+  token = await h.token(accountId);
+});
+afterAll(() => h?.close());
+
+const WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const fill = (path: string, value: string) => path.replace(/:[A-Za-z_]+/g, value);
+
+async function expectRefused(
+  route: { method: string; path: string },
+  target: string,
+  status: number,
+  code: string,
+  body?: { type: string; text: string },
+) {
+  const response = await fetch(h.url + target, {
+    method: route.method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": body.type } : {}) },
+    body: body?.text,
+  });
+  const text = await response.text();
+  const seen = { route: `${route.method} ${route.path}`, body: text };
+  expect({
+    ...seen,
+    status: response.status,
+    type: response.headers.get("content-type"),
+    code: JSON.parse(text).code,
+  }).toEqual({ ...seen, status, type: "application/problem+json; charset=utf-8", code });
+}
+
+const routes = () => routeTableOf(h.app);
+
+it("walks every route of the route table", () => {
+  expect(routes().length).toBeGreaterThanOrEqual(8);
+});
+
+it("a NUL or a malformed percent-escape in any path parameter → 400", async () => {
+  for (const route of routes().filter((r) => r.path.includes(":"))) {
+    await expectRefused(route, fill(route.path, "a%00b"), 400, "nul_character");
+    await expectRefused(route, fill(route.path, "%ZZ"), 400, "malformed_path");
+  }
+});
+
+it("a NUL in the query of any route → 400", async () => {
+  for (const route of routes())
+    await expectRefused(route, `${fill(route.path, "x")}?q=%00`, 400, "nul_character");
+});
+
+it("a NUL in any string of a body → 400, and a body that is not JSON → 415, on every route that takes one", async () => {
+  for (const route of routes().filter((r) => WITH_BODY.has(r.method))) {
+    for (const body of [{ plan_id: "enterprise\u0000" }, { reason: "x", nested: { a: ["\u0000"] } }])
+      await expectRefused(route, fill(route.path, "x"), 400, "nul_character", {
+        type: "application/json",
+        text: JSON.stringify(body),
+      });
+    await expectRefused(route, fill(route.path, "x"), 415, "unsupported_media_type", {
+      type: "text/plain",
+      text: "a",
+    });
+  }
+});
