@@ -7,6 +7,7 @@
 
 import { TenancyEvent } from "@platform/contracts";
 import { ALL_ROWS, inTenant, lookupAcrossTenants } from "@platform/database";
+import { Headers, readHeader } from "@platform/messaging";
 import { waitFor } from "@platform/testkit";
 import { CROSS_TENANT } from "../src/app/tenant";
 import { BillingEvent } from "../src/domain/events";
@@ -249,18 +250,39 @@ describe("a paying subscription", () => {
     ]);
   });
 
-  it("publishes every event to billing.events through the relay", async () => {
-    await waitFor(
-      async () =>
-        Number(
-          (
-            await h.service.db.$queryRawUnsafe<{ n: bigint }[]>(
-              "SELECT count(*) AS n FROM platform_events WHERE published_at IS NULL",
-            )
-          )[0]?.n,
-        ) === 0 || undefined,
-      { what: "the relay to publish every event" },
+  it("publishes every event to billing.events through the relay, decodable with the registry's schemas", async () => {
+    const stored = await h.service.db.$queryRawUnsafe<{ event_id: string; event_type: string }[]>(
+      "SELECT event_id::text AS event_id, event_type FROM platform_events ORDER BY position",
     );
+    const seen = new Map<string, string>();
+    const consumer = h.service.kafka.consumer({ groupId: `${h.topics.billing}.reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: h.topics.billing, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const type = readHeader(message.headers, Headers.eventType) ?? "";
+        const decoded = (await h.service.serde.decode(message.value as Buffer)) as {
+          subscription_id?: string;
+        };
+        if (decoded.subscription_id) seen.set(readHeader(message.headers, Headers.eventId) ?? "", type);
+      },
+    });
+    try {
+      await waitFor(() => stored.every((event) => seen.has(event.event_id)) || undefined, {
+        what: "every stored event on the topic",
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(stored.map((event) => seen.get(event.event_id))).toEqual(stored.map((event) => event.event_type));
+    // The new record types went through the registry too.
+    for (const type of [
+      BillingEvent.TrialWillEnd,
+      BillingEvent.DowngradeScheduled,
+      BillingEvent.BillingCycleChanged,
+      BillingEvent.SubscriptionEnded,
+    ])
+      expect([...seen.values()]).toContain(type);
   });
 });
 
