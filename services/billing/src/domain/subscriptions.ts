@@ -132,7 +132,7 @@ function standing(
 
 const refuse = (code: string, message: string) => new ConflictError(code, message);
 
-/** Why a subscription in this status takes no plan change or cancellation, or null when it does. */
+/** Why a subscription in this status takes no plan change, or null when it does. */
 function closedFor(state: SubscriptionState, what: string): ConflictError | null {
   switch (state.status) {
     case "ended":
@@ -153,6 +153,12 @@ function closedFor(state: SubscriptionState, what: string): ConflictError | null
   }
 }
 
+/**
+ * Statuses whose period's end is a step: a renewal (past due renews and stays past due), or the end of
+ * a canceled subscription. A suspended one waits for its reactivation; a trial has its own end.
+ */
+const PERIOD_ENDS_MATTER: readonly SubscriptionStatus[] = ["active", "past_due", "canceled"];
+
 /** The scheduler's next step for the subscription at `now`, or null when nothing is due. */
 export function dueStepOf(
   state: SubscriptionState,
@@ -165,11 +171,7 @@ export function dueStepOf(
       return "trial_reminder";
     return null;
   }
-  if (
-    (state.status === "active" || state.status === "past_due" || state.status === "canceled") &&
-    now >= state.currentPeriodEnd
-  )
-    return "renewal";
+  if (PERIOD_ENDS_MATTER.includes(state.status) && now >= state.currentPeriodEnd) return "renewal";
   return null;
 }
 
@@ -177,8 +179,7 @@ export function dueStepOf(
 export function nextDueAtOf(state: Omit<SubscriptionState, "nextDueAt">): Date | null {
   if (state.status === "trialing" && state.trialEnd)
     return state.trialReminderSent ? state.trialEnd : addDays(state.trialEnd, -TRIAL_REMINDER_DAYS);
-  if (state.status === "active" || state.status === "past_due" || state.status === "canceled")
-    return state.currentPeriodEnd;
+  if (PERIOD_ENDS_MATTER.includes(state.status)) return state.currentPeriodEnd;
   return null;
 }
 
