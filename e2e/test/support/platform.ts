@@ -3,6 +3,7 @@ import { waitFor } from "@platform/testkit";
 /** Where `platform up` / `platform test` run the services. */
 export const identityUrl = process.env.IDENTITY_URL ?? "http://localhost:3001";
 export const tenancyUrl = process.env.TENANCY_URL ?? "http://localhost:3002";
+export const billingUrl = process.env.BILLING_URL ?? "http://localhost:3003";
 
 export interface Answer {
   status: number;
