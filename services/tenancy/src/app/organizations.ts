@@ -6,10 +6,18 @@ import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
 import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
-import { acceptsWrites, canTransition, type LifecycleTransition, statusAfter } from "../domain/lifecycle";
-import { ONBOARDING_ITEMS, progressOf } from "../domain/onboarding";
+import { type OnboardingItem, progressOf } from "../domain/onboarding";
+import {
+  decide,
+  type OrganizationEvent,
+  type OrganizationSettings,
+  type OrganizationState,
+  type PostalAddress,
+  type ProfileChanges,
+  profileOf,
+} from "../domain/organizations";
 import type { Organization } from "../generated/prisma/client";
-import { accountIsClosed, type Db, record, type Tx } from "./tenant";
+import { accountIsClosed, type Db, lockOrganization, record, type Tx } from "./tenant";
 
 const TIME_ZONES = new Set(Intl.supportedValuesOf("timeZone").concat("UTC"));
 
@@ -30,6 +38,8 @@ const settings = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code"),
   language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a BCP 47 language tag"),
 });
+const DAY_MS = 86_400_000;
+
 const profileFields = {
   description: text(2000).nullish(),
   url: z
@@ -55,39 +65,19 @@ export const updateOrganizationBody = z
   .object({ name: text(200).optional(), ...profileFields, settings: settings.partial().optional() })
   .refine((body) => Object.keys(body).length > 0, "nothing to change");
 
-const DEFAULT_SETTINGS = { timezone: "UTC", date_format: "YYYY-MM-DD", currency: "USD", language: "en" };
-
-const DAY_MS = 86_400_000;
-
-/** The organization as OrganizationCreated/Updated carry it (Avro field names). */
-function profileOf(org: Organization) {
-  const addressValue = org.address as Record<string, string | null> | null;
+/** The row as the domain's state: the JSON columns hold what OrganizationCreated/Updated carried. */
+export function organizationState(row: Organization): OrganizationState {
   return {
-    name: org.name,
-    description: org.description,
-    url: org.url,
-    email: org.email,
-    telephone: org.telephone,
-    number_of_employees: org.numberOfEmployees,
-    founding_date: org.foundingDate ? Math.round(org.foundingDate.getTime() / DAY_MS) : null,
-    industry: org.industry,
-    address: addressValue
-      ? {
-          street_address: addressValue.street_address ?? null,
-          locality: addressValue.locality ?? null,
-          region: addressValue.region ?? null,
-          postal_code: addressValue.postal_code ?? null,
-          country: addressValue.country ?? null,
-        }
-      : null,
-    settings: org.settings as typeof DEFAULT_SETTINGS,
+    ...row,
+    address: row.address as PostalAddress | null,
+    settings: row.settings as unknown as OrganizationSettings,
   };
 }
 
 export type OrganizationView = ReturnType<typeof organizationJson>;
 
 export function organizationJson(org: Organization) {
-  const { founding_date: _days, ...profile } = profileOf(org);
+  const { founding_date: _days, ...profile } = profileOf(organizationState(org));
   return {
     account_id: org.accountId,
     ...profile,
@@ -98,7 +88,11 @@ export function organizationJson(org: Organization) {
   };
 }
 
-/** Organizations: creation with their owner and onboarding checklist, profile changes, closing. */
+/**
+ * Organizations: creation with their owner and onboarding checklist, profile changes, lifecycle.
+ * A command reads the organization's row (no lock), decides, and appends at the row's version; the
+ * inline handlers write `organizations` and `organization_creators` (src/projections/inline.ts).
+ */
 export class OrganizationService {
   constructor(
     private readonly db: Db,
@@ -111,42 +105,16 @@ export class OrganizationService {
     const accountId = `org_${randomBytes(10).toString("hex")}`;
     const now = this.clock.now();
     return inTenant(this.db, accountId, async (tx) => {
-      const org = await tx.organization.create({
-        data: {
-          accountId,
-          name: input.name,
-          ...this.columns(input),
-          settings: { ...DEFAULT_SETTINGS, ...input.settings },
-          status: "created",
-          createdBy: creatorId,
-        },
+      const events = decide(null, {
+        kind: "create",
+        accountId,
+        createdBy: creatorId,
+        profile: { ...profileChanges(input), name: input.name },
       });
+      await this.append(tx, accountId, 0, events, actor, now);
       await tx.membership.create({
         data: { accountId, groupId: accountId, userId: creatorId, role: "owner", source: "owner" },
       });
-      await tx.organizationCreator.create({ data: { userId: creatorId, accountId } });
-      const progress = progressOf([]);
-      await record(
-        this.store,
-        tx,
-        { type: "organization", id: accountId, accountId },
-        [
-          {
-            type: TenancyEvent.OrganizationCreated,
-            data: { ...profileOf(org), status: "created", created_by_user_id: creatorId },
-          },
-          {
-            type: TenancyEvent.OnboardingStarted,
-            data: {
-              completed_items: [],
-              pending_items: [...ONBOARDING_ITEMS],
-              progress_percent: progress.progressPercent,
-            },
-          },
-        ],
-        actor,
-        now,
-      );
       await record(
         this.store,
         tx,
@@ -166,7 +134,7 @@ export class OrganizationService {
         actor,
         now,
       );
-      return org;
+      return this.require(tx, accountId);
     });
   }
 
@@ -177,88 +145,51 @@ export class OrganizationService {
   async update(accountId: string, body: unknown, actor: Actor): Promise<Organization> {
     const input = parseBody(updateOrganizationBody, body);
     return inTenant(this.db, accountId, async (tx) => {
-      const before = await this.require(tx, accountId, { forUpdate: true });
-      if (!acceptsWrites(before.status)) throw accountClosedError(accountId);
-      const after = await tx.organization.update({
-        where: { accountId },
-        data: {
-          ...(input.name ? { name: input.name } : {}),
-          ...this.columns(input),
-          ...(input.settings ? { settings: { ...(before.settings as object), ...input.settings } } : {}),
-        },
-      });
-      const changed = changedFields(profileOf(before), profileOf(after));
-      if (changed.length === 0) return after;
-      await record(
-        this.store,
-        tx,
-        { type: "organization", id: accountId, accountId },
-        [{ type: TenancyEvent.OrganizationUpdated, data: { ...profileOf(after), changed_fields: changed } }],
-        actor,
-        this.clock.now(),
-      );
-      return after;
+      // A plain read: a concurrent change of the organization is refused by the store (expected version).
+      const before = await this.require(tx, accountId);
+      const events = decide(organizationState(before), { kind: "update", changes: profileChanges(input) });
+      return this.applied(tx, before, events, actor);
     });
   }
 
-  /** Moves the organization through its lifecycle; a transition it is already past is refused. */
+  /** Moves the organization through its lifecycle; false when it is already past the transition. */
   async transition(
     tx: Tx,
     accountId: string,
-    to: LifecycleTransition,
+    to: "active" | "suspended" | "reactivated" | "closed",
     actor: Actor,
-    extra: Record<string, unknown> = {},
+    reason?: string | null,
   ): Promise<boolean> {
-    const org = await this.require(tx, accountId, { forUpdate: true });
-    if (!canTransition(org.status, to)) return false;
-    const next = statusAfter(to);
-    await tx.organization.update({ where: { accountId }, data: { status: next } });
-    const type = {
-      onboarded: TenancyEvent.OrganizationOnboarded,
-      active: TenancyEvent.OrganizationActivated,
-      suspended: TenancyEvent.OrganizationSuspended,
-      reactivated: TenancyEvent.OrganizationReactivated,
-      closed: TenancyEvent.OrganizationClosed,
-    }[to];
-    await record(
-      this.store,
-      tx,
-      { type: "organization", id: accountId, accountId },
-      [{ type, data: { previous_status: org.status, status: next, ...extra } }],
-      actor,
-      this.clock.now(),
-    );
-    return true;
+    const org = await this.require(tx, accountId);
+    const events = decide(organizationState(org), { kind: "transition", to, reason });
+    await this.applied(tx, org, events, actor);
+    return events.length > 0;
   }
 
   /**
-   * The checklist is complete: organization.onboarded. A new organization moves to "onboarded"; one
-   * that billing already made active stays active (events from different topics arrive in any order),
-   * and the event still says onboarding is done.
+   * An event elsewhere fulfilled a checklist item: OnboardingItemCompleted, and with the last item
+   * organization.onboarded (see `decide`). Nothing when the item is done already or the organization
+   * is closed, so a redelivered event changes nothing twice.
    */
-  async markOnboarded(tx: Tx, accountId: string, completedItems: string[]): Promise<void> {
-    if (await this.transition(tx, accountId, "onboarded", SYSTEM_ACTOR, { completed_items: completedItems }))
-      return;
-    const org = await this.require(tx, accountId);
-    if (!acceptsWrites(org.status)) return;
-    await record(
-      this.store,
-      tx,
-      { type: "organization", id: accountId, accountId },
-      [
-        {
-          type: TenancyEvent.OrganizationOnboarded,
-          data: { previous_status: org.status, status: org.status, completed_items: completedItems },
-        },
-      ],
-      SYSTEM_ACTOR,
-      this.clock.now(),
-    );
+  async completeOnboardingItem(
+    tx: Tx,
+    accountId: string,
+    item: OnboardingItem,
+    fulfilledBy: string,
+  ): Promise<void> {
+    const org = await tx.organization.findUnique({ where: { accountId } });
+    if (!org) return;
+    const events = decide(organizationState(org), { kind: "completeOnboardingItem", item, fulfilledBy });
+    await this.applied(tx, org, events, SYSTEM_ACTOR);
   }
 
   async close(accountId: string, reason: string | null, actor: Actor): Promise<Organization> {
     return inTenant(this.db, accountId, async (tx) => {
-      const closed = await this.transition(tx, accountId, "closed", actor, { reason });
+      // The closing is a rule over every aggregate of the organization: each of their appends reads
+      // the status (`record` holds the row FOR KEY SHARE). The organization lock makes the closing wait
+      // for those writes to commit, and a write waiting on it sees it closed: none lands after it.
+      await lockOrganization(tx, accountId);
+      const closed = await this.transition(tx, accountId, "closed", actor, reason);
       if (!closed) throw accountClosedError(accountId);
       return this.require(tx, accountId);
     });
@@ -269,45 +200,55 @@ export class OrganizationService {
     return inTenant(this.db, accountId, (tx) => accountIsClosed(tx, accountId));
   }
 
-  async require(tx: Tx, accountId: string, options: { forUpdate?: boolean } = {}): Promise<Organization> {
-    if (options.forUpdate)
-      await tx.$queryRawUnsafe("SELECT 1 FROM organizations WHERE account_id = $1 FOR UPDATE", accountId);
+  async require(tx: Tx, accountId: string): Promise<Organization> {
     const org = await tx.organization.findUnique({ where: { accountId } });
     if (!org) throw new NotFoundError("organization_not_found", `organization ${accountId} does not exist`);
     return org;
   }
 
-  private columns(input: z.output<typeof updateOrganizationBody>) {
-    const pick = <T>(value: T | undefined) => (value === undefined ? {} : { value });
-    const set: Record<string, unknown> = {};
-    const map: [keyof typeof input, string][] = [
-      ["description", "description"],
-      ["url", "url"],
-      ["email", "email"],
-      ["telephone", "telephone"],
-      ["number_of_employees", "numberOfEmployees"],
-      ["industry", "industry"],
-      ["address", "address"],
-    ];
-    for (const [field, column] of map) {
-      const value = pick(input[field]);
-      if ("value" in value) set[column] = value.value ?? null;
-    }
-    if (input.founding_date !== undefined)
-      set.foundingDate = input.founding_date ? new Date(`${input.founding_date}T00:00:00Z`) : null;
-    return set;
+  /** Appends what was decided on `org` at its version; the inline handlers write the row. */
+  private async applied(
+    tx: Tx,
+    org: Organization,
+    events: OrganizationEvent[],
+    actor: Actor,
+  ): Promise<Organization> {
+    if (events.length === 0) return org;
+    await this.append(tx, org.accountId, org.version, events, actor, this.clock.now());
+    return this.require(tx, org.accountId);
+  }
+
+  private append(
+    tx: Tx,
+    accountId: string,
+    expectedVersion: number,
+    events: OrganizationEvent[],
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    return record(
+      this.store,
+      tx,
+      { type: "organization", id: accountId, accountId },
+      events,
+      actor,
+      now,
+      expectedVersion,
+    );
   }
 }
 
-function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  const changed: string[] = [];
-  for (const key of Object.keys(after)) {
-    if (key === "settings") {
-      const b = before.settings as Record<string, unknown>;
-      const a = after.settings as Record<string, unknown>;
-      for (const setting of Object.keys(a))
-        if (a[setting] !== b[setting]) changed.push(`settings.${setting}`);
-    } else if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed.push(key);
-  }
-  return changed;
+/** The request's profile fields in the events' form (founding_date in days); absent ones stay absent. */
+function profileChanges(input: z.output<typeof updateOrganizationBody>): ProfileChanges {
+  const { founding_date: foundingDate, address, settings: settingsInput, ...fields } = input;
+  const changes: ProfileChanges = {};
+  for (const [field, value] of Object.entries(fields))
+    if (value !== undefined) Object.assign(changes, { [field]: value ?? null });
+  if (foundingDate !== undefined)
+    changes.founding_date = foundingDate
+      ? Math.round(Date.parse(`${foundingDate}T00:00:00Z`) / DAY_MS)
+      : null;
+  if (address !== undefined) changes.address = address ?? null;
+  if (settingsInput) changes.settings = settingsInput;
+  return changes;
 }

@@ -1,10 +1,16 @@
 import { TenancyEvent, type TenancyPayloads } from "@platform/contracts";
 import { allTenantIds, enterTenant } from "@platform/database";
 import type { InlineHandler, InlineHandlers } from "@platform/event-sourcing";
+import { organizationState } from "../app/organizations";
 import type { Tx } from "../app/tenant";
 import { evolve, type GroupHistoryEvent, type GroupState, rebased } from "../domain/groups";
+import {
+  evolve as evolveOrganizationState,
+  type OrganizationHistoryEvent,
+  type OrganizationState,
+} from "../domain/organizations";
 import { evolve as evolveTicketState, type TicketHistoryEvent } from "../domain/tickets";
-import type { Group } from "../generated/prisma/client";
+import { type Group, Prisma } from "../generated/prisma/client";
 
 /**
  * tenancy's own state tables as inline projections: run by the event store in the append's
@@ -52,7 +58,56 @@ async function evolveTicket(tx: Tx, ticketId: string, event: TicketHistoryEvent)
   await tx.ticket.update({ where: { id: ticketId }, data: next });
 }
 
+/** The state as the row's columns: a JSON column holds SQL NULL, never JSON null, when there is no address. */
+function organizationRow(state: OrganizationState) {
+  return {
+    ...state,
+    address: state.address ? { ...state.address } : Prisma.DbNull,
+    settings: { ...state.settings },
+  };
+}
+
+/** Folds the event into the organization's row with the domain's `evolve`, and writes the row. */
+async function evolveOrganization(tx: Tx, event: OrganizationHistoryEvent): Promise<void> {
+  const row = await tx.organization.findUniqueOrThrow({ where: { accountId: event.data.account_id } });
+  const { accountId, ...next } = organizationRow(evolveOrganizationState(organizationState(row), event));
+  await tx.organization.update({ where: { accountId }, data: next });
+}
+
 export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
+  [TenancyEvent.OrganizationCreated]: inTenantOf(async (tx, event) => {
+    const organization = evolveOrganizationState(null, { ...event, type: TenancyEvent.OrganizationCreated });
+    await tx.organization.create({ data: organizationRow(organization) });
+    // Who created it, for identity's EmailVerified (a person, not an organization) to find it.
+    await tx.organizationCreator.create({
+      data: { userId: event.data.created_by_user_id, accountId: event.data.account_id },
+    });
+  }),
+  [TenancyEvent.OrganizationUpdated]: inTenantOf((tx, event) =>
+    evolveOrganization(tx, { ...event, type: TenancyEvent.OrganizationUpdated }),
+  ),
+  [TenancyEvent.OnboardingStarted]: inTenantOf((tx, event) =>
+    evolveOrganization(tx, { ...event, type: TenancyEvent.OnboardingStarted }),
+  ),
+  [TenancyEvent.OnboardingItemCompleted]: inTenantOf((tx, event) =>
+    evolveOrganization(tx, { ...event, type: TenancyEvent.OnboardingItemCompleted }),
+  ),
+  [TenancyEvent.OrganizationOnboarded]: inTenantOf((tx, event) =>
+    evolveOrganization(tx, { ...event, type: TenancyEvent.OrganizationOnboarded }),
+  ),
+  [TenancyEvent.OrganizationActivated]: inTenantOf((tx, event) =>
+    evolveOrganization(tx, { ...event, type: TenancyEvent.OrganizationActivated }),
+  ),
+  [TenancyEvent.OrganizationSuspended]: inTenantOf((tx, event) =>
+    evolveOrganization(tx, { ...event, type: TenancyEvent.OrganizationSuspended }),
+  ),
+  [TenancyEvent.OrganizationReactivated]: inTenantOf((tx, event) =>
+    evolveOrganization(tx, { ...event, type: TenancyEvent.OrganizationReactivated }),
+  ),
+  [TenancyEvent.OrganizationClosed]: inTenantOf((tx, event) =>
+    evolveOrganization(tx, { ...event, type: TenancyEvent.OrganizationClosed }),
+  ),
+
   [TenancyEvent.TicketOpened]: inTenantOf(async (tx, event) => {
     await tx.ticket.create({ data: evolveTicketState(null, { ...event, type: TenancyEvent.TicketOpened }) });
   }),
@@ -99,6 +154,8 @@ export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
 export async function resetInline(tx: Tx): Promise<void> {
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
+    await tx.organizationCreator.deleteMany({ where: { accountId } });
+    await tx.organization.deleteMany({ where: { accountId } });
     await tx.group.deleteMany({ where: { accountId } });
     await tx.ticket.deleteMany({ where: { accountId } });
   }

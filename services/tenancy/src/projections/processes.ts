@@ -18,11 +18,10 @@ import type { DomainService } from "../app/domains";
 import type { GroupService } from "../app/groups";
 import type { MemberService } from "../app/members";
 import type { OrganizationService } from "../app/organizations";
-import { accountIsClosed, CROSS_TENANT, record, type Tx } from "../app/tenant";
+import { accountIsClosed, CROSS_TENANT, type Tx } from "../app/tenant";
 import { SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
-import { acceptsWrites } from "../domain/lifecycle";
-import { itemFulfilledBy, progressOf } from "../domain/onboarding";
-import { directoryTeamHandlers } from "./directory-teams";
+import { itemFulfilledBy } from "../domain/onboarding";
+import { directoryTeamHandlers, retryOnConflict } from "./directory-teams";
 
 /** Everything tenancy's processes read: its own log, identity's and billing's. */
 type Payloads = TenancyPayloads & IdentityPayloads & BillingPayloads;
@@ -42,13 +41,16 @@ export function processHandlers(deps: {
   domains: DomainService;
   groups: GroupService;
 }): Record<string, ProjectionHandler<Tx>> {
+  // A process appends on state a command may change at the same time; the loser of such a race is
+  // applied again (transient), over what the winner wrote, instead of dead-lettered.
+  const handlers = combine(
+    directoryTeamHandlers(deps.groups, deps.members),
+    lifecycleHandlers(deps),
+    customerSuccessHandlers(deps.customerSuccess),
+    deps.domains.autoJoinHandlers(),
+  );
   return skipClosedAccounts(
-    combine(
-      directoryTeamHandlers(deps.groups, deps.members),
-      lifecycleHandlers(deps),
-      customerSuccessHandlers(deps.customerSuccess),
-      deps.domains.autoJoinHandlers(),
-    ),
+    Object.fromEntries(Object.entries(handlers).map(([type, handler]) => [type, retryOnConflict(handler)])),
   );
 }
 
@@ -166,42 +168,20 @@ function customerSuccessHandlers(success: CustomerSuccessService): Record<string
 }
 
 function lifecycleHandlers(deps: {
-  store: EventStore;
-  clock: Clock;
   organizations: OrganizationService;
   members: MemberService;
 }): Record<string, ProjectionHandler<Tx>> {
-  const { store, clock, organizations, members } = deps;
+  const { organizations, members } = deps;
 
+  /**
+   * The checklist item the event fulfils, if any, recorded on the organization (see its `decide`);
+   * a concurrent change of the organization makes the append conflict, and the event is retried.
+   */
   async function tick(tx: Tx, accountId: string, eventType: string, data: object): Promise<void> {
     const item = itemFulfilledBy(eventType, data);
     if (!item) return;
     await enterTenant(tx, accountId);
-    const org = await tx.organization.findUnique({ where: { accountId } });
-    if (!org || !acceptsWrites(org.status) || org.onboardingDone.includes(item)) return;
-    const done = [...org.onboardingDone, item];
-    const progress = progressOf(done);
-    await tx.organization.update({ where: { accountId }, data: { onboardingDone: done } });
-    await record(
-      store,
-      tx,
-      { type: "organization", id: accountId, accountId },
-      [
-        {
-          type: TenancyEvent.OnboardingItemCompleted,
-          data: {
-            item,
-            fulfilled_by_event: eventType,
-            completed_items: progress.completedItems,
-            pending_items: progress.pendingItems,
-            progress_percent: progress.progressPercent,
-          },
-        },
-      ],
-      SYSTEM_ACTOR,
-      clock.now(),
-    );
-    if (progress.complete) await organizations.markOnboarded(tx, accountId, progress.completedItems);
+    await organizations.completeOnboardingItem(tx, accountId, item, eventType);
   }
 
   const onboarding: EventHandler<Tx, { account_id: string }> = async (tx, event) => {
@@ -219,7 +199,7 @@ function lifecycleHandlers(deps: {
         data.account_id,
         to,
         SYSTEM_ACTOR,
-        to === "suspended" ? { reason: String(data.reason ?? "payment_overdue") } : {},
+        to === "suspended" ? String(data.reason ?? "payment_overdue") : undefined,
       );
     };
 
