@@ -25,8 +25,11 @@ import type { Kafka, Producer } from "kafkajs";
 import { CustomerSuccessService } from "./app/customer-success";
 import { DomainService, dnsTxtResolver, type TxtResolver } from "./app/domains";
 import { GroupService } from "./app/groups";
-import { MemberService } from "./app/members";
+import { InvitationService } from "./app/invitations";
+import { MembershipService } from "./app/membership-changes";
+import { Memberships } from "./app/memberships";
 import { OrganizationService } from "./app/organizations";
+import { Seats } from "./app/seats";
 import { CROSS_TENANT, type Tx } from "./app/tenant";
 import { TicketService } from "./app/tickets";
 import type { TenancyConfig } from "./config";
@@ -62,7 +65,9 @@ export class TenancyService {
   private readonly revocationFeed: RevocationFeed;
   readonly organizations: OrganizationService;
   readonly groups: GroupService;
-  readonly members: MemberService;
+  readonly members: MembershipService;
+  readonly memberships: Memberships;
+  readonly invitations: InvitationService;
   readonly customerSuccess: CustomerSuccessService;
   readonly tickets: TicketService;
   readonly domains: DomainService;
@@ -109,22 +114,30 @@ export class TenancyService {
       now: () => clock.now(),
       revocations: this.revocations,
     });
-    this.organizations = new OrganizationService(this.db, this.store, clock);
-    this.groups = new GroupService(this.db, this.store, clock);
+    this.memberships = new Memberships(this.store, clock);
+    this.organizations = new OrganizationService(this.db, this.store, clock, this.memberships);
+    this.groups = new GroupService(this.db, this.store, clock, this.memberships);
     this.tickets = new TicketService(this.db, this.store, clock);
     this.customerSuccess = new CustomerSuccessService(this.store, clock, config.SUCCESS_REP_RULES);
-    this.members = new MemberService(this.db, this.store, this.groups, this.roles, clock, {
-      seatLimitWithoutPlan: config.SEAT_LIMIT_WITHOUT_PLAN,
-      invitationTtlDays: config.INVITATION_TTL_DAYS,
-      publicUrl: config.TENANCY_PUBLIC_URL,
-      identityUrl: config.IDENTITY_PUBLIC_URL,
-    });
+    const seats = new Seats(clock, config.SEAT_LIMIT_WITHOUT_PLAN);
+    this.members = new MembershipService(this.db, this.memberships, this.groups, this.roles, clock);
+    this.invitations = new InvitationService(
+      this.db,
+      this.store,
+      this.memberships,
+      seats,
+      this.groups,
+      this.roles,
+      clock,
+      { invitationTtlDays: config.INVITATION_TTL_DAYS, publicUrl: config.TENANCY_PUBLIC_URL },
+    );
     this.domains = new DomainService(
       this.db,
       this.store,
       clock,
       options.dns ?? dnsTxtResolver(),
-      this.members,
+      seats,
+      this.memberships,
     );
   }
 
@@ -158,6 +171,8 @@ export class TenancyService {
         clock: this.clock,
         organizations: this.organizations,
         members: this.members,
+        memberships: this.memberships,
+        invitations: this.invitations,
         customerSuccess: this.customerSuccess,
         domains: this.domains,
         groups: this.groups,

@@ -12,16 +12,17 @@ export const SECRET_STORE: Readonly<Record<string, { holds: string; why: string;
     why: "the link's token is a credential; InvitationSent carries the invitation, never its token",
   },
   invitations: {
-    holds: "token_hash of each invitation link",
-    why: "the hash finds the invitation from the link; it never enters InvitationSent",
+    holds: "the invitee's e-mail address (and token_hash of each invitation link)",
+    why:
+      "the events carry the address only hashed (invitee_email_hash), so the row cannot be rebuilt from " +
+      "them; token_hash itself is in InvitationSent/Resent (token_sha256, what identity checks links with)",
     mixed:
-      "e-mail, role, inviter, expiry, acceptance and revocation (InvitationSent, InvitationAccepted, InvitationRevoked)",
+      "role, inviter, expiry, acceptance and revocation (InvitationSent, InvitationAccepted, InvitationRevoked)",
   },
 };
 
 /** Tables still written by commands beside their events (issue 10, item 1, not converted yet); this list only shrinks. */
 export const NOT_YET_PROJECTED: Readonly<Record<string, string>> = {
-  memberships: "written by app/members.ts, app/organizations.ts and app/groups.ts beside their events",
   domains: "claimed and verified by app/domains.ts beside DomainClaimed/DomainVerified",
   verified_domains: "the cross-tenant lookup of verified domains, written by app/domains.ts",
   health_signals: "customer-success signals, written by app/customer-success.ts",
@@ -39,7 +40,7 @@ export const TABLE_CLASSES = {
   ],
   secretStore: Object.keys(SECRET_STORE),
   /** tenancy's own state, written only by inline handlers in the append's transaction (src/projections/inline.ts). */
-  inline: ["groups", "organization_creators", "organizations", "tickets"],
+  inline: ["groups", "memberships", "organization_creators", "organizations", "tickets"],
   /** Read models of identity's and billing's topics and of tenancy's own, written by projectors (src/projections/). */
   async: ["account_traits", "directory_team_rosters", "people", "role_definitions", "trusted_keys"],
   notYetProjected: Object.keys(NOT_YET_PROJECTED),

@@ -10,7 +10,8 @@ import { getPublicSuffix } from "tldts";
 import { z } from "zod";
 import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import type { Domain } from "../generated/prisma/client";
-import type { MemberService } from "./members";
+import type { Memberships } from "./memberships";
+import type { Seats } from "./seats";
 import { CROSS_TENANT, type Db, record, type Tx } from "./tenant";
 
 /** The TXT records at a DNS name, each as the chunks DNS returns (node's `resolveTxt` shape). */
@@ -102,7 +103,8 @@ export class DomainService {
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly dns: TxtResolver,
-    private readonly members: MemberService,
+    private readonly seats: Seats,
+    private readonly memberships: Memberships,
   ) {}
 
   async list(accountId: string): Promise<Domain[]> {
@@ -250,7 +252,7 @@ export class DomainService {
     if (onlyAccount !== undefined && onlyAccount !== claim.accountId) return;
     const accountId = claim.accountId;
     await enterTenant(tx, accountId);
-    // Same lock as MemberService's seat decisions, so auto-join cannot overfill the plan beside an invite.
+    // The organization lock of every seat decision, so auto-join cannot overfill the plan beside an invite.
     const orgs = await tx.$queryRawUnsafe<{ status: string }[]>(
       "SELECT status FROM organizations WHERE account_id = $1 FOR UPDATE",
       accountId,
@@ -260,8 +262,8 @@ export class DomainService {
     // A full organization is skipped, not failed: throwing would dead-letter the identity event (a
     // domain rule fails the same way on every retry) and block nothing useful. The person can still
     // be invited once a seat frees up; handlers have no logger to report it with.
-    if (!(await this.members.hasSeat(tx, accountId))) return;
-    await this.members.addWithin(
+    if (!(await this.seats.hasSeat(tx, accountId))) return;
+    await this.memberships.add(
       tx,
       accountId,
       accountId,

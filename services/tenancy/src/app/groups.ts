@@ -4,9 +4,10 @@ import { ConflictError, NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
-import { type Actor, TenancyEvent } from "../domain/events";
+import type { Actor } from "../domain/events";
 import { decide, type GroupEvent, type ParentState } from "../domain/groups";
 import type { Group } from "../generated/prisma/client";
+import type { Memberships } from "./memberships";
 import { type Db, lockOrganization, record, type Tx } from "./tenant";
 
 export const GROUP_TYPES = ["workspace", "project", "team"] as const;
@@ -44,6 +45,7 @@ export class GroupService {
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly memberships: Memberships,
   ) {}
 
   async create(accountId: string, body: unknown, actor: Actor): Promise<Group> {
@@ -130,31 +132,13 @@ export class GroupService {
       where: { accountId, ancestorIds: { has: groupId }, archivedAt: null },
     });
     const events = decide(group, { kind: "archive", activeDescendants: descendants.map((d) => d.id) });
-    const ids = [groupId, ...descendants.map((d) => d.id)];
-    // Memberships are not converted yet: they still end by a direct write (docs/tenancy.md).
-    const memberships = await tx.membership.findMany({ where: { accountId, groupId: { in: ids } } });
-    await tx.membership.deleteMany({ where: { accountId, groupId: { in: ids } } });
+    // Their memberships end first, each by its own MemberRemoved at the version read.
     const types = new Map([group, ...descendants].map((g) => [g.id, g.type]));
+    const memberships = await tx.membership.findMany({
+      where: { accountId, groupId: { in: [...types.keys()] } },
+    });
     for (const m of memberships)
-      await record(
-        this.store,
-        tx,
-        { type: "membership", id: `${m.groupId}:${m.userId}`, accountId },
-        [
-          {
-            type: TenancyEvent.MemberRemoved,
-            data: {
-              user_id: m.userId,
-              group_id: m.groupId,
-              group_type: types.get(m.groupId),
-              role: m.role,
-              reason: "group_archived",
-            },
-          },
-        ],
-        actor,
-        now,
-      );
+      await this.memberships.remove(tx, m, types.get(m.groupId) ?? group.type, "group_archived", actor, now);
     return this.applied(tx, accountId, group, events, actor, now);
   }
 

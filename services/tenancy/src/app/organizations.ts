@@ -5,7 +5,7 @@ import { NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
-import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
+import { type Actor, SYSTEM_ACTOR } from "../domain/events";
 import { type OnboardingItem, progressOf } from "../domain/onboarding";
 import {
   decide,
@@ -17,6 +17,7 @@ import {
   profileOf,
 } from "../domain/organizations";
 import type { Organization } from "../generated/prisma/client";
+import type { Memberships } from "./memberships";
 import { accountIsClosed, type Db, lockOrganization, record, type Tx } from "./tenant";
 
 const TIME_ZONES = new Set(Intl.supportedValuesOf("timeZone").concat("UTC"));
@@ -98,6 +99,7 @@ export class OrganizationService {
     private readonly db: Db,
     private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly memberships: Memberships,
   ) {}
 
   async create(body: unknown, creatorId: string, actor: Actor): Promise<Organization> {
@@ -112,28 +114,7 @@ export class OrganizationService {
         profile: { ...profileChanges(input), name: input.name },
       });
       await this.append(tx, accountId, 0, events, actor, now);
-      await tx.membership.create({
-        data: { accountId, groupId: accountId, userId: creatorId, role: "owner", source: "owner" },
-      });
-      await record(
-        this.store,
-        tx,
-        { type: "membership", id: `${accountId}:${creatorId}`, accountId },
-        [
-          {
-            type: TenancyEvent.MemberAdded,
-            data: {
-              user_id: creatorId,
-              group_id: accountId,
-              group_type: "account",
-              role: "owner",
-              source: "owner",
-            },
-          },
-        ],
-        actor,
-        now,
-      );
+      await this.memberships.add(tx, accountId, accountId, "account", creatorId, "owner", "owner", actor);
       return this.require(tx, accountId);
     });
   }

@@ -90,9 +90,14 @@ export async function record(
 /**
  * The one lock across aggregates: holds the organization row (FOR UPDATE) until the transaction ends.
  * Only for rules the expected version of one aggregate cannot guard, because they read several
- * (a move's cycle check over the group tree, seat counts); each caller says which.
+ * (a move's cycle check over the group tree, seat counts, the last owner, the closing); each caller
+ * says which. Answers the organization's status, null when there is none.
  */
-export async function lockOrganization(tx: Tx, accountId: string): Promise<void> {
+export async function lockOrganization(tx: Tx, accountId: string): Promise<string | null> {
   await enterTenant(tx, accountId);
-  await tx.$queryRawUnsafe("SELECT 1 FROM organizations WHERE account_id = $1 FOR UPDATE", accountId);
+  const rows = await tx.$queryRawUnsafe<{ status: string }[]>(
+    "SELECT status FROM organizations WHERE account_id = $1 FOR UPDATE",
+    accountId,
+  );
+  return rows[0]?.status ?? null;
 }

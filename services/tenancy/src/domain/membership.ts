@@ -1,5 +1,7 @@
 import { assertMayGrant, grantsBeyond, type Principal, type RoleCatalog } from "@platform/auth";
-import { PlatformError } from "@platform/errors";
+import type { TenancyPayloads } from "@platform/contracts";
+import { ConflictError, PlatformError } from "@platform/errors";
+import { type Decided, TenancyEvent } from "./events";
 
 /**
  * How a person comes to belong to an organization. There is no way in without the person's consent
@@ -64,4 +66,107 @@ export function assertMayManageHolderOf(
       `a member with the role ${role} holds permissions you do not (${missing.join(", ")}): only someone who holds them all may change or remove them`,
       { details: { missing } },
     );
+}
+
+type MemberAdded = TenancyPayloads[typeof TenancyEvent.MemberAdded];
+type MemberRoleChanged = TenancyPayloads[typeof TenancyEvent.MemberRoleChanged];
+type MemberRemoved = TenancyPayloads[typeof TenancyEvent.MemberRemoved];
+
+/**
+ * The membership aggregate: one person in the organization (group_id = account_id) or in one group,
+ * `${groupId}:${userId}` in the log. Pure rules, no I/O: `decide` turns a command and the state it
+ * read into events, `evolve` folds an event into the state (the `memberships` row; null once removed).
+ * Rules over several memberships (seats, the last owner) are the caller's, under the organization lock.
+ */
+export interface MembershipState {
+  accountId: string;
+  groupId: string;
+  userId: string;
+  role: string;
+  source: string;
+  createdAt: Date;
+  /** The version of the membership's last event. */
+  version: number;
+}
+
+/** `groupType`: the group's type as read ("account" for the organization itself). */
+export type MembershipCommand =
+  | {
+      kind: "add";
+      accountId: string;
+      groupId: string;
+      groupType: string;
+      userId: string;
+      role: string;
+      source: string;
+    }
+  | { kind: "changeRole"; groupType: string; role: string }
+  | { kind: "remove"; groupType: string; reason: string };
+
+export type MembershipEvent =
+  | { type: typeof TenancyEvent.MemberAdded; data: Decided<MemberAdded> }
+  | { type: typeof TenancyEvent.MemberRoleChanged; data: Decided<MemberRoleChanged> }
+  | { type: typeof TenancyEvent.MemberRemoved; data: Decided<MemberRemoved> };
+
+/** A membership's id in the log. */
+export const membershipId = (groupId: string, userId: string) => `${groupId}:${userId}`;
+
+/** The events a command implies on the membership as read (null: the person is not a member there). */
+export function decide(state: MembershipState | null, command: MembershipCommand): MembershipEvent[] {
+  if (command.kind === "add") {
+    if (state) throw new ConflictError("member_exists", `${command.userId} is already a member`);
+    const { groupId, groupType, userId, role, source } = command;
+    return [
+      {
+        type: TenancyEvent.MemberAdded,
+        data: { user_id: userId, group_id: groupId, group_type: groupType, role, source },
+      },
+    ];
+  }
+  if (!state) throw new Error(`decide: ${command.kind} on a membership that does not exist`);
+  const header = { user_id: state.userId, group_id: state.groupId, group_type: command.groupType };
+  switch (command.kind) {
+    case "changeRole":
+      if (state.role === command.role) return [];
+      return [
+        {
+          type: TenancyEvent.MemberRoleChanged,
+          data: { ...header, previous_role: state.role, role: command.role },
+        },
+      ];
+    case "remove":
+      return [
+        { type: TenancyEvent.MemberRemoved, data: { ...header, role: state.role, reason: command.reason } },
+      ];
+  }
+}
+
+/** A stored event of the membership: its payload, version and time. */
+export type MembershipHistoryEvent = { version: number; occurredAt: Date } & (
+  | { type: typeof TenancyEvent.MemberAdded; data: MemberAdded }
+  | { type: typeof TenancyEvent.MemberRoleChanged; data: MemberRoleChanged }
+  | { type: typeof TenancyEvent.MemberRemoved; data: MemberRemoved }
+);
+
+/** An event of the membership folded into its state; times come from the event, never the wall clock. */
+export function evolve(state: MembershipState | null, event: MembershipHistoryEvent): MembershipState | null {
+  if (event.type === TenancyEvent.MemberAdded) {
+    const { data } = event;
+    return {
+      accountId: data.account_id,
+      groupId: data.group_id,
+      userId: data.user_id,
+      role: data.role,
+      source: data.source,
+      createdAt: event.occurredAt,
+      version: event.version,
+    };
+  }
+  if (!state) throw new Error(`evolve: ${event.type} on a membership that does not exist`);
+  switch (event.type) {
+    case TenancyEvent.MemberRoleChanged:
+      return { ...state, role: event.data.role, version: event.version };
+    case TenancyEvent.MemberRemoved:
+      return null;
+  }
 }

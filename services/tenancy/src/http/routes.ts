@@ -3,7 +3,8 @@ import { inTenant } from "@platform/database";
 import { PlatformError } from "@platform/errors";
 import type { Request, Router } from "express";
 import { groupJson } from "../app/groups";
-import { invitationJson, membershipJson, openedInvitationJson } from "../app/members";
+import { invitationJson, openedInvitationJson } from "../app/invitations";
+import { membershipJson } from "../app/membership-changes";
 import { organizationJson } from "../app/organizations";
 import type { TenancyService } from "../service";
 import { domainRoutes } from "./domain-routes";
@@ -16,7 +17,7 @@ import { ticketRoutes } from "./ticket-routes";
  */
 export function tenancyRoutes(service: TenancyService) {
   const { signedIn, inAccount } = routeGuards(service);
-  const { organizations, groups, members } = service;
+  const { organizations, groups, members, invitations } = service;
 
   return (router: Router) => {
     router.post("/v1/organizations", signedIn, async (req, res) => {
@@ -148,7 +149,7 @@ export function tenancyRoutes(service: TenancyService) {
 
     // What the link in an invitation e-mail opens; the link's secret is the only credential.
     router.get("/v1/invitations/open", async (req, res) => {
-      const opened = await members.open(req.query.account_id, req.query.token);
+      const opened = await invitations.open(req.query.account_id, req.query.token);
       // The answer repeats the secret: no cache or later page may keep or pass it on.
       res.set({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
       res.json(openedInvitationJson(opened, service.config.IDENTITY_PUBLIC_URL));
@@ -157,7 +158,7 @@ export function tenancyRoutes(service: TenancyService) {
       "/v1/organizations/:accountId/invitations",
       ...inAccount("invitations.read"),
       async (req, res) => {
-        res.json({ data: (await members.listInvitations(param(req, "accountId"))).map(invitationJson) });
+        res.json({ data: (await invitations.listInvitations(param(req, "accountId"))).map(invitationJson) });
       },
     );
     router.post(
@@ -168,7 +169,7 @@ export function tenancyRoutes(service: TenancyService) {
           .status(201)
           .json(
             invitationJson(
-              await members.invite(param(req, "accountId"), req.body, principalOf(res), who(req, res)),
+              await invitations.invite(param(req, "accountId"), req.body, principalOf(res), who(req, res)),
             ),
           );
       },
@@ -179,7 +180,7 @@ export function tenancyRoutes(service: TenancyService) {
       async (req, res) => {
         res.json(
           invitationJson(
-            await members.resend(param(req, "accountId"), param(req, "invitationId"), who(req, res)),
+            await invitations.resend(param(req, "accountId"), param(req, "invitationId"), who(req, res)),
           ),
         );
       },
@@ -190,7 +191,7 @@ export function tenancyRoutes(service: TenancyService) {
       async (req, res) => {
         res.json(
           invitationJson(
-            await members.revoke(param(req, "accountId"), param(req, "invitationId"), who(req, res)),
+            await invitations.revoke(param(req, "accountId"), param(req, "invitationId"), who(req, res)),
           ),
         );
       },

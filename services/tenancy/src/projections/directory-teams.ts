@@ -3,7 +3,8 @@ import { enterTenant } from "@platform/database";
 import { ConcurrencyConflictError, UnavailableError } from "@platform/errors";
 import { handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
 import type { GroupService } from "../app/groups";
-import type { MemberService } from "../app/members";
+import type { MembershipService } from "../app/membership-changes";
+import type { Memberships } from "../app/memberships";
 import type { Tx } from "../app/tenant";
 import { SYSTEM_ACTOR } from "../domain/events";
 import { isProvisioningSource } from "../domain/membership";
@@ -49,7 +50,8 @@ export const teamIdOf = (directoryGroupId: string) => `grp_dir_${directoryGroupI
  */
 export function directoryTeamHandlers(
   groups: GroupService,
-  members: MemberService,
+  members: MembershipService,
+  memberships: Memberships,
 ): Record<string, ProjectionHandler<Tx>> {
   async function sync(tx: Tx, data: DirectoryGroup, occurredAt: Date): Promise<void> {
     await enterTenant(tx, data.account_id);
@@ -81,7 +83,7 @@ export function directoryTeamHandlers(
     const current = await tx.membership.findMany({ where: { accountId: data.account_id, groupId: teamId } });
     for (const userId of wanted)
       if (organizationMembers.has(userId) && !current.some((m) => m.userId === userId))
-        await members.addWithin(
+        await memberships.add(
           tx,
           data.account_id,
           teamId,
@@ -93,15 +95,7 @@ export function directoryTeamHandlers(
         );
     for (const membership of current)
       if (!wanted.has(membership.userId))
-        await members.removeWithin(
-          tx,
-          data.account_id,
-          membership,
-          "team",
-          "deprovisioned",
-          SCIM_ACTOR,
-          occurredAt,
-        );
+        await memberships.remove(tx, membership, "team", "deprovisioned", SCIM_ACTOR, occurredAt);
   }
 
   /** The directory teams that listed the person before tenancy knew them as a member. */
@@ -114,7 +108,7 @@ export function directoryTeamHandlers(
     });
     for (const team of waiting)
       if (!(await tx.membership.findUnique({ where: { groupId_userId: { groupId: team.id, userId } } })))
-        await members.addWithin(
+        await memberships.add(
           tx,
           accountId,
           team.id,

@@ -4,6 +4,7 @@ import type { InlineHandler, InlineHandlers } from "@platform/event-sourcing";
 import { organizationState } from "../app/organizations";
 import type { Tx } from "../app/tenant";
 import { evolve, type GroupHistoryEvent, type GroupState, rebased } from "../domain/groups";
+import { evolve as evolveMembershipState, type MembershipHistoryEvent } from "../domain/membership";
 import {
   evolve as evolveOrganizationState,
   type OrganizationHistoryEvent,
@@ -15,7 +16,7 @@ import { type Group, Prisma } from "../generated/prisma/client";
 /**
  * tenancy's own state tables as inline projections: run by the event store in the append's
  * transaction and by `rebuildInline` over `platform_events`. These handlers are the only writers of
- * the converted tables (today `groups` and `tickets`; docs/tenancy.md lists what remains).
+ * the converted tables (src/tables.ts lists them, docs/tenancy.md what remains).
  *
  * Every handler first enters the event's tenant: in a command that is the tenant the transaction is
  * already in; in a rebuild, one transaction replays every tenant's events, and row-level security
@@ -74,7 +75,26 @@ async function evolveOrganization(tx: Tx, event: OrganizationHistoryEvent): Prom
   await tx.organization.update({ where: { accountId }, data: next });
 }
 
+/** Folds the event into the membership's row: written, or deleted once the membership ended. */
+async function evolveMembership(tx: Tx, event: MembershipHistoryEvent): Promise<void> {
+  const key = { groupId_userId: { groupId: event.data.group_id, userId: event.data.user_id } };
+  const row = await tx.membership.findUnique({ where: key });
+  const next = evolveMembershipState(row, event);
+  if (!next) await tx.membership.delete({ where: key });
+  else if (row) await tx.membership.update({ where: key, data: next });
+  else await tx.membership.create({ data: next });
+}
+
 export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
+  [TenancyEvent.MemberAdded]: inTenantOf((tx, event) =>
+    evolveMembership(tx, { ...event, type: TenancyEvent.MemberAdded }),
+  ),
+  [TenancyEvent.MemberRoleChanged]: inTenantOf((tx, event) =>
+    evolveMembership(tx, { ...event, type: TenancyEvent.MemberRoleChanged }),
+  ),
+  [TenancyEvent.MemberRemoved]: inTenantOf((tx, event) =>
+    evolveMembership(tx, { ...event, type: TenancyEvent.MemberRemoved }),
+  ),
   [TenancyEvent.OrganizationCreated]: inTenantOf(async (tx, event) => {
     const organization = evolveOrganizationState(null, { ...event, type: TenancyEvent.OrganizationCreated });
     await tx.organization.create({ data: organizationRow(organization) });
@@ -154,6 +174,7 @@ export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
 export async function resetInline(tx: Tx): Promise<void> {
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
+    await tx.membership.deleteMany({ where: { accountId } });
     await tx.organizationCreator.deleteMany({ where: { accountId } });
     await tx.organization.deleteMany({ where: { accountId } });
     await tx.group.deleteMany({ where: { accountId } });

@@ -16,7 +16,9 @@ import {
 import type { CustomerSuccessService } from "../app/customer-success";
 import type { DomainService } from "../app/domains";
 import type { GroupService } from "../app/groups";
-import type { MemberService } from "../app/members";
+import type { InvitationService } from "../app/invitations";
+import type { MembershipService } from "../app/membership-changes";
+import type { Memberships } from "../app/memberships";
 import type { OrganizationService } from "../app/organizations";
 import { accountIsClosed, CROSS_TENANT, type Tx } from "../app/tenant";
 import { SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
@@ -36,7 +38,9 @@ export function processHandlers(deps: {
   store: EventStore;
   clock: Clock;
   organizations: OrganizationService;
-  members: MemberService;
+  members: MembershipService;
+  memberships: Memberships;
+  invitations: InvitationService;
   customerSuccess: CustomerSuccessService;
   domains: DomainService;
   groups: GroupService;
@@ -44,7 +48,7 @@ export function processHandlers(deps: {
   // A process appends on state a command may change at the same time; the loser of such a race is
   // applied again (transient), over what the winner wrote, instead of dead-lettered.
   const handlers = combine(
-    directoryTeamHandlers(deps.groups, deps.members),
+    directoryTeamHandlers(deps.groups, deps.members, deps.memberships),
     lifecycleHandlers(deps),
     customerSuccessHandlers(deps.customerSuccess),
     deps.domains.autoJoinHandlers(),
@@ -169,9 +173,9 @@ function customerSuccessHandlers(success: CustomerSuccessService): Record<string
 
 function lifecycleHandlers(deps: {
   organizations: OrganizationService;
-  members: MemberService;
+  invitations: InvitationService;
 }): Record<string, ProjectionHandler<Tx>> {
-  const { organizations, members } = deps;
+  const { organizations, invitations } = deps;
 
   /**
    * The checklist item the event fulfils, if any, recorded on the organization (see its `decide`);
@@ -231,7 +235,7 @@ function lifecycleHandlers(deps: {
     [IdentityEvent.UserJoined]: async (tx, event) => {
       const { data } = event;
       await enterTenant(tx, data.account_id);
-      await members.accepted(tx, data, SYSTEM_ACTOR);
+      await invitations.accepted(tx, data, SYSTEM_ACTOR);
     },
   });
 }

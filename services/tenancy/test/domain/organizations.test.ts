@@ -87,8 +87,9 @@ describe("decide: update", () => {
     ["a founding date", { founding_date: 10 }, ["founding_date"]],
   ] as const)("%s → changed fields %j", (_case, changes, fields) => {
     const events = decide(organization(), { kind: "update", changes });
-    expect(events.flatMap((e) => (e.type === TenancyEvent.OrganizationUpdated ? e.data.changed_fields : [])))
-      .toEqual(fields);
+    expect(
+      events.flatMap((e) => (e.type === TenancyEvent.OrganizationUpdated ? e.data.changed_fields : [])),
+    ).toEqual(fields);
     if (fields.length === 0) expect(events).toEqual([]);
   });
 
@@ -148,7 +149,10 @@ describe("decide: onboarding", () => {
     ["created", "onboarded"],
     ["active", "active"],
   ])("the last item of a %s organization → also OrganizationOnboarded, status %s", (from, status) => {
-    const events = decide(organization({ status: from, onboardingDone: allButBilling }), tick("set_up_billing"));
+    const events = decide(
+      organization({ status: from, onboardingDone: allButBilling }),
+      tick("set_up_billing"),
+    );
     expect(events.map((e) => e.type)).toEqual([
       TenancyEvent.OnboardingItemCompleted,
       TenancyEvent.OrganizationOnboarded,
@@ -184,12 +188,21 @@ describe("evolve", () => {
     });
     const [closed] = decide(state, { kind: "transition", to: "closed" });
     if (!closed) throw new Error("nothing decided");
-    expect(evolve(state, stored(closed, 3))).toEqual({ ...state, status: "closed", updatedAt: T1, version: 3 });
+    expect(evolve(state, stored(closed, 3))).toEqual({
+      ...state,
+      status: "closed",
+      updatedAt: T1,
+      version: 3,
+    });
   });
 
   it("a completed item is added in the order items are fulfilled", () => {
     const state = organization({ onboardingDone: ["set_up_billing"] });
-    const [completed] = decide(state, { kind: "completeOnboardingItem", item: "verify_email", fulfilledBy: "x" });
+    const [completed] = decide(state, {
+      kind: "completeOnboardingItem",
+      item: "verify_email",
+      fulfilledBy: "x",
+    });
     if (!completed) throw new Error("nothing decided");
     expect(evolve(state, stored(completed, 3)).onboardingDone).toEqual(["set_up_billing", "verify_email"]);
   });
