@@ -22,8 +22,10 @@ import {
 import type { AvroSerde } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
+import { AutoJoin } from "./app/auto-join";
 import { CustomerSuccessService } from "./app/customer-success";
-import { DomainService, dnsTxtResolver, type TxtResolver } from "./app/domains";
+import { dnsTxtResolver, type TxtResolver } from "./app/dns";
+import { DomainService } from "./app/domains";
 import { GroupService } from "./app/groups";
 import { InvitationService } from "./app/invitations";
 import { MembershipService } from "./app/membership-changes";
@@ -71,6 +73,7 @@ export class TenancyService {
   readonly customerSuccess: CustomerSuccessService;
   readonly tickets: TicketService;
   readonly domains: DomainService;
+  readonly autoJoin: AutoJoin;
   private slaTimer?: NodeJS.Timeout;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
@@ -131,14 +134,8 @@ export class TenancyService {
       clock,
       { invitationTtlDays: config.INVITATION_TTL_DAYS, publicUrl: config.TENANCY_PUBLIC_URL },
     );
-    this.domains = new DomainService(
-      this.db,
-      this.store,
-      clock,
-      options.dns ?? dnsTxtResolver(),
-      seats,
-      this.memberships,
-    );
+    this.domains = new DomainService(this.db, this.store, clock, options.dns ?? dnsTxtResolver());
+    this.autoJoin = new AutoJoin(seats, this.memberships);
   }
 
   /**
@@ -174,7 +171,7 @@ export class TenancyService {
         memberships: this.memberships,
         invitations: this.invitations,
         customerSuccess: this.customerSuccess,
-        domains: this.domains,
+        autoJoin: this.autoJoin,
         groups: this.groups,
       }),
     );

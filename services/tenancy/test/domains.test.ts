@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { lookupAcrossTenants } from "@platform/database";
 import type { ProjectedEvent } from "@platform/event-sourcing";
 import { waitFor } from "@platform/testkit";
-import type { TxtResolver } from "../src/app/domains";
+import type { TxtResolver } from "../src/app/dns";
 import { CROSS_TENANT } from "../src/app/tenant";
 import { type Harness, startTenancy } from "./support/harness";
 
@@ -74,7 +74,7 @@ async function personAt(domain: string, verified: boolean): Promise<{ userId: st
 
 /** Runs one auto-join handler as the processes projector would, in its own transaction. */
 async function deliver(type: string, data: Record<string, unknown>): Promise<void> {
-  const handler = h.service.domains.autoJoinHandlers()[type];
+  const handler = h.service.autoJoin.handlers()[type];
   if (!handler) throw new Error(`no auto-join handler for ${type}`);
   const event: ProjectedEvent = {
     eventId: randomUUID(),

@@ -3,6 +3,7 @@ import { allTenantIds, enterTenant } from "@platform/database";
 import type { InlineHandler, InlineHandlers } from "@platform/event-sourcing";
 import { organizationState } from "../app/organizations";
 import type { Tx } from "../app/tenant";
+import { type DomainHistoryEvent, evolve as evolveDomainState } from "../domain/domains";
 import { evolve, type GroupHistoryEvent, type GroupState, rebased } from "../domain/groups";
 import { evolve as evolveMembershipState, type MembershipHistoryEvent } from "../domain/membership";
 import {
@@ -85,7 +86,41 @@ async function evolveMembership(tx: Tx, event: MembershipHistoryEvent): Promise<
   else await tx.membership.create({ data: next });
 }
 
+/**
+ * Folds the event into the domain's row, and keeps the platform-wide claim (`verified_domains`) to
+ * match: written when verified, following auto_join, gone with the domain. A second organization's
+ * claim on a verified name fails its unique index (the command answers domain_taken).
+ */
+async function evolveDomain(tx: Tx, event: DomainHistoryEvent): Promise<void> {
+  const { domain_id: id, domain, account_id: accountId } = event.data;
+  const row = await tx.domain.findUnique({ where: { id } });
+  const next = evolveDomainState(row, event);
+  if (!next) {
+    await tx.domain.delete({ where: { id } });
+    await tx.verifiedDomain.deleteMany({ where: { domain, accountId } });
+    return;
+  }
+  if (!row) await tx.domain.create({ data: next });
+  else await tx.domain.update({ where: { id }, data: next });
+  if (next.verifiedAt && !row?.verifiedAt)
+    await tx.verifiedDomain.create({ data: { domain, accountId, autoJoin: next.autoJoin } });
+  else if (next.verifiedAt)
+    await tx.verifiedDomain.updateMany({ where: { domain, accountId }, data: { autoJoin: next.autoJoin } });
+}
+
 export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
+  [TenancyEvent.DomainAdded]: inTenantOf((tx, event) =>
+    evolveDomain(tx, { ...event, type: TenancyEvent.DomainAdded }),
+  ),
+  [TenancyEvent.DomainVerified]: inTenantOf((tx, event) =>
+    evolveDomain(tx, { ...event, type: TenancyEvent.DomainVerified }),
+  ),
+  [TenancyEvent.DomainAutoJoinChanged]: inTenantOf((tx, event) =>
+    evolveDomain(tx, { ...event, type: TenancyEvent.DomainAutoJoinChanged }),
+  ),
+  [TenancyEvent.DomainRemoved]: inTenantOf((tx, event) =>
+    evolveDomain(tx, { ...event, type: TenancyEvent.DomainRemoved }),
+  ),
   [TenancyEvent.MemberAdded]: inTenantOf((tx, event) =>
     evolveMembership(tx, { ...event, type: TenancyEvent.MemberAdded }),
   ),
@@ -175,6 +210,8 @@ export async function resetInline(tx: Tx): Promise<void> {
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
     await tx.membership.deleteMany({ where: { accountId } });
+    await tx.verifiedDomain.deleteMany({ where: { accountId } });
+    await tx.domain.deleteMany({ where: { accountId } });
     await tx.organizationCreator.deleteMany({ where: { accountId } });
     await tx.organization.deleteMany({ where: { accountId } });
     await tx.group.deleteMany({ where: { accountId } });

