@@ -33,6 +33,22 @@ async function allOrganizationState() {
   return { organizations, creators };
 }
 
+/**
+ * A new organization whose process steps have run: its creator's verified address ticks an onboarding
+ * item in the background (processes consumer), which would otherwise land at any point of a test.
+ */
+async function settledOrganization(name?: string) {
+  const organization = await h.organization(name);
+  await waitFor(
+    async () => {
+      const org = await h.service.organizations.get(organization.accountId);
+      return org.onboardingDone.includes("verify_email") ? org : undefined;
+    },
+    { what: "the creator's verified address to tick onboarding" },
+  );
+  return organization;
+}
+
 async function lockWaiters(): Promise<number> {
   const [row] = await h.service.db.$queryRawUnsafe<{ n: number }[]>(
     "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
@@ -42,7 +58,7 @@ async function lockWaiters(): Promise<number> {
 
 describe("organizations decide on their state and append at its version", () => {
   it("of a suspension and a profile update at once, one commits and the other gets 409 concurrency_conflict", async () => {
-    const { accountId, owner } = await h.organization();
+    const { accountId, owner } = await settledOrganization();
     const actor = actorOf(owner.userId);
     const organizations = h.service.organizations;
     const before = await organizations.get(accountId);
@@ -74,8 +90,30 @@ describe("organizations decide on their state and append at its version", () => 
     });
   });
 
+  it("a profile update overtaken by a process step (an onboarding item) is decided again on the new state", async () => {
+    const { accountId, owner } = await settledOrganization();
+    const organizations = h.service.organizations;
+    const before = await organizations.get(accountId);
+
+    let update: Promise<unknown> | undefined;
+    await inTenant(h.service.db, accountId, async (tx) => {
+      await organizations.completeOnboardingItem(tx, accountId, "set_up_billing", "test.Event");
+      update = organizations.update(accountId, { industry: "rockets" }, actorOf(owner.userId));
+      update.catch(() => undefined);
+      await waitFor(async () => ((await lockWaiters()) > 0 ? true : undefined), {
+        what: "the update's append waiting",
+      });
+    });
+    await update;
+    expect(await organizations.get(accountId)).toMatchObject({
+      industry: "rockets",
+      onboardingDone: expect.arrayContaining(["set_up_billing"]),
+      version: before.version + 2,
+    });
+  });
+
   it("a profile update over HTTP answers the row its event wrote, at the event's time", async () => {
-    const { accountId, owner } = await h.organization();
+    const { accountId, owner } = await settledOrganization();
     h.clock.advance(60_000);
     const updated = await h.call("PATCH", `/v1/organizations/${accountId}`, {
       token: owner.token,
@@ -95,7 +133,7 @@ describe("rebuilding organizations from the log", () => {
   it("drops every organization and creator row, replays platform_events at a later time, and writes equal rows", async () => {
     const organizations = h.service.organizations;
     for (const name of ["Initech", "Globex", "Umbrella"]) {
-      const { accountId, owner } = await h.organization(name);
+      const { accountId, owner } = await settledOrganization(name);
       const actor = actorOf(owner.userId);
       h.clock.advance(1_000);
       await organizations.update(

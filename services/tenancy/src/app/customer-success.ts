@@ -1,6 +1,6 @@
 import { enterTenant } from "@platform/database";
 import type { Clock, EventStore, NewEvent } from "@platform/event-sourcing";
-import { type Actor, SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
+import { SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
 import {
   computeHealthScore,
   crossedBelow,
@@ -8,7 +8,13 @@ import {
   type HealthSignals,
   type PlanTier,
 } from "../domain/health-score";
-import { type AssignmentRule, chooseRep, validateRules } from "../domain/success-reps";
+import {
+  type AssignmentRule,
+  chooseRep,
+  decideAssignment,
+  orderRules,
+  validateRules,
+} from "../domain/success-reps";
 import { record, type Tx } from "./tenant";
 
 const DAY_MS = 86_400_000;
@@ -133,25 +139,25 @@ export class CustomerSuccessService {
     return health.score;
   }
 
-  /** Chooses (or re-chooses) the organization's success rep by the rules; the rule's cursor advances under a row lock. */
+  /**
+   * Chooses (or re-chooses) the organization's success rep by the rules. A rule's round-robin spans
+   * organizations, which no one assignment's version guards: assignments take turns per rule (a
+   * transaction-scoped advisory lock, no row written), so two organizations never read the same
+   * cursor. The cursor itself is written by the SuccessRepAssigned inline handler.
+   */
   async assignRep(tx: Tx, accountId: string, planFromEvent?: string): Promise<string | null> {
-    const actor: Actor = SYSTEM_ACTOR;
     if (this.rules.length === 0) return null;
     await enterTenant(tx, accountId);
     const org = await tx.organization.findUnique({ where: { accountId } });
     if (!org) return null;
     const traits = await tx.accountTraits.findUnique({ where: { accountId } });
     const cursors = new Map<string, number>();
-    for (const rule of this.rules) {
-      await tx.$executeRawUnsafe(
-        "INSERT INTO rep_cursors (rule_id, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING",
-        rule.id,
+    for (const rule of orderRules(this.rules)) {
+      await tx.$queryRawUnsafe(
+        "SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext($1))",
+        `rep_cursor:${rule.id}`,
       );
-      const [row] = await tx.$queryRawUnsafe<{ cursor: number }[]>(
-        "SELECT cursor FROM rep_cursors WHERE rule_id = $1 FOR UPDATE",
-        rule.id,
-      );
-      cursors.set(rule.id, Number(row?.cursor ?? 0));
+      cursors.set(rule.id, (await tx.repCursor.findUnique({ where: { ruleId: rule.id } }))?.cursor ?? 0);
     }
     const choice = chooseRep(
       this.rules,
@@ -164,26 +170,16 @@ export class CustomerSuccessService {
       (ruleId) => cursors.get(ruleId) ?? 0,
     );
     const current = await tx.repAssignment.findUnique({ where: { accountId } });
-    if (current?.ruleId === choice.ruleId) return current.repId;
-    await tx.repCursor.update({ where: { ruleId: choice.ruleId }, data: { cursor: choice.nextCursor } });
-    const now = this.clock.now();
-    await tx.repAssignment.upsert({
-      where: { accountId },
-      create: { accountId, repId: choice.repId, ruleId: choice.ruleId, assignedAt: now },
-      update: { repId: choice.repId, ruleId: choice.ruleId, assignedAt: now },
-    });
+    const events = decideAssignment(current, choice);
+    if (events.length === 0) return current?.repId ?? null;
     await record(
       this.store,
       tx,
       { type: "success_rep", id: `rep:${accountId}`, accountId },
-      [
-        {
-          type: TenancyEvent.SuccessRepAssigned,
-          data: { rep_id: choice.repId, previous_rep_id: current?.repId ?? null, rule_id: choice.ruleId },
-        },
-      ],
-      actor,
-      now,
+      events,
+      SYSTEM_ACTOR,
+      this.clock.now(),
+      current?.version ?? 0,
     );
     return choice.repId;
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { accountClosedError } from "@platform/auth";
 import { inTenant } from "@platform/database";
-import { NotFoundError } from "@platform/errors";
+import { ConcurrencyConflictError, NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
@@ -40,6 +40,9 @@ const settings = z.object({
   language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a BCP 47 language tag"),
 });
 const DAY_MS = 86_400_000;
+
+/** How often a profile update is decided again after process steps appended in between (see `update`). */
+const PROCESS_CONFLICT_RETRIES = 3;
 
 const profileFields = {
   description: text(2000).nullish(),
@@ -124,13 +127,35 @@ export class OrganizationService {
   }
 
   async update(accountId: string, body: unknown, actor: Actor): Promise<Organization> {
-    const input = parseBody(updateOrganizationBody, body);
-    return inTenant(this.db, accountId, async (tx) => {
-      // A plain read: a concurrent change of the organization is refused by the store (expected version).
-      const before = await this.require(tx, accountId);
-      const events = decide(organizationState(before), { kind: "update", changes: profileChanges(input) });
-      return this.applied(tx, before, events, actor);
-    });
+    const changes = profileChanges(parseBody(updateOrganizationBody, body));
+    // Process steps (an onboarding item, billing's lifecycle) append to the organization as events
+    // elsewhere arrive. The request's change does not depend on theirs, so when only they came between
+    // the read and the append, it is decided again on the new state; a conflict with another person's
+    // change is answered (409 concurrency_conflict): they may have changed what this one was based on.
+    for (let attempt = 1; ; attempt++) {
+      let decidedOn = 0;
+      try {
+        return await inTenant(this.db, accountId, async (tx) => {
+          // A plain read: a concurrent change of the organization is refused by the store (expected version).
+          const before = await this.require(tx, accountId);
+          decidedOn = before.version;
+          const events = decide(organizationState(before), { kind: "update", changes });
+          return this.applied(tx, before, events, actor);
+        });
+      } catch (error) {
+        const retry =
+          error instanceof ConcurrencyConflictError &&
+          attempt < PROCESS_CONFLICT_RETRIES &&
+          (await this.onlyProcessesSince(accountId, decidedOn));
+        if (!retry) throw error;
+      }
+    }
+  }
+
+  /** Whether every event of the organization after `version` was appended by a process step (the system). */
+  private async onlyProcessesSince(accountId: string, version: number): Promise<boolean> {
+    const since = await inTenant(this.db, accountId, (tx) => this.store.load(tx, accountId, version));
+    return since.every((event) => event.metadata.actor === SYSTEM_ACTOR.type);
   }
 
   /** Moves the organization through its lifecycle; false when it is already past the transition. */

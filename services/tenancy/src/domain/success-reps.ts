@@ -13,7 +13,9 @@
  * 1-50". Industry and plan compare case-insensitively, ignoring surrounding spaces, because they come
  * from free-text profile fields. A rep listed twice in a rule gets twice the turns (a way to weight).
  */
+import type { TenancyPayloads } from "@platform/contracts";
 import { InvalidInputError } from "@platform/errors";
+import { type Decided, TenancyEvent } from "./events";
 
 export interface AssignmentMatch {
   /** Inclusive. */
@@ -169,4 +171,54 @@ export function validateRules(rules: readonly AssignmentRule[]): void {
       }
     }
   });
+}
+
+type SuccessRepAssigned = TenancyPayloads[typeof TenancyEvent.SuccessRepAssigned];
+
+/**
+ * The organization's rep assignment (`rep:${accountId}` in the log): what the inline projection
+ * writes to `rep_assignments`. A rule's cursor is not state of its own: it is how many
+ * SuccessRepAssigned name the rule (each assignment moves it on by one, see `chooseRep`).
+ */
+export interface RepAssignmentState {
+  accountId: string;
+  repId: string;
+  ruleId: string;
+  assignedAt: Date;
+  /** The version of the assignment's last event. */
+  version: number;
+}
+
+export type RepAssignmentEvent = {
+  type: typeof TenancyEvent.SuccessRepAssigned;
+  data: Decided<SuccessRepAssigned>;
+};
+
+/** A new rule's choice assigns its rep; the same rule as now keeps the rep the organization has. */
+export function decideAssignment(
+  current: RepAssignmentState | null,
+  choice: RepChoice,
+): RepAssignmentEvent[] {
+  if (current?.ruleId === choice.ruleId) return [];
+  return [
+    {
+      type: TenancyEvent.SuccessRepAssigned,
+      data: { rep_id: choice.repId, previous_rep_id: current?.repId ?? null, rule_id: choice.ruleId },
+    },
+  ];
+}
+
+/** A stored SuccessRepAssigned folded into the assignment; the time is the event's. */
+export function evolveAssignment(event: {
+  version: number;
+  occurredAt: Date;
+  data: SuccessRepAssigned;
+}): RepAssignmentState {
+  return {
+    accountId: event.data.account_id,
+    repId: event.data.rep_id,
+    ruleId: event.data.rule_id,
+    assignedAt: event.occurredAt,
+    version: event.version,
+  };
 }

@@ -11,6 +11,7 @@ import {
   type OrganizationHistoryEvent,
   type OrganizationState,
 } from "../domain/organizations";
+import { evolveAssignment } from "../domain/success-reps";
 import { evolve as evolveTicketState, type TicketHistoryEvent } from "../domain/tickets";
 import { type Group, Prisma } from "../generated/prisma/client";
 
@@ -109,6 +110,20 @@ async function evolveDomain(tx: Tx, event: DomainHistoryEvent): Promise<void> {
 }
 
 export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
+  // The assignment, and its rule's round-robin moved on by one (the cursor counts the rule's assignments).
+  [TenancyEvent.SuccessRepAssigned]: inTenantOf(async (tx, event) => {
+    const { accountId, ...assignment } = evolveAssignment(event);
+    await tx.repAssignment.upsert({
+      where: { accountId },
+      create: { accountId, ...assignment },
+      update: assignment,
+    });
+    await tx.repCursor.upsert({
+      where: { ruleId: assignment.ruleId },
+      create: { ruleId: assignment.ruleId, cursor: 1 },
+      update: { cursor: { increment: 1 } },
+    });
+  }),
   [TenancyEvent.DomainAdded]: inTenantOf((tx, event) =>
     evolveDomain(tx, { ...event, type: TenancyEvent.DomainAdded }),
   ),
@@ -207,8 +222,11 @@ export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
 
 /** The tables the inline handlers own, emptied tenant by tenant (row-level security) before a rebuild. */
 export async function resetInline(tx: Tx): Promise<void> {
+  // Not a tenant table: the rules' cursors, counted again from every tenant's assignments.
+  await tx.repCursor.deleteMany();
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
+    await tx.repAssignment.deleteMany({ where: { accountId } });
     await tx.membership.deleteMany({ where: { accountId } });
     await tx.verifiedDomain.deleteMany({ where: { accountId } });
     await tx.domain.deleteMany({ where: { accountId } });

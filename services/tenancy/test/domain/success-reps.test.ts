@@ -1,8 +1,12 @@
+import { TenancyEvent } from "../../src/domain/events";
 import {
   type AssignmentRule,
   chooseRep,
+  decideAssignment,
+  evolveAssignment,
   type OrganizationProfile,
   orderRules,
+  type RepAssignmentState,
   validateRules,
 } from "../../src/domain/success-reps.js";
 import { invalidInput, invalidInputCode } from "./invalid-input.js";
@@ -249,5 +253,49 @@ describe("validateRules", () => {
     expect(invalidInputCode(() => validateRules("rules" as unknown as AssignmentRule[]))).toBe(
       "invalid_assignment_rule",
     );
+  });
+});
+
+describe("rep assignment: decide and evolve", () => {
+  const current: RepAssignmentState = {
+    accountId: "acc",
+    repId: "rep_a",
+    ruleId: "everyone",
+    assignedAt: new Date("2026-11-30T09:00:00.000Z"),
+    version: 1,
+  };
+
+  it.each([
+    ["no rep yet", null, "everyone", [{ rep_id: "rep_b", previous_rep_id: null, rule_id: "everyone" }]],
+    [
+      "another rule",
+      current,
+      "enterprise",
+      [{ rep_id: "rep_b", previous_rep_id: "rep_a", rule_id: "enterprise" }],
+    ],
+    ["the same rule: the rep stays", current, "everyone", []],
+  ] as const)("%s", (_case, state, ruleId, payloads) => {
+    const events = decideAssignment(state, { ruleId, repId: "rep_b", nextCursor: 2 });
+    expect(events.map((e) => e.data)).toEqual(payloads);
+    expect(events.every((e) => e.type === TenancyEvent.SuccessRepAssigned)).toBe(true);
+  });
+
+  it("evolve: the assignment at the event's time and version", () => {
+    const occurredAt = new Date("2026-11-30T10:00:00.000Z");
+    const data = {
+      account_id: "acc",
+      rep_id: "rep_ent",
+      previous_rep_id: "rep_a",
+      rule_id: "enterprise",
+      occurred_at: occurredAt.getTime(),
+      actor: { type: "system", id: null, ip_address: null, user_agent: null },
+    };
+    expect(evolveAssignment({ version: 2, occurredAt, data })).toEqual({
+      accountId: "acc",
+      repId: "rep_ent",
+      ruleId: "enterprise",
+      assignedAt: occurredAt,
+      version: 2,
+    });
   });
 });
