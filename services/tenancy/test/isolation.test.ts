@@ -48,12 +48,15 @@ async function populated(name: string) {
   };
 }
 
-/** The tenant's rows, less what tenancy's own processes change in the background (onboarding). */
+/**
+ * The tenant's rows, less what tenancy's own processes change in the background (onboarding: the
+ * checklist, and the organization's time and version of its last event).
+ */
 async function snapshot(accountId: string) {
   return inTenant(h.service.db, accountId, async (tx) => ({
     organization: await tx.organization.findUnique({
       where: { accountId },
-      omit: { onboardingDone: true, updatedAt: true },
+      omit: { onboardingDone: true, updatedAt: true, version: true },
     }),
     groups: await tx.group.findMany({ orderBy: { id: "asc" } }),
     memberships: await tx.membership.findMany({ orderBy: [{ groupId: "asc" }, { userId: "asc" }] }),
