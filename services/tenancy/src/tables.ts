@@ -11,13 +11,9 @@ export const SECRET_STORE: Readonly<Record<string, { holds: string; why: string;
     holds: "invitation e-mails waiting for the mailer, with the invitation link's token in clear",
     why: "the link's token is a credential; InvitationSent carries the invitation, never its token",
   },
-  invitations: {
-    holds: "the invitee's e-mail address (and token_hash of each invitation link)",
-    why:
-      "the events carry the address only hashed (invitee_email_hash), so the row cannot be rebuilt from " +
-      "them; token_hash itself is in InvitationSent/Resent (token_sha256, what identity checks links with)",
-    mixed:
-      "role, inviter, expiry, acceptance and revocation (InvitationSent, InvitationAccepted, InvitationRevoked)",
+  invitation_addresses: {
+    holds: "the invitee's e-mail address of each invitation, to send and resend it and open its link",
+    why: "the events carry the address only hashed (invitee_email_hash, seed 000), so the log cannot give it back",
   },
 };
 
@@ -42,6 +38,7 @@ export const TABLE_CLASSES = {
   inline: [
     "domains",
     "groups",
+    "invitations",
     "memberships",
     "organization_creators",
     "organizations",

@@ -5,7 +5,8 @@ import { ConflictError, NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { parseBody } from "@platform/http";
 import { z } from "zod";
-import { type Actor, TenancyEvent } from "../domain/events";
+import type { Actor } from "../domain/events";
+import { decide, type InvitationEvent } from "../domain/invitations";
 import { assertMayGiveRole } from "../domain/membership";
 import type { Invitation } from "../generated/prisma/client";
 import type { GroupService } from "./groups";
@@ -22,7 +23,10 @@ const inviteBody = z.object({
 
 export const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
-export function invitationJson(i: Invitation) {
+/** An invitation with its invitee's address, read from the secret store beside the projected row. */
+export type AddressedInvitation = Invitation & { email: string };
+
+export function invitationJson(i: AddressedInvitation) {
   return {
     invitation_id: i.id,
     email: i.email,
@@ -41,7 +45,7 @@ export interface InvitationSettings {
 
 /** What an invitation link opens: the invitation, and how to accept it at identity. */
 export interface OpenedInvitation {
-  invitation: Invitation;
+  invitation: AddressedInvitation;
   organizationName: string;
   hasAccount: boolean;
   token: string;
@@ -66,8 +70,10 @@ export function openedInvitationJson(opened: OpenedInvitation, identityUrl: stri
 
 /**
  * Invitations by e-mail: sent (a seat counts members plus pending invitations), resent with a new
- * link, revoked, opened by the link's holder, and accepted through identity (user.joined). The
- * invitation row still holds the link's hash beside its state (SECRET_STORE in src/tables.ts).
+ * link, revoked, opened by the link's holder, and accepted through identity (user.joined). A command
+ * reads the invitation (no lock but the seat rule's), decides (src/domain/invitations.ts) and appends
+ * at its version; the inline handlers write `invitations`. The invitee's address, which events carry
+ * only hashed, is kept in `invitation_addresses` (the declared secret store, src/tables.ts).
  */
 export class InvitationService {
   constructor(
@@ -81,7 +87,12 @@ export class InvitationService {
     private readonly settings: InvitationSettings,
   ) {}
 
-  async invite(accountId: string, body: unknown, grantor: Principal, actor: Actor): Promise<Invitation> {
+  async invite(
+    accountId: string,
+    body: unknown,
+    grantor: Principal,
+    actor: Actor,
+  ): Promise<AddressedInvitation> {
     const input = parseBody(inviteBody, body);
     assertMayGiveRole(grantor, this.roles, accountId, input.role);
     const email = input.email.trim().toLowerCase();
@@ -99,9 +110,15 @@ export class InvitationService {
       )
         throw new ConflictError("member_exists", `${email} is already a member`);
       const now = this.clock.now();
+      const sentTo = await tx.invitationAddress.findMany({ where: { accountId, email } });
       if (
         await tx.invitation.findFirst({
-          where: { accountId, email, status: "pending", expiresAt: { gt: now } },
+          where: {
+            accountId,
+            id: { in: sentTo.map((address) => address.invitationId) },
+            status: "pending",
+            expiresAt: { gt: now },
+          },
         })
       )
         throw new ConflictError(
@@ -111,85 +128,48 @@ export class InvitationService {
       await this.seats.ensureSeat(tx, accountId);
       const id = `inv_${randomBytes(10).toString("hex")}`;
       const secret = randomBytes(32).toString("base64url");
-      const invitation = await tx.invitation.create({
-        data: {
-          id,
-          accountId,
-          email,
-          role: input.role,
-          groupId: input.group_id ?? null,
-          tokenHash: sha256(secret),
-          expiresAt: this.expiry(now),
-          status: "pending",
-          invitedBy: actor.id ?? actor.type,
-        },
+      await tx.invitationAddress.create({ data: { invitationId: id, accountId, email } });
+      const events = decide(null, {
+        kind: "send",
+        id,
+        emailHash: sha256(email),
+        role: input.role,
+        groupId: input.group_id ?? null,
+        expiresAt: this.expiry(now),
+        tokenHash: sha256(secret),
       });
+      await this.append(tx, accountId, id, 0, events, actor, now);
+      const invitation = await this.require(tx, accountId, id);
       await this.queueEmail(tx, invitation, secret);
-      await record(
-        this.store,
-        tx,
-        { type: "invitation", id, accountId },
-        [
-          {
-            type: TenancyEvent.InvitationSent,
-            data: { ...this.invitationPayload(invitation), token_sha256: invitation.tokenHash },
-          },
-        ],
-        actor,
-        now,
-      );
       return invitation;
     });
   }
 
   /** A new link with a new expiry: the old secret is not kept, so the old link stops working. */
-  async resend(accountId: string, invitationId: string, actor: Actor): Promise<Invitation> {
+  async resend(accountId: string, invitationId: string, actor: Actor): Promise<AddressedInvitation> {
     return inTenant(this.db, accountId, async (tx) => {
-      const invitation = await this.requireInvitation(tx, accountId, invitationId, { pending: true });
+      const invitation = await this.require(tx, accountId, invitationId);
       const now = this.clock.now();
       const secret = randomBytes(32).toString("base64url");
-      const resent = await tx.invitation.update({
-        where: { id: invitationId },
-        data: { tokenHash: sha256(secret), expiresAt: this.expiry(now), sendCount: invitation.sendCount + 1 },
+      const events = decide(invitation, {
+        kind: "resend",
+        emailHash: sha256(invitation.email),
+        expiresAt: this.expiry(now),
+        tokenHash: sha256(secret),
       });
+      await this.append(tx, accountId, invitationId, invitation.version, events, actor, now);
+      const resent = await this.require(tx, accountId, invitationId);
       await this.queueEmail(tx, resent, secret);
-      await record(
-        this.store,
-        tx,
-        { type: "invitation", id: invitationId, accountId },
-        [
-          {
-            type: TenancyEvent.InvitationResent,
-            data: {
-              ...this.invitationPayload(resent),
-              send_count: resent.sendCount,
-              token_sha256: resent.tokenHash,
-            },
-          },
-        ],
-        actor,
-        now,
-      );
       return resent;
     });
   }
 
-  async revoke(accountId: string, invitationId: string, actor: Actor): Promise<Invitation> {
+  async revoke(accountId: string, invitationId: string, actor: Actor): Promise<AddressedInvitation> {
     return inTenant(this.db, accountId, async (tx) => {
-      await this.requireInvitation(tx, accountId, invitationId, { pending: true });
-      const revoked = await tx.invitation.update({
-        where: { id: invitationId },
-        data: { status: "revoked" },
-      });
-      await record(
-        this.store,
-        tx,
-        { type: "invitation", id: invitationId, accountId },
-        [{ type: TenancyEvent.InvitationRevoked, data: this.invitationPayload(revoked) }],
-        actor,
-        this.clock.now(),
-      );
-      return revoked;
+      const invitation = await this.require(tx, accountId, invitationId);
+      const events = decide(invitation, { kind: "revoke", emailHash: sha256(invitation.email) });
+      await this.append(tx, accountId, invitationId, invitation.version, events, actor, this.clock.now());
+      return this.require(tx, accountId, invitationId);
     });
   }
 
@@ -208,10 +188,14 @@ export class InvitationService {
     if (!id || !secret || rest.length > 0 || accountIdInput.length > 100 || tokenInput.length > 200)
       throw invalid;
     return inTenant(this.db, accountIdInput, async (tx) => {
-      const invitation = await tx.invitation.findFirst({ where: { id, accountId: accountIdInput } });
+      const invitation = await this.find(tx, accountIdInput, id);
+      const expected = invitation?.tokenHash ? Buffer.from(invitation.tokenHash) : null;
+      const given = Buffer.from(sha256(secret));
       if (
         !invitation ||
-        !timingSafeEqual(Buffer.from(invitation.tokenHash), Buffer.from(sha256(secret))) ||
+        !expected ||
+        expected.length !== given.length ||
+        !timingSafeEqual(expected, given) ||
         invitation.status !== "pending" ||
         invitation.expiresAt <= this.clock.now()
       )
@@ -228,10 +212,17 @@ export class InvitationService {
     });
   }
 
-  async listInvitations(accountId: string): Promise<Invitation[]> {
-    return inTenant(this.db, accountId, (tx) =>
-      tx.invitation.findMany({ where: { accountId }, orderBy: { createdAt: "asc" } }),
-    );
+  async listInvitations(accountId: string): Promise<AddressedInvitation[]> {
+    return inTenant(this.db, accountId, async (tx) => {
+      const invitations = await tx.invitation.findMany({
+        where: { accountId },
+        orderBy: { createdAt: "asc" },
+      });
+      const addresses = new Map(
+        (await tx.invitationAddress.findMany({ where: { accountId } })).map((a) => [a.invitationId, a.email]),
+      );
+      return invitations.map((i) => ({ ...i, email: addresses.get(i.id) ?? "" }));
+    });
   }
 
   /** identity's user.joined: the invitee signed up or in with the link; they become a member. */
@@ -240,12 +231,15 @@ export class InvitationService {
     event: { account_id: string; user_id: string; invitation_id: string; role: string },
     actor: Actor,
   ): Promise<void> {
-    const invitation = await tx.invitation.findFirst({
-      where: { id: event.invitation_id, accountId: event.account_id },
+    const invitation = await this.find(tx, event.account_id, event.invitation_id);
+    if (!invitation) return;
+    const events = decide(invitation, {
+      kind: "accept",
+      emailHash: sha256(invitation.email),
+      userId: event.user_id,
     });
-    if (invitation?.status !== "pending") return;
+    if (events.length === 0) return;
     const now = this.clock.now();
-    await tx.invitation.update({ where: { id: invitation.id }, data: { status: "accepted" } });
     const member = await tx.membership.findUnique({
       where: { groupId_userId: { groupId: event.account_id, userId: event.user_id } },
     });
@@ -277,49 +271,48 @@ export class InvitationService {
           actor,
         );
     }
-    await record(
-      this.store,
-      tx,
-      { type: "invitation", id: invitation.id, accountId: event.account_id },
-      [
-        {
-          type: TenancyEvent.InvitationAccepted,
-          data: { ...this.invitationPayload(invitation), user_id: event.user_id },
-        },
-      ],
-      actor,
-      now,
-    );
+    await this.append(tx, event.account_id, invitation.id, invitation.version, events, actor, now);
   }
 
-  private async requireInvitation(
-    tx: Tx,
-    accountId: string,
-    id: string,
-    options: { pending?: boolean } = {},
-  ) {
+  /** The invitation with its invitee's address, or null. */
+  private async find(tx: Tx, accountId: string, id: string): Promise<AddressedInvitation | null> {
     const invitation = await tx.invitation.findFirst({ where: { id, accountId } });
+    if (!invitation) return null;
+    const address = await tx.invitationAddress.findUnique({ where: { invitationId: id } });
+    return { ...invitation, email: address?.email ?? "" };
+  }
+
+  private async require(tx: Tx, accountId: string, id: string): Promise<AddressedInvitation> {
+    const invitation = await this.find(tx, accountId, id);
     if (!invitation) throw new NotFoundError("invitation_not_found", `invitation ${id} does not exist`);
-    if (options.pending && invitation.status !== "pending")
-      throw new ConflictError("invitation_not_pending", `invitation ${id} is ${invitation.status}`);
     return invitation;
   }
 
-  private invitationPayload(i: Invitation) {
-    return {
-      invitation_id: i.id,
-      invitee_email_hash: sha256(i.email),
-      invitee_role: i.role,
-      group_id: i.groupId,
-      expires_at: i.expiresAt.getTime(),
-    };
+  private append(
+    tx: Tx,
+    accountId: string,
+    invitationId: string,
+    expectedVersion: number,
+    events: InvitationEvent[],
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    return record(
+      this.store,
+      tx,
+      { type: "invitation", id: invitationId, accountId },
+      events,
+      actor,
+      now,
+      expectedVersion,
+    );
   }
 
   private expiry(now: Date): Date {
     return new Date(now.getTime() + this.settings.invitationTtlDays * 86_400_000);
   }
 
-  private async queueEmail(tx: Tx, invitation: Invitation, secret: string): Promise<void> {
+  private async queueEmail(tx: Tx, invitation: AddressedInvitation, secret: string): Promise<void> {
     await tx.outboundEmail.create({
       data: {
         id: randomBytes(12).toString("hex"),

@@ -5,6 +5,7 @@ import { organizationState } from "../app/organizations";
 import type { Tx } from "../app/tenant";
 import { type DomainHistoryEvent, evolve as evolveDomainState } from "../domain/domains";
 import { evolve, type GroupHistoryEvent, type GroupState, rebased } from "../domain/groups";
+import { evolve as evolveInvitationState, type InvitationHistoryEvent } from "../domain/invitations";
 import { evolve as evolveMembershipState, type MembershipHistoryEvent } from "../domain/membership";
 import {
   evolve as evolveOrganizationState,
@@ -109,7 +110,28 @@ async function evolveDomain(tx: Tx, event: DomainHistoryEvent): Promise<void> {
     await tx.verifiedDomain.updateMany({ where: { domain, accountId }, data: { autoJoin: next.autoJoin } });
 }
 
+/** Folds the event into the invitation's row with the domain's `evolve`, and writes the row. */
+async function evolveInvitation(tx: Tx, event: InvitationHistoryEvent): Promise<void> {
+  const id = event.data.invitation_id;
+  const row = await tx.invitation.findUnique({ where: { id } });
+  const next = evolveInvitationState(row, event);
+  if (row) await tx.invitation.update({ where: { id }, data: next });
+  else await tx.invitation.create({ data: next });
+}
+
 export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
+  [TenancyEvent.InvitationSent]: inTenantOf((tx, event) =>
+    evolveInvitation(tx, { ...event, type: TenancyEvent.InvitationSent }),
+  ),
+  [TenancyEvent.InvitationResent]: inTenantOf((tx, event) =>
+    evolveInvitation(tx, { ...event, type: TenancyEvent.InvitationResent }),
+  ),
+  [TenancyEvent.InvitationRevoked]: inTenantOf((tx, event) =>
+    evolveInvitation(tx, { ...event, type: TenancyEvent.InvitationRevoked }),
+  ),
+  [TenancyEvent.InvitationAccepted]: inTenantOf((tx, event) =>
+    evolveInvitation(tx, { ...event, type: TenancyEvent.InvitationAccepted }),
+  ),
   // The assignment, and its rule's round-robin moved on by one (the cursor counts the rule's assignments).
   [TenancyEvent.SuccessRepAssigned]: inTenantOf(async (tx, event) => {
     const { accountId, ...assignment } = evolveAssignment(event);
@@ -228,6 +250,7 @@ export async function resetInline(tx: Tx): Promise<void> {
     await enterTenant(tx, accountId);
     await tx.repAssignment.deleteMany({ where: { accountId } });
     await tx.membership.deleteMany({ where: { accountId } });
+    await tx.invitation.deleteMany({ where: { accountId } });
     await tx.verifiedDomain.deleteMany({ where: { accountId } });
     await tx.domain.deleteMany({ where: { accountId } });
     await tx.organizationCreator.deleteMany({ where: { accountId } });
