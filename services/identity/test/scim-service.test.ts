@@ -3,6 +3,7 @@
  * Microsoft Entra send: the full provisioning sequence, errors in SCIM's format, deactivation ending
  * sessions, groups becoming events, and one organization's directory never reaching another's people.
  */
+import { BillingEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
 
@@ -405,6 +406,29 @@ describe("seats (identity projects the plan's limit and the organization's membe
       { what: "the upgrade to reach identity" },
     );
     expect((await scim(token, "POST", "/Users", oktaUser(`seat4.${Date.now()}@acme.test`))).status).toBe(201);
+
+    // The subscription ends: no plan, and the limit without one (5) applies again to the 5 seats held.
+    await h.publishBillingEvent(BillingEvent.SubscriptionEnded, `sub_${accountId}`, 3, {
+      account_id: accountId,
+      subscription_id: `sub_${accountId}`,
+      subscription_status: "ended",
+      plan: plan(accountId, -1).plan,
+      previous_mrr_cents: 4900,
+      mrr_cents: 0,
+      reason: "canceled",
+      occurred_at: Date.now(),
+      actor: { type: "system", id: null, ip_address: null, user_agent: null },
+    });
+    await waitFor(
+      async () =>
+        (await h.service.db.seatLimit.findUnique({ where: { accountId } })) === null ? true : undefined,
+      { what: "the end of the subscription to reach identity" },
+    );
+    const afterEnd = await scim(token, "POST", "/Users", oktaUser(`seat5.${Date.now()}@acme.test`));
+    expect([afterEnd.status, afterEnd.body.detail]).toEqual([
+      422,
+      expect.stringMatching(/the plan allows 5 users/),
+    ]);
   });
 
   it("leaves a person the directory suspended suspended when tenancy's membership arrives", async () => {

@@ -5,6 +5,7 @@
  * models from the topics that equals the live ones.
  */
 import { generateSigningKey } from "@platform/auth";
+import { BillingEvent } from "@platform/contracts";
 import { allTenantIds, inTenant } from "@platform/database";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startTenancy } from "./support/harness";
@@ -107,6 +108,46 @@ it("suspends the organization when billing suspends the subscription, and reacti
   expect(await typesOf(accountId)).toEqual(
     expect.arrayContaining(["OrganizationSuspended", "OrganizationReactivated"]),
   );
+});
+
+it("activates on a converted trial, follows a switch to annual, and falls back to the no-plan limits when the subscription ends", async () => {
+  const { accountId, owner } = await h.organization("Trial Converts");
+  const traits = () =>
+    h.call("GET", `/v1/organizations/${accountId}/traits`, { token: owner.token }).then((r) => r.body);
+  const { plan, ...period } = subscription(accountId, "professional", 25);
+  await h.publish("billing", BillingEvent.TrialEnded, `sub_${accountId}`, {
+    ...period,
+    plan,
+    converted: true,
+  });
+  await waitFor(() =>
+    h
+      .call("GET", `/v1/organizations/${accountId}`, { token: owner.token })
+      .then((r) => r.body.status === "active" || undefined),
+  );
+  expect(await traits()).toMatchObject({ plan: "professional", seat_limit: 25, billing_cycle: "monthly" });
+
+  await h.publish("billing", BillingEvent.BillingCycleChanged, `sub_${accountId}`, {
+    ...period,
+    mrr_cents: 16_583,
+    previous_plan: plan,
+    plan: { ...plan, interval: "year", price_cents: 199_000 },
+    proration_cents: 189_050,
+    previous_mrr_cents: 19_900,
+  });
+  await waitFor(() => traits().then((t) => t.billing_cycle === "annual" || undefined));
+
+  await h.publish("billing", BillingEvent.SubscriptionEnded, `sub_${accountId}`, {
+    account_id: accountId,
+    subscription_id: `sub_${accountId}`,
+    subscription_status: "ended",
+    plan,
+    previous_mrr_cents: 16_583,
+    mrr_cents: 0,
+    reason: "canceled",
+  });
+  const ended = await waitFor(() => traits().then((t) => (t.plan === null ? t : undefined)));
+  expect(ended).toMatchObject({ plan: null, mrr: 0, billing_cycle: null, seat_limit: 5 });
 });
 
 it("scores health from its signals, shows each factor's share, and alerts when it drops under 50", async () => {

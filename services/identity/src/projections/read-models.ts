@@ -201,6 +201,12 @@ const planHandlers = handlersFor<BillingPayloads>()<Tx>({
   [BillingEvent.SubscriptionUpgraded]: seatLimit,
   [BillingEvent.SubscriptionDowngraded]: seatLimit,
   [BillingEvent.SubscriptionRenewed]: seatLimit,
+  [BillingEvent.BillingCycleChanged]: seatLimit,
+  [BillingEvent.TrialEnded]: seatLimit,
+  // No plan after a subscription ends: the limit without a plan applies again.
+  [BillingEvent.SubscriptionEnded]: async (tx, event) => {
+    await tx.seatLimit.deleteMany({ where: { accountId: event.data.account_id } });
+  },
 });
 
 export function projectionHandlers(credentials: Credentials): Record<string, ProjectionHandler<Tx>> {

@@ -230,6 +230,10 @@ function lifecycleHandlers(deps: {
       await onboarding(tx, event);
       if (event.data.subscription_status === "active") await lifecycle("active")(tx, event);
     },
+    // A trial that converts is the organization's first paid period.
+    [BillingEvent.TrialEnded]: async (tx, event) => {
+      if (event.data.converted) await lifecycle("active")(tx, event);
+    },
     [BillingEvent.SubscriptionSuspended]: lifecycle("suspended"),
     [BillingEvent.SubscriptionReactivated]: lifecycle("reactivated"),
     [IdentityEvent.UserJoined]: async (tx, event) => {

@@ -51,6 +51,17 @@ function traitsHandlers(): Record<string, ProjectionHandler<Tx>> {
       });
     },
   );
+  // A subscription that ended (a lapsed trial, a cancellation in force) leaves no plan: the seat limit
+  // without a plan applies again (SEAT_LIMIT_WITHOUT_PLAN), and no revenue is counted.
+  const noPlan = inAccount((tx, accountId, _data: { account_id: string }) =>
+    upsert(tx, accountId, {
+      plan: null,
+      seatLimit: null,
+      mrrCents: 0n,
+      billingCycle: null,
+      supportLevel: null,
+    }),
+  );
   const users = (delta: number) =>
     inAccount((tx, accountId, data: { account_id: string; group_type: string }) =>
       data.group_type === "account"
@@ -90,6 +101,9 @@ function traitsHandlers(): Record<string, ProjectionHandler<Tx>> {
     [BillingEvent.SubscriptionUpgraded]: plan,
     [BillingEvent.SubscriptionDowngraded]: plan,
     [BillingEvent.SubscriptionRenewed]: plan,
+    [BillingEvent.BillingCycleChanged]: plan,
+    [BillingEvent.TrialEnded]: plan,
+    [BillingEvent.SubscriptionEnded]: noPlan,
   });
 }
 
