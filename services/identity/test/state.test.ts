@@ -87,6 +87,7 @@ it("writes the inline tables only from their handlers", () => {
   );
   const writers = sourcesIn(src).filter((path) => writes.test(readFileSync(path, "utf8")));
   expect(writers.map((path) => path.slice(src.length + 1)).sort()).toEqual([
+    "projections/access.ts",
     "projections/inline.ts",
     "projections/people.ts",
   ]);
