@@ -227,6 +227,53 @@ it("refuses the second of two concurrent profile updates of one person read at o
   expect(await rename("Barb")).toEqual({ ok: "Barb" });
 });
 
+it("refuses the second of two concurrent userName changes of one person read at one version with concurrency_conflict", async () => {
+  const accountId = `org_state_access_${Date.now()}`;
+  const directory = { accountId, tokenId: "scimtok_test" };
+  const origin = { actor: SYSTEM_ACTOR };
+  const person = await h.service.directory.createUser(
+    directory,
+    scimUser(`rename.${Date.now()}@example.com`, "Robin"),
+    origin,
+  );
+  // As above: the gate holds the person's row, so both commands read one version before either commits.
+  const gate = new Client({ connectionString: h.db.url });
+  await gate.connect();
+  await gate.query("BEGIN");
+  await gate.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [person.id]);
+  const rename = (userName: string) =>
+    h.service.directory
+      .patchUser(directory, person.id, [{ op: "replace", path: "userName", value: userName }], origin)
+      .then(
+        (record) => ({ ok: record.userName }),
+        (error: { code?: string }) => ({ failed: error.code }),
+      );
+  let second: ReturnType<typeof rename> | undefined;
+  const first = rename("robin.one");
+  try {
+    await untilWaiting(1);
+    second = rename("robin.two");
+    await untilWaiting(2);
+  } finally {
+    await gate.query("ROLLBACK");
+    await gate.end();
+  }
+
+  expect(await Promise.all([first, second])).toEqual([
+    { ok: "robin.one" },
+    { failed: "concurrency_conflict" },
+  ]);
+  const access = await h.service.db.accountAccess.findUniqueOrThrow({
+    where: { userId_accountId: { userId: person.id, accountId } },
+  });
+  expect([access.userName, access.revision]).toEqual(["robin.one", person.version + 1]);
+  const [updates] = await h.service.db.$queryRawUnsafe<{ n: number }[]>(
+    "SELECT count(*)::int AS n FROM platform_events WHERE aggregate_id = $1 AND event_type = 'platform.identity.DirectoryUserUpdated'",
+    person.id,
+  );
+  expect(updates?.n).toBe(1);
+});
+
 it("revokes a key once when two revocations race: one succeeds, the other is concurrency_conflict, one AccessRevoked", async () => {
   const accountId = `org_state_keyrace_${Date.now()}`;
   const { token } = await personIn(accountId, "owner");

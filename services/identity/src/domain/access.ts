@@ -40,7 +40,7 @@ export const ACCESS_EVENTS = [
   IdentityEvent.UserProfileUpdated,
 ] as const;
 
-type AccessEvent = Extract<PersonEvent, { type: (typeof ACCESS_EVENTS)[number] }>;
+export type AccessEvent = Extract<PersonEvent, { type: (typeof ACCESS_EVENTS)[number] }>;
 
 export const isAccessEvent = (event: PersonEvent): event is AccessEvent =>
   (ACCESS_EVENTS as readonly string[]).includes(event.type);
