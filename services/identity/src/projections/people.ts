@@ -6,8 +6,9 @@ import { evolvePerson, PERSON_EVENTS, type PersonEvent, type PersonEventType } f
 import { ACCESS_TABLES, applyToAccess, resetAccess } from "./access";
 
 /**
- * `users` (and `account_access`, for the events that change a person's access): every event of a person's aggregate goes through `evolvePerson`, so the row's version is
- * always the aggregate's. A new person is created (a duplicate address fails on the unique index, as
+ * `users`: every event of a person's aggregate goes through `evolvePerson`, so the row's version is
+ * always the aggregate's (and `account_access` through `evolveAccess`, for the events that change a
+ * person's access). A new person is created (a duplicate address fails on the unique index, as
  * a concurrent sign-up should); everyone else is updated.
  */
 async function applyToPerson(tx: Tx, event: PersonEvent): Promise<void> {
