@@ -2,11 +2,11 @@ import { INLINE_TABLES } from "./projections/inline";
 import { ASYNC_TABLES } from "./projections/read-models";
 import { SECRET_STORE } from "./secret-store";
 
-/** Tables still written by commands, each with what writes it. */
-export const NOT_YET_PROJECTED: Readonly<Record<string, string>> = {
-  account_access:
-    "provisioning, invitations and SCIM write it beside UserJoined/UserProvisioned/UserDeactivated; the projector applies tenancy's membership events to it",
-};
+/**
+ * Tables still written by commands, each with what writes it: none since account_access became a
+ * projection (kept, empty, so a table that cannot be converted at once is declared here, not hidden).
+ */
+export const NOT_YET_PROJECTED: Readonly<Record<string, string>> = {};
 
 /**
  * Every table of identity's database, by what writes it; test/tables.test.ts reads the database's

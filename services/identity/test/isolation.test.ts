@@ -12,6 +12,8 @@ import { MIGRATIONS_DIR } from "../src/service";
 /** Tables with an account_id and no row-level security yet, each with what finds its rows today. */
 const NOT_YET_ISOLATED: Record<string, string> = {
   account_access: "sign-in and account switching read a person's accounts across organizations",
+  account_memberships:
+    "tenancy's half of account_access (the view account_members), read with it across organizations",
   sessions: "found by refresh-token hash before any tenant is known; account_id is null until one is chosen",
   api_keys: "found by key hash before any tenant is known",
   scim_tokens: "found by token hash before any tenant is known",

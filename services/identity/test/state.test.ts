@@ -10,9 +10,11 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "@platform/testkit";
 import { Client } from "pg";
+import { accessOf } from "../src/app/access";
 import { IdentityEvent, SYSTEM_ACTOR } from "../src/domain/events";
 import { sha256 } from "../src/domain/secrets";
 import { INLINE_TABLES } from "../src/projections/inline";
+import { ASYNC_TABLES } from "../src/projections/read-models";
 import type { ScimGroupInput, ScimUserInput } from "../src/scim";
 import { type Harness, startIdentity } from "./support/harness";
 import { createSigningIdentity } from "./support/saml-idp";
@@ -67,9 +69,12 @@ const scimUser = (email: string, givenName: string, active = true): ScimUserInpu
   emails: [{ value: email, type: "work", primary: true }],
 });
 
-/** The Prisma model of a table (role_definitions → roleDefinition), as the schema names them. */
+/** The Prisma model of a table (role_definitions → roleDefinition, account_access → accountAccess), as the schema names them. */
 const modelOf = (table: string) =>
-  table.replace(/s$/, "").replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  table
+    .replace(/ies$/, "y")
+    .replace(/([^s])s$/, "$1")
+    .replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
 function sourcesIn(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -79,14 +84,32 @@ function sourcesIn(dir: string): string[] {
   });
 }
 
-it("writes the inline tables only from their handlers", () => {
+/** The files under src/ that write any of these tables, through Prisma or in SQL. */
+function writersOf(tables: readonly string[]): string[] {
   const src = join(__dirname, "../src");
   const writes = new RegExp(
-    `\\.(${INLINE_TABLES.map(modelOf).join("|")})\\.(create|createMany|update|updateMany|upsert|delete|deleteMany)\\b|(INSERT INTO|UPDATE|DELETE FROM)\\s+"?(${INLINE_TABLES.join("|")})\\b`,
+    `\\.(${tables.map(modelOf).join("|")})\\.(create|createMany|update|updateMany|upsert|delete|deleteMany)\\b|(INSERT INTO|UPDATE|DELETE FROM)\\s+"?(${tables.join("|")})\\b`,
     "i",
   );
-  const writers = sourcesIn(src).filter((path) => writes.test(readFileSync(path, "utf8")));
-  expect(writers.map((path) => path.slice(src.length + 1)).sort()).toEqual([
+  return sourcesIn(src)
+    .filter((path) => writes.test(readFileSync(path, "utf8")))
+    .map((path) => path.slice(src.length + 1))
+    .sort();
+}
+
+it("names the Prisma models the write scan looks for", () => {
+  expect(
+    [...INLINE_TABLES, ...ASYNC_TABLES].map(modelOf).filter((model) => !(model in h.service.db)),
+  ).toEqual([]);
+});
+
+it("writes the read models only from the projector", () => {
+  expect(writersOf(ASYNC_TABLES)).toEqual(["projections/read-models.ts"]);
+});
+
+it("writes the inline tables only from their handlers", () => {
+  expect(writersOf(INLINE_TABLES)).toEqual([
+    "projections/access.ts",
     "projections/inline.ts",
     "projections/people.ts",
   ]);
@@ -202,6 +225,53 @@ it("refuses the second of two concurrent profile updates of one person read at o
   expect(updates?.n).toBe(1);
   // An update that read the person after the first committed appends after it.
   expect(await rename("Barb")).toEqual({ ok: "Barb" });
+});
+
+it("refuses the second of two concurrent userName changes of one person read at one version with concurrency_conflict", async () => {
+  const accountId = `org_state_access_${Date.now()}`;
+  const directory = { accountId, tokenId: "scimtok_test" };
+  const origin = { actor: SYSTEM_ACTOR };
+  const person = await h.service.directory.createUser(
+    directory,
+    scimUser(`rename.${Date.now()}@example.com`, "Robin"),
+    origin,
+  );
+  // As above: the gate holds the person's row, so both commands read one version before either commits.
+  const gate = new Client({ connectionString: h.db.url });
+  await gate.connect();
+  await gate.query("BEGIN");
+  await gate.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [person.id]);
+  const rename = (userName: string) =>
+    h.service.directory
+      .patchUser(directory, person.id, [{ op: "replace", path: "userName", value: userName }], origin)
+      .then(
+        (record) => ({ ok: record.userName }),
+        (error: { code?: string }) => ({ failed: error.code }),
+      );
+  let second: ReturnType<typeof rename> | undefined;
+  const first = rename("robin.one");
+  try {
+    await untilWaiting(1);
+    second = rename("robin.two");
+    await untilWaiting(2);
+  } finally {
+    await gate.query("ROLLBACK");
+    await gate.end();
+  }
+
+  expect(await Promise.all([first, second])).toEqual([
+    { ok: "robin.one" },
+    { failed: "concurrency_conflict" },
+  ]);
+  const access = await h.service.db.accountAccess.findUniqueOrThrow({
+    where: { userId_accountId: { userId: person.id, accountId } },
+  });
+  expect([access.userName, access.revision]).toEqual(["robin.one", person.version + 1]);
+  const [updates] = await h.service.db.$queryRawUnsafe<{ n: number }[]>(
+    "SELECT count(*)::int AS n FROM platform_events WHERE aggregate_id = $1 AND event_type = 'platform.identity.DirectoryUserUpdated'",
+    person.id,
+  );
+  expect(updates?.n).toBe(1);
 });
 
 it("revokes a key once when two revocations race: one succeeds, the other is concurrency_conflict, one AccessRevoked", async () => {
@@ -398,6 +468,63 @@ it("rebuilds the inline tables from platform_events, equal to the live ones, at 
     origin,
   );
 
+  // Access: a directory's people with their own userName and externalId, renamed by PATCH and PUT,
+  // one removed; tenancy echoes the grants, changes one role and removes the invitee.
+  const sam = await h.service.directory.createUser(
+    directory,
+    { ...scimUser(`sam@${domain}`, "Sam"), userName: "Sam.Lee", externalId: "ext-sam-1" },
+    origin,
+  );
+  h.clock.advance(1_000);
+  await h.service.directory.patchUser(
+    directory,
+    sam.id,
+    [{ op: "replace", path: "userName", value: "samuel.lee" }],
+    origin,
+  );
+  await h.service.directory.replaceUser(
+    directory,
+    sam.id,
+    { ...scimUser(`sam@${domain}`, "Sam"), userName: "samuel.lee", externalId: "ext-sam-2" },
+    origin,
+  );
+  const drew = await h.service.directory.createUser(
+    directory,
+    { ...scimUser(`drew@${domain}`, "Drew"), userName: "drew", externalId: "ext-drew" },
+    origin,
+  );
+  await h.service.directory.deleteUser(directory, drew.id, origin);
+  const membership = async (type: string, member: string, version: number, data: Record<string, unknown>) =>
+    h.publishTenancyEvent(`platform.tenancy.${type}`, `${accountId}:${member}`, version, {
+      account_id: accountId,
+      user_id: member,
+      group_id: accountId,
+      group_type: "account",
+      occurred_at: h.clock.now().getTime(),
+      actor: system,
+      ...data,
+    });
+  await membership("MemberAdded", sam.id, 1, { role: "member", source: "scim" });
+  h.clock.advance(1_000);
+  await membership("MemberRoleChanged", sam.id, 2, { previous_role: "member", role: "admin" });
+  await membership("MemberAdded", invitee.body.user_id, 1, { role: "member", source: "invitation" });
+  h.clock.advance(1_000);
+  await membership("MemberRemoved", invitee.body.user_id, 2, { role: "member", reason: "removed" });
+  const accessIn = (member: string) => accessOf(h.service.db, member, accountId);
+  await waitFor(async () => ((await accessIn(sam.id))?.role === "admin" ? true : undefined), {
+    what: "sam's role changed by tenancy",
+  });
+  await waitFor(async () => ((await accessIn(invitee.body.user_id)) === null ? true : undefined), {
+    what: "the invitee removed by tenancy",
+  });
+  expect(await accessIn(drew.id)).toBeNull();
+  const samAccess = await h.service.directory.getUser(directory, sam.id);
+  expect([samAccess.userName, samAccess.externalId, samAccess.version]).toEqual([
+    "samuel.lee",
+    "ext-sam-2",
+    4,
+  ]);
+
   const snapshot = async (): Promise<Record<string, Record<string, unknown>[]>> =>
     Object.fromEntries(
       await Promise.all(
@@ -443,9 +570,45 @@ it("rebuilds the inline tables from platform_events, equal to the live ones, at 
   expect(JSON.stringify(live)).not.toContain(parent.key);
   const secretsBefore = await h.service.db.apiKeySecret.count();
 
+  // Access: identity's rows and tenancy's, and the view code reads them through.
+  const accessSnapshot = async (): Promise<Record<string, Record<string, unknown>[]>> =>
+    Object.fromEntries(
+      await Promise.all(
+        ["account_memberships", "account_members"].map(async (table) => [
+          table,
+          await h.service.db.$queryRawUnsafe<Record<string, unknown>[]>(
+            `SELECT * FROM ${table} ORDER BY to_jsonb(${table})::text`,
+          ),
+        ]),
+      ),
+    );
+  const liveAccess = await accessSnapshot();
+  const ourAccess = ours("account_access");
+  expect(
+    ourAccess
+      .filter((row) => [sam.id, drew.id].includes(String(row.user_id)))
+      .map((row) => [row.user_name, row.external_id, row.removed_at !== null])
+      .sort(),
+  ).toEqual([
+    [null, null, true],
+    ["samuel.lee", "ext-sam-2", false],
+  ]);
+  expect(
+    liveAccess.account_memberships
+      ?.filter((row) => row.account_id === accountId && row.user_id === sam.id)
+      .map((row) => [row.role, row.role_changes]),
+  ).toEqual([["admin", 1]]);
+
   h.clock.advance(86_400_000);
   expect(await h.service.rebuildState()).toBeGreaterThan(0);
   expect(await snapshot()).toEqual(live);
+  // tenancy's half is rebuilt by replaying the topics, and the view then reads as it did.
+  await h.service.rebuildAuditLog();
+  await waitFor(
+    async () => (JSON.stringify(await accessSnapshot()) === JSON.stringify(liveAccess) ? true : undefined),
+    { what: "account_memberships rebuilt from tenancy.events" },
+  );
+  expect(await accessSnapshot()).toEqual(liveAccess);
   // The secret store is not the log's to rebuild, and a rebuild leaves it alone.
   expect(await h.service.db.userPassword.count()).toBe(secrets);
   expect(await h.service.db.apiKeySecret.count()).toBe(secretsBefore);

@@ -14,6 +14,7 @@ import type { EventStore } from "@platform/event-sourcing";
 import { decideRevocation } from "../domain/credentials";
 import { type Actor, IdentityEvent } from "../domain/events";
 import { newId } from "../domain/secrets";
+import { accessOf } from "./access";
 import { appendEvents, type Clock, type Db, type Tx } from "./context";
 
 /** Who mints a credential for an organization, and so whose rights bound it for as long as it lives. */
@@ -82,10 +83,7 @@ export class Credentials {
 
   /** What a person may do in an organization now: their role's grants; null if not an active member. */
   async rightsOfPerson(tx: Tx | Db, userId: string, accountId: string): Promise<readonly string[] | null> {
-    const access = await tx.accountAccess.findUnique({
-      where: { userId_accountId: { userId, accountId } },
-      select: { role: true, active: true },
-    });
+    const access = await accessOf(tx, userId, accountId);
     if (!access?.active) return null;
     return this.roles.permissionsOf(accountId, access.role);
   }

@@ -26,7 +26,7 @@ export class InvitationAcceptance {
     private readonly clock: Clock,
   ) {}
 
-  /** Checks the invitation, grants the role and appends user.joined, all in the caller's transaction. */
+  /** Checks the invitation and appends user.joined (which grants the role), in the caller's transaction. */
   async accept(
     tx: Tx,
     person: { userId: string; email: string },
@@ -57,17 +57,7 @@ export class InvitationAcceptance {
     // Checked after the link itself, so only its holder learns that the organization closed.
     await assertOpen(tx, invitation.accountId);
 
-    // account_access is not a projection yet (src/tables.ts, NOT_YET_PROJECTED).
-    await tx.accountAccess.upsert({
-      where: { userId_accountId: { userId: person.userId, accountId: invitation.accountId } },
-      create: {
-        userId: person.userId,
-        accountId: invitation.accountId,
-        role: invitation.role,
-        source: "invitation",
-      },
-      update: { role: invitation.role, active: true, revision: { increment: 1 } },
-    });
+    // The access is the projection of UserJoined (src/projections/access.ts).
     await appendEvents(
       this.store,
       tx,

@@ -4,6 +4,7 @@ import { IdentityEvent } from "../domain/events";
 import { directoryOwnsPerson, mayLinkExistingPerson } from "../domain/ownership";
 import { hasFreeSeat, type SeatUsage, seatLimitDetail } from "../domain/seats";
 import { newId } from "../domain/secrets";
+import { accessOf, memberCount } from "./access";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 
 export interface ProvisionRequest {
@@ -14,6 +15,8 @@ export interface ProvisionRequest {
   displayName: string | null;
   source: "saml" | "oidc" | "scim";
   externalId: string | null;
+  /** The directory's userName for the person (SCIM); null for SAML and OIDC. */
+  userName: string | null;
   connectionId: string | null;
   role: string;
 }
@@ -40,9 +43,7 @@ export class Provisioning {
     const now = this.clock.now();
     const existing = await tx.user.findUnique({ where: { email: request.email } });
     if (existing) {
-      const access = await tx.accountAccess.findUnique({
-        where: { userId_accountId: { userId: existing.id, accountId: request.accountId } },
-      });
+      const access = await accessOf(tx, existing.id, request.accountId);
       if (access) {
         if (!access.active)
           throw new PlatformError(
@@ -63,8 +64,9 @@ export class Provisioning {
     }
     await this.ensureSeat(tx, request.accountId);
     const userId = existing?.id ?? newId("usr_");
-    // A new person's row is the projection of UserProvisioned (src/projections/people.ts); a person
-    // already known is linked at the version read above, so a concurrent change to them conflicts.
+    // A new person's row and the access are the projection of UserProvisioned (src/projections/people.ts,
+    // access.ts); a person already known is linked at the version read above, so a concurrent change
+    // to them conflicts.
     await appendEvents(
       this.store,
       tx,
@@ -81,6 +83,7 @@ export class Provisioning {
             display_name: request.displayName,
             source: request.source,
             external_id: request.externalId,
+            user_name: request.userName,
             connection_id: request.connectionId,
             role: request.role,
             created: !existing,
@@ -92,16 +95,6 @@ export class Provisioning {
       origin.actor,
       existing?.version ?? 0,
     );
-    // account_access is not a projection yet (src/tables.ts, NOT_YET_PROJECTED).
-    await tx.accountAccess.create({
-      data: {
-        userId,
-        accountId: request.accountId,
-        role: request.role,
-        source: request.source,
-        externalId: request.externalId,
-      },
-    });
     return { userId, created: !existing, changed: true };
   }
 
@@ -149,7 +142,7 @@ export class Provisioning {
     const plan = await tx.seatLimit.findUnique({ where: { accountId } });
     return {
       limit: plan?.seatLimit ?? this.settings.seatLimitWithoutPlan,
-      members: await tx.accountAccess.count({ where: { accountId } }),
+      members: await memberCount(tx, accountId),
       pendingInvitations: await this.pendingInvitations(tx, accountId),
     };
   }
@@ -183,11 +176,8 @@ export async function personForConnection(
   origin: RequestOrigin,
 ): Promise<string> {
   return db.$transaction(async (tx) => {
-    const existing = await tx.user.findUnique({
-      where: { email: person.email },
-      include: { accounts: { where: { accountId: connection.accountId } } },
-    });
-    if (!connection.jitProvisioning && !existing?.accounts.length)
+    const existing = await tx.user.findUnique({ where: { email: person.email }, select: { id: true } });
+    if (!connection.jitProvisioning && !(existing && (await accessOf(tx, existing.id, connection.accountId))))
       throw new PlatformError(
         "forbidden",
         "user_not_provisioned",
@@ -199,6 +189,7 @@ export async function personForConnection(
         accountId: connection.accountId,
         ...person,
         source: connection.protocol === "saml" ? "saml" : "oidc",
+        userName: null,
         connectionId: connection.id,
         role: connection.defaultRole,
       },

@@ -3,6 +3,7 @@ import { ConcurrencyConflictError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent, SYSTEM_ACTOR } from "../domain/events";
 import { decideRoleDefinition, roleAggregateId } from "../domain/roles";
+import { holdersOf } from "./access";
 import { appendEvents, type Clock, type Db, type RequestOrigin } from "./context";
 import type { Credentials } from "./credentials";
 
@@ -106,11 +107,7 @@ export class RoleService {
       );
       // People's tokens read role definitions when verified; their API keys' tokens carry grants fixed
       // at exchange, so those of everyone holding the role are exchanged again.
-      const holders = await tx.accountAccess.findMany({
-        where: { accountId, role },
-        select: { userId: true },
-      });
-      for (const { userId } of holders)
+      for (const userId of await holdersOf(tx, accountId, role))
         await this.credentials.narrowKeysOf(tx, userId, accountId, "role_redefined", origin.actor);
       return event;
     });

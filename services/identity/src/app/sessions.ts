@@ -2,6 +2,7 @@ import { NotFoundError, PlatformError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { IdentityEvent } from "../domain/events";
 import { newId, newSecret, sha256 } from "../domain/secrets";
+import { accessesOfPerson, accessOf } from "./access";
 import { assertOpen, closedAccountsIn } from "./closed-accounts";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "./context";
 import type { Credentials } from "./credentials";
@@ -255,16 +256,12 @@ export class SessionService {
    * closed (a session is not started in an organization that takes no writes unless asked for).
    */
   private async accessIn(tx: Tx, userId: string, accountId: string | null) {
-    if (accountId)
-      return tx.accountAccess.findFirst({
-        where: { userId, active: true, accountId },
-        orderBy: { createdAt: "asc" },
-      });
+    if (accountId) {
+      const access = await accessOf(tx, userId, accountId);
+      return access?.active ? access : null;
+    }
     const closed = closedAccountsIn(tx);
-    for (const access of await tx.accountAccess.findMany({
-      where: { userId, active: true },
-      orderBy: { createdAt: "asc" },
-    }))
+    for (const access of await accessesOfPerson(tx, userId, true))
       if (!(await closed.isClosed(access.accountId))) return access;
     return null;
   }

@@ -33,6 +33,7 @@ export const PERSON_EVENTS = [
   IdentityEvent.UserDeactivated,
   IdentityEvent.UserReactivated,
   IdentityEvent.UserRemoved,
+  IdentityEvent.DirectoryUserUpdated,
 ] as const;
 
 export type PersonEventType = (typeof PERSON_EVENTS)[number];

@@ -1,5 +1,6 @@
 import { principalOf } from "@platform/auth";
 import type { Router } from "express";
+import { accessesOfPerson } from "../app/access";
 import type { IdentityService } from "../service";
 import { body, optionalString, routeGuards } from "./guards";
 import { originOf } from "./origin";
@@ -68,10 +69,8 @@ export function peopleRoutes(service: IdentityService) {
         });
         return;
       }
-      const user = await service.db.user.findUniqueOrThrow({
-        where: { id: principal.subject },
-        include: { accounts: true },
-      });
+      const user = await service.db.user.findUniqueOrThrow({ where: { id: principal.subject } });
+      const accounts = await accessesOfPerson(service.db, user.id, true);
       res.json({
         kind: "user",
         user_id: user.id,
@@ -82,9 +81,7 @@ export function peopleRoutes(service: IdentityService) {
         account_id: principal.accountId,
         role: principal.role,
         permissions: principal.permissions,
-        accounts: user.accounts
-          .filter((a) => a.active)
-          .map((a) => ({ account_id: a.accountId, role: a.role })),
+        accounts: accounts.map((a) => ({ account_id: a.accountId, role: a.role })),
       });
     });
   };

@@ -3,10 +3,12 @@ import type { InlineHandler, InlineHandlers, StoredEvent } from "@platform/event
 import type { Tx } from "../app/context";
 import { IdentityEvent } from "../domain/events";
 import { evolvePerson, PERSON_EVENTS, type PersonEvent, type PersonEventType } from "../domain/people";
+import { ACCESS_TABLES, applyToAccess, resetAccess } from "./access";
 
 /**
  * `users`: every event of a person's aggregate goes through `evolvePerson`, so the row's version is
- * always the aggregate's. A new person is created (a duplicate address fails on the unique index, as
+ * always the aggregate's (and `account_access` through `evolveAccess`, for the events that change a
+ * person's access). A new person is created (a duplicate address fails on the unique index, as
  * a concurrent sign-up should); everyone else is updated.
  */
 async function applyToPerson(tx: Tx, event: PersonEvent): Promise<void> {
@@ -15,6 +17,7 @@ async function applyToPerson(tx: Tx, event: PersonEvent): Promise<void> {
   const next = evolvePerson(state, event);
   if (state) await tx.user.update({ where: { id }, data: next });
   else await tx.user.create({ data: next });
+  await applyToAccess(tx, event);
 }
 
 function personHandler<Type extends PersonEventType>(type: Type): InlineHandler<Tx, IdentityPayloads[Type]> {
@@ -45,7 +48,7 @@ const invitationAccepted: InlineHandler<Tx, IdentityPayloads[typeof IdentityEven
 
 const joined = personHandler(IdentityEvent.UserJoined);
 
-/** The inline handlers of people: `users` and `invitation_acceptances`. */
+/** The inline handlers of people: `users`, `account_access` and `invitation_acceptances`. */
 export const personHandlers: InlineHandlers<Tx, IdentityPayloads> = {
   ...Object.fromEntries(PERSON_EVENTS.map((type) => [type, personHandler(type)])),
   [IdentityEvent.UserJoined]: async (tx, event) => {
@@ -54,10 +57,11 @@ export const personHandlers: InlineHandlers<Tx, IdentityPayloads> = {
   },
 };
 
-export const PERSON_TABLES = ["users", "invitation_acceptances"] as const;
+export const PERSON_TABLES = ["users", ...ACCESS_TABLES, "invitation_acceptances"] as const;
 
-/** Empties the people tables for a rebuild (account_access keeps its key to users until the commit). */
+/** Empties the people tables for a rebuild (account_access's key to users is checked at commit). */
 export async function resetPeople(tx: Tx): Promise<void> {
+  await resetAccess(tx);
   await tx.invitationAcceptance.deleteMany();
   await tx.user.deleteMany();
 }

@@ -51,41 +51,80 @@ const auditEntry: EventHandler<
 const isAccountLevel = (data: { group_type: string }) => data.group_type === "account";
 
 /**
- * tenancy owns organization membership; identity keeps the role each person has, to put it in tokens.
- * A role changed or a membership ended revokes the tokens that carry the old one (and narrows the
- * person's API keys): keyed by the event, so a replay revokes nothing twice.
+ * tenancy owns organization membership; identity keeps the role each person has there, to put it in
+ * tokens, in account_memberships (this projector its only writer; identity's own grants are
+ * account_access, and code reads both through the view account_members, src/app/access.ts). Times are
+ * the events'. A role changed or a membership ended revokes the tokens that carry the old one (and
+ * narrows the person's API keys): keyed by the event, so a replay revokes nothing twice.
  */
 const memberHandlers = (credentials: Credentials) =>
   handlersFor<TenancyPayloads>()<Tx>({
     [TenancyEvent.MemberAdded]: async (tx, event) => {
       const { data } = event;
       if (!isAccountLevel(data)) return;
+      const at = new Date(data.occurred_at);
       const where = { userId_accountId: { userId: data.user_id, accountId: data.account_id } };
-      const access = await tx.accountAccess.findUnique({ where });
-      if (!access) {
-        await tx.accountAccess.create({
-          data: { userId: data.user_id, accountId: data.account_id, role: data.role, source: data.source },
-        });
+      const membership = await tx.accountMembership.findUnique({ where });
+      const added = {
+        role: data.role,
+        source: data.source,
+        addedAt: at,
+        roleSetAt: at,
+        removedAt: null,
+        updatedAt: at,
+      };
+      if (!membership) {
+        await tx.accountMembership.create({ data: { ...where.userId_accountId, ...added } });
         return;
       }
-      // Usually identity granted the access itself (invitation, provisioning) and tenancy echoes it:
-      // the echo must not undo what happened since, such as a directory suspending the person.
-      if (access.role !== data.role)
-        await tx.accountAccess.update({ where, data: { role: data.role, revision: { increment: 1 } } });
+      if (membership.removedAt) {
+        await tx.accountMembership.update({ where, data: added });
+        return;
+      }
+      // Usually identity granted the access itself (invitation, provisioning) and tenancy echoes it;
+      // what a directory changed since (a suspension) is identity's row, which this leaves alone.
+      if (membership.role !== data.role)
+        await tx.accountMembership.update({
+          where,
+          data: { role: data.role, roleSetAt: at, roleChanges: { increment: 1 }, updatedAt: at },
+        });
     },
     [TenancyEvent.MemberRoleChanged]: async (tx, event) => {
       const { data } = event;
       if (!isAccountLevel(data)) return;
-      await tx.accountAccess.updateMany({
-        where: { userId: data.user_id, accountId: data.account_id },
-        data: { role: data.role, revision: { increment: 1 } },
+      const at = new Date(data.occurred_at);
+      const key = { userId: data.user_id, accountId: data.account_id };
+      await tx.accountMembership.upsert({
+        where: { userId_accountId: key },
+        create: { ...key, role: data.role, source: "admin", addedAt: at, roleSetAt: at, updatedAt: at },
+        update: { role: data.role, roleSetAt: at, roleChanges: { increment: 1 }, updatedAt: at },
       });
       await rightsChanged(credentials, tx, data, "role_changed", event.eventId);
     },
     [TenancyEvent.MemberRemoved]: async (tx, event) => {
       const { data } = event;
       if (!isAccountLevel(data)) return;
-      await tx.accountAccess.deleteMany({ where: { userId: data.user_id, accountId: data.account_id } });
+      const at = new Date(data.occurred_at);
+      const key = { userId: data.user_id, accountId: data.account_id };
+      // A tombstone: identity's grant from before it no longer counts (the view account_members).
+      const membership = await tx.accountMembership.findUnique({ where: { userId_accountId: key } });
+      if (membership)
+        await tx.accountMembership.update({
+          where: { userId_accountId: key },
+          data: { removedAt: at, updatedAt: at },
+        });
+      else
+        await tx.accountMembership.create({
+          data: {
+            ...key,
+            role: "member",
+            source: "admin",
+            addedAt: at,
+            roleSetAt: at,
+            removedAt: at,
+            updatedAt: at,
+          },
+        });
       await rightsChanged(credentials, tx, data, "member_removed", event.eventId);
     },
   });
@@ -223,11 +262,12 @@ export function projectionHandlers(credentials: Credentials): Record<string, Pro
 }
 
 /**
- * The tables only the projector writes (account_access is written by commands too, see src/tables.ts).
- * closed_accounts, seat_limits, verified_domains and invitations come from other services' topics.
+ * The tables only the projector writes. closed_accounts, seat_limits, verified_domains, invitations
+ * and account_memberships come from other services' topics.
  */
 export const ASYNC_TABLES = [
   "audit_entries",
+  "account_memberships",
   "closed_accounts",
   "seat_limits",
   "verified_domains",
@@ -235,10 +275,11 @@ export const ASYNC_TABLES = [
 ] as const;
 
 /**
- * What a rebuild empties before replaying the topics: the tables this projector alone writes from
- * identity's and tenancy's topics (account_access is also written by commands; see docs).
+ * What a rebuild empties before replaying the topics: the tables this projector writes from
+ * identity's and tenancy's topics.
  */
 export async function resetAuditLog(tx: Tx): Promise<void> {
   await tx.auditEntry.deleteMany();
+  await tx.accountMembership.deleteMany();
   await tx.invitation.deleteMany();
 }

@@ -61,6 +61,7 @@ describe("evolvePerson", () => {
         display_name: null,
         source: "scim",
         external_id: null,
+        user_name: null,
         connection_id: null,
         role: "member",
         created,

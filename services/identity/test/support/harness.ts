@@ -11,6 +11,7 @@ import {
   waitFor,
 } from "@platform/testkit";
 import type { Express } from "express";
+import { accessOf } from "../../src/app/access";
 import { loadIdentityConfig } from "../../src/config";
 import { identityHttp } from "../../src/http";
 import { readerSchemas } from "../../src/projections/read-models";
@@ -143,10 +144,7 @@ export async function startIdentity(
         actor: { type: "system", id: null, ip_address: null, user_agent: null },
       });
       await waitFor(
-        () =>
-          service.db.accountAccess
-            .findUnique({ where: { userId_accountId: { userId, accountId } } })
-            .then((row) => row?.role === role || undefined),
+        () => accessOf(service.db, userId, accountId).then((row) => row?.role === role || undefined),
         { what: `membership of ${userId} in ${accountId}` },
       );
     },

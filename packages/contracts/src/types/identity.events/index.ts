@@ -7,6 +7,7 @@ import type { ApiKeyRevoked } from "./ApiKeyRevoked.v1";
 import type { DirectoryGroupCreated } from "./DirectoryGroupCreated.v1";
 import type { DirectoryGroupDeleted } from "./DirectoryGroupDeleted.v1";
 import type { DirectoryGroupUpdated } from "./DirectoryGroupUpdated.v1";
+import type { DirectoryUserUpdated } from "./DirectoryUserUpdated.v1";
 import type { EmailVerified } from "./EmailVerified.v1";
 import type { PasswordChanged } from "./PasswordChanged.v1";
 import type { PasswordResetRequested } from "./PasswordResetRequested.v1";
@@ -20,7 +21,7 @@ import type { SsoConnectionDeleted } from "./SsoConnectionDeleted.v1";
 import type { UserDeactivated } from "./UserDeactivated.v1";
 import type { UserJoined } from "./UserJoined.v1";
 import type { UserProfileUpdated } from "./UserProfileUpdated.v1";
-import type { UserProvisioned } from "./UserProvisioned.v1";
+import type { UserProvisioned } from "./UserProvisioned.v2";
 import type { UserReactivated } from "./UserReactivated.v1";
 import type { UserRemoved } from "./UserRemoved.v1";
 import type { UserSignedIn } from "./UserSignedIn.v1";
@@ -35,6 +36,7 @@ export type {
   DirectoryGroupCreated,
   DirectoryGroupDeleted,
   DirectoryGroupUpdated,
+  DirectoryUserUpdated,
   EmailVerified,
   PasswordChanged,
   PasswordResetRequested,
@@ -65,6 +67,7 @@ export const IdentityEvent = {
   DirectoryGroupCreated: "platform.identity.DirectoryGroupCreated",
   DirectoryGroupDeleted: "platform.identity.DirectoryGroupDeleted",
   DirectoryGroupUpdated: "platform.identity.DirectoryGroupUpdated",
+  DirectoryUserUpdated: "platform.identity.DirectoryUserUpdated",
   EmailVerified: "platform.identity.EmailVerified",
   PasswordChanged: "platform.identity.PasswordChanged",
   PasswordResetRequested: "platform.identity.PasswordResetRequested",
@@ -97,6 +100,7 @@ export interface IdentityPayloads {
   "platform.identity.DirectoryGroupCreated": DirectoryGroupCreated;
   "platform.identity.DirectoryGroupDeleted": DirectoryGroupDeleted;
   "platform.identity.DirectoryGroupUpdated": DirectoryGroupUpdated;
+  "platform.identity.DirectoryUserUpdated": DirectoryUserUpdated;
   "platform.identity.EmailVerified": EmailVerified;
   "platform.identity.PasswordChanged": PasswordChanged;
   "platform.identity.PasswordResetRequested": PasswordResetRequested;

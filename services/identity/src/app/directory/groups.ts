@@ -11,6 +11,7 @@ import {
   type ScimPatchOperation,
   toScimGroup,
 } from "../../scim";
+import { membersAmong } from "../access";
 import type { Db, RequestOrigin, Tx } from "../context";
 import {
   appendDirectoryEvent,
@@ -165,11 +166,8 @@ export class ScimGroups {
 
   private async checkMembers(tx: Tx, directory: Directory, userIds: string[]): Promise<void> {
     if (userIds.length === 0) return;
-    const known = await tx.accountAccess.findMany({
-      where: { accountId: directory.accountId, userId: { in: unique(userIds) } },
-      select: { userId: true },
-    });
-    const missing = unique(userIds).filter((id) => !known.some((k) => k.userId === id));
+    const known = await membersAmong(tx, directory.accountId, unique(userIds));
+    const missing = unique(userIds).filter((id) => !known.includes(id));
     if (missing.length > 0)
       throw ScimError.invalidValue(`members are not users of this directory: ${missing.join(", ")}`);
   }

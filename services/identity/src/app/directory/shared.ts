@@ -2,7 +2,9 @@ import { isUniqueViolation } from "@platform/database";
 import { ConcurrencyConflictError } from "@platform/errors";
 import type { EventStore } from "@platform/event-sourcing";
 import { normalizeEmail } from "../../domain/secrets";
+import type { User } from "../../generated/prisma/client";
 import { ScimError, type ScimGroupRecord, type ScimUserInput, type ScimUserRecord } from "../../scim";
+import { type Access, accessOf } from "../access";
 import { appendEvents, type Clock, type Db, type RequestOrigin, type Tx } from "../context";
 
 /** The SCIM directory of one organization, as its bearer token identifies it. */
@@ -18,12 +20,11 @@ export interface DirectoryDeps {
   clock: Clock;
 }
 
-export type AccessWithUser = NonNullable<Awaited<ReturnType<typeof loadAccess>>>;
+/** A person's access to the directory's organization, with the person. */
+export type AccessWithUser = Access & { user: User };
 
 /** One answer for every clash over a person, so it never tells where else an address is in use. */
 export const IN_USE = "userName or e-mail address is already in use";
-
-export const userNameKeyOf = (userName: string) => userName.toLowerCase();
 
 export function unique(values: string[]): string[] {
   return [...new Set(values)];
@@ -62,11 +63,14 @@ export async function inDirectoryTransaction<T>(db: Db, work: (tx: Tx) => Promis
   }
 }
 
-export function loadAccess(client: Db | Tx, directory: Directory, userId: string) {
-  return client.accountAccess.findUnique({
-    where: { userId_accountId: { userId, accountId: directory.accountId } },
-    include: { user: true },
-  });
+export async function loadAccess(
+  client: Db | Tx,
+  directory: Directory,
+  userId: string,
+): Promise<AccessWithUser | null> {
+  const access = await accessOf(client, userId, directory.accountId);
+  if (!access) return null;
+  return { ...access, user: await client.user.findUniqueOrThrow({ where: { id: userId } }) };
 }
 
 /** The person's sign-in address: their primary e-mail, else the first, else a userName that is an address. */

@@ -1,4 +1,4 @@
-import { ConcurrencyConflictError } from "@platform/errors";
+import { userNameKeyOf } from "../../domain/access";
 import { IdentityEvent } from "../../domain/events";
 import { decideProfileUpdate } from "../../domain/people";
 import {
@@ -12,6 +12,7 @@ import {
   type ScimUserRecord,
   toScimUser,
 } from "../../scim";
+import { memberElsewhere, membersOf, userNameTaken } from "../access";
 import type { Db, RequestOrigin, Tx } from "../context";
 import { personVersion } from "../person-state";
 import type { Provisioning } from "../provisioning";
@@ -26,7 +27,6 @@ import {
   inDirectoryTransaction,
   loadAccess,
   loginEmailOf,
-  userNameKeyOf,
   userRecord,
 } from "./shared";
 
@@ -53,10 +53,12 @@ export class ScimUsers {
     baseUrl: string,
   ): Promise<ScimUserRecord[]> {
     const filter: ScimFilter | null = filterText ? parseFilter(filterText, "User") : null;
-    const rows = await this.deps.db.accountAccess.findMany({
-      where: { accountId: directory.accountId },
-      include: { user: true },
-      orderBy: { createdAt: "asc" },
+    const members = await membersOf(this.deps.db, directory.accountId);
+    const users = await this.deps.db.user.findMany({ where: { id: { in: members.map((m) => m.userId) } } });
+    const byId = new Map(users.map((user) => [user.id, user]));
+    const rows = members.flatMap((access) => {
+      const user = byId.get(access.userId);
+      return user ? [{ ...access, user }] : [];
     });
     // Filters are evaluated on the SCIM representation itself, so every attribute and operator the
     // protocol layer supports works here unchanged (see docs/identity.md for the size this suits).
@@ -83,20 +85,16 @@ export class ScimUsers {
           displayName: input.displayName,
           source: "scim",
           externalId: input.externalId,
+          userName: input.userName,
           connectionId: directory.tokenId,
           role: "member",
         },
         origin,
       );
       if (!provisioned.changed) throw ScimError.uniqueness(IN_USE);
-      const access = await tx.accountAccess.update({
-        where: { userId_accountId: { userId: provisioned.userId, accountId: directory.accountId } },
-        data: { userName: input.userName, userNameKey: userNameKeyOf(input.userName) },
-      });
       if (!input.active)
         await this.setActive(tx, directory, provisioned.userId, false, origin, {
           version: await personVersion(tx, provisioned.userId),
-          revision: access.revision,
         });
       return userRecord(await this.requireAccess(tx, directory, provisioned.userId));
     });
@@ -143,9 +141,6 @@ export class ScimUsers {
         access.user.version,
       );
       await this.sessions.revokeAllOf(tx, userId, directory.accountId, "deactivated", origin);
-      await tx.accountAccess.delete({
-        where: { userId_accountId: { userId, accountId: directory.accountId } },
-      });
       await this.groups.removeFromGroups(tx, directory, userId, origin);
     });
   }
@@ -167,8 +162,7 @@ export class ScimUsers {
     };
     const decision = decideProfileUpdate(access.user, proposed, {
       memberElsewhere:
-        email !== access.user.email &&
-        (await tx.accountAccess.count({ where: { userId, accountId: { not: directory.accountId } } })) > 0,
+        email !== access.user.email && (await memberElsewhere(tx, userId, directory.accountId)),
       directoryOwnsPerson: await this.provisioning.directoryOwns(tx, directory.accountId, {
         accessSource: access.source,
         addresses: [access.user.email, email],
@@ -205,36 +199,31 @@ export class ScimUsers {
       );
       version += 1;
     }
-    let revision = access.revision;
-    if (decision.outcome === "updated" || directoryChanged)
-      revision = await this.updateAccess(tx, directory, userId, revision, {
-        userName: input.userName,
-        userNameKey: userNameKeyOf(input.userName),
-        externalId: input.externalId,
-      });
+    // The directory's entry, at the person's version too: account_access is its projection.
+    if (directoryChanged) {
+      await appendDirectoryEvent(
+        this.deps,
+        tx,
+        { type: "user", id: userId, tenantId: directory.accountId },
+        IdentityEvent.DirectoryUserUpdated,
+        {
+          account_id: directory.accountId,
+          user_id: userId,
+          user_name: input.userName,
+          external_id: input.externalId,
+          changed_fields: [
+            ...(input.userName !== access.userName ? ["user_name"] : []),
+            ...(input.externalId !== access.externalId ? ["external_id"] : []),
+          ],
+        },
+        origin,
+        version,
+      );
+      version += 1;
+    }
     if (input.active !== access.active)
-      await this.setActive(tx, directory, userId, input.active, origin, { version, revision });
+      await this.setActive(tx, directory, userId, input.active, origin, { version });
     return userRecord(await this.requireAccess(tx, directory, userId));
-  }
-
-  /**
-   * account_access is not a projection yet (src/tables.ts): its SCIM attributes are written here, on
-   * the condition that its revision (the SCIM ETag) is still the one read, so a concurrent change to
-   * the same access conflicts instead of being overwritten. Returns the new revision.
-   */
-  private async updateAccess(
-    tx: Tx,
-    directory: Directory,
-    userId: string,
-    revision: number,
-    data: { userName?: string; userNameKey?: string; externalId?: string | null; active?: boolean },
-  ): Promise<number> {
-    const updated = await tx.accountAccess.updateMany({
-      where: { userId, accountId: directory.accountId, revision },
-      data: { ...data, revision: revision + 1 },
-    });
-    if (updated.count !== 1) throw new ConcurrencyConflictError(`${userId}@${directory.accountId}`, revision);
-    return revision + 1;
   }
 
   /** active=false suspends the person in this organization and ends their sessions in it at once. */
@@ -244,9 +233,9 @@ export class ScimUsers {
     userId: string,
     active: boolean,
     origin: RequestOrigin,
-    read: { version: number; revision: number },
+    read: { version: number },
   ): Promise<void> {
-    await this.updateAccess(tx, directory, userId, read.revision, { active });
+    // account_access.active is the projection of the event (src/projections/access.ts).
     if (active) {
       await appendDirectoryEvent(
         this.deps,
@@ -303,14 +292,7 @@ export class ScimUsers {
     userName: string,
     exceptUserId: string | null,
   ): Promise<void> {
-    const key = userNameKeyOf(userName);
-    const taken = await tx.accountAccess.findFirst({
-      where: {
-        accountId: directory.accountId,
-        ...(exceptUserId ? { userId: { not: exceptUserId } } : {}),
-        OR: [{ userNameKey: key }, { userName: null, user: { email: key } }],
-      },
-    });
-    if (taken) throw ScimError.uniqueness(`userName ${userName} is already taken in this directory`);
+    if (await userNameTaken(tx, directory.accountId, userNameKeyOf(userName), exceptUserId))
+      throw ScimError.uniqueness(`userName ${userName} is already taken in this directory`);
   }
 }
