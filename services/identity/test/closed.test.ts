@@ -5,7 +5,9 @@
  * nothing: its API keys and SCIM token stop working, nobody switches, signs in, accepts an invitation
  * or comes in through SSO there. Reading and leaving still work.
  */
+
 import { createHash, randomBytes } from "node:crypto";
+import { TenancyEvent } from "@platform/contracts";
 import { routeTableOf } from "@platform/http";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
@@ -49,7 +51,7 @@ async function signIn(email: string, accountId?: string) {
 async function invite(accountId: string, email: string) {
   const invitationId = `inv_${randomBytes(8).toString("hex")}`;
   const secret = randomBytes(32).toString("base64url");
-  await h.publishTenancyEvent("platform.tenancy.InvitationSent", invitationId, 1, {
+  await h.publishTenancyEvent(TenancyEvent.InvitationSent, invitationId, 1, {
     account_id: accountId,
     invitation_id: invitationId,
     invitee_email_hash: sha256(email.toLowerCase()),
@@ -122,7 +124,7 @@ async function closedOrganization() {
   await signUp(joinerEmail);
   const joinerInvitation = await invite(closed, joinerEmail);
 
-  await h.publishTenancyEvent("platform.tenancy.OrganizationClosed", closed, 1, {
+  await h.publishTenancyEvent(TenancyEvent.OrganizationClosed, closed, 1, {
     account_id: closed,
     previous_status: "active",
     status: "closed",

@@ -2,7 +2,9 @@
  * Accepting tenancy's invitations: the invitee signs up or signs in with the link's token and joins
  * with the invited role (user.joined). Forwarded, forged, expired, revoked and reused links change nothing.
  */
+
 import { randomBytes } from "node:crypto";
+import { TenancyEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { sha256 } from "../src/domain/secrets";
 import { type Harness, startIdentity } from "./support/harness";
@@ -22,7 +24,7 @@ const actor = { type: "user", id: "usr_inviter", ip_address: null, user_agent: n
 async function invite(accountId: string, email: string, role = "member", expiresInMs = 7 * 86_400_000) {
   const invitationId = `inv_${randomBytes(8).toString("hex")}`;
   const secret = randomBytes(32).toString("base64url");
-  await h.publishTenancyEvent("platform.tenancy.InvitationSent", invitationId, 1, {
+  await h.publishTenancyEvent(TenancyEvent.InvitationSent, invitationId, 1, {
     account_id: accountId,
     invitation_id: invitationId,
     invitee_email_hash: sha256(email.toLowerCase()),
@@ -107,7 +109,7 @@ it.each([
     "a revoked invitation",
     async (email: string) => {
       const { invitationId, token } = await invite("org_rev", email);
-      await h.publishTenancyEvent("platform.tenancy.InvitationRevoked", invitationId, 2, {
+      await h.publishTenancyEvent(TenancyEvent.InvitationRevoked, invitationId, 2, {
         account_id: "org_rev",
         invitation_id: invitationId,
         invitee_email_hash: sha256(email),

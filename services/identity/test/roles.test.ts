@@ -2,7 +2,9 @@
  * Roles: the platform defaults published once as RoleDefined, and organizations' own roles that
  * apply in that organization only, with permissions checked the way every service checks them.
  */
+
 import { DEFAULT_ROLES, permits } from "@platform/auth";
+import { IdentityEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
 
@@ -39,7 +41,7 @@ it("publishes a default again when a release changed it, so other services' cata
   await h.service.db.$transaction((tx) =>
     h.service.store.appendNext(tx, { type: "role", id: "role:platform:admin" }, [
       {
-        type: "platform.identity.RoleDefined",
+        type: IdentityEvent.RoleDefined,
         data: {
           account_id: null,
           role: "admin",

@@ -3,7 +3,7 @@
  * Microsoft Entra send: the full provisioning sequence, errors in SCIM's format, deactivation ending
  * sessions, groups becoming events, and one organization's directory never reaching another's people.
  */
-import { BillingEvent } from "@platform/contracts";
+import { BillingEvent, TenancyEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
 
@@ -346,13 +346,8 @@ describe("seats (identity projects the plan's limit and the organization's membe
   it("refuses a SCIM create over the seat limit in SCIM's format, counting members and pending invitations", async () => {
     const accountId = `org_scim_seats_${Date.now()}`;
     const token = await directoryFor(accountId);
-    await h.publishBillingEvent(
-      "platform.billing.SubscriptionCreated",
-      `sub_${accountId}`,
-      1,
-      plan(accountId, 4),
-    );
-    await h.publishTenancyEvent("platform.tenancy.InvitationSent", "inv_seat_1", 1, {
+    await h.publishBillingEvent(BillingEvent.SubscriptionCreated, `sub_${accountId}`, 1, plan(accountId, 4));
+    await h.publishTenancyEvent(TenancyEvent.InvitationSent, "inv_seat_1", 1, {
       account_id: accountId,
       invitation_id: `inv_${accountId}`,
       invitee_email_hash: "0".repeat(64),
@@ -390,7 +385,7 @@ describe("seats (identity projects the plan's limit and the organization's membe
     ]);
     expect((await scim(token, "GET", "/Users")).body.totalResults).toBe(3);
 
-    await h.publishBillingEvent("platform.billing.SubscriptionUpgraded", `sub_${accountId}`, 2, {
+    await h.publishBillingEvent(BillingEvent.SubscriptionUpgraded, `sub_${accountId}`, 2, {
       ...plan(accountId, -1),
       previous_plan: plan(accountId, 4).plan,
       immediate: true,
@@ -439,7 +434,7 @@ describe("seats (identity projects the plan's limit and the organization's membe
       active: false,
     });
     const membership = `${accountId}:${created.body.id}`;
-    await h.publishTenancyEvent("platform.tenancy.MemberAdded", membership, 1, {
+    await h.publishTenancyEvent(TenancyEvent.MemberAdded, membership, 1, {
       account_id: accountId,
       user_id: created.body.id,
       group_id: accountId,
@@ -467,7 +462,7 @@ describe("people the directory does not own (a person is global)", () => {
   const system = { type: "system", id: null, ip_address: null, user_agent: null };
   let version = 0;
   async function verifyDomain(accountId: string, domain: string) {
-    await h.publishTenancyEvent("platform.tenancy.DomainVerified", `dom_${domain}`, ++version, {
+    await h.publishTenancyEvent(TenancyEvent.DomainVerified, `dom_${domain}`, ++version, {
       account_id: accountId,
       domain_id: `dom_${domain}`,
       domain,

@@ -3,6 +3,7 @@
  * configures a connection with the IdP's pinned certificate, a person signs in SP-initiated, is
  * provisioned just in time (user.provisioned, source saml), and replays or forged answers fail.
  */
+import { IdentityEvent, TenancyEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
 import { createSigningIdentity, NAMEID_EMAIL, TestIdentityProvider, toPostBinding } from "./support/saml-idp";
@@ -102,8 +103,8 @@ it("signs a new person in with a signed assertion and provisions them just in ti
     me.body.user_id,
   );
   expect(events.map((e) => e.event_type)).toEqual([
-    "platform.identity.UserProvisioned",
-    "platform.identity.UserSignedIn",
+    IdentityEvent.UserProvisioned,
+    IdentityEvent.UserSignedIn,
   ]);
   expect(events[0]?.payload).toMatchObject({
     source: "saml",
@@ -184,7 +185,7 @@ it("links an existing person only at the organization's verified domains, not at
   const refused = await post(connection.connection_id, answer(connection, listedOnly, email), listedOnly);
   expect([refused.status, refused.body.code]).toEqual([409, "user_exists_outside_domain"]);
 
-  await h.publishTenancyEvent("platform.tenancy.DomainVerified", `dom_${stamp}`, 1, {
+  await h.publishTenancyEvent(TenancyEvent.DomainVerified, `dom_${stamp}`, 1, {
     account_id: accountId,
     domain_id: `dom_${stamp}`,
     domain,

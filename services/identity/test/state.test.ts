@@ -6,8 +6,10 @@
  * commands append at the version of the state they decided on, so the store (not a row lock) refuses
  * a concurrent writer; and the tables rebuilt from platform_events equal the live ones.
  */
+
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { TenancyEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { Client } from "pg";
 import { accessOf } from "../src/app/access";
@@ -46,7 +48,7 @@ let published = 0;
 
 /** An organization's verified domain, as tenancy announces it: its directory then owns people there. */
 async function verifyDomain(accountId: string, domain: string): Promise<void> {
-  await h.publishTenancyEvent("platform.tenancy.DomainVerified", `dom_${domain}`, ++published, {
+  await h.publishTenancyEvent(TenancyEvent.DomainVerified, `dom_${domain}`, ++published, {
     account_id: accountId,
     domain_id: `dom_${domain}`,
     domain,
@@ -405,7 +407,7 @@ it("rebuilds the inline tables from platform_events, equal to the live ones, at 
   // renamed and suspended, each from its events.
   const invitationId = `inv_state_${Date.now()}`;
   const inviteeEmail = `invitee.${Date.now()}@example.com`;
-  await h.publishTenancyEvent("platform.tenancy.InvitationSent", invitationId, 1, {
+  await h.publishTenancyEvent(TenancyEvent.InvitationSent, invitationId, 1, {
     account_id: accountId,
     invitation_id: invitationId,
     invitee_email_hash: sha256(inviteeEmail),

@@ -4,7 +4,9 @@
  * still answer, and events that arrive later (an invitation accepted, a directory group, billing, a
  * sign-in) and the SLA sweep write nothing into the organization.
  */
+
 import { randomBytes } from "node:crypto";
+import { BillingEvent, IdentityEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
 import { routeTableOf } from "@platform/http";
 import { waitFor } from "@platform/testkit";
@@ -65,7 +67,7 @@ async function acceptInvitation(
   invitationId: string,
   person: { userId: string; email: string },
 ) {
-  await h.publish("identity", "platform.identity.UserJoined", person.userId, {
+  await h.publish("identity", IdentityEvent.UserJoined, person.userId, {
     account_id: accountId,
     user_id: person.userId,
     email: person.email,
@@ -256,7 +258,7 @@ describe("a closed organization", () => {
     // The pending invitation's link is followed at identity (which had not heard of the closing yet).
     await acceptInvitation(org.accountId, org.params.invitationId as string, org.later);
     // The directory pushes a group with the teammate in it.
-    await h.publish("identity", "platform.identity.DirectoryGroupCreated", `dg_${org.accountId}`, {
+    await h.publish("identity", IdentityEvent.DirectoryGroupCreated, `dg_${org.accountId}`, {
       account_id: org.accountId,
       directory_group_id: `dg_${randomBytes(4).toString("hex")}`,
       display_name: "Engineering",
@@ -264,7 +266,7 @@ describe("a closed organization", () => {
       member_user_ids: [org.params.userId],
     });
     // Billing starts a trial (an onboarding item) and a member signs in (a health signal).
-    await h.publish("billing", "platform.billing.TrialStarted", `sub_${org.accountId}`, {
+    await h.publish("billing", BillingEvent.TrialStarted, `sub_${org.accountId}`, {
       account_id: org.accountId,
       subscription_id: `sub_${org.accountId}`,
       subscription_status: "trialing",
@@ -284,7 +286,7 @@ describe("a closed organization", () => {
       trial_end: Date.now() + 14 * 86_400_000,
       trial_days: 14,
     });
-    await h.publish("identity", "platform.identity.UserSignedIn", org.owner.userId, {
+    await h.publish("identity", IdentityEvent.UserSignedIn, org.owner.userId, {
       account_id: org.accountId,
       user_id: org.owner.userId,
       session_id: `ses_${randomBytes(4).toString("hex")}`,

@@ -2,7 +2,9 @@
  * Organization domains proved by DNS TXT records, and auto-join by verified address, against real
  * Postgres (row-level security in force) and Kafka. DNS is a fake: a map of TXT records by name.
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
+import { IdentityEvent } from "@platform/contracts";
 import { lookupAcrossTenants } from "@platform/database";
 import type { ProjectedEvent } from "@platform/event-sourcing";
 import { waitFor } from "@platform/testkit";
@@ -56,7 +58,7 @@ const uniqueDomain = () => `acme-${randomBytes(5).toString("hex")}.example`;
 async function personAt(domain: string, verified: boolean): Promise<{ userId: string; email: string }> {
   const userId = `usr_${randomBytes(8).toString("hex")}`;
   const email = `${userId}@${domain}`;
-  await h.publish("identity", "platform.identity.UserSignedUp", userId, {
+  await h.publish("identity", IdentityEvent.UserSignedUp, userId, {
     account_id: null,
     user_id: userId,
     email,
@@ -320,7 +322,7 @@ describe("auto-join", () => {
     const person = await personAt(domain, true);
     await claimed(org, domain, { autoJoin: true });
 
-    await deliver("platform.identity.EmailVerified", { user_id: person.userId, email: person.email });
+    await deliver(IdentityEvent.EmailVerified, { user_id: person.userId, email: person.email });
     const joined = (await membersOf(org.accountId, org.owner.token)).find((m) => m.user_id === person.userId);
     expect(joined).toMatchObject({ source: "auto_join" });
     const added = await events(`${org.accountId}:${person.userId}`);
@@ -339,8 +341,8 @@ describe("auto-join", () => {
     ]);
 
     // Redelivered, or the signup of the same verified address: nothing twice.
-    await deliver("platform.identity.EmailVerified", { user_id: person.userId, email: person.email });
-    await deliver("platform.identity.UserSignedUp", {
+    await deliver(IdentityEvent.EmailVerified, { user_id: person.userId, email: person.email });
+    await deliver(IdentityEvent.UserSignedUp, {
       user_id: person.userId,
       email: person.email,
       email_verified: true,
@@ -353,19 +355,19 @@ describe("auto-join", () => {
     const domain = uniqueDomain();
     await claimed(org, domain, { autoJoin: true });
     const unverified = await personAt(domain, false);
-    await deliver("platform.identity.UserSignedUp", {
+    await deliver(IdentityEvent.UserSignedUp, {
       user_id: unverified.userId,
       email: unverified.email,
       email_verified: false,
     });
     const subdomain = `${randomBytes(4).toString("hex")}@eng.${domain}`;
-    await deliver("platform.identity.EmailVerified", { user_id: "usr_sub", email: subdomain });
+    await deliver(IdentityEvent.EmailVerified, { user_id: "usr_sub", email: subdomain });
 
     const off = await h.organization();
     const offDomain = uniqueDomain();
     const verified = await personAt(offDomain, true);
     await claimed(off, offDomain, { autoJoin: false });
-    await deliver("platform.identity.EmailVerified", { user_id: verified.userId, email: verified.email });
+    await deliver(IdentityEvent.EmailVerified, { user_id: verified.userId, email: verified.email });
 
     expect((await membersOf(org.accountId, org.owner.token)).map((m) => m.user_id)).toEqual([
       org.owner.userId,
@@ -381,7 +383,7 @@ describe("auto-join", () => {
     const domain = uniqueDomain();
     await claimed(org, domain, { autoJoin: true });
     const provisioned = (accountId: string, userId: string) =>
-      deliver("platform.identity.UserProvisioned", {
+      deliver(IdentityEvent.UserProvisioned, {
         account_id: accountId,
         user_id: userId,
         email: `${userId}@${domain}`,
@@ -407,7 +409,7 @@ describe("auto-join", () => {
     await claimed(org, domain, { autoJoin: true });
     const people = Array.from({ length: SEAT_LIMIT }, () => `usr_${randomBytes(6).toString("hex")}`);
     for (const userId of people)
-      await deliver("platform.identity.EmailVerified", { user_id: userId, email: `${userId}@${domain}` });
+      await deliver(IdentityEvent.EmailVerified, { user_id: userId, email: `${userId}@${domain}` });
     // The owner holds one of the seats.
     expect((await membersOf(org.accountId, org.owner.token)).length).toBe(SEAT_LIMIT);
   });
@@ -428,7 +430,7 @@ describe("auto-join", () => {
     expect(await claimOf(domain)).toBeNull();
 
     const person = await personAt(domain, true);
-    await deliver("platform.identity.EmailVerified", { user_id: person.userId, email: person.email });
+    await deliver(IdentityEvent.EmailVerified, { user_id: person.userId, email: person.email });
     expect((await membersOf(org.accountId, org.owner.token)).map((m) => m.user_id)).toEqual([
       org.owner.userId,
     ]);

@@ -3,6 +3,7 @@
  * is and how to accept it at identity, and only while it can still be accepted; every dead or forged
  * link gets one and the same 404. (e2e/test/invitation-link.test.ts follows it through identity.)
  */
+import { IdentityEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startTenancy } from "./support/harness";
 
@@ -116,7 +117,7 @@ it("answers one 404 for a forged, resent, revoked, accepted or expired link", as
 
   const joiner = await h.person();
   const joinedId = await invite(accountId, owner.token, joiner.email, "member");
-  await h.publish("identity", "platform.identity.UserJoined", joiner.userId, {
+  await h.publish("identity", IdentityEvent.UserJoined, joiner.userId, {
     account_id: accountId,
     user_id: joiner.userId,
     email: joiner.email,

@@ -5,7 +5,7 @@
  * models from the topics that equals the live ones.
  */
 import { generateSigningKey } from "@platform/auth";
-import { BillingEvent } from "@platform/contracts";
+import { BillingEvent, IdentityEvent } from "@platform/contracts";
 import { allTenantIds, inTenant } from "@platform/database";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startTenancy } from "./support/harness";
@@ -58,7 +58,7 @@ it("ticks onboarding items from the events that fulfil them, and emits organizat
   await api("POST", "/groups", { type: "project", name: "First project" });
   await h.publish(
     "billing",
-    "platform.billing.SubscriptionCreated",
+    BillingEvent.SubscriptionCreated,
     `sub_${accountId}`,
     subscription(accountId, "professional", 25),
   );
@@ -77,7 +77,7 @@ it("ticks onboarding items from the events that fulfil them, and emits organizat
 
 it("suspends the organization when billing suspends the subscription, and reactivates it", async () => {
   const { accountId, owner } = await h.organization("Late Payer");
-  await h.publish("billing", "platform.billing.SubscriptionSuspended", `sub_${accountId}`, {
+  await h.publish("billing", BillingEvent.SubscriptionSuspended, `sub_${accountId}`, {
     account_id: accountId,
     subscription_id: `sub_${accountId}`,
     subscription_status: "suspended",
@@ -92,7 +92,7 @@ it("suspends the organization when billing suspends the subscription, and reacti
       .call("GET", `/v1/organizations/${accountId}`, { token: owner.token })
       .then((r) => r.body.status === "suspended" || undefined),
   );
-  await h.publish("billing", "platform.billing.SubscriptionReactivated", `sub_${accountId}`, {
+  await h.publish("billing", BillingEvent.SubscriptionReactivated, `sub_${accountId}`, {
     account_id: accountId,
     subscription_id: `sub_${accountId}`,
     subscription_status: "active",
@@ -154,7 +154,7 @@ it("scores health from its signals, shows each factor's share, and alerts when i
   const { accountId } = await h.organization("Health Check");
   await h.publish(
     "billing",
-    "platform.billing.SubscriptionCreated",
+    BillingEvent.SubscriptionCreated,
     `sub_${accountId}`,
     subscription(accountId, "starter", 5),
   );
@@ -169,7 +169,7 @@ it("scores health from its signals, shows each factor's share, and alerts when i
 
   // Repeated payment failures and an overdue subscription drag the score down.
   for (let i = 0; i < 3; i++)
-    await h.publish("billing", "platform.billing.PaymentFailed", `pay_${accountId}_${i}`, {
+    await h.publish("billing", BillingEvent.PaymentFailed, `pay_${accountId}_${i}`, {
       account_id: accountId,
       invoice_id: "inv_1",
       payment_id: `pay_${i}`,
@@ -180,7 +180,7 @@ it("scores health from its signals, shows each factor's share, and alerts when i
       failure_message: null,
       next_retry_at: null,
     });
-  await h.publish("billing", "platform.billing.SubscriptionSuspended", `sub_${accountId}`, {
+  await h.publish("billing", BillingEvent.SubscriptionSuspended, `sub_${accountId}`, {
     account_id: accountId,
     subscription_id: `sub_${accountId}`,
     subscription_status: "suspended",
@@ -243,7 +243,7 @@ it("rebuilds the read models from the topics to exactly the live ones", async ()
   await h.member(organization);
   await h.publish(
     "billing",
-    "platform.billing.SubscriptionCreated",
+    BillingEvent.SubscriptionCreated,
     `sub_${accountId}`,
     subscription(accountId, "enterprise", -1),
   );
@@ -291,13 +291,13 @@ it("rebuilds the read models from the topics to exactly the live ones", async ()
 it("a replay at a later time writes the same rows: a retired key keeps the time of its event", async () => {
   const key = await generateSigningKey();
   const retiredAt = h.clock.now().getTime() - 5_000;
-  await h.publish("identity", "platform.identity.SigningKeyPublished", `signing_key:${key.kid}`, {
+  await h.publish("identity", IdentityEvent.SigningKeyPublished, `signing_key:${key.kid}`, {
     key_id: key.kid,
     algorithm: "EdDSA",
     public_key_jwk: JSON.stringify(key.publicJwk),
     not_before: retiredAt - 60_000,
   });
-  await h.publish("identity", "platform.identity.SigningKeyRetired", `signing_key:${key.kid}`, {
+  await h.publish("identity", IdentityEvent.SigningKeyRetired, `signing_key:${key.kid}`, {
     key_id: key.kid,
     occurred_at: retiredAt,
   });
@@ -337,7 +337,7 @@ it("turns the directory's groups into teams, following renames, members and dele
     ).body?.data?.map((m: { user_id: string }) => m.user_id);
   await h.publish(
     "identity",
-    "platform.identity.DirectoryGroupCreated",
+    IdentityEvent.DirectoryGroupCreated,
     "dg_42",
     group([first.userId, stranger.userId], "Engineering"),
   );
@@ -347,7 +347,7 @@ it("turns the directory's groups into teams, following renames, members and dele
   ).toEqual([first.userId]);
   await h.publish(
     "identity",
-    "platform.identity.DirectoryGroupUpdated",
+    IdentityEvent.DirectoryGroupUpdated,
     "dg_42",
     group([second.userId], "Platform Engineering"),
   );
@@ -363,7 +363,7 @@ it("turns the directory's groups into teams, following renames, members and dele
     },
     { what: "the team to follow the directory" },
   );
-  await h.publish("identity", "platform.identity.DirectoryGroupDeleted", "dg_42", {
+  await h.publish("identity", IdentityEvent.DirectoryGroupDeleted, "dg_42", {
     account_id: accountId,
     directory_group_id: "dg_42",
     actor: { type: "scim", id: "scimtok_1", ip_address: null, user_agent: null },
@@ -384,7 +384,7 @@ it("makes the people a directory provisions members who hold seats, puts them in
   const { accountId, owner } = await h.organization("Provisioned Co");
   const scimActor = { type: "scim", id: "scimtok_9", ip_address: null, user_agent: null };
   const provisioned = (userId: string) =>
-    h.publish("identity", "platform.identity.UserProvisioned", userId, {
+    h.publish("identity", IdentityEvent.UserProvisioned, userId, {
       account_id: accountId,
       user_id: userId,
       email: `${userId}@provisioned.test`,
@@ -403,7 +403,7 @@ it("makes the people a directory provisions members who hold seats, puts them in
   await provisioned(first);
   await provisioned(second);
   // The group names a person whose provisioning tenancy has not seen yet (another partition).
-  await h.publish("identity", "platform.identity.DirectoryGroupCreated", "dg_prov", {
+  await h.publish("identity", IdentityEvent.DirectoryGroupCreated, "dg_prov", {
     account_id: accountId,
     directory_group_id: "dg_prov",
     display_name: "Field",
@@ -458,7 +458,7 @@ it("makes the people a directory provisions members who hold seats, puts them in
   });
   expect([full.status, full.body.code]).toEqual([422, "seat_limit_reached"]);
 
-  await h.publish("identity", "platform.identity.UserRemoved", first, {
+  await h.publish("identity", IdentityEvent.UserRemoved, first, {
     account_id: accountId,
     user_id: first,
     source: "scim",

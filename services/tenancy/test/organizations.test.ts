@@ -2,6 +2,7 @@
  * Organizations, groups at every level, memberships and invitations, against real Postgres (row-level
  * security in force), Kafka and the registry, with bad input refused and nothing half-written.
  */
+import { BillingEvent, IdentityEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { type Harness, startTenancy } from "./support/harness";
 
@@ -340,7 +341,7 @@ describe("memberships", () => {
       },
       auto_renew: true,
     });
-    await h.publish("billing", "platform.billing.SubscriptionCreated", `sub_${accountId}`, {
+    await h.publish("billing", BillingEvent.SubscriptionCreated, `sub_${accountId}`, {
       account_id: accountId,
       ...plan("starter", 2),
     });
@@ -360,7 +361,7 @@ describe("memberships", () => {
     });
     expect([over.status, over.body.code, over.body.limit]).toEqual([422, "seat_limit_reached", 2]);
 
-    await h.publish("billing", "platform.billing.SubscriptionUpgraded", `sub_${accountId}`, {
+    await h.publish("billing", BillingEvent.SubscriptionUpgraded, `sub_${accountId}`, {
       account_id: accountId,
       ...plan("enterprise", -1),
       previous_plan: plan("starter", 2).plan,
@@ -441,7 +442,7 @@ describe("invitations", () => {
       token: owner.token,
       body: { email: invitee.email, role: "viewer" },
     });
-    await h.publish("identity", "platform.identity.UserJoined", invitee.userId, {
+    await h.publish("identity", IdentityEvent.UserJoined, invitee.userId, {
       account_id: accountId,
       user_id: invitee.userId,
       email: invitee.email,

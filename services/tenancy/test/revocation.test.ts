@@ -2,7 +2,9 @@
  * identity's revocations reach tenancy: a token whose session, person, membership or API key identity
  * revoked (AccessRevoked on identity.events) is refused here within seconds, and still after a restart.
  */
+
 import { signAccessToken } from "@platform/auth";
+import { IdentityEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { TenancyService } from "../src/service";
 import { type Harness, startTenancy } from "./support/harness";
@@ -14,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 async function revoke(scope: string, subjectId: string, accountId: string | null) {
-  await h.publish("identity", "platform.identity.AccessRevoked", `rev_${scope}_${subjectId}`, {
+  await h.publish("identity", IdentityEvent.AccessRevoked, `rev_${scope}_${subjectId}`, {
     account_id: accountId,
     scope,
     subject_id: subjectId,

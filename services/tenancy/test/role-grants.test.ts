@@ -3,6 +3,7 @@
  * holds more: an admin cannot invite an owner, promote an accomplice, or demote or remove an owner.
  * Organizations' own roles count as identity defines them (RoleDefined), also after a restart.
  */
+import { IdentityEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { TenancyService } from "../src/service";
 import { type Harness, startTenancy } from "./support/harness";
@@ -82,7 +83,7 @@ it("refuses an admin who promotes a member to owner, or demotes or removes an ow
 
 it("counts an organization's own role as identity defines it, also after a restart", async () => {
   const org = await organizationWithAdmin("Custom roles");
-  await h.publish("identity", "platform.identity.RoleDefined", `role:${org.accountId}:superuser`, {
+  await h.publish("identity", IdentityEvent.RoleDefined, `role:${org.accountId}:superuser`, {
     account_id: org.accountId,
     role: "superuser",
     permissions: ["*"],
@@ -108,7 +109,7 @@ it("counts an organization's own role as identity defines it, also after a resta
 });
 
 it("keeps a platform-wide role (account_id null) platform-wide after a restart", async () => {
-  await h.publish("identity", "platform.identity.RoleDefined", "role:platform:support_agent", {
+  await h.publish("identity", IdentityEvent.RoleDefined, "role:platform:support_agent", {
     account_id: null,
     role: "support_agent",
     permissions: ["organization.read"],

@@ -1,4 +1,4 @@
-import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
+import { applyTopicsForTest, publishDomainEvent, TenancyEvent } from "@platform/contracts";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
 import { createLogger, type LoggerOptions } from "@platform/observability";
@@ -133,7 +133,7 @@ export async function startIdentity(
       await publish(topics.billing, type, aggregateId, version, data);
     },
     async addMember(accountId, userId, role) {
-      await harness.publishTenancyEvent("platform.tenancy.MemberAdded", `${accountId}:${userId}`, 1, {
+      await harness.publishTenancyEvent(TenancyEvent.MemberAdded, `${accountId}:${userId}`, 1, {
         account_id: accountId,
         user_id: userId,
         group_id: accountId,

@@ -1,3 +1,4 @@
+import { BillingEvent, IdentityEvent, TenancyEvent } from "@platform/contracts";
 import { itemFulfilledBy, ONBOARDING_ITEMS, progressOf } from "../../src/domain/onboarding.js";
 import { invalidInput, invalidInputCode } from "./invalid-input.js";
 
@@ -76,32 +77,32 @@ describe("progressOf", () => {
 
 describe("itemFulfilledBy", () => {
   it("maps EmailVerified to verify_email", () => {
-    expect(itemFulfilledBy("platform.identity.EmailVerified", { user_id: "usr_1" })).toBe("verify_email");
+    expect(itemFulfilledBy(IdentityEvent.EmailVerified, { user_id: "usr_1" })).toBe("verify_email");
   });
 
   it.each(["invitation", "admin", "scim"])(
     "maps an organization member added by %s to add_team_members",
     (source) => {
-      expect(itemFulfilledBy("platform.tenancy.MemberAdded", { group_type: "account", source })).toBe(
+      expect(itemFulfilledBy(TenancyEvent.MemberAdded, { group_type: "account", source })).toBe(
         "add_team_members",
       );
     },
   );
 
   it.each(["owner", "sso", "auto_join"])("does not count a member added by %s", (source) => {
-    expect(itemFulfilledBy("platform.tenancy.MemberAdded", { group_type: "account", source })).toBeNull();
+    expect(itemFulfilledBy(TenancyEvent.MemberAdded, { group_type: "account", source })).toBeNull();
   });
 
   it("does not count members added to a group below the organization", () => {
     expect(
-      itemFulfilledBy("platform.tenancy.MemberAdded", { group_type: "project", source: "invitation" }),
+      itemFulfilledBy(TenancyEvent.MemberAdded, { group_type: "project", source: "invitation" }),
     ).toBeNull();
   });
 
   it.each([["settings"], ["settings.timezone"], ["name", "settings.currency"]])(
     "maps an organization update of %p to configure_settings",
     (...changed) => {
-      expect(itemFulfilledBy("platform.tenancy.OrganizationUpdated", { changed_fields: changed })).toBe(
+      expect(itemFulfilledBy(TenancyEvent.OrganizationUpdated, { changed_fields: changed })).toBe(
         "configure_settings",
       );
     },
@@ -110,19 +111,19 @@ describe("itemFulfilledBy", () => {
   it.each([[[]], [["name", "industry"]], [["settingsx"]], [["address.settings"]]])(
     "ignores an organization update of %p",
     (changed) => {
-      expect(itemFulfilledBy("platform.tenancy.OrganizationUpdated", { changed_fields: changed })).toBeNull();
+      expect(itemFulfilledBy(TenancyEvent.OrganizationUpdated, { changed_fields: changed })).toBeNull();
     },
   );
 
   it("maps a created project to create_first_project, not a workspace or team", () => {
-    expect(itemFulfilledBy("platform.tenancy.GroupCreated", { group_type: "project" })).toBe(
+    expect(itemFulfilledBy(TenancyEvent.GroupCreated, { group_type: "project" })).toBe(
       "create_first_project",
     );
-    expect(itemFulfilledBy("platform.tenancy.GroupCreated", { group_type: "workspace" })).toBeNull();
-    expect(itemFulfilledBy("platform.tenancy.GroupCreated", { group_type: "team" })).toBeNull();
+    expect(itemFulfilledBy(TenancyEvent.GroupCreated, { group_type: "workspace" })).toBeNull();
+    expect(itemFulfilledBy(TenancyEvent.GroupCreated, { group_type: "team" })).toBeNull();
   });
 
-  it.each(["platform.billing.SubscriptionCreated", "platform.billing.TrialStarted"])(
+  it.each([BillingEvent.SubscriptionCreated, BillingEvent.TrialStarted])(
     "maps %s to set_up_billing",
     (eventType) => {
       expect(itemFulfilledBy(eventType, {})).toBe("set_up_billing");
@@ -130,9 +131,9 @@ describe("itemFulfilledBy", () => {
   );
 
   it.each([
-    "platform.billing.InvoicePaid",
-    "platform.tenancy.MemberRemoved",
-    "platform.identity.UserSignedIn",
+    BillingEvent.InvoicePaid,
+    TenancyEvent.MemberRemoved,
+    IdentityEvent.UserSignedIn,
     "platform.identity.emailverified",
     "EmailVerified",
     "",
@@ -142,11 +143,11 @@ describe("itemFulfilledBy", () => {
 
   describe("malformed payloads of relevant events", () => {
     it.each([
-      ["platform.tenancy.MemberAdded", { group_type: "account" }, "source"],
-      ["platform.tenancy.MemberAdded", { source: "admin" }, "group_type"],
-      ["platform.tenancy.OrganizationUpdated", { changed_fields: "settings" }, "changed_fields"],
-      ["platform.tenancy.OrganizationUpdated", {}, "changed_fields"],
-      ["platform.tenancy.GroupCreated", { group_type: 3 }, "group_type"],
+      [TenancyEvent.MemberAdded, { group_type: "account" }, "source"],
+      [TenancyEvent.MemberAdded, { source: "admin" }, "group_type"],
+      [TenancyEvent.OrganizationUpdated, { changed_fields: "settings" }, "changed_fields"],
+      [TenancyEvent.OrganizationUpdated, {}, "changed_fields"],
+      [TenancyEvent.GroupCreated, { group_type: 3 }, "group_type"],
     ])("rejects %s with %p", (eventType, payload, field) => {
       const error = invalidInput(() => itemFulfilledBy(eventType, payload));
       expect(error.code).toBe("invalid_event_payload");
@@ -156,7 +157,7 @@ describe("itemFulfilledBy", () => {
     it.each([null, "payload", []])("rejects the payload %p", (payload) => {
       expect(
         invalidInputCode(() =>
-          itemFulfilledBy("platform.billing.TrialStarted", payload as unknown as Record<string, unknown>),
+          itemFulfilledBy(BillingEvent.TrialStarted, payload as unknown as Record<string, unknown>),
         ),
       ).toBe("invalid_event_payload");
     });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/auth";
-import { applyTopicsForTest, publishDomainEvent } from "@platform/contracts";
+import { applyTopicsForTest, IdentityEvent, publishDomainEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
@@ -151,7 +151,7 @@ export async function startTenancy(
     async person(options = {}) {
       const userId = `usr_${randomBytes(8).toString("hex")}`;
       const email = `${userId}@example.com`;
-      await harness.publish("identity", "platform.identity.UserSignedUp", userId, {
+      await harness.publish("identity", IdentityEvent.UserSignedUp, userId, {
         account_id: null,
         user_id: userId,
         email,
@@ -205,7 +205,7 @@ export async function startTenancy(
         body: { email: person.email, role },
       });
       if (invited.status !== 201) throw new Error(`invitation not sent: ${JSON.stringify(invited.body)}`);
-      await harness.publish("identity", "platform.identity.UserJoined", person.userId, {
+      await harness.publish("identity", IdentityEvent.UserJoined, person.userId, {
         account_id: accountId,
         user_id: person.userId,
         email: person.email,
@@ -233,17 +233,12 @@ export async function startTenancy(
   };
 
   // identity's public key reaches tenancy the production way: SigningKeyPublished on identity's topic.
-  await harness.publish(
-    "identity",
-    "platform.identity.SigningKeyPublished",
-    `signing_key:${signingKey.kid}`,
-    {
-      key_id: signingKey.kid,
-      algorithm: "EdDSA",
-      public_key_jwk: JSON.stringify(signingKey.publicJwk),
-      not_before: clock.now().getTime() - 60_000,
-    },
-  );
+  await harness.publish("identity", IdentityEvent.SigningKeyPublished, `signing_key:${signingKey.kid}`, {
+    key_id: signingKey.kid,
+    algorithm: "EdDSA",
+    public_key_jwk: JSON.stringify(signingKey.publicJwk),
+    not_before: clock.now().getTime() - 60_000,
+  });
   await waitFor(() => service.keyRing.kids().includes(signingKey.kid) || undefined, {
     what: "tenancy to trust the test signing key",
   });
