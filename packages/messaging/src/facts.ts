@@ -92,7 +92,7 @@ export class FactProducer {
   }
 
   /** Encodes and produces `records` (validated first); resolves when the broker acknowledged them all. */
-  async send(records: readonly Record<string, unknown>[]): Promise<void> {
+  async send(records: readonly object[]): Promise<void> {
     if (records.length === 0) return;
     const problems = this.validate(records);
     if (problems.length > 0) {
@@ -105,7 +105,7 @@ export class FactProducer {
       );
     }
     const schemaId = await this.options.serde.schemaId(this.subject, this.options.stream.schema);
-    const messages = records.map((record) => this.message(schemaId, record));
+    const messages = records.map((record) => this.message(schemaId, record as Record<string, unknown>));
     await new Promise<void>((resolve, reject) => {
       this.pending.push({ messages, resolve, reject });
       this.pump();
