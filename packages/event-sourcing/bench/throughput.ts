@@ -54,12 +54,15 @@ async function main(): Promise<void> {
       timeoutMs: 60_000,
     });
     const joinedAt = performance.now();
+    const cpuAtJoin = process.cpuUsage();
     await waitFor(async () => (await ledger.db.ledgerDeposit.count()) >= events || undefined, {
       timeoutMs: 600_000,
       intervalMs: 20,
     });
     const projectMs = performance.now() - started;
     const afterJoinMs = performance.now() - joinedAt;
+    const cpu = process.cpuUsage(cpuAtJoin);
+    const cores = (cpu.user + cpu.system) / 1000 / afterJoinMs;
     await projector.stop();
 
     const rate = (count: number, ms: number) => `${Math.round((count / ms) * 1000)}/s`;
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
       `project  ${projectMs.toFixed(0)} ms  ${rate(published, projectMs)}  (runs of up to 100 messages per transaction, four bookkeeping statements per run; incl. consumer group join)`,
     );
     console.log(
-      `         ${rate(events - firstApplied, afterJoinMs)} after the group join (${events - firstApplied} deposits from the first applied run on)`,
+      `         ${rate(events - firstApplied, afterJoinMs)} after the group join (${events - firstApplied} deposits from the first applied run on; this process kept ${cores.toFixed(2)} cores busy)`,
     );
     console.log(`rss      ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   } finally {
