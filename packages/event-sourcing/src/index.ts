@@ -1,3 +1,9 @@
+export {
+  type BatchEvent,
+  type BatchHandler,
+  BatchProjector,
+  type BatchProjectorOptions,
+} from "./batch-projector";
 export { EventCatalog, type EventDefinition } from "./event-catalog";
 export {
   type AggregateRef,

@@ -268,15 +268,64 @@ export class Projector<Tx extends SqlClient> {
     await flush();
   }
 
+  /**
+   * The run's bookkeeping costs four statements whatever its length: read (and lock) the partition's
+   * stored offset and the stored versions of the run's aggregates, then, after the handlers, upsert
+   * the versions that moved and the next offset. Per message only the handler talks to the database.
+   */
   private async applyAll(items: { message: KafkaMessage; event: ProjectedEvent }[]): Promise<void> {
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (!first || !last) return;
+    const { topic, partition } = first.event;
     const outcomes = await this.options.db.$transaction(
       async (tx) => {
+        const [stored] = await tx.$queryRawUnsafe<{ next_offset: bigint }[]>(
+          "SELECT next_offset FROM platform_consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
+          this.name,
+          topic,
+          partition,
+        );
+        const aggregateIds = [...new Set(items.map(({ event }) => event.aggregateId))];
+        const rows = await tx.$queryRawUnsafe<{ aggregate_id: string; version: number }[]>(
+          `SELECT aggregate_id, version FROM platform_applied_versions
+           WHERE consumer_group = $1 AND topic = $2 AND aggregate_id = ANY($3::text[]) FOR UPDATE`,
+          this.name,
+          topic,
+          aggregateIds,
+        );
+        const versions = new Map(rows.map((row) => [row.aggregate_id, Number(row.version)]));
+        const moved = new Map<string, number>();
         const results: Outcome[] = [];
         for (const { message, event } of items) {
-          results.push(
-            await withConsumerSpan(event.topic, message.headers ?? {}, () => this.applyWithin(tx, event)),
+          const outcome = await withConsumerSpan(
+            event.topic,
+            message.headers ?? {},
+            async (): Promise<Outcome> => {
+              if (stored && BigInt(event.offset) < BigInt(stored.next_offset)) return "redelivered";
+              const applied = versions.get(event.aggregateId);
+              if (applied !== undefined && event.version <= applied) return "duplicate";
+              const handler = this.options.handlers[event.type];
+              if (handler) await handler(tx, event);
+              versions.set(event.aggregateId, event.version);
+              moved.set(event.aggregateId, event.version);
+              return "applied";
+            },
+          );
+          results.push(outcome);
+        }
+        if (moved.size > 0) {
+          await tx.$executeRawUnsafe(
+            `INSERT INTO platform_applied_versions (consumer_group, topic, aggregate_id, version)
+             SELECT $1, $2, aggregate_id, version FROM unnest($3::text[], $4::integer[]) AS t(aggregate_id, version)
+             ON CONFLICT (consumer_group, topic, aggregate_id) DO UPDATE SET version = EXCLUDED.version`,
+            this.name,
+            topic,
+            [...moved.keys()],
+            [...moved.values()],
           );
         }
+        await this.storeOffset(tx, topic, partition, last.message.offset);
         return results;
       },
       { timeout: 60_000 },

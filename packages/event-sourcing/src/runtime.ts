@@ -2,6 +2,7 @@ import { postgresAdapter } from "@platform/database";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
 import { createLogger, type Logger, type LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
+import { BatchProjector, type BatchProjectorOptions } from "./batch-projector";
 import type { EventCatalog } from "./event-catalog";
 import { type Clock, EventStore, type EventStoreOptions, systemClock } from "./event-store";
 import { Projector, type ProjectorOptions } from "./projector";
@@ -38,6 +39,11 @@ export interface ServiceRuntimeOptions<Tx extends SqlClient, Db extends Transact
 
 type ProjectorSpec<Tx extends SqlClient> = Omit<
   ProjectorOptions<Tx>,
+  "kafka" | "producer" | "db" | "serde" | "logger"
+>;
+
+type BatchProjectorSpec<Tx extends SqlClient> = Omit<
+  BatchProjectorOptions<Tx>,
   "kafka" | "producer" | "db" | "serde" | "logger"
 >;
 
@@ -92,6 +98,18 @@ export class ServiceRuntime<Tx extends SqlClient, Db extends TransactionalDataba
   /** A projector on the service's database, Kafka client and serde; dead letters go through its producer. */
   projector(spec: ProjectorSpec<Tx>): Projector<Tx> {
     return new Projector<Tx>({
+      kafka: this.kafka,
+      producer: this.producer,
+      db: this.db,
+      serde: this.serde,
+      logger: this.logger,
+      ...spec,
+    });
+  }
+
+  /** A batch projector (set-based runs, for fact streams) on the same database, Kafka client and serde. */
+  batchProjector(spec: BatchProjectorSpec<Tx>): BatchProjector<Tx> {
+    return new BatchProjector<Tx>({
       kafka: this.kafka,
       producer: this.producer,
       db: this.db,

@@ -49,7 +49,7 @@ export class LedgerHarness {
 
   /** Runs `script` (run-relay / run-projector) in a separate Node process; resolves once it is running. */
   async spawn(
-    script: "run-relay" | "run-projector" | "run-http",
+    script: "run-relay" | "run-projector" | "run-http" | "run-usage-projector" | "run-usage-http",
     env: Record<string, string> = {},
   ): Promise<{ child: ChildProcess; ready: unknown }> {
     const child = fork(join(__dirname, `fixture/src/${script}.ts`), [], {

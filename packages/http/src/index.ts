@@ -7,6 +7,8 @@ export {
   type RequestActor,
   requestIdOf,
 } from "./app";
+export { type BatchIntakeOptions, type BatchItemError, batchIntake } from "./batch-intake";
+export { type MetricsSource, metricsRoute } from "./metrics-route";
 export { type FieldError, parseBody } from "./parse-body";
 export { HttpErrorCodes, type Problem } from "./problem";
 export type { ReadinessCheck } from "./readiness";

@@ -15,6 +15,8 @@ export const HttpErrorCodes = {
   malformedPath: "malformed_path",
   nulCharacter: "nul_character",
   invalidRequestBody: "invalid_request_body",
+  invalidBatch: "invalid_batch",
+  batchTooLarge: "batch_too_large",
   notReady: "not_ready",
   internalError: "internal_error",
 } as const;

@@ -86,7 +86,8 @@ export class AvroSerde {
       : this.registry.decode(buffer);
   }
 
-  private schemaId(subject: string, schema: AvroSchema): Promise<number> {
+  /** The registry's id of `schema` under `subject`, looked up once per serde (cached, failures not). */
+  schemaId(subject: string, schema: AvroSchema): Promise<number> {
     const cacheKey = `${subject}\u0000${JSON.stringify(schema)}`;
     let id = this.ids.get(cacheKey);
     if (!id) {
