@@ -27,6 +27,23 @@ export {
   type ProjectorOptions,
   type TypedHandlers,
 } from "./projector";
+export {
+  baseTablesOf,
+  classificationGaps,
+  formatRebuildProof,
+  privilegedUrlOf,
+  proveRebuild,
+  type ReadModelRebuild,
+  type RebuildProofOptions,
+  type RebuildProofReport,
+  type RowText,
+  rebuildService,
+  type ServiceRebuild,
+  type TableClasses,
+  TableClassificationError,
+  type TableDifference,
+  type UnreplayedColumns,
+} from "./rebuild-proof";
 export { Relay, type RelayOptions } from "./relay";
 export {
   createServiceRuntime,

@@ -201,6 +201,21 @@ export class Projector<Tx extends SqlClient> {
     return lag;
   }
 
+  /**
+   * Resolves once the projection has applied every message up to its topics' end offsets as they are
+   * when it looks (after a rebuild: the whole history); fails after `timeoutMs`.
+   */
+  async caughtUp(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const lag = await this.lag();
+      if (lag === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`${this.name} has ${lag} messages left to apply after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   /** What this projection has applied, per topic and partition: the source of truth, not Kafka. */
   private storedOffsets(): Promise<{ topic: string; partition: number; next_offset: bigint }[]> {
     return this.options.db.$transaction((tx) =>

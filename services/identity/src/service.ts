@@ -14,7 +14,9 @@ import {
   type EventStore,
   handlersFor,
   type Projector,
+  type ProjectorOptions,
   type Relay,
+  rebuildService,
   type ServiceRuntime,
 } from "@platform/event-sourcing";
 import type { AvroSerde } from "@platform/messaging";
@@ -39,7 +41,12 @@ import type { IdentityConfig } from "./config";
 import { IdentityEvent, identityCatalog } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
 import { inlineHandlers, resetInline } from "./projections/inline";
-import { projectionHandlers, readerSchemas, resetAuditLog } from "./projections/read-models";
+import {
+  processHandlers,
+  readerSchemas,
+  readModelHandlers,
+  resetReadModels,
+} from "./projections/read-models";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
 
@@ -70,7 +77,8 @@ export class IdentityService {
   readonly verifier: TokenVerifier;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
-  private projector?: Projector<Tx>;
+  private readModels?: Projector<Tx>;
+  private processes?: Projector<Tx>;
 
   constructor(
     readonly config: IdentityConfig,
@@ -183,13 +191,17 @@ export class IdentityService {
 
   async startWorkers(): Promise<void> {
     this.relay = this.runtime.relay();
-    this.projector = this.newProjector();
+    this.readModels = this.readModelProjector();
+    this.processes = this.projector(
+      `${this.config.READ_MODEL_GROUP}.processes`,
+      processHandlers(this.credentials),
+    );
     this.relay.start();
-    await this.projector.start();
+    await this.readModels.start();
+    await this.processes.start();
   }
 
-  newProjector(name = this.config.READ_MODEL_GROUP): Projector<Tx> {
-    const handlers = projectionHandlers(this.credentials);
+  private projector(name: string, handlers: ProjectorOptions<Tx>["handlers"]): Projector<Tx> {
     return this.runtime.projector({
       name,
       topics: [
@@ -198,16 +210,21 @@ export class IdentityService {
         this.config.BILLING_EVENTS_TOPIC,
       ],
       readerSchemas,
-      handlers: {
-        ...handlers,
-        // Another identity instance may have defined it: every instance's verifier must know it.
-        ...handlersFor<IdentityPayloads>()<Tx>({
-          [IdentityEvent.RoleDefined]: async (tx, event) => {
-            await handlers[IdentityEvent.RoleDefined]?.(tx, event);
-            this.roles.apply(event.data);
-          },
-        }),
-      },
+      handlers,
+    });
+  }
+
+  private readModelProjector(): Projector<Tx> {
+    const handlers = readModelHandlers();
+    return this.projector(this.config.READ_MODEL_GROUP, {
+      ...handlers,
+      // Another identity instance may have defined it: every instance's verifier must know it.
+      ...handlersFor<IdentityPayloads>()<Tx>({
+        [IdentityEvent.RoleDefined]: async (tx, event) => {
+          await handlers[IdentityEvent.RoleDefined]?.(tx, event);
+          this.roles.apply(event.data);
+        },
+      }),
     });
   }
 
@@ -216,12 +233,35 @@ export class IdentityService {
     return this.store.rebuildInline(this.db, resetInline);
   }
 
-  async rebuildAuditLog(): Promise<void> {
-    await this.projector?.rebuild(resetAuditLog);
+  /** Replays identity's, tenancy's and billing's topics into the read models (audit log, closed accounts…). */
+  async rebuildReadModels(): Promise<void> {
+    await this.readModels?.rebuild(resetReadModels);
+  }
+
+  /**
+   * Everything the logs imply, rebuilt (the rebuild proof's `rebuild`): inline state from
+   * platform_events, then the read models from offset 0 of their topics until caught up. Works with
+   * the workers stopped too (the proof's command line): the read models then run only for the rebuild.
+   */
+  async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number }> {
+    const running = this.readModels;
+    const readModels = running ?? this.readModelProjector();
+    try {
+      return await rebuildService({
+        db: this.db,
+        store: this.store,
+        resetInline,
+        readModels: [{ projector: readModels, reset: resetReadModels }],
+        timeoutMs,
+      });
+    } finally {
+      if (!running) await readModels.stop();
+    }
   }
 
   async stop(): Promise<void> {
-    await this.projector?.stop();
+    await this.processes?.stop();
+    await this.readModels?.stop();
     await this.relay?.stop();
     await this.producer.disconnect();
     await this.pool.end();

@@ -194,7 +194,7 @@ describe("audit log", () => {
   it("rebuilds from identity.events to the same entries", async () => {
     const before = await h.service.db.auditEntry.findMany({ orderBy: { eventId: "asc" } });
     expect(before.length).toBeGreaterThan(0);
-    await h.service.rebuildAuditLog();
+    await h.service.rebuildReadModels();
     const after = await waitFor(
       async () => {
         const rows = await h.service.db.auditEntry.findMany({ orderBy: { eventId: "asc" } });

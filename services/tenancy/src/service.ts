@@ -16,6 +16,7 @@ import {
   type Projector,
   type ProjectorOptions,
   type Relay,
+  rebuildService,
   type ServiceRuntime,
   systemClock,
 } from "@platform/event-sourcing";
@@ -157,10 +158,7 @@ export class TenancyService {
 
   async startWorkers(): Promise<void> {
     this.relay = this.runtime.relay();
-    this.readModels = this.projector(
-      `${this.config.READ_MODEL_GROUP}`,
-      readModelHandlers(this.keyRing, this.roles),
-    );
+    this.readModels = this.readModelProjector();
     this.processes = this.projector(
       `${this.config.READ_MODEL_GROUP}.processes`,
       processHandlers({
@@ -198,6 +196,10 @@ export class TenancyService {
     });
   }
 
+  private readModelProjector(): Projector<Tx> {
+    return this.projector(this.config.READ_MODEL_GROUP, readModelHandlers(this.keyRing, this.roles));
+  }
+
   /** Replays tenancy's, identity's and billing's topics into the read models (account traits, people). */
   async rebuildReadModels(): Promise<void> {
     await this.readModels?.rebuild(resetReadModels);
@@ -206,6 +208,28 @@ export class TenancyService {
   /** Rebuilds tenancy's inline-projected state tables from its own log (docs/tenancy.md lists which). */
   async rebuildState(): Promise<number> {
     return this.store.rebuildInline(this.db, resetInline);
+  }
+
+  /**
+   * Everything the logs imply, rebuilt (the rebuild proof's `rebuild`): inline state from
+   * platform_events, then the read models from offset 0 of their topics until caught up. The process
+   * projector is not rebuilt: it appends events, and what it appended is in the log. Works with the
+   * workers stopped too (the proof's command line): the read models then run only for the rebuild.
+   */
+  async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number }> {
+    const running = this.readModels;
+    const readModels = running ?? this.readModelProjector();
+    try {
+      return await rebuildService({
+        db: this.db,
+        store: this.store,
+        resetInline,
+        readModels: [{ projector: readModels, reset: resetReadModels }],
+        timeoutMs,
+      });
+    } finally {
+      if (!running) await readModels.stop();
+    }
   }
 
   /** Messages the read models have yet to apply, over all their topics (0 = caught up). */

@@ -23,6 +23,10 @@ export const NOT_YET_PROJECTED: Readonly<Record<string, string>> = {
     "mixed: raw facts of identity's and billing's events (sign-ins, payment failures, overdue) gathered by " +
     "the processes consumer, which is never rebuilt, beside the score of HealthScoreCalculated; to convert, " +
     "the facts become a read model of those topics and the score an inline projection",
+  directory_team_rosters:
+    "written by the directory-team process (projections/directory-teams.ts) beside the group and membership " +
+    "commands it issues; that process is never replayed (a replay would issue them again), so no rebuild " +
+    "restores the roster; to convert, the roster becomes a read model of identity's DirectoryGroup* events",
 };
 
 export const TABLE_CLASSES = {
@@ -47,7 +51,7 @@ export const TABLE_CLASSES = {
     "tickets",
     "verified_domains",
   ],
-  /** Read models of identity's and billing's topics and of tenancy's own, written by projectors (src/projections/). */
-  async: ["account_traits", "directory_team_rosters", "people", "role_definitions", "trusted_keys"],
+  /** Read models of identity's and billing's topics and of tenancy's own, written by the read-model projector (src/projections/read-models.ts). */
+  async: ["account_traits", "people", "role_definitions", "trusted_keys"],
   notYetProjected: Object.keys(NOT_YET_PROJECTED),
 } as const satisfies Record<string, readonly string[]>;

@@ -57,8 +57,7 @@ const isAccountLevel = (data: { group_type: string }) => data.group_type === "ac
  * the events'. A role changed or a membership ended revokes the tokens that carry the old one (and
  * narrows the person's API keys): keyed by the event, so a replay revokes nothing twice.
  */
-const memberHandlers = (credentials: Credentials) =>
-  handlersFor<TenancyPayloads>()<Tx>({
+const memberHandlers = handlersFor<TenancyPayloads>()<Tx>({
     [TenancyEvent.MemberAdded]: async (tx, event) => {
       const { data } = event;
       if (!isAccountLevel(data)) return;
@@ -99,7 +98,6 @@ const memberHandlers = (credentials: Credentials) =>
         create: { ...key, role: data.role, source: "admin", addedAt: at, roleSetAt: at, updatedAt: at },
         update: { role: data.role, roleSetAt: at, roleChanges: { increment: 1 }, updatedAt: at },
       });
-      await rightsChanged(credentials, tx, data, "role_changed", event.eventId);
     },
     [TenancyEvent.MemberRemoved]: async (tx, event) => {
       const { data } = event;
@@ -125,7 +123,23 @@ const memberHandlers = (credentials: Credentials) =>
             updatedAt: at,
           },
         });
-      await rightsChanged(credentials, tx, data, "member_removed", event.eventId);
+    },
+  });
+
+/**
+ * A role changed or a membership ended revokes the tokens that carry the old one (and narrows the
+ * person's API keys): keyed by the event, so a redelivery revokes nothing twice. These append events,
+ * so they are a process, never replayed by a rebuild (see processHandlers).
+ */
+const revocationHandlers = (credentials: Credentials) =>
+  handlersFor<TenancyPayloads>()<Tx>({
+    [TenancyEvent.MemberRoleChanged]: async (tx, event) => {
+      const { data } = event;
+      if (isAccountLevel(data)) await rightsChanged(credentials, tx, data, "role_changed", event.eventId);
+    },
+    [TenancyEvent.MemberRemoved]: async (tx, event) => {
+      const { data } = event;
+      if (isAccountLevel(data)) await rightsChanged(credentials, tx, data, "member_removed", event.eventId);
     },
   });
 
@@ -214,7 +228,8 @@ const closingHandlers = handlersFor<TenancyPayloads>()<Tx>({
 /** Every billing event that puts a plan in force carries its snapshot; its `users` limit is the seat limit. */
 const seatLimit: EventHandler<Tx, { account_id: string; plan: PlanSnapshot }> = async (tx, event) => {
   const { account_id: accountId, plan } = event.data;
-  const values = { seatLimit: plan.limits.users ?? -1, plan: plan.plan_id };
+  // The event's time: Prisma's @updatedAt would stamp the wall clock, and a replay would differ.
+  const values = { seatLimit: plan.limits.users ?? -1, plan: plan.plan_id, updatedAt: event.occurredAt };
   await tx.seatLimit.upsert({ where: { accountId }, create: { accountId, ...values }, update: values });
 };
 
@@ -248,12 +263,17 @@ const planHandlers = handlersFor<BillingPayloads>()<Tx>({
   },
 });
 
-export function projectionHandlers(credentials: Credentials): Record<string, ProjectionHandler<Tx>> {
+/**
+ * identity's read models: the audit log, and what it keeps of tenancy's and billing's topics (account
+ * memberships, invitations, closed organizations, seat limits, verified domains). Rebuilt by replaying
+ * their topics from the start.
+ */
+export function readModelHandlers(): Record<string, ProjectionHandler<Tx>> {
   return {
     ...handlersFor<IdentityPayloads>()<Tx>(
       Object.fromEntries(Object.values(IdentityEvent).map((type) => [type, auditEntry])),
     ),
-    ...memberHandlers(credentials),
+    ...memberHandlers,
     ...invitationHandlers,
     ...closingHandlers,
     ...planHandlers,
@@ -262,8 +282,17 @@ export function projectionHandlers(credentials: Credentials): Record<string, Pro
 }
 
 /**
- * The tables only the projector writes. closed_accounts, seat_limits, verified_domains, invitations
- * and account_memberships come from other services' topics.
+ * What identity does when tenancy's members change: it revokes what a lost role carried, which appends
+ * events. So these run in their own consumer group and are never rebuilt: a replay would decide again
+ * against today's state (and revoke a key made since), and what they appended is in the log already.
+ */
+export function processHandlers(credentials: Credentials): Record<string, ProjectionHandler<Tx>> {
+  return revocationHandlers(credentials);
+}
+
+/**
+ * The tables only the read-model projector writes. closed_accounts, seat_limits, verified_domains,
+ * invitations and account_memberships come from other services' topics.
  */
 export const ASYNC_TABLES = [
   "audit_entries",
@@ -274,12 +303,12 @@ export const ASYNC_TABLES = [
   "invitations",
 ] as const;
 
-/**
- * What a rebuild empties before replaying the topics: the tables this projector writes from
- * identity's and tenancy's topics.
- */
-export async function resetAuditLog(tx: Tx): Promise<void> {
+/** What a rebuild of the read models empties before replaying their topics. */
+export async function resetReadModels(tx: Tx): Promise<void> {
   await tx.auditEntry.deleteMany();
   await tx.accountMembership.deleteMany();
   await tx.invitation.deleteMany();
+  await tx.closedAccount.deleteMany();
+  await tx.seatLimit.deleteMany();
+  await tx.verifiedDomain.deleteMany();
 }

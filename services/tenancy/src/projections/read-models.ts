@@ -9,9 +9,9 @@ import {
   type PlanSnapshot,
   type TenancyPayloads,
 } from "@platform/contracts";
-import { allTenantIds, enterTenant } from "@platform/database";
+import { ALL_ROWS, allTenantIds, enterTenant, lookupAcrossTenants } from "@platform/database";
 import { type EventHandler, handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
-import type { Tx } from "../app/tenant";
+import { CROSS_TENANT, type Tx } from "../app/tenant";
 import { TenancyEvent } from "../domain/events";
 
 const SUPPORT_LEVELS: Record<string, string> = {
@@ -201,11 +201,23 @@ export function readModelHandlers(
   return { ...traitsHandlers(), ...peopleHandlers(), ...keyHandlers(keyRing), ...roleHandlers(roles) };
 }
 
-/** What a rebuild empties (every tenant's traits: the reset runs once per tenant it finds). */
+/**
+ * What a rebuild empties: every read model this projector writes. Tenant tables are emptied tenant by
+ * tenant (row-level security): traits for each tenant of the log, role definitions for every account
+ * they are filed under (identity's roles name organizations tenancy's log may not, and `platform`).
+ */
 export async function resetReadModels(tx: Tx): Promise<void> {
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
     await tx.accountTraits.deleteMany({ where: { accountId } });
   }
+  const roleAccounts = await lookupAcrossTenants(tx, CROSS_TENANT.roleDefinitions, ALL_ROWS, () =>
+    tx.roleDefinition.findMany({ select: { accountId: true }, distinct: ["accountId"] }),
+  );
+  for (const { accountId } of roleAccounts) {
+    await enterTenant(tx, accountId);
+    await tx.roleDefinition.deleteMany({ where: { accountId } });
+  }
   await tx.person.deleteMany();
+  await tx.trustedKey.deleteMany();
 }
