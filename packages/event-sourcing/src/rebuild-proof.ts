@@ -315,3 +315,61 @@ export async function rebuildService<Tx extends SqlClient>(
   }
   return { inlineEvents };
 }
+
+/**
+ * Resolves once the service is at rest: the relay has published every stored event and every
+ * projector has applied its topics to their ends, seen twice in a row (a process that appends while
+ * another projector catches up starts a new round). What the rebuild proof's live snapshot needs.
+ */
+export async function settled<Tx extends SqlClient>(
+  db: TransactionalDatabase<Tx>,
+  projectors: Projector<Tx>[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  for (;;) {
+    const [row] = await db.$transaction((tx) =>
+      tx.$queryRawUnsafe<{ unpublished: number }[]>(
+        "SELECT count(*)::int AS unpublished FROM platform_events WHERE published_at IS NULL",
+      ),
+    );
+    let pending = row?.unpublished ?? 0;
+    for (const projector of projectors) pending += await projector.lag();
+    quiet = pending === 0 ? quiet + 1 : 0;
+    if (quiet >= 2) return;
+    if (Date.now() > deadline) throw new Error(`not settled after ${timeoutMs} ms: ${pending} pending`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export interface RebuildProofRun extends Omit<RebuildProofOptions, "databaseUrl"> {
+  /** Names the service in the report. */
+  service: string;
+  /** The service's own connection (DATABASE_URL); the proof reads it on `adminUrl`'s credentials. */
+  databaseUrl: string;
+  adminUrl: string;
+  /** Brings the service to rest first (start, workers, `settled`): the live copy must be complete. */
+  prepare: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/** A service's `rebuild-proof` command: prints the report; the exit code says whether it holds. */
+export async function runRebuildProof(run: RebuildProofRun): Promise<number> {
+  try {
+    await run.prepare();
+    const report = await proveRebuild({
+      ...run,
+      databaseUrl: privilegedUrlOf(run.databaseUrl, run.adminUrl),
+    });
+    console.log(formatRebuildProof(run.service, report));
+    return report.equal ? 0 : 1;
+  } catch (error) {
+    console.error(
+      `${run.service}: rebuild proof failed to run: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  } finally {
+    await run.stop();
+  }
+}

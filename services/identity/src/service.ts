@@ -18,6 +18,7 @@ import {
   type Relay,
   rebuildService,
   type ServiceRuntime,
+  settled,
 } from "@platform/event-sourcing";
 import type { AvroSerde } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
@@ -257,6 +258,15 @@ export class IdentityService {
     } finally {
       if (!running) await readModels.stop();
     }
+  }
+
+  /**
+   * Resolves once the service is at rest: every stored event published and every projector (read
+   * models and processes) caught up with its topics. Tests and the rebuild proof wait for it.
+   */
+  async settled(timeoutMs?: number): Promise<void> {
+    const projectors = [this.readModels, this.processes].filter((p) => p !== undefined);
+    await settled(this.db, projectors, timeoutMs);
   }
 
   async stop(): Promise<void> {

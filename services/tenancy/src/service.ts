@@ -18,6 +18,7 @@ import {
   type Relay,
   rebuildService,
   type ServiceRuntime,
+  settled,
   systemClock,
 } from "@platform/event-sourcing";
 import type { AvroSerde } from "@platform/messaging";
@@ -235,6 +236,15 @@ export class TenancyService {
   /** Messages the read models have yet to apply, over all their topics (0 = caught up). */
   async readModelLag(): Promise<number> {
     return (await this.readModels?.lag()) ?? 0;
+  }
+
+  /**
+   * Resolves once the service is at rest: every stored event published and every projector (read
+   * models and processes) caught up with its topics. Tests and the rebuild proof wait for it.
+   */
+  async settled(timeoutMs?: number): Promise<void> {
+    const projectors = [this.readModels, this.processes].filter((p) => p !== undefined);
+    await settled(this.db, projectors, timeoutMs);
   }
 
   async stop(): Promise<void> {
