@@ -28,6 +28,7 @@ export {
   type TypedHandlers,
 } from "./projector";
 export {
+  assertRebuildEqual,
   baseTablesOf,
   classificationGaps,
   formatRebuildProof,

@@ -301,6 +301,12 @@ export function formatRebuildProof(service: string, report: RebuildProofReport, 
   return lines.join("\n");
 }
 
+/** The proof, failing with its report when the rebuild differs (test harnesses end with it). */
+export async function assertRebuildEqual(service: string, options: RebuildProofOptions): Promise<void> {
+  const report = await proveRebuild(options);
+  if (!report.equal) throw new Error(formatRebuildProof(service, report));
+}
+
 /** A read model and what empties it before its topics are replayed. */
 export interface ReadModelRebuild<Tx extends SqlClient> {
   projector: Projector<Tx>;

@@ -1,4 +1,5 @@
 import { applyTopicsForTest, publishDomainEvent, TenancyEvent } from "@platform/contracts";
+import { assertRebuildEqual, privilegedUrlOf } from "@platform/event-sourcing";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
 import { createLogger, type LoggerOptions } from "@platform/observability";
@@ -16,6 +17,7 @@ import { loadIdentityConfig } from "../../src/config";
 import { identityHttp } from "../../src/http";
 import { readerSchemas } from "../../src/projections/read-models";
 import { IdentityService, MIGRATIONS_DIR } from "../../src/service";
+import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../../src/tables";
 
 export interface Harness {
   service: IdentityService;
@@ -168,10 +170,23 @@ export async function startIdentity(
       return { status: response.status, body, headers: response.headers };
     },
     async close() {
-      await producer.disconnect();
-      await http.close();
-      await service.stop();
-      await db.drop();
+      try {
+        // PROVE_REBUILD=1: every test file ends with the rebuild proof over what its scenarios left.
+        if (process.env.PROVE_REBUILD === "1") {
+          await service.settled();
+          await assertRebuildEqual("identity", {
+            databaseUrl: privilegedUrlOf(db.url, infra.postgresAdminUrl),
+            classes: TABLE_CLASSES,
+            unreplayedColumns: UNREPLAYED_COLUMNS,
+            rebuild: () => service.rebuildAll(),
+          });
+        }
+      } finally {
+        await producer.disconnect();
+        await http.close();
+        await service.stop();
+        await db.drop();
+      }
     },
   };
   return harness;

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/auth";
 import { applyTopicsForTest, IdentityEvent, publishDomainEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
+import { assertRebuildEqual, privilegedUrlOf } from "@platform/event-sourcing";
 import { createHttpApp, type Serving, serve } from "@platform/http";
 import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
 import { createLogger } from "@platform/observability";
@@ -18,6 +19,7 @@ import { loadTenancyConfig } from "../../src/config";
 import { projectedSchemas } from "../../src/domain/events";
 import { tenancyRoutes } from "../../src/http/routes";
 import { MIGRATIONS_DIR, TenancyService, type TenancyServiceOptions } from "../../src/service";
+import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../../src/tables";
 
 const system = { type: "system", id: null, ip_address: null, user_agent: null };
 
@@ -225,10 +227,23 @@ export async function startTenancy(
       return person;
     },
     async close() {
-      await producer.disconnect();
-      await http.close();
-      await service.stop();
-      await db.drop();
+      try {
+        // PROVE_REBUILD=1: every test file ends with the rebuild proof over what its scenarios left.
+        if (process.env.PROVE_REBUILD === "1") {
+          await service.settled();
+          await assertRebuildEqual("tenancy", {
+            databaseUrl: privilegedUrlOf(db.url, infra.postgresAdminUrl),
+            classes: TABLE_CLASSES,
+            unreplayedColumns: UNREPLAYED_COLUMNS,
+            rebuild: () => service.rebuildAll(),
+          });
+        }
+      } finally {
+        await producer.disconnect();
+        await http.close();
+        await service.stop();
+        await db.drop();
+      }
     },
   };
 
