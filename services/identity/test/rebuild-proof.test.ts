@@ -18,6 +18,7 @@ import { Client } from "pg";
 import { sha256 } from "../src/domain/secrets";
 import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../src/tables";
 import { type Harness, lastEmailToken, startIdentity } from "./support/harness";
+import { TestIdentityProvider } from "./support/saml-idp";
 
 let h: Harness;
 let adminUrl: string;
@@ -109,6 +110,24 @@ async function scenarios(): Promise<void> {
   expect(
     (await h.call("POST", "/v1/tokens", { body: { grant_type: "api_key", api_key: kept.body.key } })).status,
   ).toBe(200);
+
+  // Single sign-on: a SAML connection, changed.
+  const idp = await TestIdentityProvider.create(
+    "https://idp.rebuild.test/entity",
+    "https://idp.rebuild.test/sso",
+  );
+  const connection = await h.call("POST", `/v1/organizations/${accountId}/sso/saml-connections`, {
+    token,
+    body: {
+      name: "Rebuild Okta",
+      idp_entity_id: idp.entityId,
+      idp_sso_url: idp.ssoUrl,
+      idp_certificate: idp.certificatePem,
+      domains: [`rebuild-${stamp}.test`],
+      default_role: "member",
+    },
+  });
+  expect(connection.status).toBe(201);
 
   // A directory: a SCIM token, people provisioned, groups created, changed and deleted.
   const scimToken = (await h.call("POST", `/v1/organizations/${accountId}/scim-tokens`, { token })).body
