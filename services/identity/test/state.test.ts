@@ -605,7 +605,7 @@ it("rebuilds the inline tables from platform_events, equal to the live ones, at 
   expect(await h.service.rebuildState()).toBeGreaterThan(0);
   expect(await snapshot()).toEqual(live);
   // tenancy's half is rebuilt by replaying the topics, and the view then reads as it did.
-  await h.service.rebuildAuditLog();
+  await h.service.rebuildReadModels();
   await waitFor(
     async () => (JSON.stringify(await accessSnapshot()) === JSON.stringify(liveAccess) ? true : undefined),
     { what: "account_memberships rebuilt from tenancy.events" },

@@ -58,73 +58,73 @@ const isAccountLevel = (data: { group_type: string }) => data.group_type === "ac
  * narrows the person's API keys): keyed by the event, so a replay revokes nothing twice.
  */
 const memberHandlers = handlersFor<TenancyPayloads>()<Tx>({
-    [TenancyEvent.MemberAdded]: async (tx, event) => {
-      const { data } = event;
-      if (!isAccountLevel(data)) return;
-      const at = new Date(data.occurred_at);
-      const where = { userId_accountId: { userId: data.user_id, accountId: data.account_id } };
-      const membership = await tx.accountMembership.findUnique({ where });
-      const added = {
-        role: data.role,
-        source: data.source,
-        addedAt: at,
-        roleSetAt: at,
-        removedAt: null,
-        updatedAt: at,
-      };
-      if (!membership) {
-        await tx.accountMembership.create({ data: { ...where.userId_accountId, ...added } });
-        return;
-      }
-      if (membership.removedAt) {
-        await tx.accountMembership.update({ where, data: added });
-        return;
-      }
-      // Usually identity granted the access itself (invitation, provisioning) and tenancy echoes it;
-      // what a directory changed since (a suspension) is identity's row, which this leaves alone.
-      if (membership.role !== data.role)
-        await tx.accountMembership.update({
-          where,
-          data: { role: data.role, roleSetAt: at, roleChanges: { increment: 1 }, updatedAt: at },
-        });
-    },
-    [TenancyEvent.MemberRoleChanged]: async (tx, event) => {
-      const { data } = event;
-      if (!isAccountLevel(data)) return;
-      const at = new Date(data.occurred_at);
-      const key = { userId: data.user_id, accountId: data.account_id };
-      await tx.accountMembership.upsert({
-        where: { userId_accountId: key },
-        create: { ...key, role: data.role, source: "admin", addedAt: at, roleSetAt: at, updatedAt: at },
-        update: { role: data.role, roleSetAt: at, roleChanges: { increment: 1 }, updatedAt: at },
+  [TenancyEvent.MemberAdded]: async (tx, event) => {
+    const { data } = event;
+    if (!isAccountLevel(data)) return;
+    const at = new Date(data.occurred_at);
+    const where = { userId_accountId: { userId: data.user_id, accountId: data.account_id } };
+    const membership = await tx.accountMembership.findUnique({ where });
+    const added = {
+      role: data.role,
+      source: data.source,
+      addedAt: at,
+      roleSetAt: at,
+      removedAt: null,
+      updatedAt: at,
+    };
+    if (!membership) {
+      await tx.accountMembership.create({ data: { ...where.userId_accountId, ...added } });
+      return;
+    }
+    if (membership.removedAt) {
+      await tx.accountMembership.update({ where, data: added });
+      return;
+    }
+    // Usually identity granted the access itself (invitation, provisioning) and tenancy echoes it;
+    // what a directory changed since (a suspension) is identity's row, which this leaves alone.
+    if (membership.role !== data.role)
+      await tx.accountMembership.update({
+        where,
+        data: { role: data.role, roleSetAt: at, roleChanges: { increment: 1 }, updatedAt: at },
       });
-    },
-    [TenancyEvent.MemberRemoved]: async (tx, event) => {
-      const { data } = event;
-      if (!isAccountLevel(data)) return;
-      const at = new Date(data.occurred_at);
-      const key = { userId: data.user_id, accountId: data.account_id };
-      // A tombstone: identity's grant from before it no longer counts (the view account_members).
-      const membership = await tx.accountMembership.findUnique({ where: { userId_accountId: key } });
-      if (membership)
-        await tx.accountMembership.update({
-          where: { userId_accountId: key },
-          data: { removedAt: at, updatedAt: at },
-        });
-      else
-        await tx.accountMembership.create({
-          data: {
-            ...key,
-            role: "member",
-            source: "admin",
-            addedAt: at,
-            roleSetAt: at,
-            removedAt: at,
-            updatedAt: at,
-          },
-        });
-    },
-  });
+  },
+  [TenancyEvent.MemberRoleChanged]: async (tx, event) => {
+    const { data } = event;
+    if (!isAccountLevel(data)) return;
+    const at = new Date(data.occurred_at);
+    const key = { userId: data.user_id, accountId: data.account_id };
+    await tx.accountMembership.upsert({
+      where: { userId_accountId: key },
+      create: { ...key, role: data.role, source: "admin", addedAt: at, roleSetAt: at, updatedAt: at },
+      update: { role: data.role, roleSetAt: at, roleChanges: { increment: 1 }, updatedAt: at },
+    });
+  },
+  [TenancyEvent.MemberRemoved]: async (tx, event) => {
+    const { data } = event;
+    if (!isAccountLevel(data)) return;
+    const at = new Date(data.occurred_at);
+    const key = { userId: data.user_id, accountId: data.account_id };
+    // A tombstone: identity's grant from before it no longer counts (the view account_members).
+    const membership = await tx.accountMembership.findUnique({ where: { userId_accountId: key } });
+    if (membership)
+      await tx.accountMembership.update({
+        where: { userId_accountId: key },
+        data: { removedAt: at, updatedAt: at },
+      });
+    else
+      await tx.accountMembership.create({
+        data: {
+          ...key,
+          role: "member",
+          source: "admin",
+          addedAt: at,
+          roleSetAt: at,
+          removedAt: at,
+          updatedAt: at,
+        },
+      });
+  },
+});
 
 /**
  * A role changed or a membership ended revokes the tokens that carry the old one (and narrows the
