@@ -161,7 +161,7 @@ export async function proveRebuild(options: RebuildProofOptions): Promise<Rebuil
 
 /**
  * Empties the tables to rebuild, whatever their service's resets would forget. A kept table may hold
- * a foreign key to a rebuilt one (identity's account_access to users, checked at commit): the rows
+ * a foreign key to a rebuilt one (a key checked at commit, say): the rows
  * are deleted with foreign-key triggers off for this transaction (`session_replication_role`, a
  * superuser's setting), and the rebuild puts back what the kept rows point at; if it does not, the
  * referenced table's missing rows are in the report.
