@@ -1,4 +1,12 @@
 export {
+  type AccessControl,
+  type AccessControlOptions,
+  createAccessControl,
+  PLATFORM_ROLES,
+  type TrustedAccessTables,
+  trustedAccessHandlers,
+} from "./access-control";
+export {
   accountClosedError,
   assertAccountOpen,
   type ClosedAccounts,

@@ -13,6 +13,7 @@ export { type FieldError, parseBody } from "./parse-body";
 export { HttpErrorCodes, type Problem } from "./problem";
 export type { ReadinessCheck } from "./readiness";
 export type { BodyRule } from "./request-checks";
+export { param, type RouteGuards, routeGuards, who } from "./route-guards";
 export { type RouteEntry, routesOf, routeTableOf } from "./route-table";
 export { type RunnableService, runService } from "./run-service";
 export { type Serving, serve } from "./serve";

@@ -1,14 +1,13 @@
 import { join } from "node:path";
 import {
-  KeyRing,
-  RevocationFeed,
-  RevocationSet,
-  RoleCatalog,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-  TokenVerifier,
+  type AccessControl,
+  createAccessControl,
+  type KeyRing,
+  type RevocationSet,
+  type RoleCatalog,
+  type TokenVerifier,
 } from "@platform/auth";
-import { ALL_ROWS, deployMigrations, lookupAcrossTenants } from "@platform/database";
+import { deployMigrations } from "@platform/database";
 import {
   type Clock,
   createServiceRuntime,
@@ -30,7 +29,7 @@ import { billingCatalog, projectedSchemas } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
 import { inlineHandlers, resetInline } from "./projections/inline";
 import { processHandlers } from "./projections/processes";
-import { PLATFORM_ROLES, readModelHandlers } from "./projections/read-models";
+import { readModelHandlers } from "./projections/read-models";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
 
@@ -47,13 +46,13 @@ export class BillingService {
   readonly producer: Producer;
   readonly serde: AvroSerde;
   readonly store: EventStore<Tx>;
-  readonly keyRing = new KeyRing();
-  readonly roles = new RoleCatalog();
+  readonly keyRing: KeyRing;
+  readonly roles: RoleCatalog;
   readonly verifier: TokenVerifier;
   readonly revocations: RevocationSet;
   readonly closedAccounts: ClosedAccounts;
   readonly subscriptions: SubscriptionService;
-  private readonly revocationFeed: RevocationFeed;
+  private readonly access: AccessControl;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
@@ -81,22 +80,18 @@ export class BillingService {
     this.producer = runtime.producer;
     this.serde = runtime.serde;
     this.store = runtime.store;
-    this.revocations = new RevocationSet(config.REVOCATION_WINDOW_SECONDS);
-    this.revocationFeed = new RevocationFeed({
-      kafka: this.kafka,
-      serde: this.serde,
-      topic: config.IDENTITY_EVENTS_TOPIC,
-      revocations: this.revocations,
-      name: config.SERVICE_NAME,
-      logger: this.logger,
-      now: () => clock.now(),
+    this.access = createAccessControl({
+      runtime,
+      config,
+      clock,
+      roleDefinitions: CROSS_TENANT.roleDefinitions,
     });
-    this.verifier = new TokenVerifier(this.keyRing, this.roles, {
-      issuer: TOKEN_ISSUER,
-      audience: TOKEN_AUDIENCE,
-      now: () => clock.now(),
+    ({
+      keyRing: this.keyRing,
+      roles: this.roles,
+      verifier: this.verifier,
       revocations: this.revocations,
-    });
+    } = this.access);
     this.closedAccounts = new ClosedAccounts(this.db);
     this.subscriptions = new SubscriptionService(this.db, this.store, clock);
   }
@@ -104,14 +99,7 @@ export class BillingService {
   /** Migrates, trusts the identity keys and roles already seen, reads the window's revocations, connects the producer. */
   async start(): Promise<void> {
     await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
-    for (const key of await this.db.trustedKey.findMany({ where: { retiredAt: null } }))
-      this.keyRing.addJwk(key.kid, key.jwk as Record<string, unknown>, key.notBefore);
-    const roles = await this.db.$transaction((tx) =>
-      lookupAcrossTenants(tx, CROSS_TENANT.roleDefinitions, ALL_ROWS, () => tx.roleDefinition.findMany()),
-    );
-    for (const row of roles)
-      this.roles.define(row.accountId === PLATFORM_ROLES ? null : row.accountId, row.role, row.permissions);
-    await this.revocationFeed.start();
+    await this.access.start();
     await this.producer.connect();
   }
 
@@ -163,7 +151,7 @@ export class BillingService {
     await this.processes?.stop();
     await this.readModels?.stop();
     await this.relay?.stop();
-    await this.revocationFeed.stop();
+    await this.access.stop();
     await this.producer.disconnect();
     await this.db.$disconnect();
   }

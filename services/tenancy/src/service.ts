@@ -1,14 +1,14 @@
 import { join } from "node:path";
 import {
-  KeyRing,
-  RevocationFeed,
-  RevocationSet,
-  RoleCatalog,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-  TokenVerifier,
+  type AccessControl,
+  type ClosedAccounts,
+  createAccessControl,
+  type KeyRing,
+  type RevocationSet,
+  type RoleCatalog,
+  type TokenVerifier,
 } from "@platform/auth";
-import { ALL_ROWS, deployMigrations, lookupAcrossTenants } from "@platform/database";
+import { deployMigrations } from "@platform/database";
 import {
   type Clock,
   createServiceRuntime,
@@ -41,7 +41,7 @@ import { projectedSchemas, tenancyCatalog } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
 import { inlineHandlers, resetInline } from "./projections/inline";
 import { processHandlers } from "./projections/processes";
-import { PLATFORM_ROLES, readModelHandlers, resetReadModels } from "./projections/read-models";
+import { readModelHandlers, resetReadModels } from "./projections/read-models";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
 
@@ -61,13 +61,15 @@ export class TenancyService {
   readonly producer: Producer;
   readonly serde: AvroSerde;
   readonly store: EventStore<Tx>;
-  readonly keyRing = new KeyRing();
-  readonly roles = new RoleCatalog();
+  readonly keyRing: KeyRing;
+  readonly roles: RoleCatalog;
   readonly verifier: TokenVerifier;
   /** identity's revocations (signed-out sessions, revoked keys, removed members), kept current by the feed. */
   readonly revocations: RevocationSet;
-  private readonly revocationFeed: RevocationFeed;
+  private readonly access: AccessControl;
   readonly organizations: OrganizationService;
+  /** What the route guards ask before a write into an organization: the organizations tenancy closed. */
+  readonly closedAccounts: ClosedAccounts;
   readonly groups: GroupService;
   readonly members: MembershipService;
   readonly memberships: Memberships;
@@ -103,24 +105,21 @@ export class TenancyService {
     this.producer = runtime.producer;
     this.serde = runtime.serde;
     this.store = runtime.store;
-    this.revocations = new RevocationSet(config.REVOCATION_WINDOW_SECONDS);
-    this.revocationFeed = new RevocationFeed({
-      kafka: this.kafka,
-      serde: this.serde,
-      topic: config.IDENTITY_EVENTS_TOPIC,
-      revocations: this.revocations,
-      name: config.SERVICE_NAME,
-      logger: this.logger,
-      now: () => clock.now(),
+    this.access = createAccessControl({
+      runtime,
+      config,
+      clock,
+      roleDefinitions: CROSS_TENANT.roleDefinitions,
     });
-    this.verifier = new TokenVerifier(this.keyRing, this.roles, {
-      issuer: TOKEN_ISSUER,
-      audience: TOKEN_AUDIENCE,
-      now: () => clock.now(),
+    ({
+      keyRing: this.keyRing,
+      roles: this.roles,
+      verifier: this.verifier,
       revocations: this.revocations,
-    });
+    } = this.access);
     this.memberships = new Memberships(this.store, clock);
     this.organizations = new OrganizationService(this.db, this.store, clock, this.memberships);
+    this.closedAccounts = this.organizations;
     this.groups = new GroupService(this.db, this.store, clock, this.memberships);
     this.tickets = new TicketService(this.db, this.store, clock);
     this.customerSuccess = new CustomerSuccessService(this.store, clock, config.SUCCESS_REP_RULES);
@@ -146,14 +145,7 @@ export class TenancyService {
    */
   async start(): Promise<void> {
     await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
-    for (const key of await this.db.trustedKey.findMany({ where: { retiredAt: null } }))
-      this.keyRing.addJwk(key.kid, key.jwk as Record<string, unknown>, key.notBefore);
-    const roles = await this.db.$transaction((tx) =>
-      lookupAcrossTenants(tx, CROSS_TENANT.roleDefinitions, ALL_ROWS, () => tx.roleDefinition.findMany()),
-    );
-    for (const row of roles)
-      this.roles.define(row.accountId === PLATFORM_ROLES ? null : row.accountId, row.role, row.permissions);
-    await this.revocationFeed.start();
+    await this.access.start();
     await this.producer.connect();
   }
 
@@ -252,7 +244,7 @@ export class TenancyService {
     await this.processes?.stop();
     await this.readModels?.stop();
     await this.relay?.stop();
-    await this.revocationFeed.stop();
+    await this.access.stop();
     await this.producer.disconnect();
     await this.db.$disconnect();
   }

@@ -1,7 +1,7 @@
-import { parseBody } from "@platform/http";
+import { param, parseBody, routeGuards, who } from "@platform/http";
 import type { Router } from "express";
 import type { BillingService } from "../service";
-import { BILLING_MANAGE, BILLING_READ, param, routeGuards, who } from "./guards";
+import { BILLING_MANAGE, BILLING_READ } from "./permissions";
 import { planJson, subscriptionJson } from "./serializers";
 import {
   billingCycleBody,

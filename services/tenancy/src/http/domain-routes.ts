@@ -1,8 +1,7 @@
-import { parseBody } from "@platform/http";
+import { param, parseBody, routeGuards, who } from "@platform/http";
 import type { Router } from "express";
 import { autoJoinBody, domainJson } from "../app/domains";
 import type { TenancyService } from "../service";
-import { param, routeGuards, who } from "./guards";
 
 /**
  * The organization's e-mail domains under /v1/organizations/{accountId}/domains: the token's own

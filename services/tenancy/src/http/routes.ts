@@ -1,6 +1,7 @@
 import { principalOf } from "@platform/auth";
 import { inTenant } from "@platform/database";
 import { PlatformError } from "@platform/errors";
+import { param, routeGuards, who } from "@platform/http";
 import type { Request, Router } from "express";
 import { groupJson } from "../app/groups";
 import { invitationJson, openedInvitationJson } from "../app/invitations";
@@ -8,7 +9,6 @@ import { membershipJson } from "../app/membership-changes";
 import { organizationJson } from "../app/organizations";
 import type { TenancyService } from "../service";
 import { domainRoutes } from "./domain-routes";
-import { param, routeGuards, who } from "./guards";
 import { ticketRoutes } from "./ticket-routes";
 
 /**

@@ -1,8 +1,8 @@
 import { principalOf } from "@platform/auth";
+import { param, routeGuards, who } from "@platform/http";
 import type { Router } from "express";
 import { type TicketService, ticketJson } from "../app/tickets";
 import type { TenancyService } from "../service";
-import { param, routeGuards, who } from "./guards";
 
 /**
  * Support tickets under /v1/organizations/{accountId}/tickets. Any member may ask for help, so opening

@@ -1,4 +1,4 @@
-import type { KeyRing, RoleCatalog } from "@platform/auth";
+import { type KeyRing, type RoleCatalog, trustedAccessHandlers } from "@platform/auth";
 import {
   BillingEvent,
   type BillingPayloads,
@@ -138,67 +138,15 @@ function peopleHandlers(): Record<string, ProjectionHandler<Tx>> {
   });
 }
 
-/** identity's public signing keys, kept so that a restart trusts the same keys before reading on. */
-function keyHandlers(keyRing: KeyRing): Record<string, ProjectionHandler<Tx>> {
-  return handlersFor<IdentityPayloads>()<Tx>({
-    [IdentityEvent.SigningKeyPublished]: async (tx, event) => {
-      const { data } = event;
-      const kid = data.key_id;
-      const jwk: object = JSON.parse(data.public_key_jwk);
-      const notBefore = new Date(data.not_before);
-      // Validates the key first: a key the ring refuses is dead-lettered, never stored.
-      keyRing.applySigningKeyEvent("SigningKeyPublished", data);
-      await tx.trustedKey.upsert({
-        where: { kid },
-        create: { kid, jwk, notBefore },
-        update: { jwk, notBefore },
-      });
-    },
-    [IdentityEvent.SigningKeyRetired]: async (tx, event) => {
-      const { data } = event;
-      await tx.trustedKey.updateMany({
-        where: { kid: data.key_id },
-        // The event's time, not the apply's: a replay must write what the live run wrote.
-        data: { retiredAt: event.occurredAt },
-      });
-      keyRing.applySigningKeyEvent("SigningKeyRetired", data);
-    },
-  });
-}
-
-/**
- * Where platform-wide role definitions (account_id null in RoleDefined) are filed: a key of their own,
- * never "", because "" is what a pooled connection answers for app.tenant_id once an earlier transaction
- * set it, so rows filed under "" would be visible with no tenant set.
- */
-export const PLATFORM_ROLES = "platform";
-
-/**
- * identity's role definitions (the defaults and each organization's own), kept so that a restart knows
- * them: a role may only be given by someone who holds all of it, so tenancy must know what it holds.
- */
-function roleHandlers(roles: RoleCatalog): Record<string, ProjectionHandler<Tx>> {
-  return handlersFor<IdentityPayloads>()<Tx>({
-    [IdentityEvent.RoleDefined]: async (tx, event) => {
-      const { data } = event;
-      // Validates first: a definition the catalog refuses is dead-lettered, never stored.
-      roles.apply(data);
-      const key = { accountId: data.account_id ?? PLATFORM_ROLES, role: data.role };
-      await enterTenant(tx, key.accountId);
-      await tx.roleDefinition.upsert({
-        where: { accountId_role: key },
-        create: { ...key, permissions: [...data.permissions] },
-        update: { permissions: [...data.permissions] },
-      });
-    },
-  });
-}
-
 export function readModelHandlers(
   keyRing: KeyRing,
   roles: RoleCatalog,
 ): Record<string, ProjectionHandler<Tx>> {
-  return { ...traitsHandlers(), ...peopleHandlers(), ...keyHandlers(keyRing), ...roleHandlers(roles) };
+  return {
+    ...traitsHandlers(),
+    ...peopleHandlers(),
+    ...handlersFor<IdentityPayloads>()<Tx>(trustedAccessHandlers(keyRing, roles)),
+  };
 }
 
 /**
