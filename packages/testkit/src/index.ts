@@ -6,3 +6,4 @@ export {
   missingInfrastructure,
 } from "./infrastructure";
 export { TestClock, uniqueName, waitFor } from "./names";
+export { type ClassificationProblems, classificationProblems, tablesOf } from "./tables";

@@ -5,8 +5,13 @@
  */
 import { join } from "node:path";
 import { checkDrift, tenantIsolationGaps } from "@platform/database";
-import { createTestDatabase, infrastructure, type TestDatabase } from "@platform/testkit";
-import { Client } from "pg";
+import {
+  classificationProblems,
+  createTestDatabase,
+  infrastructure,
+  type TestDatabase,
+  tablesOf,
+} from "@platform/testkit";
 import { CROSS_TENANT } from "../src/app/tenant";
 import { MIGRATIONS_DIR } from "../src/service";
 import { TABLE_CLASSES } from "../src/tables";
@@ -17,25 +22,12 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
-async function tablesOf(url: string): Promise<string[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-    );
-    return rows.map((row) => row.table_name).sort();
-  } finally {
-    await client.end();
-  }
-}
-
 it("classifies every table of the database exactly once", async () => {
-  const classified: string[] = Object.values(TABLE_CLASSES).flat();
-  const tables = await tablesOf(db.url);
-  expect(tables.filter((table) => !classified.includes(table))).toEqual([]);
-  expect(classified.filter((table, i) => classified.indexOf(table) !== i)).toEqual([]);
-  expect(classified.filter((table) => !tables.includes(table))).toEqual([]);
+  expect(classificationProblems(await tablesOf(db.url), TABLE_CLASSES)).toEqual({
+    unclassified: [],
+    classifiedTwice: [],
+    missing: [],
+  });
 });
 
 it("forces row-level security on every table with an account_id, cross-tenant reads only as declared", async () => {
