@@ -1,4 +1,5 @@
 export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "./databases";
+export { type EdgeTarget, edgeProbes, fill, WITH_BODY } from "./edge";
 export {
   type Infrastructure,
   InfrastructureMissingError,

@@ -4,6 +4,7 @@
  * come from the router's own table, so a new route is walked without editing this file.
  */
 import { routeTableOf } from "@platform/http";
+import { edgeProbes, fill, WITH_BODY } from "@platform/testkit";
 import { type Harness, startBilling } from "./support/harness";
 
 let h: Harness;
@@ -15,31 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-const fill = (path: string, value: string) => path.replace(/:[A-Za-z_]+/g, value);
-
-async function expectRefused(
-  route: { method: string; path: string },
-  target: string,
-  status: number,
-  code: string,
-  body?: { type: string; text: string },
-) {
-  const response = await fetch(h.url + target, {
-    method: route.method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": body.type } : {}) },
-    body: body?.text,
-  });
-  const text = await response.text();
-  const seen = { route: `${route.method} ${route.path}`, body: text };
-  expect({
-    ...seen,
-    status: response.status,
-    type: response.headers.get("content-type"),
-    code: JSON.parse(text).code,
-  }).toEqual({ ...seen, status, type: "application/problem+json; charset=utf-8", code });
-}
-
+const { expectRefused } = edgeProbes(() => ({ url: h.url, token }));
 const routes = () => routeTableOf(h.app);
 
 it("walks every route of the route table", () => {

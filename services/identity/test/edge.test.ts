@@ -5,6 +5,7 @@
  * this file. Under /scim/v2 the answers are in SCIM's error format (RFC 7644 §3.12).
  */
 import { routeTableOf } from "@platform/http";
+import { fill, WITH_BODY } from "@platform/testkit";
 import { type Harness, startIdentity } from "./support/harness";
 
 let h: Harness;
@@ -21,8 +22,6 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const SCIM = "/scim/v2";
-const WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-const fill = (path: string, value: string) => path.replace(/:[A-Za-z_]+/g, value);
 
 async function send(method: string, path: string, body?: { type: string; text: string }) {
   const response = await fetch(h.url + path, {
