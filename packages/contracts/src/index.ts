@@ -12,7 +12,7 @@ export {
 } from "./contracts";
 export { goldenSamplePath, readGoldenSample, writeMissingGoldenSamples } from "./golden";
 export { RegistryAdmin, SchemaRejectedError } from "./registry-admin";
-export { applyTopicsForTest, publishDomainEvent } from "./testing";
+export { applyTopicsForTest, createTestTopics, publishDomainEvent, testEventPublisher } from "./testing";
 // The generated event catalogs and payload types: services import them from here, never from src/types.
 export * from "./types";
 export { catalogPrefix, renderTypeModules, renderVersionModule } from "./typescript";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { type AvroSchema, type AvroSerde, domainEventMessage } from "@platform/messaging";
-import type { Admin, Producer } from "kafkajs";
+import { type AvroSchema, type AvroSerde, createKafka, domainEventMessage } from "@platform/messaging";
+import { createLogger } from "@platform/observability";
+import type { Admin, Kafka, Producer } from "kafkajs";
 import { applyContracts } from "./apply";
 import { loadContracts, SCHEMAS_ROOT } from "./contracts";
 
@@ -62,4 +63,74 @@ export async function publishDomainEvent(options: {
       }),
     ],
   });
+}
+
+/**
+ * A test's own copies of some of the platform's topics, made as `applyTopicsForTest` makes them, and a
+ * Kafka client to use them: `{ billing: "billing.events" }` gives `topics.billing` = `<prefix>.billing.events`.
+ */
+export async function createTestTopics<Name extends string>(options: {
+  brokers: string[];
+  registryUrl: string;
+  /** Unique per test (testkit's `uniqueName`), so tests never see each other's messages. */
+  prefix: string;
+  clientId: string;
+  topics: Record<Name, string>;
+}): Promise<{ kafka: Kafka; topics: Record<Name, string> }> {
+  const { prefix } = options;
+  const entries = Object.entries<string>(options.topics);
+  const kafka = createKafka({
+    brokers: options.brokers,
+    clientId: options.clientId,
+    logger: createLogger({ name: options.clientId, level: "error" }),
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await applyTopicsForTest({
+      admin,
+      registryUrl: options.registryUrl,
+      prefix,
+      topics: entries.map(([, topic]) => topic),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const topics = Object.fromEntries(entries.map(([name, topic]) => [name, `${prefix}.${topic}`]));
+  return { kafka, topics: topics as Record<Name, string> };
+}
+
+/**
+ * Plays other services in a test: `publish(topic, type, aggregateId, data)` sends one domain event with
+ * the next version of its aggregate (counted per aggregate id), its payload over `defaults()`.
+ */
+export function testEventPublisher<Topic extends string>(options: {
+  producer: Producer;
+  serde: AvroSerde;
+  topics: Record<Topic, string>;
+  /** The reader schemas by event type: an event type without one is a mistake in the test. */
+  schemas: Readonly<Record<string, AvroSchema | undefined>>;
+  /** What every payload starts from (occurred_at at the test's clock, the actor). */
+  defaults: () => Record<string, unknown>;
+  /** The tenant header of an event, when the service under test reads it. */
+  tenantOf?: (data: Record<string, unknown>) => string | null;
+}): (topic: Topic, type: string, aggregateId: string, data: Record<string, unknown>) => Promise<void> {
+  const versions = new Map<string, number>();
+  return async (topic, type, aggregateId, data) => {
+    const schema = options.schemas[type];
+    if (!schema) throw new Error(`unknown event type ${type}`);
+    const version = (versions.get(aggregateId) ?? 0) + 1;
+    versions.set(aggregateId, version);
+    await publishDomainEvent({
+      producer: options.producer,
+      serde: options.serde,
+      topic: options.topics[topic],
+      schema,
+      type,
+      aggregateId,
+      version,
+      ...(options.tenantOf ? { tenantId: options.tenantOf(data) } : {}),
+      data: { ...options.defaults(), ...data },
+    });
+  };
 }

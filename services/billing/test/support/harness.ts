@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/auth";
-import { applyTopicsForTest, IdentityEvent, publishDomainEvent, TenancyEvent } from "@platform/contracts";
+import { createTestTopics, IdentityEvent, TenancyEvent, testEventPublisher } from "@platform/contracts";
 import { createHttpApp, type Serving, serve } from "@platform/http";
-import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger } from "@platform/observability";
+import { AvroSerde, createProducer } from "@platform/messaging";
 import {
   createTestDatabase,
+  httpCaller,
   infrastructure,
+  type TestCall,
   TestClock,
   type TestDatabase,
   uniqueName,
@@ -37,12 +38,7 @@ export interface Harness {
   organization(name?: string): Promise<{ accountId: string; subscription: Subscription }>;
   /** An access token as identity signs it, for a person acting in an organization with a role. */
   token(accountId: string, role?: string): Promise<string>;
-  call(
-    method: string,
-    path: string,
-    options?: { body?: unknown; token?: string },
-    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field and assert each one.
-  ): Promise<{ status: number; body: any }>;
+  call: TestCall;
   close(): Promise<void>;
 }
 
@@ -55,28 +51,13 @@ export async function startBilling(overrides: Record<string, string> = {}): Prom
   const infra = infrastructure();
   const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "billing_test" });
   const prefix = uniqueName("billing");
-  const topics = {
-    billing: `${prefix}.billing.events`,
-    tenancy: `${prefix}.tenancy.events`,
-    identity: `${prefix}.identity.events`,
-  };
-  const kafka = createKafka({
+  const { kafka, topics } = await createTestTopics({
     brokers: infra.kafkaBrokers,
+    registryUrl: infra.schemaRegistryUrl,
+    prefix,
     clientId: "billing-test",
-    logger: createLogger({ name: "billing-test", level: "error" }),
+    topics: { billing: "billing.events", tenancy: "tenancy.events", identity: "identity.events" },
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await applyTopicsForTest({
-      admin,
-      registryUrl: infra.schemaRegistryUrl,
-      prefix,
-      topics: ["billing.events", "tenancy.events", "identity.events"],
-    });
-  } finally {
-    await admin.disconnect();
-  }
   const clock = new TestClock();
   const config = loadBillingConfig({
     DATABASE_URL: db.url,
@@ -100,7 +81,14 @@ export async function startBilling(overrides: Record<string, string> = {}): Prom
   const serde = AvroSerde.connect(infra.schemaRegistryUrl);
   const producer = createProducer(kafka);
   await producer.connect();
-  const versions = new Map<string, number>();
+  const publish = testEventPublisher({
+    producer,
+    serde,
+    topics,
+    schemas: projectedSchemas,
+    defaults: () => ({ occurred_at: clock.now().getTime(), actor: SYSTEM_ACTOR }),
+    tenantOf: (data) => (typeof data.account_id === "string" ? data.account_id : null),
+  });
   const signingKey: SigningKey = await generateSigningKey();
 
   const harness: Harness = {
@@ -110,23 +98,7 @@ export async function startBilling(overrides: Record<string, string> = {}): Prom
     clock,
     db,
     topics,
-    async publish(topic, type, aggregateId, data) {
-      const schema = projectedSchemas[type];
-      if (!schema) throw new Error(`unknown event type ${type}`);
-      const version = (versions.get(aggregateId) ?? 0) + 1;
-      versions.set(aggregateId, version);
-      await publishDomainEvent({
-        producer,
-        serde,
-        topic: topics[topic],
-        schema,
-        type,
-        aggregateId,
-        version,
-        tenantId: typeof data.account_id === "string" ? data.account_id : null,
-        data: { occurred_at: clock.now().getTime(), actor: SYSTEM_ACTOR, ...data },
-      });
-    },
+    publish,
     async organization(name = "Acme") {
       const accountId = `acc_${randomBytes(8).toString("hex")}`;
       await harness.publish(
@@ -149,18 +121,7 @@ export async function startBilling(overrides: Record<string, string> = {}): Prom
         { now: clock.now() },
       );
     },
-    async call(method, path, options = {}) {
-      const response = await fetch(url + path, {
-        method,
-        headers: {
-          ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        },
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    call: httpCaller(url),
     async close() {
       await producer.disconnect();
       await http.close();

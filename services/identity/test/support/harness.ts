@@ -1,11 +1,13 @@
-import { applyTopicsForTest, publishDomainEvent, TenancyEvent } from "@platform/contracts";
+import { createTestTopics, publishDomainEvent, TenancyEvent } from "@platform/contracts";
 import { assertRebuildEqual, privilegedUrlOf } from "@platform/event-sourcing";
 import { createHttpApp, type Serving, serve } from "@platform/http";
-import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger, type LoggerOptions } from "@platform/observability";
+import { AvroSerde, createProducer } from "@platform/messaging";
+import type { LoggerOptions } from "@platform/observability";
 import {
   createTestDatabase,
+  httpCaller,
   infrastructure,
+  type TestCall,
   TestClock,
   type TestDatabase,
   uniqueName,
@@ -43,12 +45,7 @@ export interface Harness {
   ): Promise<void>;
   /** An organization member with a role, as tenancy would announce it. */
   addMember(accountId: string, userId: string, role: string): Promise<void>;
-  call(
-    method: string,
-    path: string,
-    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
-    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field and assert each one.
-  ): Promise<{ status: number; body: any; headers: globalThis.Headers }>;
+  call: TestCall;
   close(): Promise<void>;
 }
 
@@ -63,11 +60,13 @@ export async function startIdentity(
   const infra = infrastructure();
   const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "identity_test" });
   const prefix = uniqueName("identity");
-  const topics = {
-    identity: `${prefix}.identity.events`,
-    tenancy: `${prefix}.tenancy.events`,
-    billing: `${prefix}.billing.events`,
-  };
+  const { topics } = await createTestTopics({
+    brokers: infra.kafkaBrokers,
+    registryUrl: infra.schemaRegistryUrl,
+    prefix,
+    clientId: "identity-test",
+    topics: { identity: "identity.events", tenancy: "tenancy.events", billing: "billing.events" },
+  });
   const clock = new TestClock();
   const config = loadIdentityConfig({
     DATABASE_URL: db.url,
@@ -81,23 +80,6 @@ export async function startIdentity(
     IDENTITY_PUBLIC_URL: "http://identity.test",
     ...overrides,
   });
-  const admin = createKafka({
-    brokers: infra.kafkaBrokers,
-    clientId: "identity-test",
-    logger: createLogger({ name: "identity-test", level: "error" }),
-  }).admin();
-  await admin.connect();
-  try {
-    await applyTopicsForTest({
-      admin,
-      registryUrl: infra.schemaRegistryUrl,
-      prefix,
-      topics: ["identity.events", "tenancy.events", "billing.events"],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-
   const service = new IdentityService(config, clock, options.logDestination);
   await service.start();
   await service.startWorkers();
@@ -150,25 +132,7 @@ export async function startIdentity(
         { what: `membership of ${userId} in ${accountId}` },
       );
     },
-    async call(method, path, options = {}) {
-      const response = await fetch(url + path, {
-        method,
-        headers: {
-          ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...options.headers,
-        },
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      });
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : null;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: response.status, body, headers: response.headers };
-    },
+    call: httpCaller(url),
     async close() {
       try {
         // PROVE_REBUILD=1: every test file ends with the rebuild proof over what its scenarios left.

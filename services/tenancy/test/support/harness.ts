@@ -1,14 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/auth";
-import { applyTopicsForTest, IdentityEvent, publishDomainEvent } from "@platform/contracts";
+import { createTestTopics, IdentityEvent, testEventPublisher } from "@platform/contracts";
 import { inTenant } from "@platform/database";
 import { assertRebuildEqual, privilegedUrlOf } from "@platform/event-sourcing";
 import { createHttpApp, type Serving, serve } from "@platform/http";
-import { AvroSerde, createKafka, createProducer } from "@platform/messaging";
-import { createLogger } from "@platform/observability";
+import { AvroSerde, createProducer } from "@platform/messaging";
 import {
   createTestDatabase,
+  httpCaller,
   infrastructure,
+  type TestCall,
   TestClock,
   type TestDatabase,
   uniqueName,
@@ -43,12 +44,7 @@ export interface Harness {
     aggregateId: string,
     data: Record<string, unknown>,
   ): Promise<void>;
-  call(
-    method: string,
-    path: string,
-    options?: { body?: unknown; token?: string },
-    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field and assert each one.
-  ): Promise<{ status: number; body: any }>;
+  call: TestCall;
   /** An organization with an owner whose token acts in it. */
   organization(
     name?: string,
@@ -76,28 +72,13 @@ export async function startTenancy(
   const infra = infrastructure();
   const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "tenancy_test" });
   const prefix = uniqueName("tenancy");
-  const topics = {
-    tenancy: `${prefix}.tenancy.events`,
-    identity: `${prefix}.identity.events`,
-    billing: `${prefix}.billing.events`,
-  };
-  const kafka = createKafka({
+  const { kafka, topics } = await createTestTopics({
     brokers: infra.kafkaBrokers,
+    registryUrl: infra.schemaRegistryUrl,
+    prefix,
     clientId: "tenancy-test",
-    logger: createLogger({ name: "tenancy-test", level: "error" }),
+    topics: { tenancy: "tenancy.events", identity: "identity.events", billing: "billing.events" },
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await applyTopicsForTest({
-      admin,
-      registryUrl: infra.schemaRegistryUrl,
-      prefix,
-      topics: ["tenancy.events", "identity.events", "billing.events"],
-    });
-  } finally {
-    await admin.disconnect();
-  }
   const clock = new TestClock();
   const config = loadTenancyConfig({
     DATABASE_URL: db.url,
@@ -123,7 +104,13 @@ export async function startTenancy(
   const serde = AvroSerde.connect(infra.schemaRegistryUrl);
   const producer = createProducer(kafka);
   await producer.connect();
-  const versions = new Map<string, number>();
+  const publish = testEventPublisher({
+    producer,
+    serde,
+    topics,
+    schemas: projectedSchemas,
+    defaults: () => ({ occurred_at: clock.now().getTime(), actor: system }),
+  });
   const signingKey: SigningKey = await generateSigningKey();
 
   const harness: Harness = {
@@ -134,22 +121,7 @@ export async function startTenancy(
     db,
     topics,
     signingKey,
-    async publish(topic, type, aggregateId, data) {
-      const schema = projectedSchemas[type];
-      if (!schema) throw new Error(`unknown event type ${type}`);
-      const version = (versions.get(aggregateId) ?? 0) + 1;
-      versions.set(aggregateId, version);
-      await publishDomainEvent({
-        producer,
-        serde,
-        topic: topics[topic],
-        schema,
-        type,
-        aggregateId,
-        version,
-        data: { occurred_at: clock.now().getTime(), actor: system, ...data },
-      });
-    },
+    publish,
     async person(options = {}) {
       const userId = `usr_${randomBytes(8).toString("hex")}`;
       const email = `${userId}@example.com`;
@@ -176,18 +148,7 @@ export async function startTenancy(
         { now: clock.now() },
       );
     },
-    async call(method, path, options = {}) {
-      const response = await fetch(url + path, {
-        method,
-        headers: {
-          ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        },
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    call: httpCaller(url),
     async organization(name = "Acme") {
       const owner = await harness.person({ verified: true });
       const created = await harness.call("POST", "/v1/organizations", {
