@@ -21,15 +21,18 @@ export interface RouteGuards {
   inAccount: (permission: string) => RequestHandler[];
 }
 
-/** The guards a service's organization routes are built from, made once from its verifier. */
-export function routeGuards(access: {
-  verifier: TokenVerifier;
+/**
+ * The guards a service's organization routes are built from, made once from its token verifier (the
+ * auth kit's `createAccessControl`) and what it knows of closed organizations.
+ */
+export function routeGuards(service: {
+  access: { verifier: TokenVerifier };
   closedAccounts: ClosedAccounts;
 }): RouteGuards {
   // The auth kit's middleware is typed structurally (it does not depend on express); here it is express's.
-  const signedIn = authenticate(access.verifier) as RequestHandler;
+  const signedIn = authenticate(service.access.verifier) as RequestHandler;
   const inOwnAccount = requireAccount("accountId", {
-    closedAccounts: access.closedAccounts,
+    closedAccounts: service.closedAccounts,
   }) as RequestHandler;
   const inAccount = (permission: string): RequestHandler[] => [
     signedIn,

@@ -1,12 +1,5 @@
 import { join } from "node:path";
-import {
-  type AccessControl,
-  createAccessControl,
-  type KeyRing,
-  type RevocationSet,
-  type RoleCatalog,
-  type TokenVerifier,
-} from "@platform/auth";
+import { type AccessControl, createAccessControl } from "@platform/auth";
 import { deployMigrations } from "@platform/database";
 import {
   type Clock,
@@ -46,13 +39,10 @@ export class BillingService {
   readonly producer: Producer;
   readonly serde: AvroSerde;
   readonly store: EventStore<Tx>;
-  readonly keyRing: KeyRing;
-  readonly roles: RoleCatalog;
-  readonly verifier: TokenVerifier;
-  readonly revocations: RevocationSet;
+  /** What verifies identity's tokens (keys, roles, revocations), kept current from identity's events. */
+  readonly access: AccessControl;
   readonly closedAccounts: ClosedAccounts;
   readonly subscriptions: SubscriptionService;
-  private readonly access: AccessControl;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
@@ -86,12 +76,6 @@ export class BillingService {
       clock,
       roleDefinitions: CROSS_TENANT.roleDefinitions,
     });
-    ({
-      keyRing: this.keyRing,
-      roles: this.roles,
-      verifier: this.verifier,
-      revocations: this.revocations,
-    } = this.access);
     this.closedAccounts = new ClosedAccounts(this.db);
     this.subscriptions = new SubscriptionService(this.db, this.store, clock);
   }
@@ -108,7 +92,7 @@ export class BillingService {
     this.relay = this.runtime.relay();
     this.readModels = this.projector(
       this.config.READ_MODEL_GROUP,
-      readModelHandlers(this.keyRing, this.roles),
+      readModelHandlers(this.access.keyRing, this.access.roles),
     );
     this.processes = this.projector(
       `${this.config.READ_MODEL_GROUP}.processes`,

@@ -1,13 +1,5 @@
 import { join } from "node:path";
-import {
-  type AccessControl,
-  type ClosedAccounts,
-  createAccessControl,
-  type KeyRing,
-  type RevocationSet,
-  type RoleCatalog,
-  type TokenVerifier,
-} from "@platform/auth";
+import { type AccessControl, type ClosedAccounts, createAccessControl } from "@platform/auth";
 import { deployMigrations } from "@platform/database";
 import {
   type Clock,
@@ -61,12 +53,8 @@ export class TenancyService {
   readonly producer: Producer;
   readonly serde: AvroSerde;
   readonly store: EventStore<Tx>;
-  readonly keyRing: KeyRing;
-  readonly roles: RoleCatalog;
-  readonly verifier: TokenVerifier;
-  /** identity's revocations (signed-out sessions, revoked keys, removed members), kept current by the feed. */
-  readonly revocations: RevocationSet;
-  private readonly access: AccessControl;
+  /** What verifies identity's tokens (keys, roles, revocations), kept current from identity's events. */
+  readonly access: AccessControl;
   readonly organizations: OrganizationService;
   /** What the route guards ask before a write into an organization: the organizations tenancy closed. */
   readonly closedAccounts: ClosedAccounts;
@@ -111,12 +99,6 @@ export class TenancyService {
       clock,
       roleDefinitions: CROSS_TENANT.roleDefinitions,
     });
-    ({
-      keyRing: this.keyRing,
-      roles: this.roles,
-      verifier: this.verifier,
-      revocations: this.revocations,
-    } = this.access);
     this.memberships = new Memberships(this.store, clock);
     this.organizations = new OrganizationService(this.db, this.store, clock, this.memberships);
     this.closedAccounts = this.organizations;
@@ -124,14 +106,14 @@ export class TenancyService {
     this.tickets = new TicketService(this.db, this.store, clock);
     this.customerSuccess = new CustomerSuccessService(this.store, clock, config.SUCCESS_REP_RULES);
     const seats = new Seats(clock, config.SEAT_LIMIT_WITHOUT_PLAN);
-    this.members = new MembershipService(this.db, this.memberships, this.groups, this.roles, clock);
+    this.members = new MembershipService(this.db, this.memberships, this.groups, this.access.roles, clock);
     this.invitations = new InvitationService(
       this.db,
       this.store,
       this.memberships,
       seats,
       this.groups,
-      this.roles,
+      this.access.roles,
       clock,
       { invitationTtlDays: config.INVITATION_TTL_DAYS, publicUrl: config.TENANCY_PUBLIC_URL },
     );
@@ -190,7 +172,10 @@ export class TenancyService {
   }
 
   private readModelProjector(): Projector<Tx> {
-    return this.projector(this.config.READ_MODEL_GROUP, readModelHandlers(this.keyRing, this.roles));
+    return this.projector(
+      this.config.READ_MODEL_GROUP,
+      readModelHandlers(this.access.keyRing, this.access.roles),
+    );
   }
 
   /** Replays tenancy's, identity's and billing's topics into the read models (account traits, people). */

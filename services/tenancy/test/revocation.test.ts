@@ -94,9 +94,11 @@ it("still refuses a revoked token after a restart, from the revocations of the w
   );
   await restarted.start();
   try {
-    for (const key of h.service.keyRing.kids()) expect(restarted.keyRing.kids()).toContain(key);
-    await expect(restarted.verifier.verify(owner.token)).rejects.toMatchObject({ code: "session_revoked" });
-    expect(restarted.revocations.size).toBeGreaterThan(0);
+    for (const key of h.service.access.keyRing.kids()) expect(restarted.access.keyRing.kids()).toContain(key);
+    await expect(restarted.access.verifier.verify(owner.token)).rejects.toMatchObject({
+      code: "session_revoked",
+    });
+    expect(restarted.access.revocations.size).toBeGreaterThan(0);
   } finally {
     await restarted.stop();
   }

@@ -90,7 +90,7 @@ it("counts an organization's own role as identity defines it, also after a resta
     description: "everything",
   });
   await waitFor(
-    () => (h.service.roles.permissionsOf(org.accountId, "superuser").includes("*") ? true : undefined),
+    () => (h.service.access.roles.permissionsOf(org.accountId, "superuser").includes("*") ? true : undefined),
     { what: "tenancy to learn the organization's role" },
   );
   const res = await h.call("POST", `/v1/organizations/${org.accountId}/invitations`, {
@@ -102,7 +102,7 @@ it("counts an organization's own role as identity defines it, also after a resta
   const restarted = new TenancyService(h.service.config, h.clock);
   await restarted.start();
   try {
-    expect(restarted.roles.permissionsOf(org.accountId, "superuser")).toEqual(["*"]);
+    expect(restarted.access.roles.permissionsOf(org.accountId, "superuser")).toEqual(["*"]);
   } finally {
     await restarted.stop();
   }
@@ -117,13 +117,15 @@ it("keeps a platform-wide role (account_id null) platform-wide after a restart",
   });
   await waitFor(
     () =>
-      h.service.roles.permissionsOf(null, "support_agent").includes("organization.read") ? true : undefined,
+      h.service.access.roles.permissionsOf(null, "support_agent").includes("organization.read")
+        ? true
+        : undefined,
     { what: "tenancy to learn the platform's role" },
   );
   const restarted = new TenancyService(h.service.config, h.clock);
   await restarted.start();
   try {
-    expect(restarted.roles.permissionsOf(null, "support_agent")).toEqual(["organization.read"]);
+    expect(restarted.access.roles.permissionsOf(null, "support_agent")).toEqual(["organization.read"]);
   } finally {
     await restarted.stop();
   }

@@ -137,7 +137,7 @@ export async function startBilling(overrides: Record<string, string> = {}): Prom
     public_key_jwk: JSON.stringify(signingKey.publicJwk),
     not_before: clock.now().getTime() - 60_000,
   });
-  await waitFor(() => service.keyRing.kids().includes(signingKey.kid) || undefined, {
+  await waitFor(() => service.access.keyRing.kids().includes(signingKey.kid) || undefined, {
     what: "billing to trust the test signing key",
   });
   return harness;
