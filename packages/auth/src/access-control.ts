@@ -50,6 +50,31 @@ export interface TrustedAccessTables extends TenantSqlClient {
   };
 }
 
+/** The same tables, as a rebuild empties them (`resetTrustedAccess`). */
+export interface ResettableTrustedAccessTables extends TrustedAccessTables {
+  trustedKey: TrustedAccessTables["trustedKey"] & { deleteMany(): Promise<unknown> };
+  roleDefinition: TrustedAccessTables["roleDefinition"] & {
+    deleteMany(args: { where: { accountId: string } }): Promise<unknown>;
+  };
+}
+
+/**
+ * Empties what `trustedAccessHandlers` wrote, for a rebuild of the read models: every trusted key, and
+ * every organization's role definitions (found through the service's declared cross-tenant lookup,
+ * then deleted inside each tenant, since row-level security refuses anything else).
+ */
+export async function resetTrustedAccess<Tx extends ResettableTrustedAccessTables>(
+  tx: Tx,
+  roleDefinitions: CrossTenantTable,
+): Promise<void> {
+  const rows = await lookupAcrossTenants(tx, roleDefinitions, ALL_ROWS, () => tx.roleDefinition.findMany());
+  for (const accountId of new Set(rows.map((row) => row.accountId))) {
+    await enterTenant(tx, accountId);
+    await tx.roleDefinition.deleteMany({ where: { accountId } });
+  }
+  await tx.trustedKey.deleteMany();
+}
+
 /** The part of a projected event these handlers read (the event-sourcing kit's ProjectedEvent has it). */
 type Projected<Type extends keyof IdentityPayloads> = { data: IdentityPayloads[Type]; occurredAt: Date };
 

@@ -3,6 +3,8 @@ export {
   type AccessControlOptions,
   createAccessControl,
   PLATFORM_ROLES,
+  type ResettableTrustedAccessTables,
+  resetTrustedAccess,
   type TrustedAccessTables,
   trustedAccessHandlers,
 } from "./access-control";

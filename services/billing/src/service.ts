@@ -8,7 +8,9 @@ import {
   type Projector,
   type ProjectorOptions,
   type Relay,
+  rebuildService,
   type ServiceRuntime,
+  settled,
   systemClock,
 } from "@platform/event-sourcing";
 import type { AvroSerde } from "@platform/messaging";
@@ -22,7 +24,7 @@ import { billingCatalog, projectedSchemas } from "./domain/events";
 import { PrismaClient } from "./generated/prisma/client";
 import { inlineHandlers, resetInline } from "./projections/inline";
 import { processHandlers } from "./projections/processes";
-import { readModelHandlers } from "./projections/read-models";
+import { readModelHandlers, resetReadModels } from "./projections/read-models";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
 
@@ -90,10 +92,7 @@ export class BillingService {
   /** The relay (event store → billing.events), the projectors, and the scheduler's timer. */
   async startWorkers(): Promise<void> {
     this.relay = this.runtime.relay();
-    this.readModels = this.projector(
-      this.config.READ_MODEL_GROUP,
-      readModelHandlers(this.access.keyRing, this.access.roles),
-    );
+    this.readModels = this.readModelProjector();
     this.processes = this.projector(
       `${this.config.READ_MODEL_GROUP}.processes`,
       processHandlers(this.subscriptions),
@@ -128,6 +127,40 @@ export class BillingService {
   /** Rebuilds billing's inline-projected state (subscriptions) from its own log. */
   async rebuildState(): Promise<number> {
     return this.store.rebuildInline(this.db, resetInline);
+  }
+
+  private readModelProjector(): Projector<Tx> {
+    return this.projector(
+      this.config.READ_MODEL_GROUP,
+      readModelHandlers(this.access.keyRing, this.access.roles),
+    );
+  }
+
+  /**
+   * Everything the logs imply, rebuilt (the rebuild proof's `rebuild`, docs/architecture.md): the
+   * subscriptions from platform_events, then the read models from offset 0 of their topics until
+   * caught up. The trial process is not rebuilt: it appends events, and what it appended is in the log.
+   */
+  async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number }> {
+    const running = this.readModels;
+    const readModels = running ?? this.readModelProjector();
+    try {
+      return await rebuildService({
+        db: this.db,
+        store: this.store,
+        resetInline,
+        readModels: [{ projector: readModels, reset: resetReadModels }],
+        timeoutMs,
+      });
+    } finally {
+      if (!running) await readModels.stop();
+    }
+  }
+
+  /** Waits until the relay has published every event and the projectors have read their topics' ends. */
+  async settled(timeoutMs?: number): Promise<void> {
+    const projectors = [this.readModels, this.processes].filter((p) => p !== undefined);
+    await settled(this.db, projectors, timeoutMs);
   }
 
   async stop(): Promise<void> {

@@ -1,8 +1,8 @@
-import { type KeyRing, type RoleCatalog, trustedAccessHandlers } from "@platform/auth";
+import { type KeyRing, type RoleCatalog, resetTrustedAccess, trustedAccessHandlers } from "@platform/auth";
 import { type IdentityPayloads, TenancyEvent, type TenancyPayloads } from "@platform/contracts";
-import { enterTenant } from "@platform/database";
+import { allTenantIds, enterTenant } from "@platform/database";
 import { handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
-import type { Tx } from "../app/tenant";
+import { CROSS_TENANT, type Tx } from "../app/tenant";
 
 /**
  * billing's read models of other services' topics: identity's signing keys and role definitions (what
@@ -27,4 +27,13 @@ export function readModelHandlers(
       },
     }),
   };
+}
+
+/** Empties the read models for a rebuild from the topics (every tenant's closed accounts, the trusted access). */
+export async function resetReadModels(tx: Tx): Promise<void> {
+  for (const accountId of await allTenantIds(tx)) {
+    await enterTenant(tx, accountId);
+    await tx.closedAccount.deleteMany({ where: { accountId } });
+  }
+  await resetTrustedAccess(tx, CROSS_TENANT.roleDefinitions);
 }

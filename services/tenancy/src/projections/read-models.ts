@@ -1,4 +1,4 @@
-import { type KeyRing, type RoleCatalog, trustedAccessHandlers } from "@platform/auth";
+import { type KeyRing, type RoleCatalog, resetTrustedAccess, trustedAccessHandlers } from "@platform/auth";
 import {
   BillingEvent,
   type BillingPayloads,
@@ -9,7 +9,7 @@ import {
   type PlanSnapshot,
   type TenancyPayloads,
 } from "@platform/contracts";
-import { ALL_ROWS, allTenantIds, enterTenant, lookupAcrossTenants } from "@platform/database";
+import { allTenantIds, enterTenant } from "@platform/database";
 import { type EventHandler, handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
 import { CROSS_TENANT, type Tx } from "../app/tenant";
 import { TenancyEvent } from "../domain/events";
@@ -159,13 +159,6 @@ export async function resetReadModels(tx: Tx): Promise<void> {
     await enterTenant(tx, accountId);
     await tx.accountTraits.deleteMany({ where: { accountId } });
   }
-  const roleAccounts = await lookupAcrossTenants(tx, CROSS_TENANT.roleDefinitions, ALL_ROWS, () =>
-    tx.roleDefinition.findMany({ select: { accountId: true }, distinct: ["accountId"] }),
-  );
-  for (const { accountId } of roleAccounts) {
-    await enterTenant(tx, accountId);
-    await tx.roleDefinition.deleteMany({ where: { accountId } });
-  }
+  await resetTrustedAccess(tx, CROSS_TENANT.roleDefinitions);
   await tx.person.deleteMany();
-  await tx.trustedKey.deleteMany();
 }
