@@ -1,7 +1,9 @@
 import { describeError, InvalidInputError, isRetriable } from "@platform/errors";
-import { type AvroSchema, type AvroSerde, Headers, publishDeadLetter, readHeader } from "@platform/messaging";
+import { type AvroSchema, type AvroSerde, Headers, readHeader } from "@platform/messaging";
 import { type Logger, withConsumerSpan } from "@platform/observability";
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
+import type { Kafka, KafkaMessage, Producer } from "kafkajs";
+import { ConsumerLoop, consumeInRuns, type Decoded, deadLetter, retrying } from "./consumer-loop";
+import { ConsumerOffsets } from "./offsets";
 import type { SqlClient, TransactionalDatabase } from "./sql";
 
 export interface ProjectedEvent<T = unknown> {
@@ -80,10 +82,8 @@ const MAX_RUN = 100;
  * transaction (see handleBatch).
  */
 export class Projector<Tx extends SqlClient> {
-  private consumer: Consumer | undefined;
-  private admin: Admin | undefined;
-  /** The seek issued on the latest assignment; messages wait for it so none is applied from a stale position. */
-  private seeking: Promise<void> = Promise.resolve();
+  private readonly offsets: ConsumerOffsets;
+  private readonly loop: ConsumerLoop;
   private readonly counts: Record<Outcome, number> = {
     applied: 0,
     duplicate: 0,
@@ -91,7 +91,25 @@ export class Projector<Tx extends SqlClient> {
     "dead-lettered": 0,
   };
 
-  constructor(private readonly options: ProjectorOptions<Tx>) {}
+  constructor(private readonly options: ProjectorOptions<Tx>) {
+    this.offsets = new ConsumerOffsets(options.db, options.name);
+    this.loop = new ConsumerLoop({
+      name: options.name,
+      kafka: options.kafka,
+      topics: options.topics,
+      logger: options.logger,
+      offsets: this.offsets,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) =>
+        consumeInRuns(payload, {
+          maxRun: MAX_RUN,
+          decode: (topic, partition, message) => this.decode(topic, partition, message),
+          applyRun: (topic, partition, run) => this.applyRun(topic, partition, run),
+          deadLetter: (topic, partition, message, error, stage) =>
+            this.deadLetter(topic, partition, message, error, stage),
+        }),
+    });
+  }
 
   get name(): string {
     return this.options.name;
@@ -101,53 +119,12 @@ export class Projector<Tx extends SqlClient> {
     return this.counts;
   }
 
-  async start(): Promise<void> {
-    if (this.consumer) return;
-    const consumer = this.options.kafka.consumer({
-      groupId: this.options.name,
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.seeking = this.seekToStoredOffsets(payload.memberAssignment).catch((error: unknown) =>
-        this.options.logger.error({ error: describeError(error) }, "could not seek to stored offsets"),
-      );
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.options.logger.error(
-        { error: describeError(payload.error), restart: payload.restart },
-        "consumer crashed",
-      );
-      // kafkajs restarts by itself after retriable failures; after any other, so do we, after a pause.
-      if (!payload.restart && this.consumer === consumer) {
-        setTimeout(() => {
-          if (this.consumer !== consumer) return;
-          this.stop()
-            .then(() => this.start())
-            .catch((error: unknown) =>
-              this.options.logger.error({ error: describeError(error) }, "restart failed"),
-            );
-        }, 5_000);
-      }
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: 1,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    await consumer?.disconnect();
-    await this.admin?.disconnect();
-    this.admin = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
@@ -158,10 +135,7 @@ export class Projector<Tx extends SqlClient> {
     await this.stop();
     await this.options.db.$transaction(async (tx) => {
       await reset(tx);
-      await tx.$executeRawUnsafe(
-        "DELETE FROM platform_consumer_offsets WHERE consumer_group = $1",
-        this.name,
-      );
+      await this.offsets.forget(tx);
       await tx.$executeRawUnsafe(
         "DELETE FROM platform_applied_versions WHERE consumer_group = $1",
         this.name,
@@ -170,32 +144,17 @@ export class Projector<Tx extends SqlClient> {
     // Kafka's committed offsets follow the database back to the start, so lag tools agree with it:
     // the group (now empty) is deleted with its offsets, in one request. (admin.resetOffsets joins the
     // group once per topic to commit, which costs a rebalance delay each.)
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
+    await this.loop.withAdmin(async (admin) => {
       await admin.deleteGroups([this.name]).catch((error: unknown) => {
         this.options.logger.warn({ error: describeError(error) }, "could not reset committed offsets");
       });
-    } finally {
-      await admin.disconnect();
-    }
+    });
     await this.start();
   }
 
   /** Messages on the subscribed topics not yet applied, from the database's point of view. */
-  async lag(): Promise<number> {
-    this.admin ??= this.options.kafka.admin();
-    await this.admin.connect();
-    const stored = await this.storedOffsets();
-    let lag = 0;
-    for (const topic of this.options.topics) {
-      for (const partition of await this.admin.fetchTopicOffsets(topic)) {
-        const applied = stored.find((row) => row.topic === topic && row.partition === partition.partition);
-        const next = applied ? Number(applied.next_offset) : Number(partition.low);
-        lag += Math.max(0, Number(partition.high) - next);
-      }
-    }
-    return lag;
+  lag(): Promise<number> {
+    return this.loop.lag();
   }
 
   /**
@@ -213,71 +172,20 @@ export class Projector<Tx extends SqlClient> {
     }
   }
 
-  /** What this projection has applied, per topic and partition: the source of truth, not Kafka. */
-  private storedOffsets(): Promise<{ topic: string; partition: number; next_offset: bigint }[]> {
-    return this.options.db.$transaction((tx) =>
-      tx.$queryRawUnsafe<{ topic: string; partition: number; next_offset: bigint }[]>(
-        "SELECT topic, partition, next_offset FROM platform_consumer_offsets WHERE consumer_group = $1",
-        this.name,
-      ),
-    );
-  }
-
-  private async seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
-    const rows = await this.storedOffsets();
-    for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of partitions) {
-        const row = rows.find((r) => r.topic === topic && r.partition === partition);
-        this.consumer?.seek({ topic, partition, offset: row ? String(row.next_offset) : "0" });
-      }
-    }
-  }
-
   /**
    * Fast path: a run of decodable messages is applied in ONE transaction (offsets, versions and
    * read-model rows together). If any of them fails for a lasting reason, that transaction rolls
    * back and the run is applied again message by message, so only the culprit is dead-lettered.
    */
-  private async handleBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    await this.seeking;
-    const { topic, partition } = batch;
-    let run: { message: KafkaMessage; event: ProjectedEvent }[] = [];
-    const flush = async () => {
-      if (run.length === 0) return;
-      const pending = run;
-      run = [];
-      try {
-        await this.applyAll(pending);
-      } catch (error) {
-        if (isRetriable(error)) throw this.retrying(topic, partition, pending[0]?.message, error);
-        for (const { message, event } of pending) await this.applyOne(topic, partition, message, event);
+  private async applyRun(topic: string, partition: number, run: Decoded<ProjectedEvent>[]): Promise<void> {
+    try {
+      await this.applyAll(run);
+    } catch (error) {
+      if (isRetriable(error)) {
+        throw retrying(this.options.logger, topic, partition, run[0]?.message.offset, error);
       }
-      const last = pending[pending.length - 1];
-      if (last) resolveOffset(last.message.offset);
-      await heartbeat();
-    };
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      let event: ProjectedEvent;
-      try {
-        event = await this.decode(topic, partition, message);
-      } catch (error) {
-        if (isRetriable(error)) throw error;
-        await flush();
-        await this.deadLetter(topic, partition, message, error, "decode");
-        resolveOffset(message.offset);
-        continue;
-      }
-      run.push({ message, event });
-      if (run.length >= MAX_RUN) await flush();
+      for (const { message, event } of run) await this.applyOne(topic, partition, message, event);
     }
-    await flush();
   }
 
   /**
@@ -285,19 +193,14 @@ export class Projector<Tx extends SqlClient> {
    * stored offset and the stored versions of the run's aggregates, then, after the handlers, upsert
    * the versions that moved and the next offset. Per message only the handler talks to the database.
    */
-  private async applyAll(items: { message: KafkaMessage; event: ProjectedEvent }[]): Promise<void> {
+  private async applyAll(items: Decoded<ProjectedEvent>[]): Promise<void> {
     const first = items[0];
     const last = items[items.length - 1];
     if (!first || !last) return;
     const { topic, partition } = first.event;
     const outcomes = await this.options.db.$transaction(
       async (tx) => {
-        const [stored] = await tx.$queryRawUnsafe<{ next_offset: bigint }[]>(
-          "SELECT next_offset FROM platform_consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
-          this.name,
-          topic,
-          partition,
-        );
+        const stored = await this.offsets.next(tx, topic, partition);
         const aggregateIds = [...new Set(items.map(({ event }) => event.aggregateId))];
         const rows = await tx.$queryRawUnsafe<{ aggregate_id: string; version: number }[]>(
           `SELECT aggregate_id, version FROM platform_applied_versions
@@ -314,7 +217,7 @@ export class Projector<Tx extends SqlClient> {
             event.topic,
             message.headers ?? {},
             async (): Promise<Outcome> => {
-              if (stored && BigInt(event.offset) < BigInt(stored.next_offset)) return "redelivered";
+              if (stored !== undefined && BigInt(event.offset) < stored) return "redelivered";
               const applied = versions.get(event.aggregateId);
               if (applied !== undefined && event.version <= applied) return "duplicate";
               const handler = this.options.handlers[event.type];
@@ -337,7 +240,7 @@ export class Projector<Tx extends SqlClient> {
             [...moved.values()],
           );
         }
-        await this.storeOffset(tx, topic, partition, last.message.offset);
+        await this.offsets.moveTo(tx, topic, partition, last.message.offset);
         return results;
       },
       { timeout: 60_000 },
@@ -352,22 +255,9 @@ export class Projector<Tx extends SqlClient> {
       );
       this.counts[outcome] += 1;
     } catch (error) {
-      if (isRetriable(error)) throw this.retrying(topic, partition, message, error);
+      if (isRetriable(error)) throw retrying(this.options.logger, topic, partition, message.offset, error);
       await this.deadLetter(topic, partition, message, error, "apply");
     }
-  }
-
-  private retrying(
-    topic: string,
-    partition: number,
-    message: KafkaMessage | undefined,
-    error: unknown,
-  ): unknown {
-    this.options.logger.warn(
-      { topic, partition, offset: message?.offset, error: describeError(error) },
-      "retrying",
-    );
-    return error;
   }
 
   private async decode(topic: string, partition: number, message: KafkaMessage): Promise<ProjectedEvent> {
@@ -400,7 +290,7 @@ export class Projector<Tx extends SqlClient> {
   }
 
   private async applyWithin(tx: Tx, event: ProjectedEvent): Promise<Outcome> {
-    if (await this.alreadyApplied(tx, event.topic, event.partition, event.offset)) return "redelivered";
+    if (await this.offsets.isSettled(tx, event.topic, event.partition, event.offset)) return "redelivered";
     const [last] = await tx.$queryRawUnsafe<{ version: number }[]>(
       "SELECT version FROM platform_applied_versions WHERE consumer_group = $1 AND topic = $2 AND aggregate_id = $3 FOR UPDATE",
       this.name,
@@ -421,31 +311,8 @@ export class Projector<Tx extends SqlClient> {
       );
       outcome = "applied";
     }
-    await this.storeOffset(tx, event.topic, event.partition, event.offset);
+    await this.offsets.moveTo(tx, event.topic, event.partition, event.offset);
     return outcome;
-  }
-
-  private async alreadyApplied(tx: Tx, topic: string, partition: number, offset: string): Promise<boolean> {
-    const [row] = await tx.$queryRawUnsafe<{ next_offset: bigint }[]>(
-      "SELECT next_offset FROM platform_consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
-      this.name,
-      topic,
-      partition,
-    );
-    return row !== undefined && BigInt(offset) < BigInt(row.next_offset);
-  }
-
-  private async storeOffset(tx: Tx, topic: string, partition: number, offset: string): Promise<void> {
-    await tx.$executeRawUnsafe(
-      `INSERT INTO platform_consumer_offsets (consumer_group, topic, partition, next_offset, updated_at)
-       VALUES ($1, $2, $3, $4::bigint, now())
-       ON CONFLICT (consumer_group, topic, partition)
-       DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
-      this.name,
-      topic,
-      partition,
-      (BigInt(offset) + 1n).toString(),
-    );
   }
 
   private async deadLetter(
@@ -456,22 +323,8 @@ export class Projector<Tx extends SqlClient> {
     stage: "decode" | "apply",
   ): Promise<void> {
     const { db, logger, producer } = this.options;
-    const settled = await db.$transaction((tx) => this.alreadyApplied(tx, topic, partition, message.offset));
-    if (settled) {
-      this.counts.redelivered += 1;
-      return;
-    }
-    logger.error(
-      { topic, partition, offset: message.offset, stage, error: describeError(error) },
-      "message dead-lettered",
-    );
-    // Published before the offset moves on: a crash in between dead-letters it twice, never zero times.
-    await publishDeadLetter(producer, { consumerGroup: this.name, topic, partition, message, error, stage });
-    await db.$transaction(async (tx) => {
-      if (!(await this.alreadyApplied(tx, topic, partition, message.offset))) {
-        await this.storeOffset(tx, topic, partition, message.offset);
-      }
-    });
-    this.counts["dead-lettered"] += 1;
+    const context = { consumerGroup: this.name, db, offsets: this.offsets, producer, logger };
+    const outcome = await deadLetter(context, topic, partition, message, error, stage);
+    this.counts[outcome === "settled" ? "redelivered" : "dead-lettered"] += 1;
   }
 }
