@@ -1,15 +1,16 @@
 import { describeError, InvalidInputError, isRetriable } from "@platform/errors";
-import {
-  type AvroSchema,
-  type AvroSerde,
-  FastAvroDecoder,
-  Headers,
-  publishDeadLetter,
-  readHeader,
-} from "@platform/messaging";
+import { type AvroSchema, type AvroSerde, FastAvroDecoder, Headers, readHeader } from "@platform/messaging";
 import type { Logger } from "@platform/observability";
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
+import type { Kafka, KafkaMessage, Producer } from "kafkajs";
 import { Counter, Gauge, Registry } from "prom-client";
+import {
+  ConsumerLoop,
+  consumeInRuns,
+  type Decoded as DecodedMessage,
+  deadLetter,
+  retrying,
+} from "./consumer-loop";
+import { ConsumerOffsets } from "./offsets";
 import type { SqlClient, TransactionalDatabase } from "./sql";
 
 /** One decoded record handed to a batch handler: a fact, or a domain event read as one. */
@@ -58,10 +59,7 @@ export interface BatchProjectorOptions<Tx extends SqlClient> {
 
 type Outcome = "applied" | "duplicate" | "dead_lettered";
 
-interface Decoded {
-  message: KafkaMessage;
-  event: BatchEvent;
-}
+type Decoded = DecodedMessage<BatchEvent>;
 
 /** The metrics of every batch projector registered in one registry, created once per registry. */
 interface ProjectorMetrics {
@@ -113,9 +111,8 @@ function metricsFor(registry: Registry): ProjectorMetrics {
  */
 export class BatchProjector<Tx extends SqlClient> {
   readonly registry: Registry;
-  private consumer: Consumer | undefined;
-  private admin: Admin | undefined;
-  private seeking: Promise<void> = Promise.resolve();
+  private readonly offsets: ConsumerOffsets;
+  private readonly loop: ConsumerLoop;
   private readonly decoder: FastAvroDecoder;
   private readonly metrics: ProjectorMetrics;
   private readonly counts: Record<Outcome, number> = { applied: 0, duplicate: 0, dead_lettered: 0 };
@@ -125,6 +122,24 @@ export class BatchProjector<Tx extends SqlClient> {
     this.registry = options.registry ?? new Registry();
     this.metrics = metricsFor(this.registry);
     this.metrics.projectors.add(this as unknown as BatchProjector<SqlClient>);
+    this.offsets = new ConsumerOffsets(options.db, options.name);
+    this.loop = new ConsumerLoop({
+      name: options.name,
+      kafka: options.kafka,
+      topics: options.topics,
+      logger: options.logger,
+      offsets: this.offsets,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      maxWaitTimeInMs: 100,
+      eachBatch: (payload) =>
+        consumeInRuns(payload, {
+          maxRun: options.maxRun ?? 2_000,
+          decode: (topic, partition, message) => this.decode(topic, partition, message),
+          applyRun: (topic, partition, run) => this.applyRun(topic, partition, run),
+          deadLetter: (topic, partition, message, error, stage) =>
+            this.deadLetter(topic, partition, message, error, stage),
+        }),
+    });
   }
 
   get name(): string {
@@ -135,53 +150,12 @@ export class BatchProjector<Tx extends SqlClient> {
     return this.counts;
   }
 
-  async start(): Promise<void> {
-    if (this.consumer) return;
-    const consumer = this.options.kafka.consumer({
-      groupId: this.name,
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 100,
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.seeking = this.seekToStoredOffsets(payload.memberAssignment).catch((error: unknown) =>
-        this.options.logger.error({ error: describeError(error) }, "could not seek to stored offsets"),
-      );
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.options.logger.error(
-        { error: describeError(payload.error), restart: payload.restart },
-        "consumer crashed",
-      );
-      if (!payload.restart && this.consumer === consumer) {
-        setTimeout(() => {
-          if (this.consumer !== consumer) return;
-          this.stop()
-            .then(() => this.start())
-            .catch((error: unknown) =>
-              this.options.logger.error({ error: describeError(error) }, "restart failed"),
-            );
-        }, 5_000);
-      }
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    await consumer?.disconnect();
-    await this.admin?.disconnect();
-    this.admin = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Stops counting this projector in its registry's metrics (after `stop`, when it is discarded). */
@@ -198,15 +172,10 @@ export class BatchProjector<Tx extends SqlClient> {
     await this.stop();
     await this.options.db.$transaction(async (tx) => {
       await reset(tx);
-      await tx.$executeRawUnsafe(
-        "DELETE FROM platform_consumer_offsets WHERE consumer_group = $1",
-        this.name,
-      );
+      await this.offsets.forget(tx);
     });
-    const admin = this.options.kafka.admin();
-    await admin.connect();
     const targets: { topic: string; partition: number; high: bigint; low: bigint }[] = [];
-    try {
+    await this.loop.withAdmin(async (admin) => {
       // Kafka's committed offsets follow the database back to the start: the group, empty now, is
       // deleted with its offsets in one request (resetOffsets would cost a group join per topic).
       await admin.deleteGroups([this.name]).catch((error: unknown) => {
@@ -216,9 +185,7 @@ export class BatchProjector<Tx extends SqlClient> {
         for (const p of await admin.fetchTopicOffsets(topic))
           targets.push({ topic, partition: p.partition, high: BigInt(p.high), low: BigInt(p.low) });
       }
-    } finally {
-      await admin.disconnect();
-    }
+    });
     const total = targets.reduce((sum, t) => sum + Number(t.high - t.low), 0);
     const started = performance.now();
     const handledBefore = this.handled();
@@ -234,7 +201,7 @@ export class BatchProjector<Tx extends SqlClient> {
     try {
       await this.start();
       for (;;) {
-        const stored = await this.storedOffsets();
+        const stored = await this.offsets.all();
         const behind = targets.some((target) => {
           const row = stored.find((r) => r.topic === target.topic && r.partition === target.partition);
           return (row ? BigInt(row.next_offset) : target.low) < target.high;
@@ -259,19 +226,8 @@ export class BatchProjector<Tx extends SqlClient> {
   }
 
   /** Records on the subscribed topics not yet applied, from the database's point of view. */
-  async lag(): Promise<number> {
-    this.admin ??= this.options.kafka.admin();
-    await this.admin.connect();
-    const stored = await this.storedOffsets();
-    let lag = 0;
-    for (const topic of this.options.topics) {
-      for (const partition of await this.admin.fetchTopicOffsets(topic)) {
-        const applied = stored.find((row) => row.topic === topic && row.partition === partition.partition);
-        const next = applied ? Number(applied.next_offset) : Number(partition.low);
-        lag += Math.max(0, Number(partition.high) - next);
-      }
-    }
-    return lag;
+  lag(): Promise<number> {
+    return this.loop.lag();
   }
 
   private handled(): number {
@@ -284,67 +240,13 @@ export class BatchProjector<Tx extends SqlClient> {
     this.metrics.events.inc({ projection: this.name, outcome }, n);
   }
 
-  private storedOffsets(): Promise<{ topic: string; partition: number; next_offset: bigint }[]> {
-    return this.options.db.$transaction((tx) =>
-      tx.$queryRawUnsafe<{ topic: string; partition: number; next_offset: bigint }[]>(
-        "SELECT topic, partition, next_offset FROM platform_consumer_offsets WHERE consumer_group = $1",
-        this.name,
-      ),
-    );
-  }
-
-  private async seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
-    const rows = await this.storedOffsets();
-    for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of partitions) {
-        const row = rows.find((r) => r.topic === topic && r.partition === partition);
-        this.consumer?.seek({ topic, partition, offset: row ? String(row.next_offset) : "0" });
-      }
-    }
-  }
-
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
-    await this.seeking;
-    const { topic, partition } = batch;
-    const maxRun = this.options.maxRun ?? 2_000;
-    let run: Decoded[] = [];
-    const flush = async () => {
-      if (run.length === 0) return;
-      const pending = run;
-      run = [];
-      await this.applyRun(topic, partition, pending);
-      resolveOffset((pending[pending.length - 1] as Decoded).message.offset);
-      await heartbeat();
-    };
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      let event: BatchEvent;
-      try {
-        event = await this.decode(topic, partition, message);
-      } catch (error) {
-        if (isRetriable(error)) throw error;
-        await flush();
-        await this.deadLetter(topic, partition, message, error, "decode");
-        resolveOffset(message.offset);
-        continue;
-      }
-      run.push({ message, event });
-      if (run.length >= maxRun) await flush();
-    }
-    await flush();
-  }
-
   /** Applies a run; on a lasting failure splits it in halves, in order, until the culprit is alone. */
   private async applyRun(topic: string, partition: number, run: Decoded[]): Promise<void> {
     try {
       await this.applyInOneTransaction(topic, partition, run);
     } catch (error) {
       if (isRetriable(error)) {
-        this.options.logger.warn(
-          { topic, partition, offset: run[0]?.message.offset, error: describeError(error) },
-          "retrying",
-        );
-        throw error;
+        throw retrying(this.options.logger, topic, partition, run[0]?.message.offset, error);
       }
       if (run.length === 1) {
         await this.deadLetter(topic, partition, (run[0] as Decoded).message, error, "apply");
@@ -365,7 +267,7 @@ export class BatchProjector<Tx extends SqlClient> {
           tx,
           run.map((item) => item.event),
         );
-        await storeNextOffset(tx, this.name, topic, partition, last.message.offset);
+        await this.offsets.advanceTo(tx, topic, partition, last.message.offset);
         return appliedNow;
       },
       { timeout: 60_000 },
@@ -405,48 +307,8 @@ export class BatchProjector<Tx extends SqlClient> {
     stage: "decode" | "apply",
   ): Promise<void> {
     const { db, logger, producer } = this.options;
-    const [stored] = await db.$transaction((tx) =>
-      tx.$queryRawUnsafe<{ next_offset: bigint }[]>(
-        "SELECT next_offset FROM platform_consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3",
-        this.name,
-        topic,
-        partition,
-      ),
-    );
-    if (stored && BigInt(message.offset) < BigInt(stored.next_offset)) {
-      this.count("duplicate", 1);
-      return;
-    }
-    logger.error(
-      { topic, partition, offset: message.offset, stage, error: describeError(error) },
-      "message dead-lettered",
-    );
-    // Published before the offset moves on: a crash in between dead-letters it twice, never zero times.
-    await publishDeadLetter(producer, { consumerGroup: this.name, topic, partition, message, error, stage });
-    await db.$transaction((tx) => storeNextOffset(tx, this.name, topic, partition, message.offset));
-    this.count("dead_lettered", 1);
+    const context = { consumerGroup: this.name, db, offsets: this.offsets, producer, logger };
+    const outcome = await deadLetter(context, topic, partition, message, error, stage);
+    this.count(outcome === "settled" ? "duplicate" : "dead_lettered", 1);
   }
-}
-
-/**
- * The run's bookkeeping, one statement: the next offset to apply. GREATEST keeps a consumer that
- * lost its partition in a rebalance from moving the stored position back.
- */
-async function storeNextOffset(
-  tx: SqlClient,
-  consumerGroup: string,
-  topic: string,
-  partition: number,
-  lastOffset: string,
-): Promise<void> {
-  await tx.$executeRawUnsafe(
-    `INSERT INTO platform_consumer_offsets (consumer_group, topic, partition, next_offset, updated_at)
-     VALUES ($1, $2, $3, $4::bigint, now())
-     ON CONFLICT (consumer_group, topic, partition)
-     DO UPDATE SET next_offset = GREATEST(platform_consumer_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()`,
-    consumerGroup,
-    topic,
-    partition,
-    (BigInt(lastOffset) + 1n).toString(),
-  );
 }
