@@ -4,13 +4,10 @@ import type { Logger } from "@platform/observability";
 import type { Kafka, KafkaMessage, Producer } from "kafkajs";
 import { Counter, Gauge, Registry } from "prom-client";
 import {
-  ConsumerLoop,
-  consumeInRuns,
+  type DeadLetterOutcome,
   type Decoded as DecodedMessage,
-  deadLetter,
-  retrying,
-} from "./consumer-loop";
-import { ConsumerOffsets } from "./offsets";
+  ProjectionConsumer,
+} from "./projection-consumer";
 import type { SqlClient, TransactionalDatabase } from "./sql";
 
 /** One decoded record handed to a batch handler: a fact, or a domain event read as one. */
@@ -106,56 +103,29 @@ function metricsFor(registry: Registry): ProjectorMetrics {
  * and each half tried again, down to the one record at fault, which goes alone to the group's
  * dead-letter topic with its reason; the rest is applied. Transient failures are retried.
  *
- * As with Projector, the database says what was applied: on every assignment the consumer seeks to
- * the stored offsets. A rebuild from offset 0 runs through this same path.
+ * As with Projector (both run on ProjectionConsumer), the database says what was applied: on every
+ * assignment the consumer seeks to the stored offsets. A rebuild from offset 0 runs through this
+ * same path.
  */
-export class BatchProjector<Tx extends SqlClient> {
+export class BatchProjector<Tx extends SqlClient> extends ProjectionConsumer<BatchEvent, Outcome> {
   readonly registry: Registry;
-  private readonly offsets: ConsumerOffsets;
-  private readonly loop: ConsumerLoop;
   private readonly decoder: FastAvroDecoder;
   private readonly metrics: ProjectorMetrics;
-  private readonly counts: Record<Outcome, number> = { applied: 0, duplicate: 0, dead_lettered: 0 };
 
   constructor(private readonly options: BatchProjectorOptions<Tx>) {
+    super(
+      options,
+      {
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        maxWaitTimeInMs: 100,
+        maxRun: options.maxRun ?? 2_000,
+      },
+      { applied: 0, duplicate: 0, dead_lettered: 0 },
+    );
     this.decoder = new FastAvroDecoder(options.serde);
     this.registry = options.registry ?? new Registry();
     this.metrics = metricsFor(this.registry);
     this.metrics.projectors.add(this as unknown as BatchProjector<SqlClient>);
-    this.offsets = new ConsumerOffsets(options.db, options.name);
-    this.loop = new ConsumerLoop({
-      name: options.name,
-      kafka: options.kafka,
-      topics: options.topics,
-      logger: options.logger,
-      offsets: this.offsets,
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-      maxWaitTimeInMs: 100,
-      eachBatch: (payload) =>
-        consumeInRuns(payload, {
-          maxRun: options.maxRun ?? 2_000,
-          decode: (topic, partition, message) => this.decode(topic, partition, message),
-          applyRun: (topic, partition, run) => this.applyRun(topic, partition, run),
-          deadLetter: (topic, partition, message, error, stage) =>
-            this.deadLetter(topic, partition, message, error, stage),
-        }),
-    });
-  }
-
-  get name(): string {
-    return this.options.name;
-  }
-
-  get stats(): Readonly<Record<Outcome, number>> {
-    return this.counts;
-  }
-
-  start(): Promise<void> {
-    return this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   /** Stops counting this projector in its registry's metrics (after `stop`, when it is discarded). */
@@ -175,7 +145,7 @@ export class BatchProjector<Tx extends SqlClient> {
       await this.offsets.forget(tx);
     });
     const targets: { topic: string; partition: number; high: bigint; low: bigint }[] = [];
-    await this.loop.withAdmin(async (admin) => {
+    await this.withAdmin(async (admin) => {
       // Kafka's committed offsets follow the database back to the start: the group, empty now, is
       // deleted with its offsets in one request (resetOffsets would cost a group join per topic).
       await admin.deleteGroups([this.name]).catch((error: unknown) => {
@@ -225,11 +195,6 @@ export class BatchProjector<Tx extends SqlClient> {
     return { events: total, ms };
   }
 
-  /** Records on the subscribed topics not yet applied, from the database's point of view. */
-  lag(): Promise<number> {
-    return this.loop.lag();
-  }
-
   private handled(): number {
     return this.counts.applied + this.counts.duplicate + this.counts.dead_lettered;
   }
@@ -241,12 +206,12 @@ export class BatchProjector<Tx extends SqlClient> {
   }
 
   /** Applies a run; on a lasting failure splits it in halves, in order, until the culprit is alone. */
-  private async applyRun(topic: string, partition: number, run: Decoded[]): Promise<void> {
+  protected async applyRun(topic: string, partition: number, run: Decoded[]): Promise<void> {
     try {
       await this.applyInOneTransaction(topic, partition, run);
     } catch (error) {
       if (isRetriable(error)) {
-        throw retrying(this.options.logger, topic, partition, run[0]?.message.offset, error);
+        throw this.retrying(topic, partition, run[0]?.message.offset, error);
       }
       if (run.length === 1) {
         await this.deadLetter(topic, partition, (run[0] as Decoded).message, error, "apply");
@@ -276,7 +241,7 @@ export class BatchProjector<Tx extends SqlClient> {
     this.count("duplicate", run.length - applied);
   }
 
-  private async decode(topic: string, partition: number, message: KafkaMessage): Promise<BatchEvent> {
+  protected async decode(topic: string, partition: number, message: KafkaMessage): Promise<BatchEvent> {
     const type = readHeader(message.headers, Headers.eventType);
     const eventId = readHeader(message.headers, Headers.eventId);
     if (!type || !eventId)
@@ -299,16 +264,7 @@ export class BatchProjector<Tx extends SqlClient> {
     };
   }
 
-  private async deadLetter(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    error: unknown,
-    stage: "decode" | "apply",
-  ): Promise<void> {
-    const { db, logger, producer } = this.options;
-    const context = { consumerGroup: this.name, db, offsets: this.offsets, producer, logger };
-    const outcome = await deadLetter(context, topic, partition, message, error, stage);
+  protected countDeadLetter(outcome: DeadLetterOutcome): void {
     this.count(outcome === "settled" ? "duplicate" : "dead_lettered", 1);
   }
 }

@@ -2,8 +2,7 @@ import { describeError, InvalidInputError, isRetriable } from "@platform/errors"
 import { type AvroSchema, type AvroSerde, Headers, readHeader } from "@platform/messaging";
 import { type Logger, withConsumerSpan } from "@platform/observability";
 import type { Kafka, KafkaMessage, Producer } from "kafkajs";
-import { ConsumerLoop, consumeInRuns, type Decoded, deadLetter, retrying } from "./consumer-loop";
-import { ConsumerOffsets } from "./offsets";
+import { type DeadLetterOutcome, type Decoded, ProjectionConsumer } from "./projection-consumer";
 import type { SqlClient, TransactionalDatabase } from "./sql";
 
 export interface ProjectedEvent<T = unknown> {
@@ -79,52 +78,15 @@ const MAX_RUN = 100;
  * version check (per topic: aggregate ids are unique only within one service's log). A message that cannot be decoded or applied for a reason that will not go away is
  * published to the group's dead-letter topic with the reason, and the projector goes on; a transient
  * failure (database or broker down) is retried instead. Runs of up to MAX_RUN messages share one
- * transaction (see handleBatch).
+ * transaction (see applyRun).
  */
-export class Projector<Tx extends SqlClient> {
-  private readonly offsets: ConsumerOffsets;
-  private readonly loop: ConsumerLoop;
-  private readonly counts: Record<Outcome, number> = {
-    applied: 0,
-    duplicate: 0,
-    redelivered: 0,
-    "dead-lettered": 0,
-  };
-
+export class Projector<Tx extends SqlClient> extends ProjectionConsumer<ProjectedEvent, Outcome> {
   constructor(private readonly options: ProjectorOptions<Tx>) {
-    this.offsets = new ConsumerOffsets(options.db, options.name);
-    this.loop = new ConsumerLoop({
-      name: options.name,
-      kafka: options.kafka,
-      topics: options.topics,
-      logger: options.logger,
-      offsets: this.offsets,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) =>
-        consumeInRuns(payload, {
-          maxRun: MAX_RUN,
-          decode: (topic, partition, message) => this.decode(topic, partition, message),
-          applyRun: (topic, partition, run) => this.applyRun(topic, partition, run),
-          deadLetter: (topic, partition, message, error, stage) =>
-            this.deadLetter(topic, partition, message, error, stage),
-        }),
-    });
-  }
-
-  get name(): string {
-    return this.options.name;
-  }
-
-  get stats(): Readonly<Record<Outcome, number>> {
-    return this.counts;
-  }
-
-  start(): Promise<void> {
-    return this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
+    super(
+      options,
+      { partitionsConsumedConcurrently: 1, maxRun: MAX_RUN },
+      { applied: 0, duplicate: 0, redelivered: 0, "dead-lettered": 0 },
+    );
   }
 
   /**
@@ -144,17 +106,12 @@ export class Projector<Tx extends SqlClient> {
     // Kafka's committed offsets follow the database back to the start, so lag tools agree with it:
     // the group (now empty) is deleted with its offsets, in one request. (admin.resetOffsets joins the
     // group once per topic to commit, which costs a rebalance delay each.)
-    await this.loop.withAdmin(async (admin) => {
+    await this.withAdmin(async (admin) => {
       await admin.deleteGroups([this.name]).catch((error: unknown) => {
         this.options.logger.warn({ error: describeError(error) }, "could not reset committed offsets");
       });
     });
     await this.start();
-  }
-
-  /** Messages on the subscribed topics not yet applied, from the database's point of view. */
-  lag(): Promise<number> {
-    return this.loop.lag();
   }
 
   /**
@@ -177,12 +134,12 @@ export class Projector<Tx extends SqlClient> {
    * read-model rows together). If any of them fails for a lasting reason, that transaction rolls
    * back and the run is applied again message by message, so only the culprit is dead-lettered.
    */
-  private async applyRun(topic: string, partition: number, run: Decoded<ProjectedEvent>[]): Promise<void> {
+  protected async applyRun(topic: string, partition: number, run: Decoded<ProjectedEvent>[]): Promise<void> {
     try {
       await this.applyAll(run);
     } catch (error) {
       if (isRetriable(error)) {
-        throw retrying(this.options.logger, topic, partition, run[0]?.message.offset, error);
+        throw this.retrying(topic, partition, run[0]?.message.offset, error);
       }
       for (const { message, event } of run) await this.applyOne(topic, partition, message, event);
     }
@@ -255,12 +212,12 @@ export class Projector<Tx extends SqlClient> {
       );
       this.counts[outcome] += 1;
     } catch (error) {
-      if (isRetriable(error)) throw retrying(this.options.logger, topic, partition, message.offset, error);
+      if (isRetriable(error)) throw this.retrying(topic, partition, message.offset, error);
       await this.deadLetter(topic, partition, message, error, "apply");
     }
   }
 
-  private async decode(topic: string, partition: number, message: KafkaMessage): Promise<ProjectedEvent> {
+  protected async decode(topic: string, partition: number, message: KafkaMessage): Promise<ProjectedEvent> {
     const type = readHeader(message.headers, Headers.eventType);
     const aggregateId = readHeader(message.headers, Headers.aggregateId);
     const version = Number(readHeader(message.headers, Headers.aggregateVersion));
@@ -315,16 +272,7 @@ export class Projector<Tx extends SqlClient> {
     return outcome;
   }
 
-  private async deadLetter(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    error: unknown,
-    stage: "decode" | "apply",
-  ): Promise<void> {
-    const { db, logger, producer } = this.options;
-    const context = { consumerGroup: this.name, db, offsets: this.offsets, producer, logger };
-    const outcome = await deadLetter(context, topic, partition, message, error, stage);
+  protected countDeadLetter(outcome: DeadLetterOutcome): void {
     this.counts[outcome === "settled" ? "redelivered" : "dead-lettered"] += 1;
   }
 }

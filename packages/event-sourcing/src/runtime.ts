@@ -37,15 +37,12 @@ export interface ServiceRuntimeOptions<Tx extends SqlClient, Db extends Transact
   logDestination?: LoggerOptions["destination"];
 }
 
-type ProjectorSpec<Tx extends SqlClient> = Omit<
-  ProjectorOptions<Tx>,
-  "kafka" | "producer" | "db" | "serde" | "logger"
->;
+/** The options the runtime gives every projector; a spec names the rest. */
+type RuntimeWired = "kafka" | "producer" | "db" | "serde" | "logger";
 
-type BatchProjectorSpec<Tx extends SqlClient> = Omit<
-  BatchProjectorOptions<Tx>,
-  "kafka" | "producer" | "db" | "serde" | "logger"
->;
+type ProjectorSpec<Tx extends SqlClient> = Omit<ProjectorOptions<Tx>, RuntimeWired>;
+
+type BatchProjectorSpec<Tx extends SqlClient> = Omit<BatchProjectorOptions<Tx>, RuntimeWired>;
 
 /**
  * What every service builds the same way from its configuration: logger, Prisma client, Kafka client
@@ -97,26 +94,22 @@ export class ServiceRuntime<Tx extends SqlClient, Db extends TransactionalDataba
 
   /** A projector on the service's database, Kafka client and serde; dead letters go through its producer. */
   projector(spec: ProjectorSpec<Tx>): Projector<Tx> {
-    return new Projector<Tx>({
-      kafka: this.kafka,
-      producer: this.producer,
-      db: this.db,
-      serde: this.serde,
-      logger: this.logger,
-      ...spec,
-    });
+    return new Projector<Tx>({ ...this.projectorWiring(), ...spec });
   }
 
   /** A batch projector (set-based runs, for fact streams) on the same database, Kafka client and serde. */
   batchProjector(spec: BatchProjectorSpec<Tx>): BatchProjector<Tx> {
-    return new BatchProjector<Tx>({
+    return new BatchProjector<Tx>({ ...this.projectorWiring(), ...spec });
+  }
+
+  private projectorWiring(): Pick<ProjectorOptions<Tx>, RuntimeWired> {
+    return {
       kafka: this.kafka,
       producer: this.producer,
       db: this.db,
       serde: this.serde,
       logger: this.logger,
-      ...spec,
-    });
+    };
   }
 }
 
