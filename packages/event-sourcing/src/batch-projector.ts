@@ -1,4 +1,4 @@
-import { describeError, InvalidInputError, isRetriable } from "@platform/errors";
+import { InvalidInputError, isRetriable } from "@platform/errors";
 import { type AvroSchema, type AvroSerde, FastAvroDecoder, Headers, readHeader } from "@platform/messaging";
 import type { Logger } from "@platform/observability";
 import type { Kafka, KafkaMessage, Producer } from "kafkajs";
@@ -139,18 +139,9 @@ export class BatchProjector<Tx extends SqlClient> extends ProjectionConsumer<Bat
    * and resolves once the projection has caught up with the records on the topics when it began.
    */
   async rebuild(reset: (tx: Tx) => Promise<void>): Promise<{ events: number; ms: number }> {
-    await this.stop();
-    await this.options.db.$transaction(async (tx) => {
-      await reset(tx);
-      await this.offsets.forget(tx);
-    });
+    await this.stopAndForget(this.options.db, reset);
     const targets: { topic: string; partition: number; high: bigint; low: bigint }[] = [];
     await this.withAdmin(async (admin) => {
-      // Kafka's committed offsets follow the database back to the start: the group, empty now, is
-      // deleted with its offsets in one request (resetOffsets would cost a group join per topic).
-      await admin.deleteGroups([this.name]).catch((error: unknown) => {
-        this.options.logger.warn({ error: describeError(error) }, "could not reset committed offsets");
-      });
       for (const topic of this.options.topics) {
         for (const p of await admin.fetchTopicOffsets(topic))
           targets.push({ topic, partition: p.partition, high: BigInt(p.high), low: BigInt(p.low) });

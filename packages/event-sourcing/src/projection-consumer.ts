@@ -121,6 +121,29 @@ export abstract class ProjectionConsumer<Event, Outcome extends string> {
     return this.offsets.lag(this.admin, this.source.topics);
   }
 
+  /**
+   * The first half of a rebuild: stops consuming, runs `reset` (which empties the read model) in the
+   * transaction that forgets the stored offsets, then has Kafka's committed offsets follow the
+   * database back to the start, so lag tools agree with it: the group (now empty) is deleted with its
+   * offsets in one request (admin.resetOffsets joins the group once per topic to commit, which costs
+   * a rebalance delay each). The caller starts again when it is ready.
+   */
+  protected async stopAndForget<Tx extends SqlClient>(
+    db: TransactionalDatabase<Tx>,
+    reset: (tx: Tx) => Promise<void>,
+  ): Promise<void> {
+    await this.stop();
+    await db.$transaction(async (tx) => {
+      await reset(tx);
+      await this.offsets.forget(tx);
+    });
+    await this.withAdmin(async (admin) => {
+      await admin.deleteGroups([this.name]).catch((error: unknown) => {
+        this.source.logger.warn({ error: describeError(error) }, "could not reset committed offsets");
+      });
+    });
+  }
+
   /** Throws a retriable error to have the batch retried, any other to have the message dead-lettered. */
   protected abstract decode(topic: string, partition: number, message: KafkaMessage): Promise<Event>;
 

@@ -1,4 +1,4 @@
-import { describeError, InvalidInputError, isRetriable } from "@platform/errors";
+import { InvalidInputError, isRetriable } from "@platform/errors";
 import { type AvroSchema, type AvroSerde, Headers, readHeader } from "@platform/messaging";
 import { type Logger, withConsumerSpan } from "@platform/observability";
 import type { Kafka, KafkaMessage, Producer } from "kafkajs";
@@ -94,22 +94,12 @@ export class Projector<Tx extends SqlClient> extends ProjectionConsumer<Projecte
    * forgets this projection's offsets and versions, then consumption restarts from offset 0.
    */
   async rebuild(reset: (tx: Tx) => Promise<void>): Promise<void> {
-    await this.stop();
-    await this.options.db.$transaction(async (tx) => {
+    await this.stopAndForget(this.options.db, async (tx) => {
       await reset(tx);
-      await this.offsets.forget(tx);
       await tx.$executeRawUnsafe(
         "DELETE FROM platform_applied_versions WHERE consumer_group = $1",
         this.name,
       );
-    });
-    // Kafka's committed offsets follow the database back to the start, so lag tools agree with it:
-    // the group (now empty) is deleted with its offsets, in one request. (admin.resetOffsets joins the
-    // group once per topic to commit, which costs a rebalance delay each.)
-    await this.withAdmin(async (admin) => {
-      await admin.deleteGroups([this.name]).catch((error: unknown) => {
-        this.options.logger.warn({ error: describeError(error) }, "could not reset committed offsets");
-      });
     });
     await this.start();
   }
