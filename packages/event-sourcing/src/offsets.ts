@@ -49,17 +49,6 @@ export class ConsumerOffsets {
     return next !== undefined && BigInt(offset) < next;
   }
 
-  /** Stores the position after `lastOffset` as it is, for a caller that checked it is ahead under lock. */
-  async moveTo(tx: SqlClient, topic: string, partition: number, lastOffset: string): Promise<void> {
-    await tx.$executeRawUnsafe(
-      `${UPSERT_NEXT_OFFSET} DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
-      this.consumerGroup,
-      topic,
-      partition,
-      nextAfter(lastOffset),
-    );
-  }
-
   /**
    * Stores the position after `lastOffset` unless a later one is stored: GREATEST keeps a consumer
    * that lost its partition in a rebalance from moving the stored position back.

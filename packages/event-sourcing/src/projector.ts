@@ -187,7 +187,7 @@ export class Projector<Tx extends SqlClient> extends ProjectionConsumer<Projecte
             [...moved.values()],
           );
         }
-        await this.offsets.moveTo(tx, topic, partition, last.message.offset);
+        await this.offsets.advanceTo(tx, topic, partition, last.message.offset);
         return results;
       },
       { timeout: 60_000 },
@@ -258,7 +258,7 @@ export class Projector<Tx extends SqlClient> extends ProjectionConsumer<Projecte
       );
       outcome = "applied";
     }
-    await this.offsets.moveTo(tx, event.topic, event.partition, event.offset);
+    await this.offsets.advanceTo(tx, event.topic, event.partition, event.offset);
     return outcome;
   }
 

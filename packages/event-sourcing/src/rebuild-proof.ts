@@ -398,3 +398,43 @@ export async function runRebuildProof(run: RebuildProofRun): Promise<number> {
     await run.stop();
   }
 }
+
+/** What a service offers the rebuild proof: the same five steps in identity, tenancy and billing. */
+export interface RebuildableService {
+  config: { DATABASE_URL: string };
+  start(): Promise<void>;
+  startWorkers(): Promise<void>;
+  /** The relay has published everything and the projectors have read their topics to the end. */
+  settled(): Promise<void>;
+  rebuildAll(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A service's `rebuild-proof` script in one call: brings the service to rest (start, workers, settled,
+ * so the live copy is whole), proves, prints the report, and exits with its answer (Kafka's clients
+ * may keep timers alive after disconnecting, so the exit code is set explicitly). POSTGRES_ADMIN_URL
+ * is required: its credentials read the rows row-level security would hide.
+ */
+export async function rebuildProofMain(
+  name: string,
+  service: RebuildableService,
+  tables: Pick<RebuildProofOptions, "classes" | "unreplayedColumns">,
+): Promise<never> {
+  const adminUrl = process.env.POSTGRES_ADMIN_URL;
+  if (!adminUrl) throw new Error("POSTGRES_ADMIN_URL is required: the proof reads every tenant's rows");
+  const code = await runRebuildProof({
+    service: name,
+    databaseUrl: service.config.DATABASE_URL,
+    adminUrl,
+    ...tables,
+    prepare: async () => {
+      await service.start();
+      await service.startWorkers();
+      await service.settled();
+    },
+    rebuild: () => service.rebuildAll(),
+    stop: () => service.stop(),
+  });
+  process.exit(code);
+}

@@ -1,33 +1,14 @@
 // The rebuild proof over a running tenancy database (issue 10, item 3; docs/architecture.md, "The
-// rebuild proof"): `platform test` runs it on tenancy_e2e after the end-to-end tests. Needs the
-// service's variables (DATABASE_URL, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, topics) and POSTGRES_ADMIN_URL,
-// whose credentials read the rows row-level security would hide. Destructive: the rebuilt copy stays.
-import { runRebuildProof } from "@platform/event-sourcing";
+// rebuild proof"): `platform test` runs it on tenancy_e2e after the end-to-end tests, with the service's
+// variables (DATABASE_URL, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, topics) and POSTGRES_ADMIN_URL.
+// Destructive: the rebuilt copy stays.
+import { rebuildProofMain } from "@platform/event-sourcing";
 import { loadTenancyConfig } from "./config";
 import { TenancyService } from "./service";
 import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "./tables";
 
-void (async () => {
-  // No SLA sweep while the proof runs: a sweep appends events between the snapshots.
-  const config = loadTenancyConfig({ LOG_LEVEL: "warn", ...process.env, SLA_SWEEP_SECONDS: "86400" });
-  const adminUrl = process.env.POSTGRES_ADMIN_URL;
-  if (!adminUrl) throw new Error("POSTGRES_ADMIN_URL is required: the proof reads every tenant's rows");
-  const service = new TenancyService(config);
-  const code = await runRebuildProof({
-    service: "tenancy",
-    databaseUrl: config.DATABASE_URL,
-    adminUrl,
-    classes: TABLE_CLASSES,
-    unreplayedColumns: UNREPLAYED_COLUMNS,
-    // Finishes what the service left pending (relay, read models, processes), so the live copy is whole.
-    prepare: async () => {
-      await service.start();
-      await service.startWorkers();
-      await service.settled();
-    },
-    rebuild: () => service.rebuildAll(),
-    stop: () => service.stop(),
-  });
-  // Kafka's clients may keep timers alive after disconnecting: the exit code is the answer.
-  process.exit(code);
-})();
+// No SLA sweep while the proof runs: a sweep appends events between the snapshots.
+const service = new TenancyService(
+  loadTenancyConfig({ LOG_LEVEL: "warn", ...process.env, SLA_SWEEP_SECONDS: "86400" }),
+);
+void rebuildProofMain("tenancy", service, { classes: TABLE_CLASSES, unreplayedColumns: UNREPLAYED_COLUMNS });
