@@ -309,7 +309,11 @@ export async function assertRebuildEqual(service: string, options: RebuildProofO
 
 /** A read model and what empties it before its topics are replayed. */
 export interface ReadModelRebuild<Tx extends SqlClient> {
-  projector: Projector<Tx>;
+  /**
+   * The running projector, or (when the service's workers are stopped, as in the proof's command) how
+   * to make one: it then runs only for the rebuild and is stopped after.
+   */
+  projector: Projector<Tx> | (() => Projector<Tx>);
   reset: (tx: Tx) => Promise<void>;
 }
 
@@ -334,9 +338,14 @@ export async function rebuildService<Tx extends SqlClient>(
   rebuild: ServiceRebuild<Tx>,
 ): Promise<{ inlineEvents: number }> {
   const inlineEvents = await rebuild.store.rebuildInline(rebuild.db, rebuild.resetInline);
-  for (const { projector, reset } of rebuild.readModels) {
-    await projector.rebuild(reset);
-    await projector.caughtUp(rebuild.timeoutMs);
+  for (const { projector: given, reset } of rebuild.readModels) {
+    const projector = typeof given === "function" ? given() : given;
+    try {
+      await projector.rebuild(reset);
+      await projector.caughtUp(rebuild.timeoutMs);
+    } finally {
+      if (projector !== given) await projector.stop();
+    }
   }
   return { inlineEvents };
 }

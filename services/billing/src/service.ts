@@ -142,19 +142,15 @@ export class BillingService {
    * caught up. The trial process is not rebuilt: it appends events, and what it appended is in the log.
    */
   async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number }> {
-    const running = this.readModels;
-    const readModels = running ?? this.readModelProjector();
-    try {
-      return await rebuildService({
-        db: this.db,
-        store: this.store,
-        resetInline,
-        readModels: [{ projector: readModels, reset: resetReadModels }],
-        timeoutMs,
-      });
-    } finally {
-      if (!running) await readModels.stop();
-    }
+    return rebuildService({
+      db: this.db,
+      store: this.store,
+      resetInline,
+      readModels: [
+        { projector: this.readModels ?? (() => this.readModelProjector()), reset: resetReadModels },
+      ],
+      timeoutMs,
+    });
   }
 
   /** Waits until the relay has published every event and the projectors have read their topics' ends. */

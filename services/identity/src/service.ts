@@ -245,19 +245,15 @@ export class IdentityService {
    * the workers stopped too (the proof's command line): the read models then run only for the rebuild.
    */
   async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number }> {
-    const running = this.readModels;
-    const readModels = running ?? this.readModelProjector();
-    try {
-      return await rebuildService({
-        db: this.db,
-        store: this.store,
-        resetInline,
-        readModels: [{ projector: readModels, reset: resetReadModels }],
-        timeoutMs,
-      });
-    } finally {
-      if (!running) await readModels.stop();
-    }
+    return rebuildService({
+      db: this.db,
+      store: this.store,
+      resetInline,
+      readModels: [
+        { projector: this.readModels ?? (() => this.readModelProjector()), reset: resetReadModels },
+      ],
+      timeoutMs,
+    });
   }
 
   /**
