@@ -25,6 +25,7 @@ export {
   type ProjectionHandler,
   Projector,
   type ProjectorOptions,
+  requireProjected,
   type TypedHandlers,
 } from "./projector";
 export {

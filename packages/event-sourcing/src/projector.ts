@@ -1,4 +1,4 @@
-import { InvalidInputError, isRetriable } from "@platform/errors";
+import { InvalidInputError, isRetriable, UnavailableError } from "@platform/errors";
 import { type AvroSchema, type AvroSerde, Headers, readHeader } from "@platform/messaging";
 import { type Logger, withConsumerSpan } from "@platform/observability";
 import type { Kafka, KafkaMessage, Producer } from "kafkajs";
@@ -47,6 +47,32 @@ export function handlersFor<Payloads>() {
     const decoded: object = handlers;
     return decoded as Record<string, ProjectionHandler<Tx>>;
   };
+}
+
+/**
+ * For a consumer that reads what another projection of the same topics writes (a process reading a
+ * read model): resolves once `consumerGroup` has passed `event` (applied or dead-lettered it, its
+ * stored offset on the event's partition is beyond it), else throws a transient UnavailableError, so
+ * the caller's projector rolls back and applies the event again later. Consumer groups move at their
+ * own pace; without this a process could decide on a read model that has not seen the very event it
+ * reacts to. Reads the position without locking it, so the other projection is never held up.
+ */
+export async function requireProjected(
+  tx: SqlClient,
+  consumerGroup: string,
+  event: Pick<ProjectedEvent, "topic" | "partition" | "offset" | "type">,
+): Promise<void> {
+  const [row] = await tx.$queryRawUnsafe<{ next_offset: bigint }[]>(
+    "SELECT next_offset FROM platform_consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3",
+    consumerGroup,
+    event.topic,
+    event.partition,
+  );
+  if (row !== undefined && BigInt(event.offset) < BigInt(row.next_offset)) return;
+  throw new UnavailableError(
+    "projection_behind",
+    `${consumerGroup} has not yet applied ${event.type} at ${event.topic}/${event.partition}@${event.offset}`,
+  );
 }
 
 export interface ProjectorOptions<Tx extends SqlClient> {

@@ -146,6 +146,7 @@ export class TenancyService {
         customerSuccess: this.customerSuccess,
         autoJoin: this.autoJoin,
         groups: this.groups,
+        readModelGroup: this.config.READ_MODEL_GROUP,
       }),
     );
     this.relay.start();

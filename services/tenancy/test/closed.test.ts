@@ -108,7 +108,11 @@ async function processesCaughtUp(): Promise<void> {
   }
 }
 
-/** Everything of the organization a write could change: its rows, its events, the e-mails queued. */
+/**
+ * Everything of the organization a write could change: its rows, its events, the e-mails queued. The
+ * read models of other services' topics (account traits, health facts, directory rosters) are not in
+ * it: they keep following identity and billing after a closing; only tenancy's own state is final.
+ */
 async function snapshot(accountId: string) {
   const rows = await inTenant(h.service.db, accountId, async (tx) => ({
     organization: await tx.organization.findUnique({ where: { accountId } }),
@@ -117,7 +121,7 @@ async function snapshot(accountId: string) {
     invitations: await tx.invitation.findMany({ orderBy: { id: "asc" } }),
     tickets: await tx.ticket.findMany({ orderBy: { id: "asc" } }),
     domains: await tx.domain.findMany({ orderBy: { id: "asc" } }),
-    healthSignals: await tx.healthSignals.findMany(),
+    healthScores: await tx.healthScore.findMany(),
     reps: await tx.repAssignment.findMany(),
   }));
   const events = await h.service.db.$queryRawUnsafe<{ event_type: string }[]>(

@@ -159,8 +159,8 @@ it("scores health from its signals, shows each factor's share, and alerts when i
     subscription(accountId, "starter", 5),
   );
   const first = await waitFor(() =>
-    inTenant(h.service.db, accountId, (tx) => tx.healthSignals.findUnique({ where: { accountId } })).then(
-      (row) => (row?.score != null ? row : undefined),
+    inTenant(h.service.db, accountId, (tx) => tx.healthScore.findUnique({ where: { accountId } })).then(
+      (row) => row ?? undefined,
     ),
   );
   const factors = first.factors as { name: string; contribution: number }[];
@@ -197,7 +197,7 @@ it("scores health from its signals, shows each factor's share, and alerts when i
     },
   );
   const row = await inTenant(h.service.db, accountId, (tx) =>
-    tx.healthSignals.findUniqueOrThrow({ where: { accountId } }),
+    tx.healthScore.findUniqueOrThrow({ where: { accountId } }),
   );
   expect(row.score).toBeLessThan(50);
 });

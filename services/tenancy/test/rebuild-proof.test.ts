@@ -156,6 +156,33 @@ async function scenarios(): Promise<void> {
     auto_renew: true,
   });
 
+  // The health score's facts: a payment failure on one aggregate, its invoice paid on another (their
+  // partitions may interleave otherwise in the replay), another person's sign-in.
+  await h.publish("billing", "platform.billing.PaymentFailed", `pay_${accountId}`, {
+    account_id: accountId,
+    invoice_id: `inv_${accountId}`,
+    payment_id: `pay_${accountId}`,
+    amount_cents: 4900,
+    currency: "USD",
+    attempt: 1,
+    failure_code: "card_declined",
+    failure_message: null,
+    next_retry_at: null,
+  });
+  await h.publish("billing", "platform.billing.InvoicePaid", `inv_${accountId}`, {
+    account_id: accountId,
+    invoice_id: `inv_${accountId}`,
+    payment_id: `pay2_${accountId}`,
+    amount_cents: 4900,
+    currency: "USD",
+  });
+  await h.publish("identity", "platform.identity.UserSignedIn", member.userId, {
+    account_id: accountId,
+    user_id: member.userId,
+    session_id: `ses_${randomBytes(4).toString("hex")}`,
+    method: "password",
+  });
+
   // Another organization, closed.
   const closing = await h.organization("Gone Ltd");
   await ok(

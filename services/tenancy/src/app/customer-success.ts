@@ -1,13 +1,8 @@
 import { enterTenant } from "@platform/database";
-import type { Clock, EventStore, NewEvent } from "@platform/event-sourcing";
-import { SYSTEM_ACTOR, TenancyEvent } from "../domain/events";
-import {
-  computeHealthScore,
-  crossedBelow,
-  HEALTH_ATTENTION_THRESHOLD,
-  type HealthSignals,
-  type PlanTier,
-} from "../domain/health-score";
+import type { Clock, EventStore } from "@platform/event-sourcing";
+import { SYSTEM_ACTOR } from "../domain/events";
+import { decideHealthScore, type HealthFacts, healthSignals, NO_HEALTH_FACTS } from "../domain/health";
+import { computeHealthScore } from "../domain/health-score";
 import {
   type AssignmentRule,
   chooseRep,
@@ -15,23 +10,26 @@ import {
   orderRules,
   validateRules,
 } from "../domain/success-reps";
+import type { HealthFacts as HealthFactsRow } from "../generated/prisma/client";
 import { record, type Tx } from "./tenant";
 
 const DAY_MS = 86_400_000;
 
-/** What the signals table keeps per organization: raw facts, windows applied at computation time. */
-interface SignalFacts {
-  /** Sign-in times by person (ms), last 30 days. */
-  signIns?: Record<string, number[]>;
-  /** Payment failure times (ms), last 90 days. */
-  paymentFailures?: number[];
-  overdue?: boolean;
+/** `health_facts`' row as the domain reads it (JSON columns written only by the read model's folds). */
+export function healthFactsOf(row: HealthFactsRow | null): HealthFacts {
+  if (!row) return NO_HEALTH_FACTS;
+  return {
+    signIns: row.signIns as HealthFacts["signIns"],
+    paymentFailures: row.paymentFailures as HealthFacts["paymentFailures"],
+    suspendedAt: row.suspendedAt,
+    invoicePaidAt: row.invoicePaidAt,
+  };
 }
 
 /**
- * Customer success: the health score (usage, engagement, billing and support signals gathered from
- * the events that carry them, recomputed when one arrives) and the success representative chosen by
- * rules, round-robin within a rule.
+ * Customer success: the health score (usage, engagement, billing and support signals; the raw facts
+ * come from the `health_facts` read model, the rest from tenancy's own state) recomputed when an event
+ * that changes one arrives, and the success representative chosen by rules, round-robin within a rule.
  */
 export class CustomerSuccessService {
   constructor(
@@ -42,100 +40,36 @@ export class CustomerSuccessService {
     validateRules(rules);
   }
 
-  /** Folds one fact into the organization's signals, then recomputes the score. */
-  async observe(tx: Tx, accountId: string, change: (facts: SignalFacts) => void): Promise<void> {
+  /**
+   * Computes the organization's score now and records it when it changed, at the version of the
+   * score it decided on (two recalculations at once: one conflicts and is applied again). Answers the
+   * score, null for an organization tenancy does not know.
+   */
+  async recalculate(tx: Tx, accountId: string): Promise<number | null> {
     await enterTenant(tx, accountId);
-    if (!(await tx.organization.findUnique({ where: { accountId } }))) return;
-    const row = await tx.healthSignals.findUnique({ where: { accountId } });
-    const facts = ((row?.signals as SignalFacts | undefined) ?? {}) as SignalFacts;
-    change(facts);
-    await tx.healthSignals.upsert({
-      where: { accountId },
-      create: { accountId, signals: facts as object },
-      update: { signals: facts as object },
-    });
-    await this.recalculate(tx, accountId);
-  }
-
-  async recalculate(tx: Tx, accountId: string): Promise<number> {
-    const now = this.clock.now().getTime();
-    const row = await tx.healthSignals.findUnique({ where: { accountId } });
-    const facts = ((row?.signals as SignalFacts | undefined) ?? {}) as SignalFacts;
+    if (!(await tx.organization.findUnique({ where: { accountId } }))) return null;
+    const now = this.clock.now();
+    const facts = healthFactsOf(await tx.healthFacts.findUnique({ where: { accountId } }));
     const traits = await tx.accountTraits.findUnique({ where: { accountId } });
     const seats = await tx.membership.count({ where: { accountId, groupId: accountId } });
-    const recent = Object.values(facts.signIns ?? {}).map((times) =>
-      times.filter((t) => now - t <= 30 * DAY_MS),
-    );
-    const lastLogin = Math.max(0, ...recent.flat());
-    const tickets = await tx.ticket.findMany({
-      where: { accountId, openedAt: { gte: new Date(now - 30 * DAY_MS) } },
+    const recentTickets = await tx.ticket.findMany({
+      where: { accountId, openedAt: { gte: new Date(now.getTime() - 30 * DAY_MS) } },
     });
-    const signals: HealthSignals = {
-      usage: { seats, activeUsers30d: recent.filter((times) => times.length > 0).length },
-      engagement: facts.signIns
-        ? {
-            daysSinceLastLogin: lastLogin ? Math.floor((now - lastLogin) / DAY_MS) : 60,
-            logins30d: recent.flat().length,
-          }
-        : null,
-      billing: traits?.plan
-        ? {
-            paymentFailures90d: (facts.paymentFailures ?? []).filter((t) => now - t <= 90 * DAY_MS).length,
-            overdueInvoices: facts.overdue ? 1 : 0,
-            planTier: (["starter", "professional", "enterprise"].includes(traits.plan)
-              ? traits.plan
-              : null) as PlanTier | null,
-          }
-        : null,
-      support: {
-        openTickets: tickets.filter((t) => t.status === "open" || t.status === "pending").length,
-        criticalTickets30d: tickets.filter((t) => t.priority === "critical").length,
-        slaBreaches30d: tickets.filter((t) => t.alertsSent.some((a) => a.endsWith(":breach"))).length,
-      },
-    };
-    const health = computeHealthScore(signals);
-    const previous = row?.score ?? null;
-    if (previous === health.score && row?.factors) return health.score;
-    await tx.healthSignals.update({
-      where: { accountId },
-      data: {
-        score: health.score,
-        // Copied into plain objects: Prisma's JSON input accepts those, not an interface type.
-        factors: health.factors.map((factor) => ({ ...factor })),
-        calculatedAt: new Date(now),
-      },
-    });
-    const factors = health.factors.map(({ name, score, weight, contribution }) => ({
-      name,
-      score,
-      weight,
-      contribution,
-    }));
-    const events: NewEvent[] = [
-      {
-        type: TenancyEvent.HealthScoreCalculated,
-        data: { score: health.score, previous_score: previous, factors },
-      },
-    ];
-    if (crossedBelow(previous, health.score, HEALTH_ATTENTION_THRESHOLD))
-      events.push({
-        type: TenancyEvent.HealthScoreDropped,
-        // A first score already under the threshold counts as a drop from full health.
-        data: {
-          score: health.score,
-          previous_score: previous ?? 100,
-          threshold: HEALTH_ATTENTION_THRESHOLD,
-          factors,
-        },
-      });
-    await record(
-      this.store,
-      tx,
-      { type: "health", id: `health:${accountId}`, accountId },
-      events,
-      SYSTEM_ACTOR,
-      new Date(now),
+    const health = computeHealthScore(
+      healthSignals(facts, { now: now.getTime(), seats, plan: traits?.plan ?? null, recentTickets }),
     );
+    const state = await tx.healthScore.findUnique({ where: { accountId } });
+    const events = decideHealthScore(state, health);
+    if (events.length > 0)
+      await record(
+        this.store,
+        tx,
+        { type: "health", id: `health:${accountId}`, accountId },
+        events,
+        SYSTEM_ACTOR,
+        now,
+        state?.version ?? 0,
+      );
     return health.score;
   }
 

@@ -70,7 +70,7 @@ export async function record(
   events: NewEvent[],
   actor: Actor,
   now: Date,
-  expectedVersion?: number,
+  expectedVersion: number,
 ): Promise<void> {
   const closing = events.every((event) => event.type === TenancyEvent.OrganizationClosed);
   if (!closing && (await accountIsClosed(tx, aggregate.accountId, { hold: true })))
@@ -81,10 +81,7 @@ export async function record(
     data: { account_id: aggregate.accountId, ...event.data, occurred_at: now.getTime(), actor },
   }));
   const metadata = { actor: actor.id ?? actor.type };
-  // Converted aggregates (inline-projected state with a version) append at the version they decided
-  // on; the others still lock their rows and use the interim appendNext (docs/tenancy.md).
-  if (expectedVersion === undefined) await store.appendNext(tx, ref, stamped, metadata);
-  else await store.append(tx, { aggregate: ref, expectedVersion, events: stamped, metadata });
+  await store.append(tx, { aggregate: ref, expectedVersion, events: stamped, metadata });
 }
 
 /**

@@ -45,13 +45,16 @@ export const teamIdOf = (directoryGroupId: string) => `grp_dir_${directoryGroupI
  * team.
  *
  * A group's event and its members' UserProvisioned have different aggregates, so they may arrive in
- * either order (different partitions). The team keeps the directory's whole list, and a person
- * provisioned after their group was announced joins its teams then.
+ * either order (different partitions). The directory's whole list is a read model of identity's topic
+ * (`directory_team_rosters`, src/projections/read-models.ts), and a person provisioned after their
+ * group was announced joins its teams then. A group's event waits here until the read models have
+ * applied it (`readModelsHave`): a UserProvisioned handled after it then finds the list.
  */
 export function directoryTeamHandlers(
   groups: GroupService,
   members: MembershipService,
   memberships: Memberships,
+  readModelsHave: ProjectionHandler<Tx>,
 ): Record<string, ProjectionHandler<Tx>> {
   async function sync(tx: Tx, data: DirectoryGroup, occurredAt: Date): Promise<void> {
     await enterTenant(tx, data.account_id);
@@ -69,12 +72,6 @@ export function directoryTeamHandlers(
     else if (team.name !== data.display_name)
       team = await groups.renameWithin(tx, data.account_id, teamId, data.display_name, SCIM_ACTOR);
     const wanted = new Set(data.member_user_ids);
-    // The directory's list, kept beside the team (not in the group aggregate, which is tenancy's log's).
-    await tx.directoryTeamRoster.upsert({
-      where: { teamId },
-      create: { teamId, accountId: data.account_id, memberIds: [...wanted] },
-      update: { memberIds: [...wanted] },
-    });
     const organizationMembers = new Set(
       (await tx.membership.findMany({ where: { accountId: data.account_id, groupId: data.account_id } })).map(
         (m) => m.userId,
@@ -133,12 +130,14 @@ export function directoryTeamHandlers(
       await enterTenant(tx, data.account_id);
       await members.deprovisioned(tx, data, data.actor);
     },
-    [IdentityEvent.DirectoryGroupCreated]: retryOnConflict((tx, event) =>
-      sync(tx, event.data, event.occurredAt),
-    ),
-    [IdentityEvent.DirectoryGroupUpdated]: retryOnConflict((tx, event) =>
-      sync(tx, event.data, event.occurredAt),
-    ),
+    [IdentityEvent.DirectoryGroupCreated]: retryOnConflict(async (tx, event) => {
+      await readModelsHave(tx, event);
+      await sync(tx, event.data, event.occurredAt);
+    }),
+    [IdentityEvent.DirectoryGroupUpdated]: retryOnConflict(async (tx, event) => {
+      await readModelsHave(tx, event);
+      await sync(tx, event.data, event.occurredAt);
+    }),
     [IdentityEvent.DirectoryGroupDeleted]: retryOnConflict(async (tx, event) => {
       const { data } = event;
       await enterTenant(tx, data.account_id);

@@ -5,6 +5,7 @@ import { organizationState } from "../app/organizations";
 import type { Tx } from "../app/tenant";
 import { type DomainHistoryEvent, evolve as evolveDomainState } from "../domain/domains";
 import { evolve, type GroupHistoryEvent, type GroupState, rebased } from "../domain/groups";
+import { evolveHealthScore } from "../domain/health";
 import { evolve as evolveInvitationState, type InvitationHistoryEvent } from "../domain/invitations";
 import { evolve as evolveMembershipState, type MembershipHistoryEvent } from "../domain/membership";
 import {
@@ -146,6 +147,17 @@ export const inlineHandlers: InlineHandlers<Tx, TenancyPayloads> = {
       update: { cursor: { increment: 1 } },
     });
   }),
+  // The score as the process decided it; a drop under the threshold only moves the version on.
+  [TenancyEvent.HealthScoreCalculated]: inTenantOf(async (tx, event) => {
+    const { accountId, ...score } = evolveHealthScore(event);
+    await tx.healthScore.upsert({ where: { accountId }, create: { accountId, ...score }, update: score });
+  }),
+  [TenancyEvent.HealthScoreDropped]: inTenantOf(async (tx, event) => {
+    await tx.healthScore.update({
+      where: { accountId: event.data.account_id },
+      data: { version: event.version },
+    });
+  }),
   [TenancyEvent.DomainAdded]: inTenantOf((tx, event) =>
     evolveDomain(tx, { ...event, type: TenancyEvent.DomainAdded }),
   ),
@@ -249,6 +261,7 @@ export async function resetInline(tx: Tx): Promise<void> {
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
     await tx.repAssignment.deleteMany({ where: { accountId } });
+    await tx.healthScore.deleteMany({ where: { accountId } });
     await tx.membership.deleteMany({ where: { accountId } });
     await tx.invitation.deleteMany({ where: { accountId } });
     await tx.verifiedDomain.deleteMany({ where: { accountId } });

@@ -12,6 +12,7 @@ import {
   type EventStore,
   handlersFor,
   type ProjectionHandler,
+  requireProjected,
 } from "@platform/event-sourcing";
 import type { AutoJoin } from "../app/auto-join";
 import type { CustomerSuccessService } from "../app/customer-success";
@@ -44,13 +45,17 @@ export function processHandlers(deps: {
   customerSuccess: CustomerSuccessService;
   autoJoin: AutoJoin;
   groups: GroupService;
+  /** The read models' consumer group: the processes read its tables. */
+  readModelGroup: string;
 }): Record<string, ProjectionHandler<Tx>> {
+  const readModelsHave: ProjectionHandler<Tx> = (tx, event) =>
+    requireProjected(tx, deps.readModelGroup, event);
   // A process appends on state a command may change at the same time; the loser of such a race is
   // applied again (transient), over what the winner wrote, instead of dead-lettered.
   const handlers = combine(
-    directoryTeamHandlers(deps.groups, deps.members, deps.memberships),
+    directoryTeamHandlers(deps.groups, deps.members, deps.memberships, readModelsHave),
     lifecycleHandlers(deps),
-    customerSuccessHandlers(deps.customerSuccess),
+    customerSuccessHandlers(deps.customerSuccess, readModelsHave),
     deps.autoJoin.handlers(),
   );
   return skipClosedAccounts(
@@ -101,11 +106,24 @@ function combine(...maps: Record<string, ProjectionHandler<Tx>>[]): Record<strin
   return combined;
 }
 
-/** Health signals and success-rep assignment follow the events that change them. */
-function customerSuccessHandlers(success: CustomerSuccessService): Record<string, ProjectionHandler<Tx>> {
+/**
+ * The health score and success-rep assignment follow the events that change them. The score's raw
+ * facts are the read models' (health_facts, and the plan in account_traits): for an event that changes
+ * them, the process waits until the read models have applied it (`readModelsHave`), so the score it
+ * records includes the very event it reacts to.
+ */
+function customerSuccessHandlers(
+  success: CustomerSuccessService,
+  readModelsHave: ProjectionHandler<Tx>,
+): Record<string, ProjectionHandler<Tx>> {
   const recalculate: EventHandler<Tx, { account_id: string | null }> = async (tx, event) => {
     const accountId = event.data.account_id;
-    if (accountId) await success.observe(tx, accountId, () => undefined);
+    if (accountId) await success.recalculate(tx, accountId);
+  };
+  const recalculateWithFact: EventHandler<Tx, { account_id: string | null }> = async (tx, event) => {
+    if (!event.data.account_id) return;
+    await readModelsHave(tx, event);
+    await recalculate(tx, event);
   };
   // Organization events carry no plan: the rep is then chosen by the organization's other traits.
   const reassign: EventHandler<Tx, { account_id: string; plan?: { plan_id: string } }> = async (
@@ -132,41 +150,11 @@ function customerSuccessHandlers(success: CustomerSuccessService): Record<string
       [TenancyEvent.TicketOpened]: recalculate,
       [TenancyEvent.TicketUpdated]: recalculate,
       [TenancyEvent.SlaBreached]: recalculate,
-      [BillingEvent.SubscriptionCreated]: recalculate,
-      [IdentityEvent.UserSignedIn]: async (tx, event) => {
-        const { data } = event;
-        const accountId = data.account_id;
-        if (!accountId) return;
-        await success.observe(tx, accountId, (facts) => {
-          facts.signIns ??= {};
-          const signIns = facts.signIns;
-          const userId = String(data.user_id);
-          // Relative to the sign-in, not to the apply: a replay keeps the same window.
-          const cutoff = event.occurredAt.getTime() - 30 * 86_400_000;
-          signIns[userId] = [...(signIns[userId] ?? []).filter((t) => t > cutoff), Number(data.occurred_at)];
-        });
-      },
-      [BillingEvent.PaymentFailed]: async (tx, event) => {
-        const accountId = event.data.account_id;
-        if (accountId)
-          await success.observe(tx, accountId, (facts) => {
-            facts.paymentFailures = [...(facts.paymentFailures ?? []), Number(event.data.occurred_at)];
-          });
-      },
-      [BillingEvent.SubscriptionSuspended]: async (tx, event) => {
-        const accountId = event.data.account_id;
-        if (accountId)
-          await success.observe(tx, accountId, (facts) => {
-            facts.overdue = true;
-          });
-      },
-      [BillingEvent.InvoicePaid]: async (tx, event) => {
-        const accountId = event.data.account_id;
-        if (accountId)
-          await success.observe(tx, accountId, (facts) => {
-            facts.overdue = false;
-          });
-      },
+      [BillingEvent.SubscriptionCreated]: recalculateWithFact,
+      [IdentityEvent.UserSignedIn]: recalculateWithFact,
+      [BillingEvent.PaymentFailed]: recalculateWithFact,
+      [BillingEvent.SubscriptionSuspended]: recalculateWithFact,
+      [BillingEvent.InvoicePaid]: recalculateWithFact,
     }),
   );
 }

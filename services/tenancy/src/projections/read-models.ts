@@ -11,8 +11,17 @@ import {
 } from "@platform/contracts";
 import { allTenantIds, enterTenant } from "@platform/database";
 import { type EventHandler, handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
+import { healthFactsOf } from "../app/customer-success";
 import { CROSS_TENANT, type Tx } from "../app/tenant";
 import { TenancyEvent } from "../domain/events";
+import {
+  type HealthFacts,
+  withInvoicePaid,
+  withPaymentFailure,
+  withSignIn,
+  withSuspension,
+} from "../domain/health";
+import { teamIdOf } from "./directory-teams";
 
 const SUPPORT_LEVELS: Record<string, string> = {
   starter: "standard",
@@ -138,6 +147,73 @@ function peopleHandlers(): Record<string, ProjectionHandler<Tx>> {
   });
 }
 
+/**
+ * The raw facts of the health score, folded order-independently (src/domain/health.ts) so a replay
+ * writes the row the live run wrote; the score itself is the process's (HealthScoreCalculated).
+ */
+function healthFactsHandlers(): Record<string, ProjectionHandler<Tx>> {
+  const fold =
+    <Data extends { account_id: string | null }>(
+      change: (facts: HealthFacts, data: Data) => HealthFacts,
+    ): EventHandler<Tx, Data> =>
+    async (tx, event) => {
+      const accountId = event.data.account_id;
+      if (!accountId) return;
+      await enterTenant(tx, accountId);
+      const next = change(
+        healthFactsOf(await tx.healthFacts.findUnique({ where: { accountId } })),
+        event.data,
+      );
+      const row = {
+        signIns: next.signIns,
+        paymentFailures: next.paymentFailures,
+        suspendedAt: next.suspendedAt,
+        invoicePaidAt: next.invoicePaidAt,
+      };
+      await tx.healthFacts.upsert({ where: { accountId }, create: { accountId, ...row }, update: row });
+    };
+  return handlersFor<IdentityPayloads & BillingPayloads>()<Tx>({
+    [IdentityEvent.UserSignedIn]: fold((facts, data) => withSignIn(facts, data.user_id, data.occurred_at)),
+    [BillingEvent.PaymentFailed]: fold((facts, data) => withPaymentFailure(facts, data.occurred_at)),
+    [BillingEvent.SubscriptionSuspended]: fold((facts, data) =>
+      withSuspension(facts, new Date(data.occurred_at)),
+    ),
+    [BillingEvent.InvoicePaid]: fold((facts, data) => withInvoicePaid(facts, new Date(data.occurred_at))),
+  });
+}
+
+/**
+ * A directory (SCIM) group's member list as identity's directory last sent it, under the team it
+ * becomes (`teamIdOf`): the directory-team process reads it when a person it names is provisioned.
+ */
+function directoryRosterHandlers(): Record<string, ProjectionHandler<Tx>> {
+  const upsert: EventHandler<
+    Tx,
+    { account_id: string; directory_group_id: string; member_user_ids: string[] }
+  > = async (tx, event) => {
+    const { data } = event;
+    await enterTenant(tx, data.account_id);
+    const teamId = teamIdOf(data.directory_group_id);
+    const memberIds = [...new Set(data.member_user_ids)];
+    await tx.directoryTeamRoster.upsert({
+      where: { teamId },
+      create: { teamId, accountId: data.account_id, memberIds },
+      update: { memberIds },
+    });
+  };
+  return handlersFor<IdentityPayloads>()<Tx>({
+    [IdentityEvent.DirectoryGroupCreated]: upsert,
+    [IdentityEvent.DirectoryGroupUpdated]: upsert,
+    [IdentityEvent.DirectoryGroupDeleted]: async (tx, event) => {
+      const { data } = event;
+      await enterTenant(tx, data.account_id);
+      await tx.directoryTeamRoster.deleteMany({
+        where: { teamId: teamIdOf(data.directory_group_id), accountId: data.account_id },
+      });
+    },
+  });
+}
+
 export function readModelHandlers(
   keyRing: KeyRing,
   roles: RoleCatalog,
@@ -145,19 +221,23 @@ export function readModelHandlers(
   return {
     ...traitsHandlers(),
     ...peopleHandlers(),
+    ...healthFactsHandlers(),
+    ...directoryRosterHandlers(),
     ...handlersFor<IdentityPayloads>()<Tx>(trustedAccessHandlers(keyRing, roles)),
   };
 }
 
 /**
  * What a rebuild empties: every read model this projector writes. Tenant tables are emptied tenant by
- * tenant (row-level security): traits for each tenant of the log, role definitions for every account
+ * tenant (row-level security): traits, health facts and directory rosters for each tenant of the log, role definitions for every account
  * they are filed under (identity's roles name organizations tenancy's log may not, and `platform`).
  */
 export async function resetReadModels(tx: Tx): Promise<void> {
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
     await tx.accountTraits.deleteMany({ where: { accountId } });
+    await tx.healthFacts.deleteMany({ where: { accountId } });
+    await tx.directoryTeamRoster.deleteMany({ where: { accountId } });
   }
   await resetTrustedAccess(tx, CROSS_TENANT.roleDefinitions);
   await tx.person.deleteMany();
