@@ -51,24 +51,31 @@ export function handlersFor<Payloads>() {
 
 /**
  * For a consumer that reads what another projection of the same topics writes (a process reading a
- * read model): resolves once `consumerGroup` has passed `event` (applied or dead-lettered it, its
- * stored offset on the event's partition is beyond it), else throws a transient UnavailableError, so
- * the caller's projector rolls back and applies the event again later. Consumer groups move at their
- * own pace; without this a process could decide on a read model that has not seen the very event it
- * reacts to. Reads the position without locking it, so the other projection is never held up.
+ * read model): resolves once `consumerGroup` has passed `event` (applied or dead-lettered it: its
+ * stored offset on the event's partition is beyond it). Consumer groups move at their own pace;
+ * without this a process could decide on a read model that has not seen the very event it reacts to.
+ * The position is polled (each read sees the latest commit, never locking it, so the other projection
+ * is not held up) for up to `waitMs`; still behind then, it throws a transient UnavailableError
+ * (`projection_behind`), so the caller's projector rolls back and applies the event again later.
  */
 export async function requireProjected(
   tx: SqlClient,
   consumerGroup: string,
   event: Pick<ProjectedEvent, "topic" | "partition" | "offset" | "type">,
+  waitMs = 2_000,
 ): Promise<void> {
-  const [row] = await tx.$queryRawUnsafe<{ next_offset: bigint }[]>(
-    "SELECT next_offset FROM platform_consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3",
-    consumerGroup,
-    event.topic,
-    event.partition,
-  );
-  if (row !== undefined && BigInt(event.offset) < BigInt(row.next_offset)) return;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const [row] = await tx.$queryRawUnsafe<{ next_offset: bigint }[]>(
+      "SELECT next_offset FROM platform_consumer_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3",
+      consumerGroup,
+      event.topic,
+      event.partition,
+    );
+    if (row !== undefined && BigInt(event.offset) < BigInt(row.next_offset)) return;
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   throw new UnavailableError(
     "projection_behind",
     `${consumerGroup} has not yet applied ${event.type} at ${event.topic}/${event.partition}@${event.offset}`,
