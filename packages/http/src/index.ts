@@ -11,6 +11,12 @@ export { type BatchIntakeOptions, type BatchItemError, batchIntake } from "./bat
 export { type MetricsSource, metricsRoute } from "./metrics-route";
 export { type FieldError, parseBody } from "./parse-body";
 export { HttpErrorCodes, type Problem } from "./problem";
+export {
+  RATE_LIMITED_CODE,
+  type RateLimitPolicy,
+  type TenantRateLimitOptions,
+  tenantRateLimit,
+} from "./rate-limit";
 export type { ReadinessCheck } from "./readiness";
 export type { BodyRule } from "./request-checks";
 export { param, type RouteGuards, routeGuards, who } from "./route-guards";

@@ -1,0 +1,148 @@
+/**
+ * The per-tenant rate limiter over a real HTTP server: the draft's two fields on every answer (200,
+ * 429, and an error the route itself throws), remaining counting down, one tenant's spent quota
+ * leaving another's alone, a sane Retry-After, the window reopening, and policies per plan.
+ */
+import { NotFoundError } from "@platform/errors";
+import { type RateLimitPolicy, tenantRateLimit } from "../src";
+import { start, type TestServer } from "./helpers";
+
+const PLANS: Record<string, RateLimitPolicy> = {
+  starter: { name: "starter", limit: 3, windowSeconds: 60 },
+  pro: { name: "pro", limit: 5, windowSeconds: 60 },
+  burst: { name: "burst", limit: 2, windowSeconds: 1 },
+};
+/** The tenant's plan is the first part of its id ("pro-acme"): what a real service would look up. */
+const planOf = (tenant: string) => PLANS[tenant.split("-")[0] ?? ""] ?? { limit: 1, windowSeconds: 60 };
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await start({
+    routes: (router) => {
+      router.use(
+        tenantRateLimit({ tenantOf: (req) => req.header("x-tenant") ?? undefined, policyFor: planOf }),
+      );
+      router.get("/things", (_req, res) => {
+        res.json({ ok: true });
+      });
+      router.get("/missing", () => {
+        throw new NotFoundError("thing_not_found", "no such thing");
+      });
+    },
+  });
+});
+afterAll(() => server.serving.close());
+
+let tenants = 0;
+/** A tenant no other test has used: counters live as long as the server. */
+const fresh = (plan: string) => `${plan}-${++tenants}`;
+
+const call = (tenant: string | undefined, path = "/things") =>
+  fetch(`${server.url}${path}`, { headers: tenant ? { "x-tenant": tenant } : {} });
+
+/** `"pro";r=4;t=60` → { name, r, t } */
+function rateLimit(res: Response): { name: string; r: number; t: number } {
+  const value = res.headers.get("ratelimit") ?? "";
+  const match = /^"([^"]*)";r=(\d+);t=(\d+)$/.exec(value);
+  if (!match) throw new Error(`RateLimit field not in the draft's form: ${JSON.stringify(value)}`);
+  return { name: match[1] as string, r: Number(match[2]), t: Number(match[3]) };
+}
+
+it("sends the policy and the remaining quota on every answer, counting down", async () => {
+  const tenant = fresh("pro");
+  const seen: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await call(tenant);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("ratelimit-policy")).toBe('"pro";q=5;w=60');
+    const { name, r, t } = rateLimit(res);
+    expect(name).toBe("pro");
+    expect(t).toBeGreaterThanOrEqual(1);
+    expect(t).toBeLessThanOrEqual(60);
+    seen.push(r);
+  }
+  expect(seen).toEqual([4, 3, 2, 1, 0]);
+});
+
+it("answers 429 rate_limited with Retry-After and the same fields once the quota is spent", async () => {
+  const tenant = fresh("starter");
+  for (let i = 0; i < 3; i++) expect((await call(tenant)).status).toBe(200);
+  const res = await call(tenant);
+  expect(res.status).toBe(429);
+  expect(res.headers.get("content-type")).toContain("application/problem+json");
+  const body = (await res.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({ status: 429, code: "rate_limited", limit: 3, windowSeconds: 60 });
+  expect(res.headers.get("ratelimit-policy")).toBe('"starter";q=3;w=60');
+  const { r, t } = rateLimit(res);
+  expect(r).toBe(0);
+  // Retry-After: whole seconds, within the window, the same as the field's reset and the body's.
+  const retryAfter = Number(res.headers.get("retry-after"));
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+  expect(retryAfter).toBe(t);
+  expect(body.retryAfterSeconds).toBe(retryAfter);
+  // Still refused while the window lasts.
+  expect((await call(tenant)).status).toBe(429);
+});
+
+it("keeps each tenant's quota its own: one spending all of it changes nothing for another", async () => {
+  const greedy = fresh("starter");
+  const quiet = fresh("starter");
+  expect(rateLimit(await call(quiet)).r).toBe(2);
+  for (let i = 0; i < 6; i++) await call(greedy);
+  expect((await call(greedy)).status).toBe(429);
+  const res = await call(quiet);
+  expect(res.status).toBe(200);
+  expect(rateLimit(res).r).toBe(1);
+});
+
+it("applies each tenant's plan, and sends the fields on errors the route answers too", async () => {
+  const other = fresh("unknown");
+  const res = await call(other, "/missing");
+  expect(res.status).toBe(404);
+  expect(res.headers.get("ratelimit-policy")).toBe('"default";q=1;w=60');
+  expect(rateLimit(res)).toMatchObject({ name: "default", r: 0 });
+  expect((await call(other)).status).toBe(429);
+});
+
+it("opens the window again once it has passed", async () => {
+  const tenant = fresh("burst");
+  await call(tenant);
+  await call(tenant);
+  const refused = await call(tenant);
+  expect(refused.status).toBe(429);
+  expect(Number(refused.headers.get("retry-after"))).toBe(1);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const res = await call(tenant);
+  expect(res.status).toBe(200);
+  expect(rateLimit(res).r).toBe(1);
+});
+
+it("lets a request naming no tenant through unlimited and without the fields", async () => {
+  for (let i = 0; i < 3; i++) {
+    const res = await call(undefined);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("ratelimit")).toBeNull();
+  }
+});
+
+it("refuses a policy it cannot state in the fields (500, not a silent limit)", async () => {
+  const broken = await start({
+    routes: (router) => {
+      router.use(
+        tenantRateLimit({ tenantOf: () => "t", policyFor: () => ({ limit: 0, windowSeconds: 60 }) }),
+      );
+      router.get("/x", (_req, res) => {
+        res.json({});
+      });
+    },
+  });
+  try {
+    const res = await fetch(`${broken.url}/x`);
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { code: string }).code).toBe("internal_error");
+  } finally {
+    await broken.serving.close();
+  }
+});
