@@ -165,27 +165,6 @@ export class EventStore<Tx extends SqlClient = SqlClient> {
   }
 
   /**
-   * INTERIM, to be removed when identity and tenancy decide on inline-projected state: appends at the
-   * version the log holds now, so it can never detect a concurrent writer. It is only safe for
-   * commands that lock the rows they decide on in the same transaction, which is what those services
-   * still do. New code calls `append` with the version its decision was based on.
-   * @deprecated Interim path for identity and tenancy until their state is inline-projected.
-   */
-  async appendNext(
-    tx: Tx,
-    aggregate: AggregateRef,
-    events: NewEvent[],
-    metadata?: EventMetadata,
-  ): Promise<StoredEvent[]> {
-    return this.append(tx, {
-      aggregate,
-      expectedVersion: await this.currentVersion(tx, aggregate.id),
-      events,
-      metadata,
-    });
-  }
-
-  /**
    * Appends the events at `expectedVersion + 1 …` and applies the inline handlers to them, all in
    * the caller's transaction. `expectedVersion` must be the version of the state the command decided
    * on; if another writer appended since, this throws ConcurrencyConflictError (409

@@ -38,20 +38,24 @@ it("publishes a default again when a release changed it, so other services' cata
   const today = [...(DEFAULT_ROLES.admin ?? [])];
   // What an earlier release published for admin: organization.* (closing included).
   const before = ["organization.*", "members.*", "groups.*", "invitations.*", "api_keys.*"];
-  await h.service.db.$transaction((tx) =>
-    h.service.store.appendNext(tx, { type: "role", id: "role:platform:admin" }, [
-      {
-        type: IdentityEvent.RoleDefined,
-        data: {
-          account_id: null,
-          role: "admin",
-          permissions: before,
-          description: "platform default",
-          occurred_at: Date.now(),
-          actor: { type: "system", id: null, ip_address: null, user_agent: null },
+  await h.service.db.$transaction(async (tx) =>
+    h.service.store.append(tx, {
+      aggregate: { type: "role", id: "role:platform:admin" },
+      expectedVersion: await h.service.store.currentVersion(tx, "role:platform:admin"),
+      events: [
+        {
+          type: IdentityEvent.RoleDefined,
+          data: {
+            account_id: null,
+            role: "admin",
+            permissions: before,
+            description: "platform default",
+            occurred_at: Date.now(),
+            actor: { type: "system", id: null, ip_address: null, user_agent: null },
+          },
         },
-      },
-    ]),
+      ],
+    }),
   );
   // identity's own catalog follows the topic, as every other service's does.
   await waitFor(() => h.service.roles.permissionsOf(null, "admin").includes("organization.*") || undefined, {

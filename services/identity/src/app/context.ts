@@ -36,14 +36,12 @@ export async function appendEvents(
   actor: Actor,
   /**
    * The version of the state the command decided on (its inline-projected row's version, 0 for a new
-   * aggregate): a concurrent writer makes this fail with 409 `concurrency_conflict`. Left out only by
-   * commands whose state is not projected yet, which still lock the rows they decide on.
+   * aggregate): a concurrent writer makes this fail with 409 `concurrency_conflict`.
    */
-  expectedVersion?: number,
+  expectedVersion: number,
 ): Promise<void> {
   if (aggregate.tenantId && events.some((event) => !ALLOWED_IN_CLOSED.has(event.type)))
     await assertOpen(tx, aggregate.tenantId);
   const metadata = { actor: actor.id ?? actor.type };
-  if (expectedVersion === undefined) await store.appendNext(tx, aggregate, events, metadata);
-  else await store.append(tx, { aggregate, expectedVersion, events, metadata });
+  await store.append(tx, { aggregate, expectedVersion, events, metadata });
 }

@@ -61,6 +61,8 @@ export class SigningKeys implements TokenIssuer {
           },
         ],
         SYSTEM_ACTOR,
+        // A key id just generated: its aggregate is new.
+        0,
       );
     });
     this.active = { kid, key: privateKey };

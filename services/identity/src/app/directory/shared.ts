@@ -39,7 +39,7 @@ export async function appendDirectoryEvent(
   data: Record<string, unknown>,
   origin: RequestOrigin,
   /** The version decided on: the group's revision, the token's version, or the person's version (users). */
-  expectedVersion?: number,
+  expectedVersion: number,
 ): Promise<void> {
   await appendEvents(
     deps.store,
