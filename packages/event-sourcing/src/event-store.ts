@@ -103,6 +103,27 @@ export type InlineHandlers<Tx, Events extends object = Record<string, Record<str
   [Type in keyof Events]?: InlineHandler<Tx, Events[Type]>;
 };
 
+/**
+ * Several projections' handlers as one set: where two write for the same event type, both run, in the
+ * order given, in the append's transaction (a state table and a ledger fed by the same events).
+ */
+export function combineInlineHandlers<Tx, Events extends object>(
+  ...sets: InlineHandlers<Tx, Events>[]
+): InlineHandlers<Tx, Events> {
+  const combined: Record<string, InlineHandler<Tx, never>[]> = {};
+  for (const set of sets)
+    for (const [type, handler] of Object.entries(set) as [string, InlineHandler<Tx, never> | undefined][])
+      if (handler) combined[type] = [...(combined[type] ?? []), handler];
+  return Object.fromEntries(
+    Object.entries(combined).map(([type, handlers]) => [
+      type,
+      async (tx: Tx, event: StoredEvent<never>) => {
+        for (const handler of handlers) await handler(tx, event);
+      },
+    ]),
+  ) as InlineHandlers<Tx, Events>;
+}
+
 export interface EventStoreOptions<Tx> {
   /** The service's one clock, shared with its commands: the time of every event not given one. */
   clock?: Clock;

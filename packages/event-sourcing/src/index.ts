@@ -9,6 +9,7 @@ export {
   type AggregateRef,
   type AppendRequest,
   type Clock,
+  combineInlineHandlers,
   type EventMetadata,
   EventStore,
   type EventStoreOptions,

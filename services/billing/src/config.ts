@@ -8,6 +8,12 @@ export const billingConfigSchema = z.object({
   BILLING_EVENTS_TOPIC: env.string().default("billing.events"),
   TENANCY_EVENTS_TOPIC: env.string().default("tenancy.events"),
   IDENTITY_EVENTS_TOPIC: env.string().default("identity.events"),
+  /**
+   * The platform operator's bearer token for the routes across every organization (GET
+   * /v1/billing/metrics), at least 32 characters; unset, nobody reaches them. A secret: compared in
+   * constant time, never logged (docs/billing.md, Operator access).
+   */
+  BILLING_OPERATOR_TOKEN: env.string().min(32, { error: "must be at least 32 characters" }).optional(),
   /** Consumer group prefix of billing's projectors (`<group>` read models, `<group>.processes`). */
   READ_MODEL_GROUP: env.string().default("billing-read-models"),
 });

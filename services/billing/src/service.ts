@@ -17,6 +17,7 @@ import type { AvroSerde } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
 import { ClosedAccounts } from "./app/closed-accounts";
+import { RevenueMetrics } from "./app/revenue";
 import { SubscriptionService } from "./app/subscriptions";
 import { CROSS_TENANT, type Tx } from "./app/tenant";
 import type { BillingConfig } from "./config";
@@ -45,6 +46,7 @@ export class BillingService {
   readonly access: AccessControl;
   readonly closedAccounts: ClosedAccounts;
   readonly subscriptions: SubscriptionService;
+  readonly revenue: RevenueMetrics;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
@@ -80,6 +82,7 @@ export class BillingService {
     });
     this.closedAccounts = new ClosedAccounts(this.db);
     this.subscriptions = new SubscriptionService(this.db, this.store, clock);
+    this.revenue = new RevenueMetrics(this.db, clock);
   }
 
   /** Migrates, trusts the identity keys and roles already seen, reads the window's revocations, connects the producer. */

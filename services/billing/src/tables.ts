@@ -14,7 +14,7 @@ export const TABLE_CLASSES = {
   ],
   secretStore: [],
   /** billing's own state, written only by inline handlers in the append's transaction (src/projections/inline.ts). */
-  inline: ["subscriptions"],
+  inline: ["subscriptions", "mrr_changes"],
   /** Read models of identity's and tenancy's topics, written by the projector (src/projections/read-models.ts). */
   async: ["closed_accounts", "role_definitions", "trusted_keys"],
   /** Command-written tables: none, and none may be added (billing was built on inline projections). */

@@ -73,4 +73,7 @@ it("rebuilds every inline and async table from the logs, equal to the live copy,
   // The scenarios reached every table the proof rebuilds: none passes by being empty.
   expect(report.proven.filter((entry) => entry.rows === 0)).toEqual([]);
   expect(report.proven.find((entry) => entry.table === "subscriptions")?.rows).toBe(4);
+  // The revenue ledger: three trial outcomes, the upgrade, the switch to annual (the cancellation at the
+  // period's end moves no MRR yet), so the metrics computed from it are rebuilt too.
+  expect(report.proven.find((entry) => entry.table === "mrr_changes")?.rows).toBe(5);
 });

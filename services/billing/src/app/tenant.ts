@@ -17,6 +17,13 @@ export const CROSS_TENANT = {
       "the scheduler lists every organization's due steps (trial reminders and ends, renewals) in one " +
       "indexed query on next_due_at, then runs each in its own tenant's transaction",
   },
+  mrrChanges: {
+    table: "mrr_changes",
+    lookupBy: null,
+    reason:
+      "the platform operator's revenue metrics (GET /v1/billing/metrics) are computed over every " +
+      "organization's MRR changes; only the operator credential reaches that read",
+  },
   roleDefinitions: {
     table: "role_definitions",
     lookupBy: null,

@@ -56,33 +56,40 @@ export interface MonthFigures {
   trial_conversion_rate: number | null;
 }
 
-const monthOf = (at: Date) => at.toISOString().slice(0, 7);
+export const monthOf = (at: Date) => at.toISOString().slice(0, 7);
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator === 0 ? null : new Big(numerator).div(denominator).round(6, Big.roundHalfUp).toNumber();
 
-function nextMonth(month: string): string {
+export function nextMonth(month: string): string {
   const [year, m] = month.split("-").map(Number) as [number, number];
   return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, "0")}`;
 }
 
-/** The months from the first change (or trial) to `until`, inclusive, each with its figures. */
+/**
+ * The months from the first change (or trial) to `until`, inclusive, each with its figures; with
+ * `since` (YYYY-MM), from that month when it is earlier, so a range that starts before any revenue
+ * lists its empty months too. Every change before a month counts for it (MRR at its start, who paid
+ * before), so callers pass the whole history up to `until` and pick the months they show.
+ */
 export function revenueByMonth(
   changes: readonly MrrChange[],
   trials: readonly TrialOutcome[],
   until: Date,
+  since?: string,
 ): MonthFigures[] {
   const sorted = [...changes].sort((a, b) => a.at.getTime() - b.at.getTime());
   const moments = [...sorted, ...trials].map((entry) => entry.at.getTime());
-  if (moments.length === 0) return [];
-  const firstAt = new Date(Math.min(...moments));
+  if (moments.length === 0 && since === undefined) return [];
+  const first = moments.length === 0 ? undefined : monthOf(new Date(Math.min(...moments)));
+  const start = since !== undefined && (first === undefined || since < first) ? since : (first as string);
   const mrr = new Map<string, Cents>();
   const everPaid = new Set<string>();
   const months: MonthFigures[] = [];
   let cursor = 0;
   const total = () => [...mrr.values()].reduce((sum, value) => sum + value, 0);
   const paying = () => [...mrr.values()].filter((value) => value > 0).length;
-  for (let month = monthOf(firstAt); month <= monthOf(until); month = nextMonth(month)) {
+  for (let month = start; month <= monthOf(until); month = nextMonth(month)) {
     const figures = {
       new_cents: 0,
       expansion_cents: 0,

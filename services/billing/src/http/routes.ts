@@ -1,6 +1,7 @@
 import { param, parseBody, routeGuards, who } from "@platform/http";
 import type { Router } from "express";
 import type { BillingService } from "../service";
+import { metricsRoutes } from "./metrics-routes";
 import { BILLING_MANAGE, BILLING_READ } from "./permissions";
 import { planJson, subscriptionJson } from "./serializers";
 import {
@@ -13,12 +14,16 @@ import {
 
 /** billing's HTTP API: parse at the edge, call one command, answer (docs/billing.md, API). */
 export function billingRoutes(service: BillingService) {
-  const { signedIn, inAccount } = routeGuards(service);
+  const guards = routeGuards(service);
+  const { signedIn, inAccount } = guards;
   const { subscriptions } = service;
   const base = "/v1/organizations/:accountId/subscription";
   const account = (req: Parameters<Parameters<Router["get"]>[1]>[0]) => param(req, "accountId");
 
+  const metrics = metricsRoutes(service, guards);
+
   return (router: Router) => {
+    metrics(router);
     router.get("/v1/plans", signedIn, (_req, res) => {
       res.json({ data: subscriptions.catalog().map(planJson) });
     });

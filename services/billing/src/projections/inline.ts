@@ -1,9 +1,10 @@
 import { allTenantIds, enterTenant } from "@platform/database";
-import type { InlineHandler, InlineHandlers } from "@platform/event-sourcing";
+import { combineInlineHandlers, type InlineHandler, type InlineHandlers } from "@platform/event-sourcing";
 import { rowOfState, stateOfRow } from "../app/subscription-state";
 import type { Tx } from "../app/tenant";
 import { BillingEvent, type BillingPayloads } from "../domain/events";
 import { evolve, type SubscriptionEventType, type SubscriptionHistoryEvent } from "../domain/subscriptions";
+import { resetRevenue, revenueHandlers } from "./revenue";
 
 /**
  * billing's own state as inline projections: run by the event store in the append's transaction and
@@ -48,8 +49,10 @@ const SUBSCRIPTION_EVENTS: readonly SubscriptionEventType[] = [
   BillingEvent.SubscriptionReactivated,
 ];
 
-export const inlineHandlers: InlineHandlers<Tx, BillingPayloads> = Object.fromEntries(
-  SUBSCRIPTION_EVENTS.map((type) => [type, subscriptionHandler(type)]),
+/** The subscription's row first, then the revenue ledger (src/projections/revenue.ts), from the same events. */
+export const inlineHandlers: InlineHandlers<Tx, BillingPayloads> = combineInlineHandlers(
+  Object.fromEntries(SUBSCRIPTION_EVENTS.map((type) => [type, subscriptionHandler(type)])),
+  revenueHandlers(SUBSCRIPTION_EVENTS),
 );
 
 /** The tables the inline handlers own, emptied tenant by tenant (row-level security) before a rebuild. */
@@ -58,4 +61,5 @@ export async function resetInline(tx: Tx): Promise<void> {
     await enterTenant(tx, accountId);
     await tx.subscription.deleteMany({ where: { accountId } });
   }
+  await resetRevenue(tx);
 }

@@ -67,6 +67,25 @@ describe("revenue metrics by month (ChartMogul's definitions)", () => {
     expect(february?.trial_conversion_rate).toBeNull();
   });
 
+  it("lists the months from `since` when it is earlier than the first change, with nothing in them", () => {
+    const months = revenueByMonth(changes, trials, at("2026-01-31"), "2025-11");
+    expect(months.map((m) => m.month)).toEqual(["2025-11", "2025-12", "2026-01"]);
+    expect(months[0]).toMatchObject({
+      mrr_end_cents: 0,
+      customers_end: 0,
+      arpa_cents: null,
+      ltv_cents: null,
+    });
+    expect(revenueByMonth([], [], at("2026-02-15"), "2026-01").map((m) => m.month)).toEqual([
+      "2026-01",
+      "2026-02",
+    ]);
+    // A later `since` changes nothing: every month from the first change counts for the ones after it.
+    expect(revenueByMonth(changes, trials, at("2026-03-31"), "2026-03")).toEqual(
+      revenueByMonth(changes, trials, at("2026-03-31")),
+    );
+  });
+
   it("is the same whatever order the changes are read in (a replay equals the live run)", () => {
     expect(revenueByMonth([...changes].reverse(), trials, at("2026-03-31"))).toEqual(
       revenueByMonth(changes, trials, at("2026-03-31")),
