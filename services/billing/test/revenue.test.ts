@@ -192,14 +192,79 @@ describe("bad month ranges", () => {
   });
 });
 
+describe("a paid subscription again after the last one ended (POST .../subscription)", () => {
+  const subscribe = async (accountId: string, body: unknown) =>
+    h.call("POST", sub(accountId), { token: await h.token(accountId), body });
+
+  it("is refused while one is live, for an unknown plan, and without a payment method", async () => {
+    setClock("2030-03-03T10:00:00Z");
+    const live = await subscribe(upgrader, { plan_id: "starter" });
+    expect(live.status).toBe(409);
+    expect(live.body.code).toBe("subscription_exists");
+    const unknown = await subscribe(canceler, { plan_id: "platinum" });
+    expect([unknown.status, unknown.body.code]).toEqual([400, "unknown_plan"]);
+    const noCard = await subscribe(lapser, { plan_id: "starter" });
+    expect([noCard.status, noCard.body.code]).toEqual([400, "payment_method_required"]);
+    const bad = await subscribe(lapser, { plan_id: "starter", interval: "week" });
+    expect([bad.status, bad.body.code]).toEqual([400, "invalid_request_body"]);
+    const reader = await h.call("POST", sub(lapser), {
+      token: await h.token(lapser, "admin"),
+      body: { plan_id: "starter" },
+    });
+    expect([reader.status, reader.body.code]).toEqual([403, "permission_denied"]);
+    expect((await h.service.subscriptions.get(lapser)).status).toBe("ended");
+  });
+
+  it("starts a new term (SubscriptionCreated) that the metrics count as reactivation or new", async () => {
+    const again = await subscribe(canceler, { plan_id: "professional" }); // the card on file
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({
+      status: "active",
+      interval: "month",
+      mrr_cents: 19_900,
+      // A new period from now (the test clock moves on with the wall clock from where it was set).
+      current_period_start: expect.stringMatching(/^2030-03-03T10:00:0/),
+      current_period_end: expect.stringMatching(/^2030-04-03T10:00:0/),
+      ends_at: null,
+      trial_end: null,
+    });
+    const first = await subscribe(lapser, {
+      plan_id: "starter",
+      payment_method: { payment_method_id: "pm_card_mastercard", last4: "4444" },
+    });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      status: "active",
+      mrr_cents: 4900,
+      payment_method_id: "pm_card_mastercard",
+    });
+    const events = await h.service.db.$transaction((tx) =>
+      h.service.store.load(tx, first.body.subscription_id),
+    );
+    expect(events.slice(-2).map((event) => event.type.replace("platform.billing.", ""))).toEqual([
+      "PaymentMethodAttached",
+      "SubscriptionCreated",
+    ]);
+    expect((await subscribe(lapser, { plan_id: "enterprise" })).body.code).toBe("subscription_exists");
+    const march = (await operator("?from=2030-03&to=2030-03")).body.months[0];
+    expect(march).toMatchObject({
+      reactivation_cents: 19_900, // paid before, churned in February, back
+      new_cents: 4900, // the lapsed trial's first paid MRR
+      mrr_start_cents: 104_800,
+      mrr_end_cents: 129_600,
+      customers_end: 4,
+    });
+  });
+});
+
 describe("replay", () => {
   it("gives the same figures after the ledger and the subscriptions are rebuilt from the log", async () => {
-    const live = await operator("?from=2030-01&to=2030-02");
+    const live = await operator("?from=2030-01&to=2030-03");
     const liveOwn = await h.call("GET", `${metricsOf(downgrader)}?from=2030-01&to=2030-02`, {
       token: await h.token(downgrader),
     });
     await h.service.rebuildAll();
-    expect((await operator("?from=2030-01&to=2030-02")).body).toEqual(live.body);
+    expect((await operator("?from=2030-01&to=2030-03")).body).toEqual(live.body);
     const rebuiltOwn = await h.call("GET", `${metricsOf(downgrader)}?from=2030-01&to=2030-02`, {
       token: await h.token(downgrader),
     });

@@ -94,6 +94,28 @@ export class SubscriptionService {
     );
   }
 
+  /**
+   * A paid subscription again after the last one ended (POST .../subscription): the newest version of
+   * the plan, a new period from now. 409 `subscription_exists` while one is live.
+   */
+  async subscribe(
+    accountId: string,
+    order: { planId: string; interval: Interval; method: PaymentMethod | null },
+    actor: Actor,
+  ): Promise<Subscription> {
+    const plan = this.plans.get(order.planId);
+    if (!plan)
+      throw new InvalidInputError("unknown_plan", `there is no plan ${order.planId}`, {
+        details: { plans: [...this.plans.keys()] },
+      });
+    return this.execute(accountId, actor, () => ({
+      kind: "subscribe",
+      plan,
+      interval: order.interval,
+      method: order.method,
+    }));
+  }
+
   async attachPaymentMethod(accountId: string, method: PaymentMethod, actor: Actor): Promise<Subscription> {
     return this.execute(accountId, actor, () => ({ kind: "attach_payment_method", method }));
   }

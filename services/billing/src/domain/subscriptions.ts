@@ -1,5 +1,5 @@
 import { BillingEvent, type PlanSnapshot } from "@platform/contracts";
-import { ConflictError } from "@platform/errors";
+import { ConflictError, InvalidInputError } from "@platform/errors";
 import type { BillingPayloads, Decided } from "./events";
 import { sumOf } from "./lines";
 import type { Cents } from "./money";
@@ -76,6 +76,8 @@ export type SubscriptionCommand =
   | { kind: "payment_failed"; invoiceId: string | null; failureCode: string }
   | { kind: "suspend"; invoiceId: string | null; reason: string }
   | { kind: "reactivate" }
+  /** A paid subscription again after one ended (`subscribe`), with a payment method unless one is on file. */
+  | { kind: "subscribe"; plan: Plan; interval: Interval; method: PaymentMethod | null }
   /** The scheduler: whatever is due at `now` (reminder, trial end, renewal), one step. */
   | { kind: "run_due" };
 
@@ -101,7 +103,8 @@ export type SubscriptionEventType =
   | E["SubscriptionRenewed"]
   | E["SubscriptionPastDue"]
   | E["SubscriptionSuspended"]
-  | E["SubscriptionReactivated"];
+  | E["SubscriptionReactivated"]
+  | E["SubscriptionCreated"];
 
 export type SubscriptionEvent = EventUnion<"decided">;
 export type SubscriptionHistoryEvent = { version: number; occurredAt: Date } & EventUnion<"stored">;
@@ -276,7 +279,61 @@ export function decide(
       return [{ type: T.SubscriptionReactivated, data: standing(state, "active", state.plan) }];
     case "run_due":
       return decideDue(state, now);
+    case "subscribe":
+      return decideSubscribe(state, command.plan, command.interval, command.method, now);
   }
+}
+
+/**
+ * A paid subscription again, once the last one ended (a lapsed trial, a cancellation in force): the
+ * same aggregate starts a new term (`SubscriptionCreated`, active, a new period anchored now, charged in
+ * advance), so the organization keeps one subscription and its history. Refused while one is live
+ * (trialing, active, past due, suspended, or canceled but not yet ended): that one is changed instead.
+ */
+function decideSubscribe(
+  state: SubscriptionState,
+  plan: Plan,
+  interval: Interval,
+  method: PaymentMethod | null,
+  now: Date,
+): SubscriptionEvent[] {
+  if (state.status !== "ended")
+    throw refuse(
+      "subscription_exists",
+      `the organization's subscription is ${state.status}; change it instead of starting another`,
+    );
+  const paymentMethodId = method?.id ?? state.paymentMethodId;
+  if (!paymentMethodId)
+    throw new InvalidInputError(
+      "payment_method_required",
+      "a paid subscription needs a payment method: send payment_method_id",
+    );
+  const attached: SubscriptionEvent[] =
+    method && method.id !== state.paymentMethodId
+      ? [
+          {
+            type: T.PaymentMethodAttached,
+            data: {
+              subscription_id: state.id,
+              payment_method_id: method.id,
+              kind: method.kind,
+              brand: method.brand,
+              last4: method.last4,
+              replaced_payment_method_id: state.paymentMethodId,
+            },
+          },
+        ]
+      : [];
+  const snapshot = snapshotOf(plan, interval);
+  const first = periodAt(now, interval, 0);
+  const term = { id: state.id, currentPeriodStart: first.start, currentPeriodEnd: first.end };
+  return [
+    ...attached,
+    {
+      type: T.SubscriptionCreated,
+      data: { ...standing(term, "active", snapshot), plan: snapshot, auto_renew: true },
+    },
+  ];
 }
 
 /** A command on an organization that has no subscription yet. */
@@ -568,6 +625,16 @@ export function evolve(state: SubscriptionState | null, event: SubscriptionHisto
       break;
     case T.SubscriptionReactivated:
       next.pastDueSince = null;
+      break;
+    case T.SubscriptionCreated:
+      // A new term: nothing of the ended one carries over but the payment method.
+      Object.assign(next, onPlan(event.data.plan), {
+        trialEnd: null,
+        billingAnchor: next.currentPeriodStart,
+        scheduledPlan: null,
+        pastDueSince: null,
+        endsAt: null,
+      });
       break;
   }
   return withNextDue(next);

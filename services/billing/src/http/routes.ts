@@ -9,6 +9,8 @@ import {
   cancelBody,
   downgradeBody,
   paymentMethodBody,
+  paymentMethodOf,
+  subscribeBody,
   upgradeBody,
 } from "./subscription.validators";
 
@@ -29,6 +31,14 @@ export function billingRoutes(service: BillingService) {
     });
     router.get(base, ...inAccount(BILLING_READ), async (req, res) => {
       res.json(subscriptionJson(await subscriptions.get(account(req))));
+    });
+    router.post(base, ...inAccount(BILLING_MANAGE), async (req, res) => {
+      const body = parseBody(subscribeBody, req.body);
+      const method = body.payment_method ? paymentMethodOf(body.payment_method) : null;
+      const order = { planId: body.plan_id, interval: body.interval, method };
+      res
+        .status(201)
+        .json(subscriptionJson(await subscriptions.subscribe(account(req), order, who(req, res))));
     });
     router.post(`${base}/upgrade`, ...inAccount(BILLING_MANAGE), async (req, res) => {
       const body = parseBody(upgradeBody, req.body);
@@ -58,13 +68,7 @@ export function billingRoutes(service: BillingService) {
       res.json(subscriptionJson(await subscriptions.cancel(account(req), options, who(req, res))));
     });
     router.post(`${base}/payment-method`, ...inAccount(BILLING_MANAGE), async (req, res) => {
-      const body = parseBody(paymentMethodBody, req.body);
-      const method = {
-        id: body.payment_method_id,
-        kind: body.kind,
-        brand: body.brand ?? null,
-        last4: body.last4 ?? null,
-      };
+      const method = paymentMethodOf(parseBody(paymentMethodBody, req.body));
       res.json(
         subscriptionJson(await subscriptions.attachPaymentMethod(account(req), method, who(req, res))),
       );

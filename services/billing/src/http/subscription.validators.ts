@@ -24,3 +24,18 @@ export const paymentMethodBody = z.strictObject({
     .regex(/^\d{4}$/)
     .nullish(),
 });
+
+/** The payment method as the domain takes it. */
+export const paymentMethodOf = (body: z.output<typeof paymentMethodBody>) => ({
+  id: body.payment_method_id,
+  kind: body.kind,
+  brand: body.brand ?? null,
+  last4: body.last4 ?? null,
+});
+
+/** A paid subscription after the last one ended; without payment_method, the one on file. */
+export const subscribeBody = z.strictObject({
+  plan_id: planId,
+  interval: interval.default("month"),
+  payment_method: paymentMethodBody.optional(),
+});

@@ -47,6 +47,7 @@ const SUBSCRIPTION_EVENTS: readonly SubscriptionEventType[] = [
   BillingEvent.SubscriptionPastDue,
   BillingEvent.SubscriptionSuspended,
   BillingEvent.SubscriptionReactivated,
+  BillingEvent.SubscriptionCreated,
 ];
 
 /** The subscription's row first, then the revenue ledger (src/projections/revenue.ts), from the same events. */

@@ -365,3 +365,69 @@ describe("what a subscription refuses", () => {
     expect(codeOf(steps)).toBe(code);
   });
 });
+
+describe("a paid subscription again after the last one ended", () => {
+  const subscribe = (
+    id: string,
+    interval: "month" | "year",
+    method: typeof card | null,
+    at: Date,
+  ): [SubscriptionCommand, Date] => [{ kind: "subscribe", plan: plan(id), interval, method }, at];
+  const lapsed = [start, convert]; // the trial ended without a payment method
+  const later = addDays(TRIAL_END, 40); // July 25
+
+  it.each<[string, [SubscriptionCommand, Date][], string[], Partial<SubscriptionState>]>([
+    [
+      "a lapsed trial subscribes with a card: the card, then a new term on the plan, anchored now",
+      [...lapsed, subscribe("starter", "month", card, later)],
+      ["PaymentMethodAttached", "SubscriptionCreated"],
+      {
+        status: "active",
+        planId: "starter",
+        mrrCents: 4900,
+        paymentMethodId: "pm_card_visa",
+        trialEnd: null,
+        endsAt: null,
+        billingAnchor: later,
+        currentPeriodStart: later,
+        currentPeriodEnd: addDays(later, 31), // July 25 → August 25
+        nextDueAt: addDays(later, 31),
+      },
+    ],
+    [
+      "a canceled one, once ended, subscribes yearly with the card on file",
+      [
+        ...active,
+        [{ kind: "cancel", atPeriodEnd: false, reason: null }, day(3)],
+        subscribe("enterprise", "year", null, later),
+      ],
+      ["SubscriptionCreated"],
+      { status: "active", planId: "enterprise", interval: "year", mrrCents: 83_250, scheduledPlan: null },
+    ],
+  ])("%s", (_name, steps, types, expected) => {
+    const { state, events } = run(steps);
+    expect(typesOf(events)).toEqual(types);
+    expect(state).toMatchObject(expected);
+  });
+
+  it.each<[string, [SubscriptionCommand, Date][], string]>([
+    ["while the trial runs", [start, subscribe("starter", "month", card, day(-3))], "subscription_exists"],
+    ["while it is paid", [...active, subscribe("starter", "month", card, day(3))], "subscription_exists"],
+    [
+      "while it is canceled but not yet ended",
+      [
+        ...active,
+        [{ kind: "cancel", atPeriodEnd: true, reason: null }, day(3)],
+        subscribe("starter", "month", card, day(4)),
+      ],
+      "subscription_exists",
+    ],
+    [
+      "without a payment method on file or sent",
+      [...lapsed, subscribe("starter", "month", null, later)],
+      "payment_method_required",
+    ],
+  ])("is refused %s", (_name, steps, code) => {
+    expect(codeOf(steps)).toBe(code);
+  });
+});
