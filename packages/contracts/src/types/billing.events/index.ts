@@ -7,7 +7,7 @@ import type { InvoiceIssued } from "./InvoiceIssued.v1";
 import type { InvoicePaid } from "./InvoicePaid.v1";
 import type { PaymentFailed } from "./PaymentFailed.v1";
 import type { PaymentMethodAttached } from "./PaymentMethodAttached.v1";
-import type { PlanPublished } from "./PlanPublished.v1";
+import type { PlanPublished } from "./PlanPublished.v2";
 import type { SubscriptionCanceled } from "./SubscriptionCanceled.v1";
 import type { SubscriptionCreated } from "./SubscriptionCreated.v1";
 import type { SubscriptionDowngraded } from "./SubscriptionDowngraded.v1";
