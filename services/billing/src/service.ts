@@ -16,12 +16,15 @@ import {
 import type { AvroSerde } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
+import { publishCatalog } from "./app/catalog";
 import { ClosedAccounts } from "./app/closed-accounts";
 import { RevenueMetrics } from "./app/revenue";
 import { SubscriptionService } from "./app/subscriptions";
 import { CROSS_TENANT, type Tx } from "./app/tenant";
 import type { BillingConfig } from "./config";
+import { CATALOG_PLANS } from "./domain/catalog";
 import { billingCatalog, projectedSchemas } from "./domain/events";
+import { type Plan, planKey } from "./domain/plans";
 import { PrismaClient } from "./generated/prisma/client";
 import { inlineHandlers, resetInline } from "./projections/inline";
 import { processHandlers } from "./projections/processes";
@@ -32,6 +35,8 @@ export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
 export interface BillingServiceOptions {
   /** Where log lines go (stdout when not given). */
   logDestination?: LoggerOptions["destination"];
+  /** The plan versions (catalog/plans.json when not given; tests pass a later catalog to show a new version). */
+  catalog?: readonly Plan[];
 }
 
 /** billing's composition root: every dependency built once from the configuration. */
@@ -52,6 +57,7 @@ export class BillingService {
   private readModels?: Projector<Tx>;
   private processes?: Projector<Tx>;
   private schedulerTimer?: NodeJS.Timeout;
+  private readonly catalog: readonly Plan[];
 
   constructor(
     readonly config: BillingConfig,
@@ -81,13 +87,20 @@ export class BillingService {
       roleDefinitions: CROSS_TENANT.roleDefinitions,
     });
     this.closedAccounts = new ClosedAccounts(this.db);
-    this.subscriptions = new SubscriptionService(this.db, this.store, clock);
+    this.catalog = options.catalog ?? CATALOG_PLANS;
+    this.subscriptions = new SubscriptionService(this.db, this.store, clock, this.catalog);
     this.revenue = new RevenueMetrics(this.db, clock);
   }
 
-  /** Migrates, trusts the identity keys and roles already seen, reads the window's revocations, connects the producer. */
+  /**
+   * Migrates, publishes the catalog's new plan versions (PlanPublished, once each), trusts the identity
+   * keys and roles already seen, reads the window's revocations, connects the producer.
+   */
   async start(): Promise<void> {
     await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
+    const published = await publishCatalog(this.db, this.store, this.catalog, this.clock);
+    if (published.length > 0)
+      this.logger.info({ plans: published.map(planKey) }, "published new plan versions");
     await this.access.start();
     await this.producer.connect();
   }

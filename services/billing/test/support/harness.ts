@@ -18,7 +18,7 @@ import { loadBillingConfig } from "../../src/config";
 import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
 import type { Subscription } from "../../src/generated/prisma/client";
 import { billingRoutes } from "../../src/http/routes";
-import { BillingService, MIGRATIONS_DIR } from "../../src/service";
+import { BillingService, type BillingServiceOptions, MIGRATIONS_DIR } from "../../src/service";
 
 export interface Harness {
   service: BillingService;
@@ -39,6 +39,8 @@ export interface Harness {
   /** An access token as identity signs it, for a person acting in an organization with a role. */
   token(accountId: string, role?: string): Promise<string>;
   call: TestCall;
+  /** Stops the service and starts another on the same database, topics and clock (a deploy), with `options`. */
+  restart(options?: BillingServiceOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,10 @@ export interface Harness {
  * row-level security in force), real topics of its own and the real registry, HTTP on a random port,
  * the scheduler driven by the test's clock (`service.runScheduler()`). The test plays tenancy and identity.
  */
-export async function startBilling(overrides: Record<string, string> = {}): Promise<Harness> {
+export async function startBilling(
+  overrides: Record<string, string> = {},
+  options: BillingServiceOptions = {},
+): Promise<Harness> {
   const infra = infrastructure();
   const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "billing_test" });
   const prefix = uniqueName("billing");
@@ -72,12 +77,15 @@ export async function startBilling(overrides: Record<string, string> = {}): Prom
     BILLING_SCHEDULER_SECONDS: "86400",
     ...overrides,
   });
-  const service = new BillingService(config, clock);
-  await service.start();
-  await service.startWorkers();
-  const app = createHttpApp({ logger: service.logger, routes: billingRoutes(service) });
-  const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
-  const url = `http://127.0.0.1:${http.port}`;
+  const launch = async (launchOptions: BillingServiceOptions) => {
+    const service = new BillingService(config, clock, launchOptions);
+    await service.start();
+    await service.startWorkers();
+    const app = createHttpApp({ logger: service.logger, routes: billingRoutes(service) });
+    const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
+    return { service, app, http, url: `http://127.0.0.1:${http.port}` };
+  };
+  let { service, app, http, url } = await launch(options);
   const serde = AvroSerde.connect(infra.schemaRegistryUrl);
   const producer = createProducer(kafka);
   await producer.connect();
@@ -122,6 +130,12 @@ export async function startBilling(overrides: Record<string, string> = {}): Prom
       );
     },
     call: httpCaller(url),
+    async restart(restartOptions = {}) {
+      await http.close();
+      await service.stop();
+      ({ service, app, http, url } = await launch(restartOptions));
+      Object.assign(harness, { service, app, url, call: httpCaller(url) });
+    },
     async close() {
       await producer.disconnect();
       await http.close();
