@@ -1,4 +1,4 @@
-import { handlersFor, type ProjectedEvent, type ProjectionHandler } from "../src";
+import { combineInlineHandlers, handlersFor, type ProjectedEvent, type ProjectionHandler } from "../src";
 
 // The shape of a generated catalog's payload map (packages/contracts/src/types/<topic>/index.ts).
 interface AccountOpened {
@@ -80,5 +80,35 @@ describe("handlersFor", () => {
       "platform.test.AccountClosed",
       "platform.test.AccountOpened",
     ]);
+  });
+});
+
+describe("combineInlineHandlers", () => {
+  const stored = (type: string) => ({
+    position: 1n,
+    eventId: "e1",
+    aggregateType: "account",
+    aggregateId: "a1",
+    version: 1,
+    type,
+    tenantId: null,
+    data: {} as never,
+    metadata: {},
+    occurredAt: new Date(0),
+  });
+
+  it("runs every set's handler for a type, in the order the sets are given, and no other", async () => {
+    const state = { written: [] as string[] };
+    const note = (what: string) => async () => {
+      state.written.push(what);
+    };
+    const combined = combineInlineHandlers<Tx, Payloads>(
+      { "platform.test.AccountOpened": note("row"), "platform.test.AccountClosed": note("closed") },
+      { "platform.test.AccountOpened": note("ledger") },
+    );
+    await combined["platform.test.AccountOpened"]?.(state, stored("platform.test.AccountOpened"));
+    expect(state.written).toEqual(["row", "ledger"]);
+    await combined["platform.test.AccountClosed"]?.(state, stored("platform.test.AccountClosed"));
+    expect(state.written).toEqual(["row", "ledger", "closed"]);
   });
 });
