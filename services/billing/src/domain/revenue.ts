@@ -79,9 +79,11 @@ export function revenueByMonth(
   since?: string,
 ): MonthFigures[] {
   const sorted = [...changes].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const moments = [...sorted, ...trials].map((entry) => entry.at.getTime());
-  if (moments.length === 0 && since === undefined) return [];
-  const first = moments.length === 0 ? undefined : monthOf(new Date(Math.min(...moments)));
+  // A loop, not Math.min(...): the operator's ledger can hold more rows than a call takes arguments.
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const entry of [...sorted, ...trials]) earliest = Math.min(earliest, entry.at.getTime());
+  if (earliest === Number.POSITIVE_INFINITY && since === undefined) return [];
+  const first = earliest === Number.POSITIVE_INFINITY ? undefined : monthOf(new Date(earliest));
   const start = since !== undefined && (first === undefined || since < first) ? since : (first as string);
   const mrr = new Map<string, Cents>();
   const everPaid = new Set<string>();

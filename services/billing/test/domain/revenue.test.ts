@@ -86,6 +86,20 @@ describe("revenue metrics by month (ChartMogul's definitions)", () => {
     );
   });
 
+  it("takes a platform's whole ledger: 200,000 changes in one call", () => {
+    const many = Array.from({ length: 200_000 }, (_, i) =>
+      change(
+        `acc_${i % 50_000}`,
+        `2026-0${1 + Math.floor(i / 50_000)}-1${i % 9}`,
+        4900 * (1 + Math.floor(i / 50_000)),
+      ),
+    );
+    const months = revenueByMonth(many, [], at("2026-04-30"));
+    expect(months.map((m) => m.mrr_end_cents)).toEqual([245_000_000, 490_000_000, 735_000_000, 980_000_000]);
+    expect(months[0]?.new_cents).toBe(245_000_000);
+    expect(months[1]?.expansion_cents).toBe(245_000_000);
+  });
+
   it("is the same whatever order the changes are read in (a replay equals the live run)", () => {
     expect(revenueByMonth([...changes].reverse(), trials, at("2026-03-31"))).toEqual(
       revenueByMonth(changes, trials, at("2026-03-31")),
