@@ -10,6 +10,8 @@ export const tenancyConfigSchema = z.object({
   IDENTITY_PUBLIC_URL: env.url().default("http://localhost:3001"),
   /** Users an organization may have before billing has announced a plan; -1 unlimited. */
   SEAT_LIMIT_WITHOUT_PLAN: env.int({ min: -1 }).default(5),
+  /** Projects (not archived) an organization may have without a plan; -1 unlimited (Starter's 10). */
+  PROJECT_LIMIT_WITHOUT_PLAN: env.int({ min: -1 }).default(10),
   /** How often SLA warnings and breaches are swept for (tests drive sweeps themselves). */
   SLA_SWEEP_SECONDS: env.int({ min: 1 }).default(60),
   INVITATION_TTL_DAYS: env.int({ min: 1, max: 90 }).default(7),

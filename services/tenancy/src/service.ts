@@ -25,6 +25,7 @@ import { InvitationService } from "./app/invitations";
 import { MembershipService } from "./app/membership-changes";
 import { Memberships } from "./app/memberships";
 import { OrganizationService } from "./app/organizations";
+import { ProjectLimit } from "./app/projects";
 import { Seats } from "./app/seats";
 import { CROSS_TENANT, type Tx } from "./app/tenant";
 import { TicketService } from "./app/tickets";
@@ -102,7 +103,13 @@ export class TenancyService {
     this.memberships = new Memberships(this.store, clock);
     this.organizations = new OrganizationService(this.db, this.store, clock, this.memberships);
     this.closedAccounts = this.organizations;
-    this.groups = new GroupService(this.db, this.store, clock, this.memberships);
+    this.groups = new GroupService(
+      this.db,
+      this.store,
+      clock,
+      this.memberships,
+      new ProjectLimit(config.PROJECT_LIMIT_WITHOUT_PLAN),
+    );
     this.tickets = new TicketService(this.db, this.store, clock);
     this.customerSuccess = new CustomerSuccessService(this.store, clock, config.SUCCESS_REP_RULES);
     const seats = new Seats(clock, config.SEAT_LIMIT_WITHOUT_PLAN);

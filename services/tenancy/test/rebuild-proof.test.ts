@@ -149,7 +149,7 @@ async function scenarios(): Promise<void> {
       interval: "month",
       price_cents: 4900,
       currency: "USD",
-      limits: { users: 25 },
+      limits: { users: 25, projects: 50 },
       overage_unit_prices: {},
       features: [],
     },

@@ -8,6 +8,7 @@ import type { Actor } from "../domain/events";
 import { decide, type GroupEvent, type ParentState } from "../domain/groups";
 import type { Group } from "../generated/prisma/client";
 import type { Memberships } from "./memberships";
+import type { ProjectLimit } from "./projects";
 import { type Db, lockOrganization, record, type Tx } from "./tenant";
 
 export const GROUP_TYPES = ["workspace", "project", "team"] as const;
@@ -46,6 +47,7 @@ export class GroupService {
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly memberships: Memberships,
+    private readonly projectLimit: ProjectLimit,
   ) {}
 
   async create(accountId: string, body: unknown, actor: Actor): Promise<Group> {
@@ -62,6 +64,8 @@ export class GroupService {
   ): Promise<Group> {
     const id = input.id ?? `grp_${randomBytes(10).toString("hex")}`;
     const parentGroupId = input.parent_group_id ?? accountId;
+    // The plan's `projects` limit; other kinds of group are not limited.
+    if (input.type === "project") await this.projectLimit.ensureRoom(tx, accountId);
     const events = decide(null, {
       kind: "create",
       id,

@@ -54,6 +54,15 @@ export type GroupEvent =
   | { type: typeof TenancyEvent.GroupMoved; data: Decided<GroupMoved> }
   | { type: typeof TenancyEvent.GroupArchived; data: Decided<GroupArchived> };
 
+/**
+ * Projects: the organization's groups of type project not archived, against the plan's `projects`
+ * limit (-1 = unlimited). Only a new project is refused: a downgrade below the count keeps every
+ * project, and the next one fits once enough are archived.
+ */
+export function hasRoomForProject(usage: { limit: number; projects: number }): boolean {
+  return usage.limit === -1 || usage.projects < usage.limit;
+}
+
 /** The ancestry of a new child of the parent: the account alone, or the parent's ancestry plus the parent. */
 export function ancestryUnder(accountId: string, parentGroupId: string, parent: ParentState): string[] {
   if (parent.kind === "account") return [accountId];

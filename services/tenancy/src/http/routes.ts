@@ -60,6 +60,7 @@ export function tenancyRoutes(service: TenancyService) {
         billing_cycle: traits?.billingCycle ?? null,
         support_level: traits?.supportLevel ?? null,
         seat_limit: traits?.seatLimit ?? service.config.SEAT_LIMIT_WITHOUT_PLAN,
+        project_limit: traits?.projectLimit ?? service.config.PROJECT_LIMIT_WITHOUT_PLAN,
         status: traits?.status ?? null,
       });
     });

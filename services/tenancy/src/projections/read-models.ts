@@ -53,19 +53,23 @@ function traitsHandlers(): Record<string, ProjectionHandler<Tx>> {
       const snapshot = data.plan;
       return upsert(tx, accountId, {
         plan: snapshot.plan_id,
+        // A limit the plan leaves out is not limited, for seats and projects alike.
         seatLimit: snapshot.limits.users ?? -1,
+        projectLimit: snapshot.limits.projects ?? -1,
         mrrCents: BigInt(Number(data.mrr_cents ?? 0)),
         billingCycle: snapshot.interval === "year" ? "annual" : "monthly",
         supportLevel: SUPPORT_LEVELS[snapshot.plan_id] ?? "standard",
       });
     },
   );
-  // A subscription that ended (a lapsed trial, a cancellation in force) leaves no plan: the seat limit
-  // without a plan applies again (SEAT_LIMIT_WITHOUT_PLAN), and no revenue is counted.
+  // A subscription that ended (a lapsed trial, a cancellation in force) leaves no plan: the limits
+  // without a plan apply again (SEAT_LIMIT_WITHOUT_PLAN, PROJECT_LIMIT_WITHOUT_PLAN), and no revenue is
+  // counted.
   const noPlan = inAccount((tx, accountId, _data: { account_id: string }) =>
     upsert(tx, accountId, {
       plan: null,
       seatLimit: null,
+      projectLimit: null,
       mrrCents: 0n,
       billingCycle: null,
       supportLevel: null,
