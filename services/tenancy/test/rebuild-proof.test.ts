@@ -222,6 +222,8 @@ it("rebuilds every inline and async table from the logs, equal to the live copy,
   // The scenarios reached every table the proof rebuilds: none passes by being empty.
   expect(report.proven.filter((entry) => entry.rows === 0)).toEqual([]);
   expect(rowsOf(report, "groups")).toBeGreaterThanOrEqual(5);
+  // The plan's limits came back from billing's topic with the traits (seats and projects alike).
+  expect(await count("account_traits WHERE seat_limit = 25 AND project_limit = 50")).toBe(1);
   expect(report.kept.notYetProven).toEqual([...TABLE_CLASSES.notYetProjected]);
 });
 
