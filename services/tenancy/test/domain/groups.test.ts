@@ -6,6 +6,7 @@ import {
   type GroupCommand,
   type GroupHistoryEvent,
   type GroupState,
+  hasRoomForProject,
   rebased,
 } from "../../src/domain/groups";
 import { invalidInputCode } from "./invalid-input";
@@ -221,5 +222,19 @@ describe("rebased", () => {
     [["acc", "ws", "proj"], "proj", ["acc"], ["acc", "proj"]],
   ])("%j after %s moved under %j → %j", (ancestors, moved, under, expected) => {
     expect(rebased(ancestors, moved, under)).toEqual(expected);
+  });
+});
+
+describe("hasRoomForProject", () => {
+  it.each([
+    [2, 1, true],
+    [2, 2, false],
+    // A downgrade below the count: nothing is taken away, only the next project is refused.
+    [2, 5, false],
+    [0, 0, false],
+    [-1, 0, true],
+    [-1, 10_000, true],
+  ])("limit %i with %i projects → %s", (limit, projects, room) => {
+    expect(hasRoomForProject({ limit, projects })).toBe(room);
   });
 });
