@@ -1,11 +1,15 @@
 // Generated from schemas/billing-events by `platform-contracts types`; do not edit.
 
 import type { BillingCycleChanged } from "./BillingCycleChanged.v1";
+import type { CreditNoteIssued } from "./CreditNoteIssued.v1";
 import type { DowngradeCanceled } from "./DowngradeCanceled.v1";
 import type { DowngradeScheduled } from "./DowngradeScheduled.v1";
-import type { InvoiceIssued } from "./InvoiceIssued.v1";
-import type { InvoicePaid } from "./InvoicePaid.v1";
-import type { PaymentFailed } from "./PaymentFailed.v1";
+import type { InvoiceDrafted } from "./InvoiceDrafted.v1";
+import type { InvoiceIssued } from "./InvoiceIssued.v2";
+import type { InvoiceMarkedUncollectible } from "./InvoiceMarkedUncollectible.v1";
+import type { InvoiceNumberAssigned } from "./InvoiceNumberAssigned.v1";
+import type { InvoicePaid } from "./InvoicePaid.v2";
+import type { PaymentFailed } from "./PaymentFailed.v2";
 import type { PaymentMethodAttached } from "./PaymentMethodAttached.v1";
 import type { PlanPublished } from "./PlanPublished.v2";
 import type { SubscriptionCanceled } from "./SubscriptionCanceled.v1";
@@ -23,9 +27,13 @@ import type { TrialWillEnd } from "./TrialWillEnd.v1";
 
 export type {
   BillingCycleChanged,
+  CreditNoteIssued,
   DowngradeCanceled,
   DowngradeScheduled,
+  InvoiceDrafted,
   InvoiceIssued,
+  InvoiceMarkedUncollectible,
+  InvoiceNumberAssigned,
   InvoicePaid,
   PaymentFailed,
   PaymentMethodAttached,
@@ -47,9 +55,13 @@ export type {
 /** The event types of billing.events: each record's Avro full name, which is also the event-type header. */
 export const BillingEvent = {
   BillingCycleChanged: "platform.billing.BillingCycleChanged",
+  CreditNoteIssued: "platform.billing.CreditNoteIssued",
   DowngradeCanceled: "platform.billing.DowngradeCanceled",
   DowngradeScheduled: "platform.billing.DowngradeScheduled",
+  InvoiceDrafted: "platform.billing.InvoiceDrafted",
   InvoiceIssued: "platform.billing.InvoiceIssued",
+  InvoiceMarkedUncollectible: "platform.billing.InvoiceMarkedUncollectible",
+  InvoiceNumberAssigned: "platform.billing.InvoiceNumberAssigned",
   InvoicePaid: "platform.billing.InvoicePaid",
   PaymentFailed: "platform.billing.PaymentFailed",
   PaymentMethodAttached: "platform.billing.PaymentMethodAttached",
@@ -73,9 +85,13 @@ export type BillingEventType = (typeof BillingEvent)[keyof typeof BillingEvent];
 /** The payload of each billing.events event type, as its latest version (the reader schema services decode with). */
 export interface BillingPayloads {
   "platform.billing.BillingCycleChanged": BillingCycleChanged;
+  "platform.billing.CreditNoteIssued": CreditNoteIssued;
   "platform.billing.DowngradeCanceled": DowngradeCanceled;
   "platform.billing.DowngradeScheduled": DowngradeScheduled;
+  "platform.billing.InvoiceDrafted": InvoiceDrafted;
   "platform.billing.InvoiceIssued": InvoiceIssued;
+  "platform.billing.InvoiceMarkedUncollectible": InvoiceMarkedUncollectible;
+  "platform.billing.InvoiceNumberAssigned": InvoiceNumberAssigned;
   "platform.billing.InvoicePaid": InvoicePaid;
   "platform.billing.PaymentFailed": PaymentFailed;
   "platform.billing.PaymentMethodAttached": PaymentMethodAttached;
