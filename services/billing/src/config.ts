@@ -5,7 +5,19 @@ export const billingConfigSchema = z.object({
   ...platformEnv({ defaultPort: 3003 }),
   /** How often the scheduler runs due transitions (trial reminders and ends, renewals); tests drive it themselves. */
   BILLING_SCHEDULER_SECONDS: env.int({ min: 1 }).default(60),
+  /** Days after a first failed payment at which it is retried, ascending, comma-separated (seed 001: 3, and before day 7). */
+  BILLING_DUNNING_RETRY_DAYS: env
+    .string()
+    .regex(/^\d+(,\d+)*$/, "comma-separated whole days, e.g. 3,6")
+    .default("3,6"),
+  /** Days after a first failed payment at which the subscription is suspended (after the last retry). */
+  BILLING_DUNNING_SUSPEND_DAYS: env.int({ min: 1 }).default(7),
+  /** How long a renewal's invoice waits for usage's UsagePeriodClosed before it is finalized without overages. */
+  BILLING_USAGE_GRACE_SECONDS: env.int({ min: 0 }).default(3600),
+  /** The issuer of invoice and credit-note numbers: one gapless series per issuer and year. */
+  BILLING_INVOICE_ISSUER: env.string().default("platform"),
   BILLING_EVENTS_TOPIC: env.string().default("billing.events"),
+  USAGE_EVENTS_TOPIC: env.string().default("usage.events"),
   TENANCY_EVENTS_TOPIC: env.string().default("tenancy.events"),
   IDENTITY_EVENTS_TOPIC: env.string().default("identity.events"),
   /**

@@ -18,11 +18,15 @@ import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
 import { publishCatalog } from "./app/catalog";
 import { ClosedAccounts } from "./app/closed-accounts";
+import { InvoiceService } from "./app/invoices";
+import type { PaymentProvider } from "./app/payments/provider";
+import { TestPaymentProvider } from "./app/payments/test-provider";
 import { RevenueMetrics } from "./app/revenue";
 import { SubscriptionService } from "./app/subscriptions";
 import { CROSS_TENANT, type Tx } from "./app/tenant";
 import type { BillingConfig } from "./config";
 import { CATALOG_PLANS } from "./domain/catalog";
+import { assertValidPolicy } from "./domain/dunning";
 import { billingCatalog, projectedSchemas } from "./domain/events";
 import { type Plan, planKey } from "./domain/plans";
 import { PrismaClient } from "./generated/prisma/client";
@@ -37,6 +41,8 @@ export interface BillingServiceOptions {
   logDestination?: LoggerOptions["destination"];
   /** The plan versions (catalog/plans.json when not given; tests pass a later catalog to show a new version). */
   catalog?: readonly Plan[];
+  /** Who charges invoices: the built-in test provider (Stripe's test payment methods) unless given. */
+  paymentProvider?: PaymentProvider;
 }
 
 /** billing's composition root: every dependency built once from the configuration. */
@@ -52,6 +58,7 @@ export class BillingService {
   readonly closedAccounts: ClosedAccounts;
   readonly subscriptions: SubscriptionService;
   readonly revenue: RevenueMetrics;
+  readonly invoices: InvoiceService;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
@@ -90,6 +97,21 @@ export class BillingService {
     this.catalog = options.catalog ?? CATALOG_PLANS;
     this.subscriptions = new SubscriptionService(this.db, this.store, clock, this.catalog);
     this.revenue = new RevenueMetrics(this.db, clock);
+    this.invoices = new InvoiceService(
+      this.db,
+      this.store,
+      clock,
+      this.subscriptions,
+      options.paymentProvider ?? new TestPaymentProvider(),
+      {
+        issuer: config.BILLING_INVOICE_ISSUER,
+        dunning: assertValidPolicy({
+          retry_after_days: config.BILLING_DUNNING_RETRY_DAYS.split(",").map(Number),
+          suspend_after_days: config.BILLING_DUNNING_SUSPEND_DAYS,
+        }),
+        usageGraceMs: config.BILLING_USAGE_GRACE_SECONDS * 1000,
+      },
+    );
   }
 
   /**
@@ -123,18 +145,29 @@ export class BillingService {
     this.schedulerTimer.unref();
   }
 
-  /** Runs every step due at the service's clock; what failed is logged and tried again next run. */
+  /**
+   * Runs every step due at the service's clock — the subscriptions' (reminders, trial ends, renewals),
+   * then the invoices' their billing moments drafted (finalization, charge, dunning's retries and
+   * suspension); what failed is logged and tried again next run.
+   */
   async runScheduler(): Promise<number> {
     const { steps, failures } = await this.subscriptions.runDue();
     for (const { accountId, error } of failures)
       this.logger.warn({ error, accountId }, "a due subscription step failed; retried on the next run");
-    return steps;
+    const invoicing = await this.invoices.runDue(this.clock.now());
+    for (const { accountId, error } of invoicing.failures)
+      this.logger.warn({ error, accountId }, "a due invoice step failed; retried on the next run");
+    return steps + invoicing.steps;
   }
 
   private projector(name: string, handlers: ProjectorOptions<Tx>["handlers"]): Projector<Tx> {
     return this.runtime.projector({
       name,
-      topics: [this.config.TENANCY_EVENTS_TOPIC, this.config.IDENTITY_EVENTS_TOPIC],
+      topics: [
+        this.config.TENANCY_EVENTS_TOPIC,
+        this.config.IDENTITY_EVENTS_TOPIC,
+        this.config.USAGE_EVENTS_TOPIC,
+      ],
       readerSchemas: projectedSchemas,
       handlers,
     });

@@ -14,6 +14,7 @@ import {
   type PaymentMethod,
   type SubscriptionCommand,
   type SubscriptionEvent,
+  type SubscriptionState,
   TRIAL_PLAN_ID,
 } from "../domain/subscriptions";
 import type { Subscription } from "../generated/prisma/client";
@@ -41,6 +42,17 @@ const DESCRIBED: Record<ChangeKind, string> = {
   interval_switch: "a change of billing cycle (POST .../subscription/billing-cycle)",
 };
 
+/**
+ * Told of every decision on a subscription, in its transaction, with the state it was decided on:
+ * how invoicing drafts the invoices of billing moments (src/app/invoices.ts) atomically with them.
+ */
+export type SubscriptionListener = (
+  tx: Tx,
+  before: SubscriptionState,
+  events: readonly SubscriptionEvent[],
+  now: Date,
+) => Promise<void>;
+
 /** The most due steps one subscription takes in one scheduler run (a year of monthly renewals and then some). */
 const MAX_STEPS_PER_RUN = 24;
 
@@ -52,6 +64,7 @@ const MAX_STEPS_PER_RUN = 24;
  */
 export class SubscriptionService {
   private readonly plans: Map<string, Plan>;
+  private readonly listeners: SubscriptionListener[] = [];
 
   constructor(
     private readonly db: Db,
@@ -60,6 +73,10 @@ export class SubscriptionService {
     catalog: readonly Plan[] = CATALOG_PLANS,
   ) {
     this.plans = currentPlans(catalog);
+  }
+
+  onDecided(listener: SubscriptionListener): void {
+    this.listeners.push(listener);
   }
 
   /** The plans a new subscription or a change is sold: the newest version of each. */
@@ -233,16 +250,26 @@ export class SubscriptionService {
     actor: Actor,
     commandFor: (row: Subscription) => SubscriptionCommand,
   ): Promise<Subscription> {
-    return inTenant(this.db, accountId, async (tx) => {
-      // Every path into billing ends here, so a closed organization takes no change from any of them.
-      if (await tx.closedAccount.findUnique({ where: { accountId } })) throw accountClosedError(accountId);
-      const row = await this.require(tx, accountId);
-      const now = this.clock.now();
-      const events = decide(stateOfRow(row), commandFor(row), now);
-      if (events.length === 0) return row;
-      await this.append(tx, accountId, row.id, row.version, events, actor, now);
-      return this.require(tx, accountId);
-    });
+    return inTenant(this.db, accountId, (tx) => this.executeIn(tx, accountId, actor, commandFor));
+  }
+
+  /** `execute` in the caller's tenant transaction (invoicing's payment outcomes, with the invoice's events). */
+  async executeIn(
+    tx: Tx,
+    accountId: string,
+    actor: Actor,
+    commandFor: (row: Subscription) => SubscriptionCommand,
+    now: Date = this.clock.now(),
+  ): Promise<Subscription> {
+    // Every path into billing ends here, so a closed organization takes no change from any of them.
+    if (await tx.closedAccount.findUnique({ where: { accountId } })) throw accountClosedError(accountId);
+    const row = await this.require(tx, accountId);
+    const before = stateOfRow(row);
+    const events = decide(before, commandFor(row), now);
+    if (events.length === 0) return row;
+    await this.append(tx, accountId, row.id, row.version, events, actor, now);
+    for (const listener of this.listeners) await listener(tx, before, events, now);
+    return this.require(tx, accountId);
   }
 
   private async append(

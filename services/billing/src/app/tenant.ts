@@ -24,6 +24,13 @@ export const CROSS_TENANT = {
       "the platform operator's revenue metrics (GET /v1/billing/metrics) are computed over every " +
       "organization's MRR changes; only the operator credential reaches that read",
   },
+  invoices: {
+    table: "invoices",
+    lookupBy: null,
+    reason:
+      "the scheduler lists every organization's due invoice steps (finalizations, charges, dunning's " +
+      "retries and suspensions) in one indexed query on next_due_at, then runs each in its tenant's transaction",
+  },
   roleDefinitions: {
     table: "role_definitions",
     lookupBy: null,

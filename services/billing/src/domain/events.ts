@@ -17,11 +17,12 @@ const contracts = loadContracts(SCHEMAS_ROOT);
 export const billingSchemas = latestSchemasOf(contracts, "billing.events");
 export const billingCatalog = new EventCatalog(Object.values(billingSchemas));
 
-/** Reader schemas for everything billing projects: its own log, tenancy's (organizations) and identity's (keys). */
+/** Reader schemas for everything billing projects: its own log, tenancy's (organizations), identity's (keys) and usage's (closed periods). */
 export const projectedSchemas = {
   ...billingSchemas,
   ...latestSchemasOf(contracts, "tenancy.events"),
   ...latestSchemasOf(contracts, "identity.events"),
+  ...latestSchemasOf(contracts, "usage.events"),
 };
 
 export const SYSTEM_ACTOR: Actor = { type: "system", id: null, ip_address: null, user_agent: null };

@@ -1,6 +1,7 @@
 import { param, parseBody, routeGuards, who } from "@platform/http";
 import type { Router } from "express";
 import type { BillingService } from "../service";
+import { invoiceRoutes } from "./invoice-routes";
 import { metricsRoutes } from "./metrics-routes";
 import { BILLING_MANAGE, BILLING_READ } from "./permissions";
 import { planJson, subscriptionJson } from "./serializers";
@@ -21,11 +22,19 @@ export function billingRoutes(service: BillingService) {
   const { subscriptions } = service;
   const base = "/v1/organizations/:accountId/subscription";
   const account = (req: Parameters<Parameters<Router["get"]>[1]>[0]) => param(req, "accountId");
+  const invoicing = invoiceRoutes(service);
+  /** An upgrade or a switch of cycle: its proration invoice is finalized and charged at once (a decline makes it past due). */
+  const changedNow = async (...args: Parameters<typeof subscriptions.changePlan>) => {
+    await subscriptions.changePlan(...args);
+    await service.invoices.runDueFor(args[0]);
+    return subscriptions.get(args[0]);
+  };
 
   const metrics = metricsRoutes(service, guards);
 
   return (router: Router) => {
     metrics(router);
+    invoicing(router);
     router.get("/v1/plans", signedIn, (_req, res) => {
       res.json({ data: subscriptions.catalog().map(planJson) });
     });
@@ -43,7 +52,7 @@ export function billingRoutes(service: BillingService) {
     router.post(`${base}/upgrade`, ...inAccount(BILLING_MANAGE), async (req, res) => {
       const body = parseBody(upgradeBody, req.body);
       const change = { planId: body.plan_id, interval: null, expected: ["upgrade" as const] };
-      res.json(subscriptionJson(await subscriptions.changePlan(account(req), change, who(req, res))));
+      res.json(subscriptionJson(await changedNow(account(req), change, who(req, res))));
     });
     router.post(`${base}/downgrade`, ...inAccount(BILLING_MANAGE), async (req, res) => {
       const body = parseBody(downgradeBody, req.body);
@@ -60,7 +69,7 @@ export function billingRoutes(service: BillingService) {
         interval: body.interval,
         expected: ["interval_switch" as const],
       };
-      res.json(subscriptionJson(await subscriptions.changePlan(account(req), change, who(req, res))));
+      res.json(subscriptionJson(await changedNow(account(req), change, who(req, res))));
     });
     router.post(`${base}/cancel`, ...inAccount(BILLING_MANAGE), async (req, res) => {
       const body = parseBody(cancelBody, req.body ?? {});

@@ -4,6 +4,7 @@ import { rowOfState, stateOfRow } from "../app/subscription-state";
 import type { Tx } from "../app/tenant";
 import { BillingEvent, type BillingPayloads } from "../domain/events";
 import { evolve, type SubscriptionEventType, type SubscriptionHistoryEvent } from "../domain/subscriptions";
+import { invoiceInlineHandlers, resetInvoices } from "./invoices";
 import { resetRevenue, revenueHandlers } from "./revenue";
 
 /**
@@ -50,10 +51,11 @@ const SUBSCRIPTION_EVENTS: readonly SubscriptionEventType[] = [
   BillingEvent.SubscriptionCreated,
 ];
 
-/** The subscription's row first, then the revenue ledger (src/projections/revenue.ts), from the same events. */
+/** The subscription's row first, then the revenue ledger (src/projections/revenue.ts), from the same events; the invoices' own. */
 export const inlineHandlers: InlineHandlers<Tx, BillingPayloads> = combineInlineHandlers(
   Object.fromEntries(SUBSCRIPTION_EVENTS.map((type) => [type, subscriptionHandler(type)])),
   revenueHandlers(SUBSCRIPTION_EVENTS),
+  invoiceInlineHandlers,
 );
 
 /** The tables the inline handlers own, emptied tenant by tenant (row-level security) before a rebuild. */
@@ -61,6 +63,7 @@ export async function resetInline(tx: Tx): Promise<void> {
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
     await tx.subscription.deleteMany({ where: { accountId } });
+    await resetInvoices(tx, accountId);
   }
   await resetRevenue(tx);
 }

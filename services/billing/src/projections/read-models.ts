@@ -1,12 +1,19 @@
 import { type KeyRing, type RoleCatalog, resetTrustedAccess, trustedAccessHandlers } from "@platform/auth";
-import { type IdentityPayloads, TenancyEvent, type TenancyPayloads } from "@platform/contracts";
+import {
+  type IdentityPayloads,
+  TenancyEvent,
+  type TenancyPayloads,
+  UsageEvent,
+  type UsagePayloads,
+} from "@platform/contracts";
 import { allTenantIds, enterTenant } from "@platform/database";
 import { handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
 import { CROSS_TENANT, type Tx } from "../app/tenant";
 
 /**
  * billing's read models of other services' topics: identity's signing keys and role definitions (what
- * the token verifier trusts, kept so a restart trusts the same) and the organizations tenancy closed.
+ * the token verifier trusts, kept so a restart trusts the same), the organizations tenancy closed, and
+ * usage's closed periods (what renewals price overages from).
  * Each handler validates before it stores, so what the verifier refuses is dead-lettered, never kept.
  */
 export function readModelHandlers(
@@ -26,6 +33,26 @@ export function readModelHandlers(
         });
       },
     }),
+    ...handlersFor<UsagePayloads>()<Tx>({
+      // One row per subscription and period: a redelivered or replayed close writes the same totals
+      // again, so the renewal's overages are counted once however often it arrives.
+      [UsageEvent.UsagePeriodClosed]: async (tx, event) => {
+        const { data } = event;
+        await enterTenant(tx, data.account_id);
+        const key = { subscriptionId: data.subscription_id, periodStart: new Date(data.period_start) };
+        const row = {
+          accountId: data.account_id,
+          periodEnd: new Date(data.period_end),
+          totals: { ...data.totals },
+          closedAt: event.occurredAt,
+        };
+        await tx.usagePeriod.upsert({
+          where: { subscriptionId_periodStart: key },
+          create: { ...key, ...row },
+          update: row,
+        });
+      },
+    }),
   };
 }
 
@@ -34,6 +61,7 @@ export async function resetReadModels(tx: Tx): Promise<void> {
   for (const accountId of await allTenantIds(tx)) {
     await enterTenant(tx, accountId);
     await tx.closedAccount.deleteMany({ where: { accountId } });
+    await tx.usagePeriod.deleteMany({ where: { accountId } });
   }
   await resetTrustedAccess(tx, CROSS_TENANT.roleDefinitions);
 }

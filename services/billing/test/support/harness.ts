@@ -26,10 +26,10 @@ export interface Harness {
   url: string;
   clock: TestClock;
   db: TestDatabase;
-  topics: { billing: string; tenancy: string; identity: string };
+  topics: { billing: string; tenancy: string; identity: string; usage: string };
   /** Plays another service: one domain event on its topic, through the kit's message builder. */
   publish(
-    topic: "tenancy" | "identity",
+    topic: "tenancy" | "identity" | "usage",
     type: string,
     aggregateId: string,
     data: Record<string, unknown>,
@@ -61,7 +61,12 @@ export async function startBilling(
     registryUrl: infra.schemaRegistryUrl,
     prefix,
     clientId: "billing-test",
-    topics: { billing: "billing.events", tenancy: "tenancy.events", identity: "identity.events" },
+    topics: {
+      billing: "billing.events",
+      tenancy: "tenancy.events",
+      identity: "identity.events",
+      usage: "usage.events",
+    },
   });
   const clock = new TestClock();
   const config = loadBillingConfig({
@@ -72,6 +77,7 @@ export async function startBilling(
     BILLING_EVENTS_TOPIC: topics.billing,
     TENANCY_EVENTS_TOPIC: topics.tenancy,
     IDENTITY_EVENTS_TOPIC: topics.identity,
+    USAGE_EVENTS_TOPIC: topics.usage,
     READ_MODEL_GROUP: `${prefix}.read-models`,
     // Tests run the scheduler themselves, with the clock where they moved it.
     BILLING_SCHEDULER_SECONDS: "86400",

@@ -1,0 +1,500 @@
+import { createHash, randomBytes } from "node:crypto";
+import { ALL_ROWS, enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
+import { ConcurrencyConflictError, ConflictError } from "@platform/errors";
+import type { Clock, EventStore } from "@platform/event-sourcing";
+import { discountsOf, invoicesFor } from "../domain/billing-moments";
+import type { DunningPolicy } from "../domain/dunning";
+import { type Actor, BillingEvent, SYSTEM_ACTOR } from "../domain/events";
+import {
+  type ChargeOutcome,
+  decide,
+  dueStepOf,
+  type InvoiceCommand,
+  type InvoiceEvent,
+  InvoiceNotFoundError,
+  type InvoiceState,
+} from "../domain/invoice-aggregate";
+import { documentNumber, type NumberSeries, seriesAggregateId } from "../domain/invoice-numbers";
+import type { PeriodUsage } from "../domain/invoices";
+import type { SubscriptionEvent, SubscriptionState } from "../domain/subscriptions";
+import type { CreditNote, Invoice, InvoiceLineItem, Payment } from "../generated/prisma/client";
+import { invoiceStateOfRow, lineOfRow } from "./invoice-state";
+import type { PaymentProvider } from "./payments/provider";
+import { stateOfRow } from "./subscription-state";
+import type { SubscriptionService } from "./subscriptions";
+import { CROSS_TENANT, type Db, type Tx } from "./tenant";
+
+export interface InvoicingOptions {
+  /** Who issues the invoices: the owner of the number series. */
+  issuer: string;
+  dunning: DunningPolicy;
+  /** How long a renewal's draft waits for the closed period's usage before it is finalized without it. */
+  usageGraceMs: number;
+}
+
+export interface InvoiceDetail {
+  invoice: Invoice;
+  lines: InvoiceLineItem[];
+  payments: Payment[];
+  creditNotes: CreditNote[];
+}
+
+/** The most steps one invoice runner takes for one organization in one run (a year of dunning and then some). */
+const MAX_STEPS_PER_RUN = 64;
+
+/** A long finalization queue (50 at once) waits its turn at the series' lock instead of timing out. */
+const SERIES_TX = { maxWait: 30_000, timeout: 30_000 };
+
+/**
+ * Invoices, payments and dunning (docs/billing.md). Drafts are made in the subscription's own
+ * transaction by its billing moments (`onSubscriptionDecided`); everything after is a due step of the
+ * invoice, run by `runDueFor(account, now)` — finalization (numbered), the first charge, each retry,
+ * the suspension — so the scheduler, a test clock and a request that wants it "at once" run the same
+ * steps, and none reads the wall clock: `now` is always passed in.
+ *
+ * The provider is called outside any transaction (a charge can take seconds); its answer is appended
+ * at the invoice version read before the call, with the subscription's consequence (past due,
+ * reactivated) in the same transaction. A concurrent step on the same invoice makes the append a
+ * `concurrency_conflict`, and the provider's idempotency key (`<invoice>:<attempt>`) makes the retry
+ * of that attempt the same payment, not a second one.
+ */
+export class InvoiceService {
+  constructor(
+    private readonly db: Db,
+    private readonly store: EventStore<Tx>,
+    private readonly clock: Clock,
+    private readonly subscriptions: SubscriptionService,
+    private readonly provider: PaymentProvider,
+    private readonly options: InvoicingOptions,
+  ) {
+    subscriptions.onDecided((tx, before, events, now) => this.onSubscriptionDecided(tx, before, events, now));
+  }
+
+  /** The drafts a subscription's decision implies, in its transaction (src/domain/billing-moments.ts). */
+  async onSubscriptionDecided(
+    tx: Tx,
+    before: SubscriptionState | null,
+    events: readonly SubscriptionEvent[],
+    now: Date,
+  ): Promise<void> {
+    for (const draft of invoicesFor(before, events)) {
+      if (!before) continue;
+      const usageKnown =
+        draft.usagePeriod === null ||
+        (await tx.usagePeriod.findUnique({
+          where: {
+            subscriptionId_periodStart: { subscriptionId: before.id, periodStart: draft.usagePeriod.start },
+          },
+        })) !== null;
+      const finalizeAt = usageKnown ? now : new Date(now.getTime() + this.options.usageGraceMs);
+      await this.draft(tx, before.accountId, before.id, { ...draft, finalizeAt }, now);
+    }
+  }
+
+  /** A new draft in the caller's tenant transaction; returns its id. */
+  async draft(
+    tx: Tx,
+    accountId: string,
+    subscriptionId: string,
+    draft: Omit<Extract<InvoiceCommand, { kind: "draft" }>, "kind" | "id" | "subscriptionId">,
+    now: Date,
+  ): Promise<string> {
+    const id = `in_${randomBytes(12).toString("hex")}`;
+    const events = decide(null, { kind: "draft", id, subscriptionId, ...draft }, now);
+    await this.append(tx, accountId, id, 0, events, SYSTEM_ACTOR, now);
+    return id;
+  }
+
+  async list(accountId: string): Promise<Invoice[]> {
+    return inTenant(this.db, accountId, (tx) =>
+      tx.invoice.findMany({ where: { accountId }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] }),
+    );
+  }
+
+  async get(accountId: string, invoiceId: string): Promise<InvoiceDetail> {
+    return inTenant(this.db, accountId, async (tx) => {
+      const invoice = await this.require(tx, invoiceId);
+      const where = { invoiceId };
+      return {
+        invoice,
+        lines: await tx.invoiceLineItem.findMany({ where, orderBy: { position: "asc" } }),
+        payments: await tx.payment.findMany({ where, orderBy: { attempt: "asc" } }),
+        creditNotes: await tx.creditNote.findMany({ where, orderBy: { issuedAt: "asc" } }),
+      };
+    });
+  }
+
+  /**
+   * Runs every invoice step due at `now` for every organization (the scheduler). An organization whose
+   * step fails is left for the next run; the others go on.
+   */
+  async runDue(
+    now: Date = this.clock.now(),
+  ): Promise<{ steps: number; failures: { accountId: string; error: unknown }[] }> {
+    const due = await this.db.$transaction((tx) =>
+      lookupAcrossTenants(tx, CROSS_TENANT.invoices, ALL_ROWS, () =>
+        tx.invoice.findMany({
+          where: { nextDueAt: { lte: now } },
+          select: { accountId: true },
+          distinct: ["accountId"],
+        }),
+      ),
+    );
+    let steps = 0;
+    const failures: { accountId: string; error: unknown }[] = [];
+    for (const { accountId } of due) {
+      try {
+        steps += await this.runDueFor(accountId, now);
+      } catch (error) {
+        failures.push({ accountId, error });
+      }
+    }
+    return { steps, failures };
+  }
+
+  /**
+   * Runs what is due for one organization's invoices at `now`, oldest due first, until nothing is:
+   * what a test clock calls at each moment it stops at. Returns how many steps ran.
+   */
+  async runDueFor(accountId: string, now: Date = this.clock.now()): Promise<number> {
+    let steps = 0;
+    for (; steps < MAX_STEPS_PER_RUN; steps++) {
+      const next = await inTenant(this.db, accountId, async (tx) => {
+        if (await tx.closedAccount.findUnique({ where: { accountId } })) return null;
+        return tx.invoice.findFirst({
+          where: { accountId, nextDueAt: { lte: now } },
+          orderBy: [{ nextDueAt: "asc" }, { id: "asc" }],
+        });
+      });
+      if (!next) break;
+      await this.step(invoiceStateOfRow(next), now);
+    }
+    return steps;
+  }
+
+  private async step(state: InvoiceState, now: Date): Promise<void> {
+    switch (dueStepOf(state, now)) {
+      case "finalize":
+        await this.finalize(state.accountId, state.id, now);
+        return;
+      case "charge":
+      case "retry":
+        await this.attempt(state.accountId, state.id, null, SYSTEM_ACTOR, now);
+        return;
+      case "suspend":
+        await inTenant(this.db, state.accountId, async (tx) => {
+          const row = await this.require(tx, state.id);
+          await this.execute(tx, row, { kind: "mark_uncollectible" }, SYSTEM_ACTOR, now);
+          const subscription = await this.subscriptionOf(tx, row);
+          if (subscription?.status === "past_due")
+            await this.subscriptions.executeIn(
+              tx,
+              row.accountId,
+              SYSTEM_ACTOR,
+              () => ({
+                kind: "suspend",
+                invoiceId: row.id,
+                reason: "payment_overdue",
+              }),
+              now,
+            );
+        });
+        return;
+      case null:
+        return;
+    }
+  }
+
+  /**
+   * Finalizes a draft: its lines, the closed period's overages from usage, the subscription's discounts,
+   * and the issuer's next invoice number, in one transaction holding the series' lock.
+   */
+  async finalize(accountId: string, invoiceId: string, now: Date = this.clock.now()): Promise<Invoice> {
+    return this.db.$transaction(async (tx) => {
+      await enterTenant(tx, accountId);
+      const row = await this.require(tx, invoiceId);
+      const state = invoiceStateOfRow(row);
+      const lines = (
+        await tx.invoiceLineItem.findMany({ where: { invoiceId }, orderBy: { position: "asc" } })
+      ).map(lineOfRow);
+      const usage =
+        state.usagePeriodStart === null
+          ? null
+          : await tx.usagePeriod.findUnique({
+              where: {
+                subscriptionId_periodStart: {
+                  subscriptionId: state.subscriptionId,
+                  periodStart: state.usagePeriodStart,
+                },
+              },
+            });
+      const subscription = await this.subscriptionOf(tx, row);
+      if (state.status !== "draft")
+        throw new ConflictError("invoice_finalized", `invoice ${row.number} is final`);
+      const number = await this.nextNumber(tx, "INV", accountId, invoiceId, now);
+      await this.execute(
+        tx,
+        row,
+        {
+          kind: "finalize",
+          lines,
+          usage: (usage?.totals ?? {}) as PeriodUsage,
+          discounts: subscription ? discountsOf(stateOfRow(subscription)) : [],
+          number,
+          issuer: this.options.issuer,
+        },
+        SYSTEM_ACTOR,
+        now,
+      );
+      return this.require(tx, invoiceId);
+    }, SERIES_TX);
+  }
+
+  /**
+   * Pays an open (or uncollectible) invoice now, with the subscription's payment method or the one
+   * given, which then becomes the subscription's. A decline is recorded, then answered 409
+   * `payment_declined` with the provider's code.
+   */
+  async pay(
+    accountId: string,
+    invoiceId: string,
+    paymentMethodId: string | null,
+    actor: Actor,
+    now: Date = this.clock.now(),
+  ): Promise<InvoiceDetail> {
+    const outcome = await this.attempt(accountId, invoiceId, paymentMethodId, actor, now);
+    if (outcome.kind === "failed")
+      throw new ConflictError("payment_declined", `the payment was declined: ${outcome.code}`, {
+        details: { failure_code: outcome.code, payment_id: outcome.paymentId },
+      });
+    return this.get(accountId, invoiceId);
+  }
+
+  /** Issues a credit note for a finalized invoice (never an edit of it), numbered in its own series. */
+  async creditNote(
+    accountId: string,
+    invoiceId: string,
+    request: { amountCents: number; reason: string },
+    actor: Actor,
+    now: Date = this.clock.now(),
+  ): Promise<CreditNote> {
+    return this.db.$transaction(async (tx) => {
+      await enterTenant(tx, accountId);
+      const row = await this.require(tx, invoiceId);
+      const creditNoteId = `cn_${randomBytes(12).toString("hex")}`;
+      // Decided once without a number to refuse what is refused before a number is taken.
+      decide(invoiceStateOfRow(row), { kind: "credit", creditNoteId, number: "-", ...request }, now);
+      const number = await this.nextNumber(tx, "CN", accountId, creditNoteId, now);
+      await this.execute(tx, row, { kind: "credit", creditNoteId, number, ...request }, actor, now);
+      await this.afterSettled(tx, await this.require(tx, invoiceId), now);
+      const note = await tx.creditNote.findUnique({ where: { id: creditNoteId } });
+      if (!note) throw new Error(`credit note ${creditNoteId} was not projected`);
+      return note;
+    }, SERIES_TX);
+  }
+
+  /** One payment attempt: read, charge outside a transaction, record at the version read. */
+  private async attempt(
+    accountId: string,
+    invoiceId: string,
+    paymentMethodId: string | null,
+    actor: Actor,
+    now: Date,
+  ): Promise<ChargeOutcome> {
+    const { row, method } = await inTenant(this.db, accountId, async (tx) => {
+      const row = await this.require(tx, invoiceId);
+      const subscription = await this.subscriptionOf(tx, row);
+      // Refuses a paid invoice or a draft before anything is charged.
+      decide(invoiceStateOfRow(row), probe, now);
+      return { row, method: paymentMethodId ?? subscription?.paymentMethodId ?? null };
+    });
+    const attempt = row.attempts + 1;
+    const idempotencyKey = `${row.id}:${attempt}`;
+    const outcome: ChargeOutcome = method
+      ? outcomeOf(
+          await this.provider.charge({
+            invoiceId: row.id,
+            accountId,
+            amountCents: row.amountDueCents,
+            currency: row.currency,
+            paymentMethodId: method,
+            attempt,
+            idempotencyKey,
+          }),
+        )
+      : {
+          kind: "failed",
+          paymentId: paymentIdOf(idempotencyKey),
+          code: "no_payment_method",
+          message: "no payment method is on file",
+        };
+    await inTenant(this.db, accountId, async (tx) => {
+      const current = await this.require(tx, invoiceId);
+      if (current.version !== row.version) throw new ConcurrencyConflictError(row.id, row.version);
+      await this.execute(
+        tx,
+        current,
+        {
+          kind: "record_attempt",
+          outcome,
+          paymentMethodId: method,
+          provider: method ? this.provider.name : "none",
+          policy: this.options.dunning,
+        },
+        actor,
+        now,
+      );
+      const subscription = await this.subscriptionOf(tx, current);
+      if (outcome.kind === "failed") {
+        if (subscription?.status === "active")
+          await this.subscriptions.executeIn(
+            tx,
+            accountId,
+            SYSTEM_ACTOR,
+            () => ({
+              kind: "payment_failed",
+              invoiceId: row.id,
+              failureCode: outcome.code,
+            }),
+            now,
+          );
+        return;
+      }
+      // A new card that paid becomes the subscription's, so the next renewal is charged on it.
+      if (paymentMethodId && subscription && subscription.paymentMethodId !== paymentMethodId)
+        await this.subscriptions.executeIn(
+          tx,
+          accountId,
+          actor,
+          () => ({
+            kind: "attach_payment_method",
+            method: { id: paymentMethodId, kind: "card", brand: null, last4: null },
+          }),
+          now,
+        );
+      await this.afterSettled(tx, await this.require(tx, invoiceId), now);
+    });
+    return outcome;
+  }
+
+  /** A settled invoice reactivates its overdue subscription, once no other invoice of it is overdue. */
+  private async afterSettled(tx: Tx, invoice: Invoice, now: Date): Promise<void> {
+    if (invoice.status !== "paid") return;
+    const subscription = await this.subscriptionOf(tx, invoice);
+    if (subscription?.status !== "past_due" && subscription?.status !== "suspended") return;
+    const overdue = await tx.invoice.count({
+      where: {
+        subscriptionId: invoice.subscriptionId,
+        OR: [{ status: "uncollectible" }, { status: "open", attempts: { gt: 0 } }],
+      },
+    });
+    if (overdue === 0)
+      await this.subscriptions.executeIn(
+        tx,
+        invoice.accountId,
+        SYSTEM_ACTOR,
+        () => ({ kind: "reactivate" }),
+        now,
+      );
+  }
+
+  /**
+   * The next number of the issuer's series for `now`'s year, appended in the caller's transaction. The
+   * series' lock (held to commit) queues concurrent finalizations instead of letting them race for the
+   * same version and retry; the store's version check stays the guarantee.
+   */
+  private async nextNumber(
+    tx: Tx,
+    series: NumberSeries,
+    accountId: string,
+    documentId: string,
+    now: Date,
+  ): Promise<string> {
+    const year = now.getUTCFullYear();
+    const id = seriesAggregateId(this.options.issuer, series, year);
+    await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", id);
+    const last = await this.store.currentVersion(tx, id);
+    const number = documentNumber(series, year, last + 1);
+    await this.store.append(tx, {
+      aggregate: { type: "number_series", id, tenantId: null },
+      expectedVersion: last,
+      events: [
+        {
+          type: BillingEvent.InvoiceNumberAssigned,
+          data: {
+            issuer: this.options.issuer,
+            series,
+            year,
+            sequence: last + 1,
+            number,
+            document_id: documentId,
+            account_id: accountId,
+            occurred_at: now.getTime(),
+            actor: SYSTEM_ACTOR,
+          },
+        },
+      ],
+    });
+    return number;
+  }
+
+  private async execute(
+    tx: Tx,
+    row: Invoice,
+    command: InvoiceCommand,
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    const events = decide(invoiceStateOfRow(row), command, now);
+    await this.append(tx, row.accountId, row.id, row.version, events, actor, now);
+  }
+
+  private async append(
+    tx: Tx,
+    accountId: string,
+    invoiceId: string,
+    expectedVersion: number,
+    events: InvoiceEvent[],
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    await this.store.append(tx, {
+      aggregate: { type: "invoice", id: invoiceId, tenantId: accountId },
+      expectedVersion,
+      events: events.map((event) => ({
+        type: event.type,
+        data: { account_id: accountId, ...event.data, occurred_at: now.getTime(), actor },
+      })),
+      metadata: { actor: actor.id ?? actor.type },
+    });
+  }
+
+  private subscriptionOf(tx: Tx, invoice: Pick<Invoice, "subscriptionId">) {
+    return tx.subscription.findUnique({ where: { id: invoice.subscriptionId } });
+  }
+
+  private async require(tx: Tx, invoiceId: string): Promise<Invoice> {
+    const row = await tx.invoice.findUnique({ where: { id: invoiceId } });
+    // Another organization's invoice is invisible (row-level security): the same 404 as none.
+    if (!row) throw new InvoiceNotFoundError();
+    return row;
+  }
+}
+
+/** What decide is asked before a charge, to refuse a paid invoice or a draft before the provider is called. */
+const probe: InvoiceCommand = {
+  kind: "record_attempt",
+  outcome: { kind: "succeeded", paymentId: "probe" },
+  paymentMethodId: null,
+  provider: "probe",
+  policy: { retry_after_days: [], suspend_after_days: 1 },
+};
+
+function outcomeOf(result: Awaited<ReturnType<PaymentProvider["charge"]>>): ChargeOutcome {
+  return result.status === "succeeded"
+    ? { kind: "succeeded", paymentId: result.paymentId }
+    : { kind: "failed", paymentId: result.paymentId, code: result.code, message: result.message };
+}
+
+/** An attempt that never reached a provider still gets an id, as deterministic as the provider's. */
+const paymentIdOf = (key: string) => `pay_${createHash("sha256").update(key).digest("hex").slice(0, 24)}`;

@@ -1,0 +1,29 @@
+/**
+ * A payment provider as billing uses it: one charge of an invoice's amount due on a payment method the
+ * customer set up with the provider (billing only ever holds the provider's `pm_...` id). Stripe's
+ * PaymentIntents, Adyen or the built-in test provider sit behind it.
+ */
+export interface ChargeRequest {
+  invoiceId: string;
+  accountId: string;
+  amountCents: number;
+  currency: string;
+  paymentMethodId: string;
+  /** 1 for the first attempt on the invoice. */
+  attempt: number;
+  /**
+   * The same for a retry of the same attempt (`<invoice>:<attempt>`): a provider that saw it already
+   * answers what it answered then instead of charging twice (Stripe's Idempotency-Key).
+   */
+  idempotencyKey: string;
+}
+
+export type ChargeResult =
+  | { status: "succeeded"; paymentId: string }
+  | { status: "declined"; paymentId: string; code: string; message: string | null };
+
+export interface PaymentProvider {
+  /** Stored with each attempt, e.g. "test". */
+  readonly name: string;
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+}

@@ -1,0 +1,48 @@
+import { createHash } from "node:crypto";
+import type { ChargeRequest, ChargeResult, PaymentProvider } from "./provider";
+
+/**
+ * The built-in test provider, with Stripe's test payment methods. Its answer depends only on the
+ * payment method and the attempt's number, never on randomness or time, so a test, a replay and a
+ * rebuild see the same attempts:
+ *
+ * | payment method                           | answer                                             |
+ * | ---------------------------------------- | -------------------------------------------------- |
+ * | `pm_card_visa` (and any other `pm_` id)  | succeeds                                           |
+ * | `pm_card_chargeDeclined`                 | declined, `card_declined`                          |
+ * | `pm_card_chargeDeclinedInsufficientFunds`| declined, `insufficient_funds`                     |
+ * | `pm_card_chargeDeclinedExpiredCard`      | declined, `expired_card`                           |
+ * | `pm_card_declinedOnceThenSucceeds`       | the invoice's first attempt declined (`card_declined`), every later one succeeds (not a Stripe id: Stripe has no such card) |
+ */
+export const TEST_PAYMENT_METHODS = {
+  succeeds: "pm_card_visa",
+  declined: "pm_card_chargeDeclined",
+  insufficientFunds: "pm_card_chargeDeclinedInsufficientFunds",
+  expiredCard: "pm_card_chargeDeclinedExpiredCard",
+  declinedOnceThenSucceeds: "pm_card_declinedOnceThenSucceeds",
+} as const;
+
+const DECLINES: Record<string, { code: string; message: string }> = {
+  [TEST_PAYMENT_METHODS.declined]: { code: "card_declined", message: "Your card was declined." },
+  [TEST_PAYMENT_METHODS.insufficientFunds]: {
+    code: "insufficient_funds",
+    message: "Your card has insufficient funds.",
+  },
+  [TEST_PAYMENT_METHODS.expiredCard]: { code: "expired_card", message: "Your card has expired." },
+};
+
+export class TestPaymentProvider implements PaymentProvider {
+  readonly name = "test";
+
+  async charge(request: ChargeRequest): Promise<ChargeResult> {
+    // The payment's id is a function of the idempotency key: the same attempt, the same payment.
+    const paymentId = `pay_${createHash("sha256").update(request.idempotencyKey).digest("hex").slice(0, 24)}`;
+    const declined =
+      DECLINES[request.paymentMethodId] ??
+      (request.paymentMethodId === TEST_PAYMENT_METHODS.declinedOnceThenSucceeds && request.attempt === 1
+        ? DECLINES[TEST_PAYMENT_METHODS.declined]
+        : undefined);
+    if (declined) return { status: "declined", paymentId, ...declined };
+    return { status: "succeeded", paymentId };
+  }
+}

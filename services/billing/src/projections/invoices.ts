@@ -1,0 +1,122 @@
+import { enterTenant } from "@platform/database";
+import type { InlineHandler, InlineHandlers } from "@platform/event-sourcing";
+import { invoiceRowOfState, invoiceStateOfRow } from "../app/invoice-state";
+import type { Tx } from "../app/tenant";
+import { BillingEvent, type BillingPayloads } from "../domain/events";
+import {
+  evolve,
+  type InvoiceEventType,
+  type InvoiceHistoryEvent,
+  type InvoiceState,
+  lineIn,
+} from "../domain/invoice-aggregate";
+
+/**
+ * The invoice aggregate's inline projection: `invoices` (the state), `invoice_lines`, `payments` (one row
+ * per attempt) and `credit_notes`, written only here, in the append's transaction and by a rebuild from
+ * platform_events. Each handler enters the event's tenant and uses the event and its invoice's rows only.
+ */
+function invoiceHandler<K extends InvoiceEventType>(type: K): InlineHandler<Tx, BillingPayloads[K]> {
+  return async (tx, event) => {
+    if (!event.tenantId) throw new Error(`${event.type} ${event.eventId} names no tenant`);
+    await enterTenant(tx, event.tenantId);
+    const history = {
+      type,
+      data: event.data,
+      version: event.version,
+      occurredAt: event.occurredAt,
+    } as InvoiceHistoryEvent;
+    const row = await tx.invoice.findUnique({ where: { id: event.aggregateId } });
+    const state = evolve(row ? invoiceStateOfRow(row) : null, history);
+    if (row) await tx.invoice.update({ where: { id: row.id }, data: invoiceRowOfState(state) });
+    else await tx.invoice.create({ data: invoiceRowOfState(state) });
+    await sideRows(tx, history, state, event.occurredAt);
+  };
+}
+
+async function sideRows(tx: Tx, history: InvoiceHistoryEvent, state: InvoiceState, occurredAt: Date) {
+  const T = BillingEvent;
+  const period = { start: state.periodStart, end: state.periodEnd };
+  switch (history.type) {
+    case T.InvoiceDrafted:
+    case T.InvoiceIssued:
+      // The final lines replace the draft's (overages and discounts are added at finalization).
+      await tx.invoiceLineItem.deleteMany({ where: { invoiceId: state.id } });
+      await tx.invoiceLineItem.createMany({
+        data: history.data.lines.map((line, position) => {
+          const l = lineIn(line, period);
+          return {
+            invoiceId: state.id,
+            position,
+            accountId: state.accountId,
+            kind: l.kind,
+            description: l.description,
+            metric: l.metric,
+            quantity: l.quantity,
+            unitPrice: l.unit_price,
+            amountCents: l.amount_cents,
+            periodStart: l.period_start,
+            periodEnd: l.period_end,
+          };
+        }),
+      });
+      break;
+    case T.PaymentFailed:
+    case T.InvoicePaid: {
+      const { data } = history;
+      const failed = history.type === T.PaymentFailed ? history.data : null;
+      await tx.payment.create({
+        data: {
+          id: data.payment_id,
+          accountId: state.accountId,
+          invoiceId: state.id,
+          attempt: state.attempts,
+          amountCents: data.amount_cents,
+          currency: data.currency,
+          status: failed ? "failed" : "succeeded",
+          paymentMethodId: data.payment_method_id,
+          provider: data.provider,
+          failureCode: failed?.failure_code ?? null,
+          failureMessage: failed?.failure_message ?? null,
+          attemptedAt: occurredAt,
+        },
+      });
+      break;
+    }
+    case T.CreditNoteIssued:
+      await tx.creditNote.create({
+        data: {
+          id: history.data.credit_note_id,
+          accountId: state.accountId,
+          invoiceId: state.id,
+          number: history.data.number,
+          amountCents: history.data.amount_cents,
+          currency: history.data.currency,
+          reason: history.data.reason,
+          issuedAt: occurredAt,
+        },
+      });
+      break;
+  }
+}
+
+const INVOICE_EVENTS: readonly InvoiceEventType[] = [
+  BillingEvent.InvoiceDrafted,
+  BillingEvent.InvoiceIssued,
+  BillingEvent.PaymentFailed,
+  BillingEvent.InvoicePaid,
+  BillingEvent.InvoiceMarkedUncollectible,
+  BillingEvent.CreditNoteIssued,
+];
+
+export const invoiceInlineHandlers: InlineHandlers<Tx, BillingPayloads> = Object.fromEntries(
+  INVOICE_EVENTS.map((type) => [type, invoiceHandler(type)]),
+);
+
+/** Empties the invoice tables of the tenant the caller entered (resetInline calls it per tenant). */
+export async function resetInvoices(tx: Tx, accountId: string): Promise<void> {
+  await tx.creditNote.deleteMany({ where: { accountId } });
+  await tx.payment.deleteMany({ where: { accountId } });
+  await tx.invoiceLineItem.deleteMany({ where: { accountId } });
+  await tx.invoice.deleteMany({ where: { accountId } });
+}
