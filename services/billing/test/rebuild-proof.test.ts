@@ -1,11 +1,12 @@
 /**
  * The rebuild proof for billing (issue 10, item 3; docs/architecture.md, "The rebuild proof"): after
- * trials, a conversion, an upgrade, a scheduled downgrade, a switch to annual, a cancellation, a
+ * trials, conversions (invoiced and charged, one declined and dunned to suspension), an upgrade, a
+ * scheduled downgrade, a switch to annual, a cancellation, a credit note, a usage period closed, a
  * closed organization and a role from identity, every inline and async table is emptied and rebuilt
  * from billing.events, tenancy.events and identity.events, and equals the live copy row by row (every
  * tenant's rows, read past row-level security on the administrator's connection).
  */
-import { IdentityEvent, TenancyEvent } from "@platform/contracts";
+import { IdentityEvent, TenancyEvent, UsageEvent } from "@platform/contracts";
 import { privilegedUrlOf, proveRebuild } from "@platform/event-sourcing";
 import { infrastructure } from "@platform/testkit";
 import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../src/tables";
@@ -37,8 +38,30 @@ async function scenarios(): Promise<void> {
   const lapsing = await h.organization("Lapses Ltd");
   const switching = await h.organization("Switches Co");
   await ok(switching.accountId, "/payment-method", { payment_method_id: "pm_card_visa" });
+  const declining = await h.organization("Declines AG");
+  await ok(declining.accountId, "/payment-method", { payment_method_id: "pm_card_chargeDeclined" });
   h.clock.advance(15 * DAY);
-  await h.service.runScheduler(); // converts two trials, ends the one without a payment method
+  // Converts three trials (invoiced, one declined: past due), ends the one without a payment method.
+  await h.service.runScheduler();
+  h.clock.advance(8 * DAY);
+  await h.service.runScheduler(); // dunning, 8 days late: one retry, then the declined one is suspended
+  expect((await h.service.subscriptions.get(declining.accountId)).status).toBe("suspended");
+  const [conversion] = await h.service.invoices.list(converting.accountId);
+  const credited = await h.call(
+    "POST",
+    `/v1/organizations/${converting.accountId}/invoices/${conversion?.id}/credit-notes`,
+    { token: await h.token(converting.accountId), body: { amount_cents: 1_000, reason: "late start" } },
+  );
+  expect(credited.status).toBe(201);
+  const period = await h.service.subscriptions.get(converting.accountId);
+  await h.publish("usage", UsageEvent.UsagePeriodClosed, `usage-period:${period.id}`, {
+    account_id: converting.accountId,
+    subscription_id: period.id,
+    period_start: period.currentPeriodStart.getTime(),
+    period_end: period.currentPeriodEnd.getTime(),
+    totals: { api_calls: 150_000 },
+    limits: { api_calls: 100_000 },
+  });
   await ok(converting.accountId, "/upgrade", { plan_id: "enterprise" });
   await ok(converting.accountId, "/downgrade", { plan_id: "starter" });
   await ok(switching.accountId, "/billing-cycle", { interval: "year" });
@@ -72,8 +95,8 @@ it("rebuilds every inline and async table from the logs, equal to the live copy,
   expect(report.equal).toBe(true);
   // The scenarios reached every table the proof rebuilds: none passes by being empty.
   expect(report.proven.filter((entry) => entry.rows === 0)).toEqual([]);
-  expect(report.proven.find((entry) => entry.table === "subscriptions")?.rows).toBe(4);
-  // The revenue ledger: three trial outcomes, the upgrade, the switch to annual (the cancellation at the
-  // period's end moves no MRR yet), so the metrics computed from it are rebuilt too.
-  expect(report.proven.find((entry) => entry.table === "mrr_changes")?.rows).toBe(5);
+  expect(report.proven.find((entry) => entry.table === "subscriptions")?.rows).toBe(5);
+  // The revenue ledger: four trial outcomes, the upgrade, the switch to annual (the cancellation at the
+  // period's end moves no MRR yet; past due and suspended keep it), so the metrics computed from it are rebuilt too.
+  expect(report.proven.find((entry) => entry.table === "mrr_changes")?.rows).toBe(6);
 });

@@ -261,7 +261,7 @@ describe("a paying subscription", () => {
     await consumer.run({
       eachMessage: async ({ message }) => {
         const type = readHeader(message.headers, Headers.eventType) ?? "";
-        // Every record decodes, the subscriptions' and the catalog's (PlanPublished) alike.
+        // Every record decodes, the subscriptions', the catalog's (PlanPublished), the invoices' and the number series'.
         await h.service.serde.decode(message.value as Buffer);
         seen.set(readHeader(message.headers, Headers.eventId) ?? "", type);
       },
