@@ -1,5 +1,4 @@
 /** The invoice aggregate's rules as tables: finalization, dunning's schedule, credit notes, due steps. */
-import { BillingEvent } from "@platform/contracts";
 import { invoicesFor } from "../../src/domain/billing-moments";
 import { CATALOG_PLANS } from "../../src/domain/catalog";
 import { DEFAULT_DUNNING } from "../../src/domain/dunning";
@@ -18,7 +17,6 @@ import { addDays, periodAt } from "../../src/domain/periods";
 import { snapshotOf } from "../../src/domain/snapshots";
 import { decide as decideSubscription, evolve as evolveSubscription } from "../../src/domain/subscriptions";
 
-const T = BillingEvent;
 const plan = (id: string) => {
   const found = CATALOG_PLANS.find((p) => p.plan_id === id);
   if (!found) throw new Error(id);
