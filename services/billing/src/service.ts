@@ -133,7 +133,7 @@ export class BillingService {
     this.readModels = this.readModelProjector();
     this.processes = this.projector(
       `${this.config.READ_MODEL_GROUP}.processes`,
-      processHandlers(this.subscriptions),
+      processHandlers(this.subscriptions, this.invoices),
     );
     this.relay.start();
     await this.readModels.start();

@@ -159,8 +159,8 @@ describe("the invoice of each billing moment", () => {
     expect((await invoices(accountId)).map((i) => i.total_cents)).toEqual([26_300, 19_900]);
   });
 
-  it("a renewal without usage's close waits the grace period, then is finalized without overages", async () => {
-    const { accountId } = await converted("Quiet", PM.succeeds);
+  it("a renewal without usage's close waits the grace period, is finalized without overages, and a late close is invoiced in arrears once", async () => {
+    const { accountId, subscriptionId } = await converted("Quiet", PM.succeeds);
     const closed = await h.service.subscriptions.get(accountId);
     setClock(closed.currentPeriodEnd);
     await h.service.runScheduler();
@@ -173,6 +173,35 @@ describe("the invoice of each billing moment", () => {
       total_cents: 19_900,
       lines: [{ kind: "base" }],
     });
+    // usage's close arrives after the grace, twice: its overages get one invoice of their own.
+    const usage = {
+      account_id: accountId,
+      subscription_id: subscriptionId,
+      period_start: closed.currentPeriodStart.getTime(),
+      period_end: closed.currentPeriodEnd.getTime(),
+      totals: { api_calls: 101_000 },
+      limits: { api_calls: 100_000 },
+    };
+    const aggregate = `usage-period:${subscriptionId}:${usage.period_start}`;
+    await h.publish("usage", UsageEvent.UsagePeriodClosed, aggregate, usage);
+    await h.publish("usage", UsageEvent.UsagePeriodClosed, aggregate, usage);
+    await h.service.settled();
+    await h.service.runScheduler();
+    const all = await invoices(accountId);
+    expect(all.map((i) => [i.billing_reason, i.status, i.total_cents])).toEqual([
+      ["subscription_cycle", "paid", 400],
+      ["subscription_cycle", "paid", 19_900],
+      ["subscription_create", "paid", 19_900],
+    ]);
+    expect((await invoice(accountId, String(all[0]?.invoice_id))).lines).toMatchObject([
+      {
+        kind: "overage",
+        metric: "api_calls",
+        quantity: 1,
+        period_start: closed.currentPeriodStart.toISOString(),
+        period_end: closed.currentPeriodEnd.toISOString(),
+      },
+    ]);
   });
 
   it("an upgrade: the proration lines on an invoice issued and charged at once", async () => {
@@ -215,6 +244,8 @@ describe("dunning", () => {
     // Dunning's day 0 is the first failed attempt.
     const failedAt = new Date((await invoice(accountId, id)).payments[0].attempted_at);
     expect(first?.next_payment_attempt).toBe(addDays(failedAt, 3).toISOString());
+    // What a test clock asks to know where to stop next.
+    expect(await h.service.invoices.nextDueAt(accountId)).toEqual(addDays(failedAt, 3));
     expect((await h.service.subscriptions.get(accountId)).status).toBe("past_due");
 
     setClock(addDays(failedAt, 2));

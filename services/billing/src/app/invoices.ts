@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { PlanSnapshot } from "@platform/contracts";
 import { ALL_ROWS, enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
 import { ConcurrencyConflictError, ConflictError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
@@ -15,7 +16,9 @@ import {
   type InvoiceState,
 } from "../domain/invoice-aggregate";
 import { documentNumber, type NumberSeries, seriesAggregateId } from "../domain/invoice-numbers";
-import type { PeriodUsage } from "../domain/invoices";
+import { overageLines, type PeriodUsage } from "../domain/invoices";
+import type { Period } from "../domain/periods";
+import { planOfSnapshot } from "../domain/snapshots";
 import type { SubscriptionEvent, SubscriptionState } from "../domain/subscriptions";
 import type { CreditNote, Invoice, InvoiceLineItem, Payment } from "../generated/prisma/client";
 import { invoiceStateOfRow, lineOfRow } from "./invoice-state";
@@ -105,6 +108,60 @@ export class InvoiceService {
     return id;
   }
 
+  /**
+   * usage's UsagePeriodClosed, in the processes projector's transaction: overages that arrived after
+   * the renewal's invoice was finalized without them (past its grace), or of a subscription's last
+   * period (ended, never renewed), get an invoice of their own, in arrears. Nothing when the renewal
+   * is still ahead or its draft is waiting (they read `usage_periods`), or when an invoice already has
+   * overage lines for the period — so a redelivered close bills nothing twice.
+   */
+  async billLateUsage(
+    tx: Tx,
+    usage: { accountId: string; subscriptionId: string; period: Period; totals: PeriodUsage },
+    now: Date = this.clock.now(),
+  ): Promise<void> {
+    await enterTenant(tx, usage.accountId);
+    const subscription = await tx.subscription.findUnique({ where: { id: usage.subscriptionId } });
+    if (!subscription) return;
+    const ended = subscription.status === "ended";
+    if (!ended && subscription.currentPeriodStart < usage.period.end) return;
+    const renewal = await tx.invoice.findFirst({
+      where: { subscriptionId: subscription.id, usagePeriodStart: usage.period.start },
+    });
+    if (renewal?.status === "draft") return;
+    const billed = await tx.invoiceLineItem.count({
+      where: {
+        accountId: usage.accountId,
+        kind: "overage",
+        periodStart: usage.period.start,
+        invoiceId: {
+          in: (
+            await tx.invoice.findMany({ where: { subscriptionId: subscription.id }, select: { id: true } })
+          ).map((row) => row.id),
+        },
+      },
+    });
+    if (billed > 0) return;
+    const plan = (renewal?.usagePlan ?? subscription.plan) as unknown as PlanSnapshot;
+    const lines = overageLines(planOfSnapshot(plan), usage.period, usage.totals);
+    if (lines.length === 0) return;
+    await this.draft(
+      tx,
+      usage.accountId,
+      subscription.id,
+      {
+        currency: plan.currency,
+        billingReason: "subscription_cycle",
+        lines,
+        period: usage.period,
+        usagePeriod: null,
+        usagePlan: null,
+        finalizeAt: now,
+      },
+      now,
+    );
+  }
+
   async list(accountId: string): Promise<Invoice[]> {
     return inTenant(this.db, accountId, (tx) =>
       tx.invoice.findMany({ where: { accountId }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] }),
@@ -122,6 +179,18 @@ export class InvoiceService {
         creditNotes: await tx.creditNote.findMany({ where, orderBy: { issuedAt: "asc" } }),
       };
     });
+  }
+
+  /** When the organization's invoices next have a step due (a test clock stops there), or null. */
+  async nextDueAt(accountId: string): Promise<Date | null> {
+    const next = await inTenant(this.db, accountId, (tx) =>
+      tx.invoice.findFirst({
+        where: { accountId, nextDueAt: { not: null } },
+        orderBy: { nextDueAt: "asc" },
+        select: { nextDueAt: true },
+      }),
+    );
+    return next?.nextDueAt ?? null;
   }
 
   /**

@@ -23,11 +23,21 @@ export function billingRoutes(service: BillingService) {
   const base = "/v1/organizations/:accountId/subscription";
   const account = (req: Parameters<Parameters<Router["get"]>[1]>[0]) => param(req, "accountId");
   const invoicing = invoiceRoutes(service);
-  /** An upgrade or a switch of cycle: its proration invoice is finalized and charged at once (a decline makes it past due). */
+  /**
+   * An upgrade or a switch of cycle: its proration invoice is finalized and charged at once (a decline
+   * makes it past due). The change is committed by then; a step that fails here (a concurrent step won
+   * the invoice) is the scheduler's to take again, not the caller's error.
+   */
   const changedNow = async (...args: Parameters<typeof subscriptions.changePlan>) => {
+    const [accountId] = args;
     await subscriptions.changePlan(...args);
-    await service.invoices.runDueFor(args[0]);
-    return subscriptions.get(args[0]);
+    await service.invoices.runDueFor(accountId).catch((error: unknown) => {
+      service.logger.warn(
+        { error, accountId },
+        "charging a plan change at once failed; the scheduler retries it",
+      );
+    });
+    return subscriptions.get(accountId);
   };
 
   const metrics = metricsRoutes(service, guards);

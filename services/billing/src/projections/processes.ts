@@ -1,17 +1,36 @@
-import { TenancyEvent, type TenancyPayloads } from "@platform/contracts";
+import { TenancyEvent, type TenancyPayloads, UsageEvent, type UsagePayloads } from "@platform/contracts";
 import { handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
+import type { InvoiceService } from "../app/invoices";
 import type { SubscriptionService } from "../app/subscriptions";
 import type { Tx } from "../app/tenant";
 
 /**
- * What billing does when other services' events arrive: a new organization gets its trial (seed 001).
+ * What billing does when other services' events arrive: a new organization gets its trial (seed 001);
+ * a usage period closed after its renewal's invoice was final is invoiced in arrears.
  * Runs in the projector's transaction, so the trial's events and the projector's offset commit
  * together; `startTrial` skips an organization that has a subscription, so a redelivery starts none.
  */
-export function processHandlers(subscriptions: SubscriptionService): Record<string, ProjectionHandler<Tx>> {
-  return handlersFor<TenancyPayloads>()<Tx>({
-    [TenancyEvent.OrganizationCreated]: async (tx, event) => {
-      await subscriptions.startTrial(tx, event.data.account_id);
-    },
-  });
+export function processHandlers(
+  subscriptions: SubscriptionService,
+  invoices: InvoiceService,
+): Record<string, ProjectionHandler<Tx>> {
+  return {
+    ...handlersFor<TenancyPayloads>()<Tx>({
+      [TenancyEvent.OrganizationCreated]: async (tx, event) => {
+        await subscriptions.startTrial(tx, event.data.account_id);
+      },
+    }),
+    ...handlersFor<UsagePayloads>()<Tx>({
+      // Usage closed after its renewal's invoice was final: its overages on an invoice of their own.
+      [UsageEvent.UsagePeriodClosed]: async (tx, event) => {
+        const { data } = event;
+        await invoices.billLateUsage(tx, {
+          accountId: data.account_id,
+          subscriptionId: data.subscription_id,
+          period: { start: new Date(data.period_start), end: new Date(data.period_end) },
+          totals: { ...data.totals },
+        });
+      },
+    }),
+  };
 }
