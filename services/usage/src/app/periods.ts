@@ -63,7 +63,7 @@ export class PeriodCloser {
   async close(accountId: string, periodStart: Date): Promise<boolean> {
     return this.db.$transaction(
       async (tx) => {
-        await tx.$queryRawUnsafe("SELECT pg_advisory_xact_lock($1)", PERIOD_CLOSE_LOCK);
+        await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock($1)", PERIOD_CLOSE_LOCK);
         await enterTenant(tx, accountId);
         const key = { accountId_periodStart: { accountId, periodStart } };
         const period = await tx.billingPeriod.findUnique({ where: key });

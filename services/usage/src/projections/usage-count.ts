@@ -25,7 +25,7 @@ export const PERIOD_CLOSE_LOCK = 7_337_001;
  */
 export function usageCount(meters: MeterCatalog): BatchHandler<Tx> {
   return async (tx, events) => {
-    await tx.$queryRawUnsafe("SELECT pg_advisory_xact_lock_shared($1)", PERIOD_CLOSE_LOCK);
+    await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock_shared($1)", PERIOD_CLOSE_LOCK);
     const byAccount = new Map<string, BatchEvent<UsageReported>[]>();
     // Decoded with the UsageReported reader schema (the projector's readerSchemas), so the shape holds;
     // the kit's batch handler is not generic over payloads yet.
