@@ -400,7 +400,7 @@ describe("meters and periods", () => {
       period_end: org.periodEnd,
       limits: { api_calls: 10_000 },
     });
-    expect((closing?.payload.totals as Record<string, number>).api_calls).toBe(12_001);
+    expect(closing?.payload.totals).toMatchObject({ api_calls: 12_001 });
 
     const late = await h.call("POST", usagePath(org.accountId), {
       token: await writer(org.accountId),
