@@ -5,7 +5,7 @@
  * period close with late events refused.
  */
 import { randomUUID } from "node:crypto";
-import { IdentityEvent, TenancyEvent } from "@platform/contracts";
+import { IdentityEvent, TenancyEvent, UsageEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
 import { Headers, wireFormat } from "@platform/messaging";
 import { waitFor } from "@platform/testkit";
@@ -390,8 +390,9 @@ describe("meters and periods", () => {
     expect(await h.service.closeDuePeriods()).toBeGreaterThanOrEqual(1);
     expect(await h.service.closeDuePeriods()).toBe(0); // closed once
     const [closing] = await h.service.db.$queryRawUnsafe<{ payload: Record<string, unknown> }[]>(
-      "SELECT payload FROM platform_events WHERE tenant_id = $1 AND event_type = 'platform.usage.UsagePeriodClosed'",
+      "SELECT payload FROM platform_events WHERE tenant_id = $1 AND event_type = $2",
       org.accountId,
+      UsageEvent.UsagePeriodClosed,
     );
     expect(closing?.payload).toMatchObject({
       account_id: org.accountId,

@@ -8,7 +8,7 @@ import {
   type UsageReported,
 } from "@platform/contracts";
 import { EventCatalog } from "@platform/event-sourcing";
-import type { AvroSchema } from "@platform/messaging";
+import { type AvroSchema, fullNameOf } from "@platform/messaging";
 
 // usage's event types are generated from schemas/usage-events (@platform/contracts): a new record there
 // is a new constant here, and no event name is typed by hand.
@@ -22,7 +22,7 @@ export const usageCatalog = new EventCatalog(Object.values(usageSchemas));
 /** The one record of usage.ingest (TopicNameStrategy: its subject is `usage.ingest-value`). */
 export const [reportedSchema] = Object.values(latestSchemasOf(contracts, "usage.ingest")) as [AvroSchema];
 /** The record's full name: the event-type header every usage.ingest record carries. */
-export const USAGE_REPORTED = "platform.usage.UsageReported";
+export const USAGE_REPORTED = fullNameOf(reportedSchema);
 
 /** Reader schemas for what usage projects: billing's periods, tenancy's members and projects, identity's keys. */
 export const projectedSchemas = {
