@@ -5,12 +5,19 @@
  * period close with late events refused.
  */
 import { randomUUID } from "node:crypto";
-import { IdentityEvent, TenancyEvent, UsageEvent } from "@platform/contracts";
+import { BillingEvent, IdentityEvent, TenancyEvent, UsageEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
-import { Headers, wireFormat } from "@platform/messaging";
+import { deadLetterTopicFor, Headers, headersAsStrings, wireFormat } from "@platform/messaging";
 import { waitFor } from "@platform/testkit";
 import { REPORTED_SUBJECT, reportedSchema, USAGE_REPORTED } from "../src/domain/events";
-import { type Harness, type Organization, startUsage } from "./support/harness";
+import {
+  DAY,
+  type Harness,
+  type Organization,
+  planSnapshot,
+  STARTER_LIMITS,
+  startUsage,
+} from "./support/harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -152,6 +159,59 @@ describe("ingestion, counted once", () => {
     expect((await current(org)).api_calls?.value).toBe(12);
   });
 });
+
+describe("records that did not come through the edge", () => {
+  it("dead-letters a record with an unknown metric alone, with its reason, and counts the rest of its run", async () => {
+    const org = await h.organization();
+    const record = (key: string, metric: string) => ({
+      account_id: org.accountId,
+      idempotency_key: key,
+      metric,
+      quantity: 2,
+      dimensions: {},
+      source: null,
+      subject: null,
+      occurred_at: h.clock.now().getTime(),
+      actor: { type: "system", id: "backend", ip_address: null, user_agent: null },
+    });
+    await h.service.reports.send([
+      record("g1", "api_calls"),
+      record("bad", "teleports"),
+      record("g2", "api_calls"),
+    ]);
+    await h.counted();
+    expect((await h.rows(org.accountId)).map((r) => r.idempotencyKey)).toEqual(["g1", "g2"]);
+    const dlq = deadLetterTopicFor(h.service.countGroup);
+    const letter = await waitFor(() => firstMessage(dlq), { what: "the dead letter" });
+    expect(letter.headers["dlq-reason"]).toMatch(/teleports/);
+    expect(letter.headers["event-id"]).toBe("bad");
+  });
+});
+
+async function firstMessage(topic: string): Promise<{ headers: Record<string, string> } | undefined> {
+  const admin = h.service.kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic).catch(() => []);
+    if (!offsets.some((p) => Number(p.high) > 0)) return undefined;
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer = h.service.kafka.consumer({ groupId: `${topic}.reader.${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    return await new Promise((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          resolve({ headers: headersAsStrings(message.headers) });
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
 
 describe("refusals", () => {
   let org: Organization;
@@ -366,6 +426,76 @@ describe("meters and periods", () => {
     expect(usage.active_users?.limit).toBeNull();
   });
 
+  it("follows billing's periods: an upgrade changes the limits, an interval switch starts a new period", async () => {
+    const org = await h.organization();
+    const { accountId, subscriptionId } = org;
+    const upgraded = { ...STARTER_LIMITS, api_calls: 100_000 };
+    await h.publish("billing", BillingEvent.SubscriptionUpgraded, subscriptionId, {
+      account_id: accountId,
+      subscription_id: subscriptionId,
+      subscription_status: "active",
+      current_period_start: org.periodStart,
+      current_period_end: org.periodEnd,
+      mrr_cents: 19_900,
+      previous_plan: planSnapshot(STARTER_LIMITS),
+      plan: planSnapshot(upgraded, "professional"),
+      immediate: true,
+      effective_at: h.clock.now().getTime(),
+      proration_cents: 0,
+      previous_mrr_cents: 4_900,
+    });
+    await waitFor(async () => ((await current(org)).api_calls?.limit === 100_000 ? true : undefined), {
+      what: "the upgrade's limits",
+    });
+    const switchedAt = h.clock.now().getTime() + 1;
+    await h.publish("billing", BillingEvent.BillingCycleChanged, subscriptionId, {
+      account_id: accountId,
+      subscription_id: subscriptionId,
+      subscription_status: "active",
+      current_period_start: switchedAt,
+      current_period_end: switchedAt + 365 * DAY,
+      mrr_cents: 16_583,
+      previous_plan: planSnapshot(upgraded, "professional"),
+      plan: planSnapshot(upgraded, "professional"),
+      proration_cents: 0,
+      previous_mrr_cents: 19_900,
+    });
+    const periods = await waitFor(
+      async () => {
+        const rows = await inTenant(h.service.db, accountId, (tx) =>
+          tx.billingPeriod.findMany({ where: { accountId }, orderBy: { periodStart: "asc" } }),
+        );
+        return rows.length === 2 ? rows : undefined;
+      },
+      { what: "the new period" },
+    );
+    expect(periods.map((p) => [p.periodStart.getTime(), p.periodEnd.getTime()])).toEqual([
+      [org.periodStart, switchedAt],
+      [switchedAt, switchedAt + 365 * DAY],
+    ]);
+  });
+
+  it("closes a period once when two closers race", async () => {
+    const org = await h.organization();
+    moveTo(org.periodEnd + 2 * 3_600_000);
+    const results = await Promise.allSettled([
+      h.service.closer.close(org.accountId, new Date(org.periodStart)),
+      h.service.closer.close(org.accountId, new Date(org.periodStart)),
+    ]);
+    const closedNow = results.filter((r) => r.status === "fulfilled" && r.value === true);
+    const lost = results.filter((r) =>
+      r.status === "fulfilled"
+        ? r.value === false
+        : (r.reason as { code?: string }).code === "concurrency_conflict",
+    );
+    expect([closedNow.length, lost.length]).toEqual([1, 1]);
+    const rows = await h.service.db.$queryRawUnsafe<{ n: number }[]>(
+      "SELECT count(*)::int AS n FROM platform_events WHERE tenant_id = $1",
+      org.accountId,
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
   it("closes a period at its end plus the grace with its totals, then refuses late events for it", async () => {
     const org = await h.organization();
     moveTo(org.periodEnd - 30 * 60_000);
@@ -378,7 +508,12 @@ describe("meters and periods", () => {
     await h.counted();
 
     moveTo(org.periodEnd + 30 * 60_000); // in the grace window: not closed, still counted
-    expect(await h.service.closeDuePeriods()).toBe(0);
+    await h.service.closeDuePeriods(); // closes the earlier tests' periods, not this one
+    const closedPeriods = () =>
+      inTenant(h.service.db, org.accountId, (tx) =>
+        tx.closedPeriod.findMany({ where: { accountId: org.accountId } }),
+      );
+    expect(await closedPeriods()).toEqual([]);
     const inGrace = await h.call("POST", usagePath(org.accountId), {
       token: await writer(org.accountId),
       body: { metric: "api_calls", quantity: 1, idempotency_key: "in-grace", timestamp: inPeriod },
@@ -430,9 +565,6 @@ describe("meters and periods", () => {
       ["in-grace", true],
       ["late-kafka", false],
     ]);
-    const closed = await inTenant(h.service.db, org.accountId, (tx) =>
-      tx.closedPeriod.findMany({ where: { accountId: org.accountId } }),
-    );
-    expect(closed).toHaveLength(1);
+    expect(await closedPeriods()).toHaveLength(1);
   });
 });
