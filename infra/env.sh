@@ -23,3 +23,4 @@ service_database_url() { echo "${POSTGRES_HOST_URL/:\/\//://$1:$1@}/${2:-$1}"; }
 export IDENTITY_URL="${IDENTITY_URL:-http://localhost:$(service_port identity)}"
 export TENANCY_URL="${TENANCY_URL:-http://localhost:$(service_port tenancy)}"
 export BILLING_URL="${BILLING_URL:-http://localhost:$(service_port billing)}"
+export USAGE_URL="${USAGE_URL:-http://localhost:$(service_port usage)}"

@@ -4,6 +4,7 @@ import { waitFor } from "@platform/testkit";
 export const identityUrl = process.env.IDENTITY_URL ?? "http://localhost:3001";
 export const tenancyUrl = process.env.TENANCY_URL ?? "http://localhost:3002";
 export const billingUrl = process.env.BILLING_URL ?? "http://localhost:3003";
+export const usageUrl = process.env.USAGE_URL ?? "http://localhost:3004";
 
 export interface Answer {
   status: number;

@@ -24,8 +24,10 @@ export const DEFAULT_ROLES: Readonly<Record<string, readonly string[]>> = Object
     "scim.*",
     "audit.read",
     "billing.read",
+    // Reporting and reading metered usage (an admin mints the API key a backend reports usage with).
+    "usage.*",
   ]),
-  billing_manager: Object.freeze(["billing.*", "organization.read"]),
+  billing_manager: Object.freeze(["billing.*", "organization.read", "usage.read"]),
   member: Object.freeze(["organization.read", "groups.read", "projects.*", "members.read"]),
   viewer: Object.freeze(["organization.read", "groups.read", "projects.read"]),
 });

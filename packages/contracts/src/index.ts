@@ -15,4 +15,6 @@ export { RegistryAdmin, SchemaRejectedError } from "./registry-admin";
 export { applyTopicsForTest, createTestTopics, publishDomainEvent, testEventPublisher } from "./testing";
 // The generated event catalogs and payload types: services import them from here, never from src/types.
 export * from "./types";
+// usage.ingest is not a domain log (one record type, TopicNameStrategy), so it has no catalog: its record alone.
+export type { UsageReported } from "./types/usage.ingest/UsageReported.v1";
 export { catalogPrefix, renderTypeModules, renderVersionModule } from "./typescript";

@@ -7,6 +7,8 @@ export interface BatchItemError {
   index: number;
   path: string;
   message: string;
+  /** The stable code of the problem, when the service has one (e.g. `negative_quantity`). */
+  code?: string;
 }
 
 export interface BatchIntakeOptions {

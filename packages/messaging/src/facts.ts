@@ -17,6 +17,11 @@ export interface FactStream {
   accountField: string;
   /** The string field holding the fact's idempotency key, unique within its account. */
   idField: string;
+  /**
+   * The registry subject of the schema, when the topic is not named by TopicRecordNameStrategy: an
+   * ingest topic that outside producers write to holds one record type under `<topic>-value`.
+   */
+  subject?: string;
 }
 
 /** Where one record of a batch breaks its schema: its index in the batch and the field paths. */
@@ -67,7 +72,7 @@ export class FactProducer {
     const { schema, topic, accountField, idField } = options.stream;
     this.type = avroTypeOf(schema);
     this.typeName = fullNameOf(schema);
-    this.subject = subjectFor(topic, this.typeName);
+    this.subject = options.stream.subject ?? subjectFor(topic, this.typeName);
     for (const field of [accountField, idField]) {
       if (!schema.fields.some((candidate) => candidate.name === field && candidate.type === "string"))
         throw new InvalidInputError(

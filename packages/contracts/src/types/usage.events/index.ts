@@ -1,7 +1,7 @@
 // Generated from schemas/usage-events by `platform-contracts types`; do not edit.
 
 import type { QuotaRequestDenied } from "./QuotaRequestDenied.v1";
-import type { UsagePeriodClosed } from "./UsagePeriodClosed.v1";
+import type { UsagePeriodClosed } from "./UsagePeriodClosed.v2";
 import type { UsageRecorded } from "./UsageRecorded.v1";
 import type { UsageThresholdReached } from "./UsageThresholdReached.v1";
 

@@ -1,0 +1,112 @@
+import { inTenant } from "@platform/database";
+import { ConflictError } from "@platform/errors";
+import type { Clock } from "@platform/event-sourcing";
+import type { FactProducer } from "@platform/messaging";
+import type { Actor } from "../domain/events";
+import type { MeterCatalog } from "../domain/meters";
+import { closedPeriodAt } from "../domain/periods";
+import {
+  fingerprintOf,
+  type ReportedUsage,
+  readUsageEvent,
+  reportedRecord,
+  UsageErrorCodes,
+  type UsageProblem,
+} from "../domain/usage-events";
+import type { Db } from "./tenant";
+
+/**
+ * The ingest path: usage events read and checked at the edge, then produced to usage.ingest (no write
+ * to Postgres on the way in; the usage count applies them). Two refusals read the database first, as a
+ * courtesy, not a guarantee: a key already counted with another body (409 `idempotency_key_reused`)
+ * and a time in a closed period (409 `period_closed`). Between that read and the count another request
+ * can slip in; the count is the truth (first body wins, late events are not counted), and docs/usage.md
+ * says so.
+ */
+export class UsageIntake {
+  constructor(
+    private readonly db: Db,
+    private readonly producer: FactProducer,
+    private readonly meters: MeterCatalog,
+    private readonly clock: Clock,
+    private readonly maxFutureMs: number,
+  ) {}
+
+  /** Reads one event in plain or CloudEvents form; problems carry their field and stable code. */
+  read(input: unknown): ReturnType<typeof readUsageEvent> {
+    return readUsageEvent(input, {
+      meters: this.meters,
+      now: this.clock.now().getTime(),
+      maxFutureMs: this.maxFutureMs,
+    });
+  }
+
+  /**
+   * Takes a batch of accepted events over for the organization: refuses it whole on a reused key or a
+   * closed period, skips the repeats already counted (success, nothing changes), and resolves once the
+   * broker acknowledged the rest. Returns how many were new to the edge.
+   */
+  async accept(accountId: string, usages: readonly ReportedUsage[], actor: Actor): Promise<number> {
+    const fresh = new Map<string, { usage: ReportedUsage; fingerprint: string }>();
+    const conflicts: UsageProblem[] = [];
+    usages.forEach((usage, index) => {
+      const fingerprint = fingerprintOf(usage);
+      const earlier = fresh.get(usage.idempotencyKey);
+      if (earlier && earlier.fingerprint !== fingerprint) conflicts.push(reused(index));
+      else if (!earlier) fresh.set(usage.idempotencyKey, { usage, fingerprint });
+    });
+    if (conflicts.length > 0) throw conflict(UsageErrorCodes.idempotencyKeyReused, conflicts);
+
+    const earliest = Math.min(...usages.map((usage) => usage.occurredAt));
+    const { seen, closed } = await inTenant(this.db, accountId, async (tx) => ({
+      seen: await tx.usageEvent.findMany({
+        where: { accountId, idempotencyKey: { in: [...fresh.keys()] } },
+        select: { idempotencyKey: true, fingerprint: true },
+      }),
+      closed: (
+        await tx.closedPeriod.findMany({
+          where: { accountId, periodEnd: { gt: new Date(earliest) } },
+          select: { periodStart: true, periodEnd: true },
+        })
+      ).map((row) => ({ start: row.periodStart.getTime(), end: row.periodEnd.getTime() })),
+    }));
+    for (const row of seen) {
+      const incoming = fresh.get(row.idempotencyKey);
+      if (incoming && incoming.fingerprint !== row.fingerprint)
+        conflicts.push(reused(usages.findIndex((u) => u.idempotencyKey === row.idempotencyKey)));
+      fresh.delete(row.idempotencyKey); // counted already: a repeat answers success and changes nothing
+    }
+    if (conflicts.length > 0) throw conflict(UsageErrorCodes.idempotencyKeyReused, conflicts);
+
+    usages.forEach((usage, index) => {
+      const period = fresh.has(usage.idempotencyKey) ? closedPeriodAt(closed, usage.occurredAt) : undefined;
+      if (period)
+        conflicts.push({
+          path: `${index}.timestamp`,
+          code: UsageErrorCodes.periodClosed,
+          message: `the period ${new Date(period.start).toISOString()} – ${new Date(period.end).toISOString()} is closed`,
+        });
+    });
+    if (conflicts.length > 0) throw conflict(UsageErrorCodes.periodClosed, conflicts);
+
+    const records = [...fresh.values()].map(({ usage }) => reportedRecord(accountId, usage, actor));
+    await this.producer.send(records);
+    return records.length;
+  }
+}
+
+function reused(index: number): UsageProblem {
+  return {
+    path: `${index}.idempotency_key`,
+    code: UsageErrorCodes.idempotencyKeyReused,
+    message: "this idempotency key was used for an event with another metric, quantity or dimensions",
+  };
+}
+
+function conflict(code: string, errors: UsageProblem[]): ConflictError {
+  const what =
+    code === UsageErrorCodes.periodClosed
+      ? "an event's time falls in a closed usage period"
+      : "an idempotency key was already used with another body";
+  return new ConflictError(code, `${what}; nothing was accepted`, { details: { errors } });
+}

@@ -1,0 +1,3 @@
+export * from "./meters";
+export * from "./periods";
+export * from "./usage-events";

@@ -1,0 +1,56 @@
+import { InvalidInputError } from "@platform/errors";
+import { type BatchItemError, batchIntake, param, routeGuards, who } from "@platform/http";
+import type { Request, Router } from "express";
+import type { ReportedUsage, UsageProblem } from "../domain/usage-events";
+import type { UsageService } from "../service";
+import { USAGE_READ, USAGE_WRITE } from "./permissions";
+import { currentUsageJson } from "./serializers";
+
+/** usage's HTTP API: parse at the edge, hand over to the intake or the reader, answer (docs/usage.md). */
+export function usageRoutes(service: UsageService) {
+  const { inAccount } = routeGuards(service);
+  const { intake, reader } = service;
+  const base = "/v1/organizations/:accountId/usage";
+  const account = (req: Request) => param(req, "accountId");
+
+  return (router: Router) => {
+    router.get(base, ...inAccount(USAGE_READ), async (req, res) => {
+      res.json(currentUsageJson(await reader.current(account(req))));
+    });
+
+    // One event: refused with the first problem's own code (negative_quantity, unknown_metric, …).
+    router.post(base, ...inAccount(USAGE_WRITE), async (req, res) => {
+      const { usage, problems } = intake.read(req.body);
+      if (!usage) throw refusal(problems);
+      const produced = await intake.accept(account(req), [usage], who(req, res));
+      res.status(202).json({ accepted: 1, duplicates: 1 - produced });
+    });
+
+    // Up to USAGE_MAX_BATCH events, accepted or refused as a whole (400 invalid_batch naming each problem).
+    router.post(
+      `${base}/batch`,
+      ...inAccount(USAGE_WRITE),
+      batchIntake({
+        field: "events",
+        maxItems: service.config.USAGE_MAX_BATCH,
+        validate: (items) =>
+          items.flatMap((item, index): BatchItemError[] =>
+            intake
+              .read(item)
+              .problems.map((p) => ({ index, path: p.path, message: p.message, code: p.code })),
+          ),
+        accept: async (items, req, res) => {
+          const usages = items.map((item) => intake.read(item).usage as ReportedUsage);
+          await intake.accept(account(req), usages, who(req, res));
+        },
+      }),
+    );
+  };
+}
+
+function refusal(problems: UsageProblem[]): InvalidInputError {
+  const [first] = problems as [UsageProblem];
+  return new InvalidInputError(first.code, `${first.path || "body"}: ${first.message}`, {
+    details: { errors: problems },
+  });
+}

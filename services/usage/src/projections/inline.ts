@@ -1,0 +1,35 @@
+import { enterTenant } from "@platform/database";
+import type { InlineHandlers } from "@platform/event-sourcing";
+import type { Tx } from "../app/tenant";
+import { UsageEvent, type UsagePayloads } from "../domain/events";
+
+/**
+ * usage's own state as inline projections: run by the event store in the append's transaction and by
+ * `rebuildInline` over `platform_events`. The only writer of `closed_periods`; times come from the event.
+ */
+export const inlineHandlers: InlineHandlers<Tx, UsagePayloads> = {
+  [UsageEvent.UsagePeriodClosed]: async (tx, event) => {
+    const data = event.data;
+    await enterTenant(tx, data.account_id);
+    await tx.closedPeriod.create({
+      data: {
+        accountId: data.account_id,
+        periodStart: new Date(data.period_start),
+        periodEnd: new Date(data.period_end),
+        subscriptionId: data.subscription_id,
+        totals: data.totals,
+        limits: data.limits,
+        appliedOffsets: data.applied_offsets,
+        closedAt: new Date(data.occurred_at),
+      },
+    });
+  },
+};
+
+/**
+ * Empties the inline tables before a replay. TRUNCATE is not subject to row-level security, so one
+ * statement empties every tenant's rows (the table owner, the service's role, may truncate).
+ */
+export async function resetInline(tx: Tx): Promise<void> {
+  await tx.$executeRawUnsafe("TRUNCATE closed_periods");
+}

@@ -1,0 +1,109 @@
+import { enterTenant } from "@platform/database";
+import { InvalidInputError } from "@platform/errors";
+import type { BatchEvent, BatchHandler } from "@platform/event-sourcing";
+import type { Tx } from "../app/tenant";
+import type { UsageReported } from "../domain/events";
+import type { MeterCatalog } from "../domain/meters";
+import { type ClosedPeriodMark, countedAfterClose } from "../domain/periods";
+import { fingerprintOf } from "../domain/usage-events";
+
+/**
+ * The lock a run of the usage count shares and the period closer takes alone: while a period closes,
+ * no run is half-applied, so the count's stored offsets are exactly what the closing totals contain.
+ */
+export const PERIOD_CLOSE_LOCK = 7_337_001;
+
+/**
+ * The usage count: the batch projector's handler over usage.ingest. Per organization in the run (row-
+ * level security takes one tenant per statement), ONE statement inserts the run's events by (account,
+ * idempotency key) only if absent — the key's row is what makes a repeat count nothing, however it
+ * comes back (client retry, producer retry, redelivery, replay) — and reports how many were new. An
+ * event whose time falls in a period already closed is kept with `counted = false` (its key is spent,
+ * it is in no total): late, as the closing's stored offsets say, the same live and in a rebuild.
+ * A record that breaks the meters' rules (a producer writing to the topic directly) fails the run for
+ * a lasting reason: the projector narrows it down and dead-letters it alone.
+ */
+export function usageCount(meters: MeterCatalog): BatchHandler<Tx> {
+  return async (tx, events) => {
+    await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock_shared($1)", PERIOD_CLOSE_LOCK);
+    const byAccount = new Map<string, BatchEvent<UsageReported>[]>();
+    // Decoded with the UsageReported reader schema (the projector's readerSchemas), so the shape holds;
+    // the kit's batch handler is not generic over payloads yet.
+    for (const event of events as unknown as readonly BatchEvent<UsageReported>[]) {
+      refuseUnless(event, meters);
+      const list = byAccount.get(event.data.account_id);
+      if (list) list.push(event);
+      else byAccount.set(event.data.account_id, [event]);
+    }
+    let inserted = 0;
+    for (const [accountId, list] of byAccount) {
+      await enterTenant(tx, accountId);
+      const earliest = Math.min(...list.map((event) => event.data.occurred_at));
+      const closed = (
+        await tx.closedPeriod.findMany({
+          where: { accountId, periodEnd: { gt: new Date(earliest) } },
+          select: { periodStart: true, periodEnd: true, appliedOffsets: true },
+        })
+      ).map(
+        (row): ClosedPeriodMark => ({
+          start: row.periodStart.getTime(),
+          end: row.periodEnd.getTime(),
+          appliedOffsets: row.appliedOffsets as Record<string, number>,
+        }),
+      );
+      const counted = list.map((event) =>
+        countedAfterClose(closed, {
+          occurredAt: event.data.occurred_at,
+          topic: event.topic,
+          partition: event.partition,
+          offset: Number(event.offset),
+        }),
+      );
+      const data = list.map((event) => event.data);
+      const [row] = await tx.$queryRawUnsafe<{ inserted: number }[]>(
+        `WITH added AS (
+           INSERT INTO usage_events
+             (account_id, idempotency_key, metric, quantity, occurred_at, dimensions, fingerprint, counted)
+           SELECT $1, key, metric, quantity, timestamptz 'epoch' + ms * interval '1 millisecond',
+                  dimensions::jsonb, fingerprint, counted
+             FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::boolean[])
+               AS t(key, metric, quantity, ms, dimensions, fingerprint, counted)
+           ON CONFLICT (account_id, idempotency_key) DO NOTHING
+           RETURNING 1
+         )
+         SELECT count(*)::int AS inserted FROM added`,
+        accountId,
+        data.map((usage) => usage.idempotency_key),
+        data.map((usage) => usage.metric),
+        data.map((usage) => String(usage.quantity)),
+        data.map((usage) => String(usage.occurred_at)),
+        data.map((usage) => JSON.stringify(usage.dimensions)),
+        data.map((usage) => fingerprintOf(usage)),
+        counted,
+      );
+      inserted += row?.inserted ?? 0;
+    }
+    return inserted;
+  };
+}
+
+/** What the HTTP edge checks, checked again for records that did not come through it. */
+function refuseUnless(event: BatchEvent<UsageReported>, meters: MeterCatalog): void {
+  const { account_id: accountId, idempotency_key: key, metric, quantity } = event.data;
+  const problem =
+    accountId === ""
+      ? "account_id is empty"
+      : key === ""
+        ? "idempotency_key is empty"
+        : !meters.reportable(metric)
+          ? `metric ${metric} is not a reportable meter`
+          : quantity < 0
+            ? "quantity is negative"
+            : undefined;
+  if (problem) throw new InvalidInputError("usage_event_invalid", problem);
+}
+
+/** Empties the usage count for a replay of usage.ingest (every tenant's rows: TRUNCATE is not subject to row-level security). */
+export async function resetUsageCount(tx: Tx): Promise<void> {
+  await tx.$executeRawUnsafe("TRUNCATE usage_events");
+}

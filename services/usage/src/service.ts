@@ -1,0 +1,236 @@
+import { join } from "node:path";
+import { type AccessControl, createAccessControl } from "@platform/auth";
+import { deployMigrations } from "@platform/database";
+import {
+  type BatchProjector,
+  type Clock,
+  createServiceRuntime,
+  type EventStore,
+  type Projector,
+  type Relay,
+  rebuildService,
+  type ServiceRuntime,
+  settled,
+  systemClock,
+} from "@platform/event-sourcing";
+import { type AvroSerde, FactProducer } from "@platform/messaging";
+import type { Logger, LoggerOptions } from "@platform/observability";
+import type { Kafka, Producer } from "kafkajs";
+import { ClosedAccounts } from "./app/closed-accounts";
+import { UsageIntake } from "./app/intake";
+import { PeriodCloser } from "./app/periods";
+import { CROSS_TENANT, type Tx } from "./app/tenant";
+import { UsageReader } from "./app/usage-reads";
+import type { UsageConfig } from "./config";
+import {
+  projectedSchemas,
+  REPORTED_SUBJECT,
+  reportedSchema,
+  USAGE_REPORTED,
+  usageCatalog,
+} from "./domain/events";
+import { METERS, type MeterCatalog } from "./domain/meters";
+import { PrismaClient } from "./generated/prisma/client";
+import { inlineHandlers, resetInline } from "./projections/inline";
+import { readModelHandlers, resetReadModels } from "./projections/read-models";
+import { resetUsageCount, usageCount } from "./projections/usage-count";
+
+export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
+
+export interface UsageServiceOptions {
+  /** Where log lines go (stdout when not given). */
+  logDestination?: LoggerOptions["destination"];
+  /** The meters (catalog/meters.json when not given). */
+  meters?: MeterCatalog;
+}
+
+/** usage's composition root: every dependency built once from the configuration. */
+export class UsageService {
+  readonly logger: Logger;
+  readonly db: PrismaClient;
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly serde: AvroSerde;
+  readonly store: EventStore<Tx>;
+  /** What verifies identity's tokens (keys, roles, revocations), kept current from identity's events. */
+  readonly access: AccessControl;
+  readonly closedAccounts: ClosedAccounts;
+  readonly meters: MeterCatalog;
+  readonly reports: FactProducer;
+  readonly intake: UsageIntake;
+  readonly reader: UsageReader;
+  readonly closer: PeriodCloser;
+  private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
+  private relay?: Relay<Tx>;
+  private readModels?: Projector<Tx>;
+  private count?: BatchProjector<Tx>;
+  private closerTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly config: UsageConfig,
+    readonly clock: Clock = systemClock,
+    options: UsageServiceOptions = {},
+  ) {
+    const runtime = createServiceRuntime<Tx, PrismaClient>(config, {
+      name: "usage",
+      database: (adapter) => new PrismaClient({ adapter }),
+      catalog: usageCatalog,
+      topic: config.USAGE_EVENTS_TOPIC,
+      clock,
+      inline: inlineHandlers,
+      logDestination: options.logDestination,
+    });
+    this.runtime = runtime;
+    this.logger = runtime.logger;
+    this.db = runtime.db;
+    this.kafka = runtime.kafka;
+    this.producer = runtime.producer;
+    this.serde = runtime.serde;
+    this.store = runtime.store;
+    this.meters = options.meters ?? METERS;
+    this.access = createAccessControl({
+      runtime,
+      config,
+      clock,
+      roleDefinitions: CROSS_TENANT.roleDefinitions,
+    });
+    this.closedAccounts = new ClosedAccounts(this.db);
+    this.reports = new FactProducer({
+      producer: this.producer,
+      serde: this.serde,
+      stream: {
+        topic: config.USAGE_INGEST_TOPIC,
+        schema: reportedSchema,
+        accountField: "account_id",
+        idField: "idempotency_key",
+        subject: REPORTED_SUBJECT(config.USAGE_INGEST_TOPIC),
+      },
+    });
+    const graceMs = config.USAGE_GRACE_SECONDS * 1000;
+    this.intake = new UsageIntake(
+      this.db,
+      this.reports,
+      this.meters,
+      clock,
+      config.USAGE_MAX_FUTURE_SECONDS * 1000,
+    );
+    this.reader = new UsageReader(this.db, this.meters, clock, graceMs);
+    this.closer = new PeriodCloser(this.db, this.store, this.reader, clock, {
+      graceMs,
+      countGroup: this.countGroup,
+      ingestTopic: config.USAGE_INGEST_TOPIC,
+    });
+  }
+
+  /** The usage count's consumer group (its offsets are what a closing records). */
+  get countGroup(): string {
+    return `${this.config.READ_MODEL_GROUP}.count`;
+  }
+
+  /** Migrates, trusts the identity keys and roles already seen, reads the window's revocations, connects the producer. */
+  async start(): Promise<void> {
+    await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
+    await this.access.start();
+    await this.producer.connect();
+  }
+
+  /** The relay (event store → usage.events), the read models, the usage count, and the closer's timer. */
+  async startWorkers(): Promise<void> {
+    this.relay = this.runtime.relay();
+    this.readModels = this.readModelProjector();
+    this.count = this.countProjector();
+    this.relay.start();
+    await this.readModels.start();
+    await this.count.start();
+    // Periods end by the clock, not by an event: close them on a timer.
+    this.closerTimer = setInterval(() => {
+      this.closeDuePeriods().catch((error: unknown) =>
+        this.logger.error({ error }, "usage period closer failed"),
+      );
+    }, this.config.USAGE_CLOSER_SECONDS * 1000);
+    this.closerTimer.unref();
+  }
+
+  /** Closes every period past its end and grace at the service's clock; failures are logged and retried. */
+  async closeDuePeriods(): Promise<number> {
+    const { closed, failures } = await this.closer.runDue();
+    for (const { accountId, error } of failures)
+      this.logger.warn({ error, accountId }, "closing a usage period failed; retried on the next run");
+    return closed;
+  }
+
+  private readModelProjector(): Projector<Tx> {
+    return this.runtime.projector({
+      name: this.config.READ_MODEL_GROUP,
+      topics: [
+        this.config.BILLING_EVENTS_TOPIC,
+        this.config.TENANCY_EVENTS_TOPIC,
+        this.config.IDENTITY_EVENTS_TOPIC,
+      ],
+      readerSchemas: projectedSchemas,
+      handlers: readModelHandlers(this.access.keyRing, this.access.roles),
+    });
+  }
+
+  private countProjector(): BatchProjector<Tx> {
+    return this.runtime.batchProjector({
+      name: this.countGroup,
+      topics: [this.config.USAGE_INGEST_TOPIC],
+      readerSchemas: { [USAGE_REPORTED]: reportedSchema },
+      applyBatch: usageCount(this.meters),
+    });
+  }
+
+  /** Rebuilds usage's inline-projected state (closed periods) from its own log. */
+  async rebuildState(): Promise<number> {
+    return this.store.rebuildInline(this.db, resetInline);
+  }
+
+  /**
+   * Everything the logs imply, rebuilt (the rebuild proof's `rebuild`, docs/architecture.md): the closed
+   * periods from platform_events, the read models from offset 0 of their topics, then the usage count
+   * from offset 0 of usage.ingest — after the closed periods, since what is late is judged against them.
+   */
+  async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number; facts: number }> {
+    const rebuilt = await rebuildService({
+      db: this.db,
+      store: this.store,
+      resetInline,
+      readModels: [
+        { projector: this.readModels ?? (() => this.readModelProjector()), reset: resetReadModels },
+      ],
+      timeoutMs,
+    });
+    const count = this.count ?? this.countProjector();
+    try {
+      const { events } = await count.rebuild(resetUsageCount);
+      return { ...rebuilt, facts: events };
+    } finally {
+      if (count !== this.count) {
+        await count.stop();
+        count.unregister();
+      }
+    }
+  }
+
+  /** Waits until the relay has published every event and the projectors have read their topics' ends. */
+  async settled(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await settled(this.db, this.readModels ? [this.readModels] : [], timeoutMs);
+    while (this.count && (await this.count.lag()) > 0) {
+      if (Date.now() > deadline) throw new Error("the usage count did not settle");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.closerTimer);
+    await this.count?.stop();
+    this.count?.unregister();
+    await this.readModels?.stop();
+    await this.relay?.stop();
+    await this.access.stop();
+    await this.producer.disconnect();
+    await this.db.$disconnect();
+  }
+}
