@@ -5,7 +5,8 @@ import type { SqlClient, TransactionalDatabase } from "./sql";
 
 /**
  * Every table of a service's database, by what writes it (each service's `src/tables.ts`). The rebuild
- * proof keeps the first two and `notYetProjected`, and empties and rebuilds `inline` and `async`.
+ * proof keeps the first two, `requestCache` and `notYetProjected`, and empties and rebuilds `inline`
+ * and `async`.
  */
 export interface TableClasses {
   /** The kit's event store, offsets and applied versions, Prisma's migration log: the log itself. */
@@ -18,6 +19,11 @@ export interface TableClasses {
   async: readonly string[];
   /** Still written by commands (not converted yet): kept, and reported as not proven. */
   notYetProjected: readonly string[];
+  /**
+   * Caches of answers already given (the HTTP kit's idempotency keys): not state, no log implies them,
+   * and losing them only lets a retry run again. Kept, never rebuilt, and reported as such.
+   */
+  requestCache?: readonly string[];
 }
 
 /**
@@ -63,7 +69,7 @@ export interface RebuildProofReport {
   /** Emptied and rebuilt, with the live copy's row count. */
   proven: { table: string; rows: number }[];
   /** Not emptied: the log itself, the secret store, and the command-written tables the proof cannot cover yet. */
-  kept: { eventStore: string[]; secretStore: string[]; notYetProven: string[] };
+  kept: { eventStore: string[]; secretStore: string[]; requestCache: string[]; notYetProven: string[] };
   differences: TableDifference[];
   equal: boolean;
 }
@@ -149,6 +155,7 @@ export async function proveRebuild(options: RebuildProofOptions): Promise<Rebuil
       kept: {
         eventStore: [...classes.eventStore],
         secretStore: [...classes.secretStore],
+        requestCache: [...(classes.requestCache ?? [])],
         notYetProven: [...classes.notYetProjected],
       },
       differences,
@@ -283,6 +290,7 @@ export function formatRebuildProof(service: string, report: RebuildProofReport, 
     `  rebuilt: ${report.proven.map((p) => `${p.table} (${p.rows})`).join(", ") || "none"}`,
     `  kept (event store): ${report.kept.eventStore.join(", ")}`,
     `  kept (secret store): ${report.kept.secretStore.join(", ") || "none"}`,
+    `  kept (request cache, not state): ${report.kept.requestCache.join(", ") || "none"}`,
     `  not proven yet (written by commands): ${report.kept.notYetProven.join(", ") || "none — every table is proven"}`,
   ];
   for (const d of report.differences) {

@@ -22,6 +22,7 @@ const classes: TableClasses = {
   inline: ["balances"],
   async: ["tags"],
   notYetProjected: ["legacy"],
+  requestCache: ["answers"],
 };
 
 /** As the database's owner (a service's role: no superuser, no BYPASSRLS). */
@@ -49,6 +50,8 @@ beforeAll(async () => {
     CREATE TABLE balances (account text PRIMARY KEY, balance bigint NOT NULL, updated_at timestamptz(3) NOT NULL);
     CREATE TABLE tags (account text NOT NULL, tag text NOT NULL);
     CREATE TABLE legacy (id text PRIMARY KEY);
+    CREATE TABLE answers (key text PRIMARY KEY, body text NOT NULL);
+    INSERT INTO answers VALUES ('k1', '{"ok":true}');
     INSERT INTO log (account, amount, at) VALUES
       ('a', 10, '2026-01-01T00:00:00.001Z'), ('a', 9007199254740993, '2026-01-02T00:00:00.002Z'), ('b', 5, '2026-01-03T00:00:00Z');
     INSERT INTO secrets VALUES ('a', 'hash');
@@ -66,13 +69,16 @@ describe("classificationGaps", () => {
         secretStore: [],
         async: ["balances"],
         notYetProjected: ["gone"],
+        requestCache: [],
       }),
     ).toEqual([
       expect.stringMatching(/^stray: in no class/),
       "balances: in 2 classes (inline, async)",
       "gone: classified (notYetProjected) but not in the database",
     ]);
-    expect(classificationGaps(["log", "secrets", "balances", "tags", "legacy"], classes)).toEqual([]);
+    expect(classificationGaps(["log", "secrets", "balances", "tags", "legacy", "answers"], classes)).toEqual(
+      [],
+    );
   });
 });
 
@@ -84,11 +90,18 @@ describe("proveRebuild", () => {
         { table: "balances", rows: 2 },
         { table: "tags", rows: 3 },
       ],
-      kept: { eventStore: ["log"], secretStore: ["secrets"], notYetProven: ["legacy"] },
+      kept: {
+        eventStore: ["log"],
+        secretStore: ["secrets"],
+        requestCache: ["answers"],
+        notYetProven: ["legacy"],
+      },
       differences: [],
       equal: true,
     });
     expect((await sql("SELECT count(*)::int AS n FROM secrets")).rows[0]?.n).toBe(1);
+    // The request cache is no state: not emptied, not compared, left as it was.
+    expect((await sql("SELECT body FROM answers")).rows).toEqual([{ body: '{"ok":true}' }]);
   });
 
   it("names missing, extra and changed rows, a duplicate lost from a table without a key, and columns beyond 2^53", async () => {

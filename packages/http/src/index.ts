@@ -8,6 +8,17 @@ export {
   requestIdOf,
 } from "./app";
 export { type BatchIntakeOptions, type BatchItemError, batchIntake } from "./batch-intake";
+export {
+  canonicalJson,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEYS_TABLE,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IdempotencyCodes,
+  IdempotencyKeys,
+  type IdempotencyOptions,
+  idempotent,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+} from "./idempotency";
 export { type MetricsSource, metricsRoute } from "./metrics-route";
 export { type FieldError, parseBody } from "./parse-body";
 export { HttpErrorCodes, type Problem } from "./problem";

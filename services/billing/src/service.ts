@@ -13,6 +13,7 @@ import {
   settled,
   systemClock,
 } from "@platform/event-sourcing";
+import { IdempotencyKeys } from "@platform/http";
 import type { AvroSerde } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
@@ -35,6 +36,7 @@ import { processHandlers } from "./projections/processes";
 import { readModelHandlers, resetReadModels } from "./projections/read-models";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface BillingServiceOptions {
   /** Where log lines go (stdout when not given). */
@@ -59,12 +61,15 @@ export class BillingService {
   readonly subscriptions: SubscriptionService;
   readonly revenue: RevenueMetrics;
   readonly invoices: InvoiceService;
+  /** Every POST's Idempotency-Key (the HTTP kit's; routeGuards applies it to each organization route). */
+  readonly idempotency: IdempotencyKeys;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
   private processes?: Projector<Tx>;
   private schedulerTimer?: NodeJS.Timeout;
   private readonly catalog: readonly Plan[];
+  private pruneTimer?: NodeJS.Timeout;
 
   constructor(
     readonly config: BillingConfig,
@@ -112,6 +117,7 @@ export class BillingService {
         usageGraceMs: config.BILLING_USAGE_GRACE_SECONDS * 1000,
       },
     );
+    this.idempotency = new IdempotencyKeys(this.db, { clock });
   }
 
   /**
@@ -143,6 +149,13 @@ export class BillingService {
       this.runScheduler().catch((error: unknown) => this.logger.error({ error }, "billing scheduler failed"));
     }, this.config.BILLING_SCHEDULER_SECONDS * 1000);
     this.schedulerTimer.unref();
+    // Expired keys are free already (a request takes them over); pruning only gives the space back.
+    this.pruneTimer = setInterval(() => {
+      this.idempotency
+        .prune()
+        .catch((error: unknown) => this.logger.error({ error }, "pruning idempotency keys failed"));
+    }, PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
   }
 
   /**
@@ -210,6 +223,7 @@ export class BillingService {
 
   async stop(): Promise<void> {
     clearInterval(this.schedulerTimer);
+    clearInterval(this.pruneTimer);
     await this.processes?.stop();
     await this.readModels?.stop();
     await this.relay?.stop();

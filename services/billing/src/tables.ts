@@ -19,6 +19,12 @@ export const TABLE_CLASSES = {
   async: ["closed_accounts", "role_definitions", "trusted_keys", "usage_periods"],
   /** Command-written tables: none, and none may be added (billing was built on inline projections). */
   notYetProjected: [],
+  /**
+   * Answers already given, kept so a retried POST with the same Idempotency-Key gets the same answer
+   * (the HTTP kit's idempotency keys, docs/billing.md "Idempotency"). Not state: no event implies a row,
+   * the rebuild proof keeps it untouched, and losing it only lets a retry run again. Pruned after 24 h.
+   */
+  requestCache: ["platform_idempotency_keys"],
 } as const satisfies Record<string, readonly string[]>;
 
 /**

@@ -1,4 +1,5 @@
 import type { CrossTenantTable } from "@platform/database";
+import { IDEMPOTENCY_KEYS_TABLE } from "@platform/http";
 import type { PrismaClient } from "../generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -38,4 +39,6 @@ export const CROSS_TENANT = {
       "identity's role catalog (each organization's roles and the platform's, account_id 'platform'): the token " +
       "verifier needs all of it at start, before any request names a tenant",
   },
+  /** The HTTP kit's idempotency keys: its pruner lists the organizations holding expired ones. */
+  idempotencyKeys: IDEMPOTENCY_KEYS_TABLE,
 } as const satisfies Record<string, CrossTenantTable>;
