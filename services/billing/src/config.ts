@@ -28,6 +28,19 @@ export const billingConfigSchema = z.object({
   BILLING_OPERATOR_TOKEN: env.string().min(32, { error: "must be at least 32 characters" }).optional(),
   /** Consumer group prefix of billing's projectors (`<group>` read models, `<group>.processes`). */
   READ_MODEL_GROUP: env.string().default("billing-read-models"),
+  /** Who issues the invoices, as their HTML and PDF print it. */
+  BILLING_ISSUER_NAME: env.string().default("SaaS Platform, Inc."),
+  /** The issuer's postal address: one printed line per `|`-separated part. */
+  BILLING_ISSUER_ADDRESS: z
+    .string()
+    .default("")
+    .transform((lines) =>
+      lines
+        .split("|")
+        .map((line) => line.trim())
+        .filter((line) => line !== ""),
+    ),
+  BILLING_ISSUER_EMAIL: env.string().optional(),
 });
 
 export type BillingConfig = z.output<typeof billingConfigSchema>;

@@ -20,6 +20,7 @@ import type { Kafka, Producer } from "kafkajs";
 import { publishCatalog } from "./app/catalog";
 import { ClosedAccounts } from "./app/closed-accounts";
 import { InvoiceService } from "./app/invoices";
+import { OrganizationProfiles } from "./app/organization-profiles";
 import type { PaymentProvider } from "./app/payments/provider";
 import { TestPaymentProvider } from "./app/payments/test-provider";
 import { RevenueMetrics } from "./app/revenue";
@@ -58,6 +59,8 @@ export class BillingService {
   /** What verifies identity's tokens (keys, roles, revocations), kept current from identity's events. */
   readonly access: AccessControl;
   readonly closedAccounts: ClosedAccounts;
+  /** Organizations' details from tenancy's events: the customer block of their invoices. */
+  readonly profiles: OrganizationProfiles;
   readonly subscriptions: SubscriptionService;
   readonly revenue: RevenueMetrics;
   readonly invoices: InvoiceService;
@@ -99,6 +102,7 @@ export class BillingService {
       roleDefinitions: CROSS_TENANT.roleDefinitions,
     });
     this.closedAccounts = new ClosedAccounts(this.db);
+    this.profiles = new OrganizationProfiles(this.db);
     this.catalog = options.catalog ?? CATALOG_PLANS;
     this.subscriptions = new SubscriptionService(this.db, this.store, clock, this.catalog);
     this.revenue = new RevenueMetrics(this.db, clock);

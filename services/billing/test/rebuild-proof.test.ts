@@ -2,7 +2,8 @@
  * The rebuild proof for billing (issue 10, item 3; docs/architecture.md, "The rebuild proof"): after
  * trials, conversions (invoiced and charged, one declined and dunned to suspension), an upgrade, a
  * scheduled downgrade, a switch to annual, a cancellation, a credit note, a usage period closed, a
- * closed organization and a role from identity, every inline and async table is emptied and rebuilt
+ * closed organization, a renamed one (organization_profiles) and a role from identity, every inline and
+ * async table is emptied and rebuilt
  * from billing.events, tenancy.events and identity.events, and equals the live copy row by row (every
  * tenant's rows, read past row-level security on the administrator's connection).
  */
@@ -10,7 +11,7 @@ import { IdentityEvent, TenancyEvent, UsageEvent } from "@platform/contracts";
 import { privilegedUrlOf, proveRebuild } from "@platform/event-sourcing";
 import { infrastructure } from "@platform/testkit";
 import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../src/tables";
-import { type Harness, startBilling } from "./support/harness";
+import { type Harness, organizationCreated, startBilling } from "./support/harness";
 
 const DAY = 86_400_000;
 let h: Harness;
@@ -24,17 +25,29 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => h?.close());
 
-async function ok(accountId: string, tail: string, body?: unknown): Promise<void> {
+async function ok(
+  accountId: string,
+  tail: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<void> {
   const res = await h.call("POST", `/v1/organizations/${accountId}/subscription${tail}`, {
     token: await h.token(accountId),
     body,
+    headers,
   });
   if (res.status >= 300) throw new Error(`POST ${tail}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 async function scenarios(): Promise<void> {
   const converting = await h.organization("Converts Inc");
-  await ok(converting.accountId, "/payment-method", { payment_method_id: "pm_card_visa" });
+  // With an Idempotency-Key: its answer is kept in the request cache, which the proof must leave alone.
+  await ok(
+    converting.accountId,
+    "/payment-method",
+    { payment_method_id: "pm_card_visa" },
+    { "Idempotency-Key": "k1" },
+  );
   const lapsing = await h.organization("Lapses Ltd");
   const switching = await h.organization("Switches Co");
   await ok(switching.accountId, "/payment-method", { payment_method_id: "pm_card_visa" });
@@ -75,6 +88,18 @@ async function scenarios(): Promise<void> {
     status: "closed",
     reason: "moving on",
   });
+  await h.publish("tenancy", TenancyEvent.OrganizationUpdated, converting.accountId, {
+    ...organizationCreated(converting.accountId, "Converts International"),
+    status: undefined,
+    address: {
+      street_address: "1 Main St",
+      locality: "Springfield",
+      region: null,
+      postal_code: "12345",
+      country: "US",
+    },
+    changed_fields: ["name", "address"],
+  });
   await h.publish("identity", IdentityEvent.RoleDefined, `role:${converting.accountId}:finance`, {
     account_id: converting.accountId,
     role: "finance",
@@ -99,4 +124,8 @@ it("rebuilds every inline and async table from the logs, equal to the live copy,
   // The revenue ledger: four trial outcomes, the upgrade, the switch to annual (the cancellation at the
   // period's end moves no MRR yet; past due and suspended keep it), so the metrics computed from it are rebuilt too.
   expect(report.proven.find((entry) => entry.table === "mrr_changes")?.rows).toBe(6);
+  expect(report.proven.find((entry) => entry.table === "organization_profiles")?.rows).toBe(5);
+  // The idempotency keys are a request cache, not state: kept by their class, neither emptied nor compared.
+  expect(report.kept.requestCache).toEqual(["platform_idempotency_keys"]);
+  expect(report.proven.map((entry) => entry.table)).not.toContain("platform_idempotency_keys");
 });

@@ -158,3 +158,89 @@ export function totalRows(doc: InvoiceDocument): { label: string; cents: Cents; 
   rows.push({ label: "Amount due", cents: doc.amountDueCents, strong: true });
   return rows;
 }
+
+/** An organization's profile as billing projects it from tenancy's events (organization_profiles). */
+export interface CustomerProfile {
+  accountId: string;
+  name: string;
+  email: string | null;
+  telephone: string | null;
+  url: string | null;
+  address: PostalAddress | null;
+  timezone: string;
+  language: string;
+}
+
+/** What the document needs of an invoice, whatever its row looks like (the route maps the row to it). */
+export interface InvoiceFacts {
+  invoiceId: string;
+  number: string | null;
+  status: string;
+  currency: string;
+  issuedAt: Date | null;
+  dueAt: Date | null;
+  periodStart: Date;
+  periodEnd: Date;
+  lines: readonly {
+    description: string;
+    quantity: number;
+    unit_price: string;
+    amount_cents: Cents;
+    period_start: Date | null;
+    period_end: Date | null;
+  }[];
+  subtotalCents: Cents;
+  discountCents: Cents;
+  totalCents: Cents;
+  amountPaidCents: Cents;
+  creditCarriedCents: Cents;
+}
+
+/**
+ * The document of an invoice for its organization. Without a profile (tenancy's events not read yet)
+ * the organization's id stands for its name and the dates are UTC. A void invoice is due nothing.
+ */
+export function invoiceDocumentOf(
+  invoice: InvoiceFacts,
+  customer: CustomerProfile | null,
+  issuer: Party,
+  accountId: string,
+): InvoiceDocument {
+  const due = invoice.status === "void" ? 0 : Math.max(0, invoice.totalCents - invoice.amountPaidCents);
+  return {
+    invoiceId: invoice.invoiceId,
+    number: invoice.number,
+    status: invoice.status,
+    currency: invoice.currency,
+    locale: customer?.language ?? "en-US",
+    timeZone: customer?.timezone ?? "UTC",
+    issuedAt: invoice.issuedAt,
+    dueAt: invoice.dueAt,
+    periodStart: invoice.periodStart,
+    periodEnd: invoice.periodEnd,
+    issuer,
+    customer: customer
+      ? {
+          name: customer.name,
+          address: addressLines(customer.address),
+          email: customer.email,
+          telephone: customer.telephone,
+          url: customer.url,
+        }
+      : { name: accountId, address: [], email: null, telephone: null, url: null },
+    lines: invoice.lines.map((line) => ({
+      description: line.description,
+      periodStart: line.period_start,
+      periodEnd: line.period_end,
+      quantity: line.quantity,
+      unitPrice: line.unit_price,
+      amountCents: line.amount_cents,
+    })),
+    subtotalCents: invoice.subtotalCents,
+    discountCents: invoice.discountCents,
+    totalCents: invoice.totalCents,
+    amountPaidCents: invoice.amountPaidCents,
+    amountDueCents: due,
+    creditCarriedCents: invoice.creditCarriedCents,
+  };
+}
