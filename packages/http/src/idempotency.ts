@@ -29,7 +29,8 @@ import type { Request, RequestHandler, Response } from "express";
  * The answer is stored after the command committed, in a transaction of its own: a process that dies
  * between the two leaves the key locked until `lockMs` has passed, after which a retry runs the
  * request again (as a retry without a key would). Only answers sent whole (res.json / res.send) are
- * kept; a streamed answer releases the key.
+ * kept; a streamed answer releases the key. Answers are stored as sent: a route whose answer carries
+ * a secret (a new API key) must not take idempotency keys, or must keep it out of the stored copy.
  */
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 export const IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed";
