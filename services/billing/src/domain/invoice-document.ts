@@ -29,6 +29,8 @@ export interface InvoiceDocument {
   subtotalCents: Cents;
   discountCents: Cents;
   totalCents: Cents;
+  /** What credit notes took off the invoice after it was issued (shown when not zero). */
+  creditedCents: Cents;
   amountPaidCents: Cents;
   amountDueCents: Cents;
   /** A credit beyond the charges, carried to the customer's balance (shown when not zero). */
@@ -154,6 +156,7 @@ export function totalRows(doc: InvoiceDocument): { label: string; cents: Cents; 
   rows.push({ label: "Total", cents: doc.totalCents, strong: true });
   if (doc.creditCarriedCents !== 0)
     rows.push({ label: "Credit carried to your balance", cents: doc.creditCarriedCents });
+  if (doc.creditedCents !== 0) rows.push({ label: "Credit notes", cents: -doc.creditedCents });
   rows.push({ label: "Amount paid", cents: doc.amountPaidCents });
   rows.push({ label: "Amount due", cents: doc.amountDueCents, strong: true });
   return rows;
@@ -192,13 +195,16 @@ export interface InvoiceFacts {
   subtotalCents: Cents;
   discountCents: Cents;
   totalCents: Cents;
+  creditedCents: Cents;
   amountPaidCents: Cents;
+  /** What is still owed, as the invoice aggregate decided it (total less payments and credit notes). */
+  amountDueCents: Cents;
   creditCarriedCents: Cents;
 }
 
 /**
  * The document of an invoice for its organization. Without a profile (tenancy's events not read yet)
- * the organization's id stands for its name and the dates are UTC. A void invoice is due nothing.
+ * the organization's id stands for its name and the dates are UTC.
  */
 export function invoiceDocumentOf(
   invoice: InvoiceFacts,
@@ -206,7 +212,6 @@ export function invoiceDocumentOf(
   issuer: Party,
   accountId: string,
 ): InvoiceDocument {
-  const due = invoice.status === "void" ? 0 : Math.max(0, invoice.totalCents - invoice.amountPaidCents);
   return {
     invoiceId: invoice.invoiceId,
     number: invoice.number,
@@ -239,8 +244,9 @@ export function invoiceDocumentOf(
     subtotalCents: invoice.subtotalCents,
     discountCents: invoice.discountCents,
     totalCents: invoice.totalCents,
+    creditedCents: invoice.creditedCents,
     amountPaidCents: invoice.amountPaidCents,
-    amountDueCents: due,
+    amountDueCents: invoice.amountDueCents,
     creditCarriedCents: invoice.creditCarriedCents,
   };
 }

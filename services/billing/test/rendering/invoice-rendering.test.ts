@@ -79,6 +79,7 @@ function invoice(overrides: Partial<InvoiceDocument> = {}): InvoiceDocument {
     subtotalCents: 21_400,
     discountCents: 2_140,
     totalCents: 19_260,
+    creditedCents: 0,
     amountPaidCents: 0,
     amountDueCents: 19_260,
     creditCarriedCents: 0,
@@ -162,10 +163,14 @@ describe("renderInvoiceHtml", () => {
     expect(html).toMatch(/Discounts<\/td><td class="num">-\$21\.40/);
     expect(html).toMatch(/Amount due<\/td><td class="num">\$192\.60/);
     expect(html).not.toContain("Credit carried");
+    expect(html).not.toContain("Credit notes");
   });
 
-  it("says draft when no number is assigned yet, and shows a carried credit", () => {
-    const html = renderInvoiceHtml(invoice({ number: null, status: "draft", creditCarriedCents: 5_000 }));
+  it("says draft when no number is assigned yet, and shows a carried credit and credit notes", () => {
+    const html = renderInvoiceHtml(
+      invoice({ number: null, status: "draft", creditCarriedCents: 5_000, creditedCents: 1_000 }),
+    );
+    expect(html).toMatch(/Credit notes<\/td><td class="num">-\$10\.00/);
     expect(html).toContain("<title>Draft invoice in_0123</title>");
     expect(html).toContain("Credit carried to your balance");
   });
