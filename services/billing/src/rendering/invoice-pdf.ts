@@ -11,6 +11,26 @@ import {
   totalRows,
 } from "../domain/invoice-document";
 
+/** CP1252's characters beyond Latin-1: with Latin-1 itself, what the standard fonts' WinAnsi encoding can show. */
+const WIN_ANSI_EXTRAS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
+
+/**
+ * Text the built-in Helvetica can show: a character outside WinAnsi (a Japanese or Cyrillic name) would
+ * be printed as some other Latin character, so it becomes "?" instead — visibly missing, never wrong.
+ * The HTML page shows every script; an embedded Unicode font would lift this (docs/billing.md).
+ */
+export function winAnsi(text: string): string {
+  return [...text]
+    .map((c) => {
+      if (/[\u2000-\u200a\u202f]/.test(c)) return " "; // the thin and narrow spaces some locales group digits with
+      if (c === "\u2212") return "-"; // the minus sign some locales write
+      const code = c.codePointAt(0) ?? 0;
+      const latin1 = (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff);
+      return latin1 || WIN_ANSI_EXTRAS.includes(c) ? c : "?";
+    })
+    .join("");
+}
+
 export interface PdfOptions {
   /** Deflate the content streams (the default); tests turn it off to read the text back. */
   compress?: boolean;
@@ -48,11 +68,14 @@ export function renderInvoicePdf(doc: InvoiceDocument, options: PdfOptions = {})
   const money = (cents: number) => formatMoney(cents, doc.currency, doc.locale);
   const date = (at: Date | null) => (at ? formatDate(at, doc.timeZone) : "—");
 
-  pdf.font("Helvetica-Bold").fontSize(20).text(invoiceTitle(doc), PAGE.margin, PAGE.margin);
+  pdf
+    .font("Helvetica-Bold")
+    .fontSize(20)
+    .text(winAnsi(invoiceTitle(doc)), PAGE.margin, PAGE.margin);
   pdf
     .font("Helvetica")
     .fontSize(10)
-    .text(doc.status.toUpperCase(), PAGE.margin, PAGE.margin + 6, {
+    .text(winAnsi(doc.status.toUpperCase()), PAGE.margin, PAGE.margin + 6, {
       width: RIGHT - PAGE.margin,
       align: "right",
     });
@@ -71,8 +94,8 @@ export function renderInvoicePdf(doc: InvoiceDocument, options: PdfOptions = {})
     ["Currency", doc.currency],
   ];
   for (const [label, value] of facts) {
-    pdf.font("Helvetica").fillColor("#666666").text(label, PAGE.margin, y);
-    pdf.fillColor("#000000").text(value, PAGE.margin + 100, y);
+    pdf.font("Helvetica").fillColor("#666666").text(winAnsi(label), PAGE.margin, y);
+    pdf.fillColor("#000000").text(winAnsi(value), PAGE.margin + 100, y);
     y += 15;
   }
 
@@ -98,28 +121,28 @@ export function renderInvoicePdf(doc: InvoiceDocument, options: PdfOptions = {})
         ? formatPeriod(line.periodStart, line.periodEnd, doc.timeZone)
         : null;
     const height =
-      pdf.heightOfString(line.description, { width: WIDTHS.description }) + (period ? 13 : 0) + 8;
+      pdf.heightOfString(winAnsi(line.description), { width: WIDTHS.description }) + (period ? 13 : 0) + 8;
     if (y + height > PAGE.height - PAGE.margin) {
       pdf.addPage();
       y = header(PAGE.margin);
     }
-    pdf.text(line.description, COLUMNS.description, y, { width: WIDTHS.description });
+    pdf.text(winAnsi(line.description), COLUMNS.description, y, { width: WIDTHS.description });
     if (period)
       pdf
         .fontSize(8)
         .fillColor("#666666")
-        .text(period, COLUMNS.description, y + height - 8 - 11, { width: WIDTHS.description })
+        .text(winAnsi(period), COLUMNS.description, y + height - 8 - 11, { width: WIDTHS.description })
         .fontSize(10)
         .fillColor("#000000");
-    pdf.text(formatQuantity(line.quantity, doc.locale), COLUMNS.quantity, y, {
+    pdf.text(winAnsi(formatQuantity(line.quantity, doc.locale)), COLUMNS.quantity, y, {
       width: WIDTHS.quantity,
       align: "right",
     });
-    pdf.text(formatUnitPrice(line.unitPrice, doc.currency, doc.locale), COLUMNS.unitPrice, y, {
+    pdf.text(winAnsi(formatUnitPrice(line.unitPrice, doc.currency, doc.locale)), COLUMNS.unitPrice, y, {
       width: WIDTHS.unitPrice,
       align: "right",
     });
-    pdf.text(money(line.amountCents), COLUMNS.amount, y, { width: WIDTHS.amount, align: "right" });
+    pdf.text(winAnsi(money(line.amountCents)), COLUMNS.amount, y, { width: WIDTHS.amount, align: "right" });
     y += height;
     pdf
       .moveTo(PAGE.margin, y - 4)
@@ -136,8 +159,8 @@ export function renderInvoicePdf(doc: InvoiceDocument, options: PdfOptions = {})
   y += 10;
   for (const row of rows) {
     pdf.font(row.strong ? "Helvetica-Bold" : "Helvetica");
-    pdf.text(row.label, COLUMNS.quantity - 60, y, { width: 200 });
-    pdf.text(money(row.cents), COLUMNS.amount, y, { width: WIDTHS.amount, align: "right" });
+    pdf.text(winAnsi(row.label), COLUMNS.quantity - 60, y, { width: 200 });
+    pdf.text(winAnsi(money(row.cents)), COLUMNS.amount, y, { width: WIDTHS.amount, align: "right" });
     y += 16;
   }
   pdf.end();
@@ -147,16 +170,16 @@ export function renderInvoicePdf(doc: InvoiceDocument, options: PdfOptions = {})
 /** One party's block; returns where it ends. */
 function printParty(pdf: PDFKit.PDFDocument, role: string, who: Party, x: number, top: number): number {
   const width = 220;
-  pdf.font("Helvetica-Bold").fontSize(8).fillColor("#666666").text(role, x, top, { width });
+  pdf.font("Helvetica-Bold").fontSize(8).fillColor("#666666").text(winAnsi(role), x, top, { width });
   pdf
     .font("Helvetica-Bold")
     .fontSize(11)
     .fillColor("#000000")
-    .text(who.name, x, top + 12, { width });
+    .text(winAnsi(who.name), x, top + 12, { width });
   pdf.font("Helvetica").fontSize(10);
   const rest = [...who.address, who.email, who.telephone, who.url].filter(
     (line): line is string => typeof line === "string" && line !== "",
   );
-  for (const line of rest) pdf.text(line, { width });
+  for (const line of rest) pdf.text(winAnsi(line), { width });
   return pdf.y;
 }

@@ -13,7 +13,7 @@ import {
   type InvoiceDocument,
 } from "../../src/domain/invoice-document";
 import { escapeHtml, renderInvoiceHtml } from "../../src/rendering/invoice-html";
-import { renderInvoicePdf } from "../../src/rendering/invoice-pdf";
+import { renderInvoicePdf, winAnsi } from "../../src/rendering/invoice-pdf";
 
 const at = (iso: string) => new Date(iso);
 const HOSTILE = `<script>alert("pwned")</script> & Sons' <img src=x onerror=alert(1)>`;
@@ -176,7 +176,7 @@ describe("renderInvoiceHtml", () => {
   });
 });
 
-/** The text of an uncompressed pdfkit PDF: each TJ array's hex strings decoded (WinAnsi ≈ latin1 for these). */
+/** The text of an uncompressed pdfkit PDF: each TJ array's hex strings, bytes as Latin-1 (WinAnsi's 0x80-0x9F, € among them, aside). */
 function pdfText(pdf: Buffer): string[] {
   const source = pdf.toString("latin1");
   return [...source.matchAll(/\[([^\]]*)\] TJ/g)].map((match) =>
@@ -214,5 +214,29 @@ describe("renderInvoicePdf", () => {
     expect(pdf.toString("latin1").match(/\/Type \/Page\b/g)?.length).toBeGreaterThan(1);
     expect(pdfText(pdf)).toEqual(expect.arrayContaining(["line 1", "line 80", "Amount due"]));
     expect((await renderInvoicePdf(many)).equals(await renderInvoicePdf(many))).toBe(true);
+  });
+
+  it("shows what the built-in font cannot as ?, never as another character", async () => {
+    expect(winAnsi("Zürich “Ωmega” 株式会社 – 1\u202f234,50\u00a0€ \u22121")).toBe(
+      "Zürich “?mega” ???? – 1 234,50\u00a0€ -1",
+    );
+    const pdf = await renderInvoicePdf(
+      invoice({ customer: { ...invoice().customer, name: "株式会社 Initech" } }),
+      {
+        compress: false,
+      },
+    );
+    expect(pdfText(pdf)).toContain("???? Initech");
+    expect(
+      renderInvoiceHtml(invoice({ customer: { ...invoice().customer, name: "株式会社 Initech" } })),
+    ).toContain("株式会社 Initech");
+    // French groups digits with a narrow no-break space, which WinAnsi lacks: printed as a space.
+    const french = await renderInvoicePdf(
+      invoice({ locale: "fr-FR", currency: "EUR", totalCents: 123_450 }),
+      {
+        compress: false,
+      },
+    );
+    expect(pdfText(french).filter((text) => text.startsWith("1 234,50\u00a0"))).toHaveLength(1); // the total
   });
 });
