@@ -19,6 +19,7 @@ import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
 import { publishCatalog } from "./app/catalog";
 import { ClosedAccounts } from "./app/closed-accounts";
+import { InvoiceDocuments } from "./app/invoice-documents";
 import { InvoiceService } from "./app/invoices";
 import { OrganizationProfiles } from "./app/organization-profiles";
 import type { PaymentProvider } from "./app/payments/provider";
@@ -64,6 +65,8 @@ export class BillingService {
   readonly subscriptions: SubscriptionService;
   readonly revenue: RevenueMetrics;
   readonly invoices: InvoiceService;
+  /** Invoices as HTML and PDF documents, with the organization's details from tenancy's events. */
+  readonly invoiceDocuments: InvoiceDocuments;
   /** Every POST's Idempotency-Key (the HTTP kit's; routeGuards applies it to each organization route). */
   readonly idempotency: IdempotencyKeys;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
@@ -121,6 +124,13 @@ export class BillingService {
         usageGraceMs: config.BILLING_USAGE_GRACE_SECONDS * 1000,
       },
     );
+    this.invoiceDocuments = new InvoiceDocuments(this.invoices, this.profiles, {
+      name: config.BILLING_ISSUER_NAME,
+      address: config.BILLING_ISSUER_ADDRESS,
+      email: config.BILLING_ISSUER_EMAIL ?? null,
+      telephone: null,
+      url: null,
+    });
     this.idempotency = new IdempotencyKeys(this.db, { clock });
   }
 

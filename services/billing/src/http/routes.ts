@@ -1,6 +1,7 @@
 import { param, parseBody, routeGuards, who } from "@platform/http";
 import type { Router } from "express";
 import type { BillingService } from "../service";
+import { invoiceDocumentRoutes } from "./invoice-document-routes";
 import { invoiceRoutes } from "./invoice-routes";
 import { metricsRoutes } from "./metrics-routes";
 import { BILLING_MANAGE, BILLING_READ } from "./permissions";
@@ -23,6 +24,7 @@ export function billingRoutes(service: BillingService) {
   const base = "/v1/organizations/:accountId/subscription";
   const account = (req: Parameters<Parameters<Router["get"]>[1]>[0]) => param(req, "accountId");
   const invoicing = invoiceRoutes(service);
+  const documents = invoiceDocumentRoutes(service);
   /**
    * An upgrade or a switch of cycle: its proration invoice is finalized and charged at once (a decline
    * makes it past due). The change is committed by then; a step that fails here (a concurrent step won
@@ -45,6 +47,7 @@ export function billingRoutes(service: BillingService) {
   return (router: Router) => {
     metrics(router);
     invoicing(router);
+    documents(router);
     router.get("/v1/plans", signedIn, (_req, res) => {
       res.json({ data: subscriptions.catalog().map(planJson) });
     });
