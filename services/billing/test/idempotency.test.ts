@@ -2,7 +2,8 @@
  * Idempotency-Key on billing's POSTs (docs/billing.md, "Idempotency"), against the real database: a
  * retry replays the first answer (status, body, Idempotent-Replayed), another body with the same key is
  * 409 idempotency_key_reused, concurrent requests with one key run once (the rest 409
- * idempotency_key_in_use, as at Stripe), keys are per organization and expire after 24 h, 5xx and
+ * idempotency_key_in_use, as at Stripe — also shown deterministically on a route held open), keys are
+ * per organization and expire after 24 h, a dead holder's key is taken over after its lock, 5xx and
  * retriable conflicts are not kept. Every POST of billing's route table honours the key.
  */
 import { randomUUID } from "node:crypto";
@@ -17,7 +18,7 @@ import {
   type Serving,
   serve,
 } from "@platform/http";
-import { httpCaller } from "@platform/testkit";
+import { httpCaller, waitFor } from "@platform/testkit";
 import { type Harness, startBilling } from "./support/harness";
 
 let h: Harness;
@@ -269,9 +270,12 @@ it("honours Idempotency-Key on every POST of billing's route table", async () =>
   expect(missing).toEqual([]);
 });
 
-describe("answers the client is told to retry are not kept", () => {
+describe("the kit's rules on a route it can hold open", () => {
   let serving: Serving;
   let outcomes: Error[];
+  /** While set, the route waits for it before answering: a request that is still running. */
+  let gate: Promise<void> | undefined;
+  let runs = 0;
   beforeAll(async () => {
     const app = createHttpApp({
       logger: h.service.logger,
@@ -279,7 +283,9 @@ describe("answers the client is told to retry are not kept", () => {
         router.post(
           "/v1/organizations/:accountId/flaky",
           idempotent(h.service.idempotency, (req) => param(req, "accountId")),
-          (_req, res) => {
+          async (_req, res) => {
+            runs += 1;
+            await gate;
             const outcome = outcomes.shift();
             if (outcome) throw outcome;
             res.status(201).json({ ran: true });
@@ -289,26 +295,69 @@ describe("answers the client is told to retry are not kept", () => {
     serving = await serve(app, { port: 0, host: "127.0.0.1" });
   });
   afterAll(() => serving?.close());
+  const call = () => httpCaller(`http://127.0.0.1:${serving.port}`);
+  const flaky = (accountId: string) => `/v1/organizations/${accountId}/flaky`;
+
+  it("answers 409 idempotency_key_in_use while the first request runs, then replays its answer", async () => {
+    outcomes = [];
+    let open = () => {};
+    gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const accountId = `acc_${randomUUID()}`;
+    const key = randomUUID();
+    const before = runs;
+    const first = call()("POST", flaky(accountId), { body: { n: 1 }, headers: keyed(key) });
+    await waitFor(() => (runs > before ? true : undefined), { what: "the first request to be running" });
+    const second = await call()("POST", flaky(accountId), { body: { n: 1 }, headers: keyed(key) });
+    expect([second.status, second.body.code, second.headers.get("retry-after")]).toEqual([
+      409,
+      "idempotency_key_in_use",
+      "1",
+    ]);
+    open();
+    gate = undefined;
+    expect((await first).status).toBe(201);
+    const third = await call()("POST", flaky(accountId), { body: { n: 1 }, headers: keyed(key) });
+    expect([third.status, replayed(third)]).toEqual([201, true]);
+    expect(runs - before).toBe(1);
+  });
+
+  it("lets a retry take over a key whose holder died, once its lock ran out (a minute)", async () => {
+    outcomes = [];
+    const accountId = `acc_${randomUUID()}`;
+    const key = randomUUID();
+    const request = { fingerprint: "f", method: "POST", path: flaky(accountId) };
+    // A holder that took the key and never answered (its process died).
+    expect((await h.service.idempotency.begin(accountId, key, request)).kind).toBe("acquired");
+    expect((await h.service.idempotency.begin(accountId, key, request)).kind).toBe("in_use");
+    h.clock.advance(h.service.idempotency.lockMs);
+    expect((await h.service.idempotency.begin(accountId, key, request)).kind).toBe("acquired");
+    // Another request under the stale key is still refused: the key belongs to the first request's body.
+    h.clock.advance(h.service.idempotency.lockMs);
+    expect((await h.service.idempotency.begin(accountId, key, { ...request, fingerprint: "g" })).kind).toBe(
+      "reused",
+    );
+  });
 
   it.each([
     ["a 500", () => new Error("boom")],
     ["a 409 concurrency_conflict", () => new ConcurrencyConflictError("sub_x", 3)],
   ])("%s frees the key: the retry runs", async (_name, failure) => {
     outcomes = [failure()];
-    const call = httpCaller(`http://127.0.0.1:${serving.port}`);
     const accountId = `acc_${randomUUID()}`;
     const key = randomUUID();
-    const failed = await call("POST", `/v1/organizations/${accountId}/flaky`, {
+    const failed = await call()("POST", `/v1/organizations/${accountId}/flaky`, {
       body: {},
       headers: keyed(key),
     });
     expect(failed.status).toBeGreaterThanOrEqual(409);
-    const retried = await call("POST", `/v1/organizations/${accountId}/flaky`, {
+    const retried = await call()("POST", `/v1/organizations/${accountId}/flaky`, {
       body: {},
       headers: keyed(key),
     });
     expect([retried.status, replayed(retried)]).toEqual([201, false]);
-    const replay = await call("POST", `/v1/organizations/${accountId}/flaky`, {
+    const replay = await call()("POST", `/v1/organizations/${accountId}/flaky`, {
       body: {},
       headers: keyed(key),
     });
