@@ -1,6 +1,6 @@
 // Generated from schemas/usage-events by `platform-contracts types`; do not edit.
 
-import type { QuotaRequestDenied } from "./QuotaRequestDenied.v1";
+import type { QuotaRequestDenied } from "./QuotaRequestDenied.v2";
 import type { UsagePeriodClosed } from "./UsagePeriodClosed.v2";
 import type { UsageRecorded } from "./UsageRecorded.v1";
 import type { UsageThresholdReached } from "./UsageThresholdReached.v1";
