@@ -1,6 +1,21 @@
 import { env, loadConfig, platformEnv } from "@platform/config";
 import { z } from "zod";
 
+const window = z.object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) });
+/** Per plan id (billing's `plan_id`, or `default` for an organization without a known plan): the two APIs' windows. */
+const rateLimits = z
+  .record(z.string().regex(/^[\x20-\x7e]{1,64}$/), z.object({ ingest: window, check: window }))
+  .refine((plans) => "default" in plans, { error: "must have a default entry" });
+export type UsageRateLimits = z.output<typeof rateLimits>;
+
+/** Requests per minute and organization (docs/usage.md, "Rate limits"); a batch is one request. */
+export const DEFAULT_RATE_LIMITS: UsageRateLimits = {
+  default: { ingest: { limit: 600, windowSeconds: 60 }, check: { limit: 6_000, windowSeconds: 60 } },
+  starter: { ingest: { limit: 1_200, windowSeconds: 60 }, check: { limit: 12_000, windowSeconds: 60 } },
+  professional: { ingest: { limit: 6_000, windowSeconds: 60 }, check: { limit: 60_000, windowSeconds: 60 } },
+  enterprise: { ingest: { limit: 30_000, windowSeconds: 60 }, check: { limit: 300_000, windowSeconds: 60 } },
+};
+
 export const usageConfigSchema = z.object({
   ...platformEnv({ defaultPort: 3004 }),
   /** How long after a billing period's end late events are still counted in it, before it closes. */
@@ -17,6 +32,19 @@ export const usageConfigSchema = z.object({
   BILLING_EVENTS_TOPIC: env.string().default("billing.events"),
   TENANCY_EVENTS_TOPIC: env.string().default("tenancy.events"),
   IDENTITY_EVENTS_TOPIC: env.string().default("identity.events"),
+  /** Per-plan rate limits of the ingest and quota-check APIs as JSON (the shape of DEFAULT_RATE_LIMITS). */
+  USAGE_RATE_LIMITS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(rateLimits)
+    .default(DEFAULT_RATE_LIMITS),
   /** Consumer group prefix of usage's projectors (`<group>` read models, `<group>.count` the usage count). */
   READ_MODEL_GROUP: env.string().default("usage-read-models"),
 });

@@ -13,12 +13,14 @@ import {
   settled,
   systemClock,
 } from "@platform/event-sourcing";
-import { type AvroSerde, FactProducer } from "@platform/messaging";
+import { type AvroSchema, type AvroSerde, FactProducer } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
 import { ClosedAccounts } from "./app/closed-accounts";
 import { UsageIntake } from "./app/intake";
 import { PeriodCloser } from "./app/periods";
+import { QuotaChecker } from "./app/quota";
+import { QuotaView } from "./app/quota-view";
 import { CROSS_TENANT, type Tx } from "./app/tenant";
 import { UsageReader } from "./app/usage-reads";
 import type { UsageConfig } from "./config";
@@ -27,12 +29,15 @@ import {
   REPORTED_SUBJECT,
   reportedSchema,
   USAGE_REPORTED,
+  UsageEvent,
   usageCatalog,
+  usageSchemas,
 } from "./domain/events";
 import { METERS, type MeterCatalog } from "./domain/meters";
 import { PrismaClient } from "./generated/prisma/client";
 import { inlineHandlers, resetInline } from "./projections/inline";
 import { readModelHandlers, resetReadModels } from "./projections/read-models";
+import { ThresholdAlerts } from "./projections/threshold-alerts";
 import { resetUsageCount, usageCount } from "./projections/usage-count";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
@@ -60,6 +65,11 @@ export class UsageService {
   readonly intake: UsageIntake;
   readonly reader: UsageReader;
   readonly closer: PeriodCloser;
+  /** The quota check's memory, kept current by the count and the read models (docs/usage.md, "Quota checks"). */
+  readonly quotaView: QuotaView;
+  readonly quota: QuotaChecker;
+  /** Threshold alerts, after each run of the count (docs/usage.md, "Alerts"). */
+  readonly alerts: ThresholdAlerts;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
@@ -115,6 +125,24 @@ export class UsageService {
       config.USAGE_MAX_FUTURE_SECONDS * 1000,
     );
     this.reader = new UsageReader(this.db, this.meters, clock, graceMs);
+    this.quotaView = new QuotaView(this.db, this.reader, clock);
+    this.quota = new QuotaChecker(
+      this.quotaView,
+      this.meters,
+      new FactProducer({
+        producer: this.producer,
+        serde: this.serde,
+        stream: {
+          topic: config.USAGE_EVENTS_TOPIC,
+          schema: usageSchemas[UsageEvent.QuotaRequestDenied] as AvroSchema,
+          accountField: "account_id",
+          idField: "denial_id",
+        },
+      }),
+      clock,
+      this.logger,
+    );
+    this.alerts = new ThresholdAlerts(this.store, this.reader, this.quotaView, clock);
     this.closer = new PeriodCloser(this.db, this.store, this.reader, clock, {
       graceMs,
       countGroup: this.countGroup,
@@ -168,7 +196,7 @@ export class UsageService {
         this.config.IDENTITY_EVENTS_TOPIC,
       ],
       readerSchemas: projectedSchemas,
-      handlers: readModelHandlers(this.access.keyRing, this.access.roles),
+      handlers: this.quotaView.after(readModelHandlers(this.access.keyRing, this.access.roles)),
     });
   }
 
@@ -177,7 +205,7 @@ export class UsageService {
       name: this.countGroup,
       topics: [this.config.USAGE_INGEST_TOPIC],
       readerSchemas: { [USAGE_REPORTED]: reportedSchema },
-      applyBatch: usageCount(this.meters),
+      applyBatch: this.alerts.after(usageCount(this.meters)),
     });
   }
 
@@ -202,10 +230,14 @@ export class UsageService {
       timeoutMs,
     });
     const count = this.count ?? this.countProjector();
+    // The alerts' rows came back with usage's log above; the replayed count must not emit them again.
+    this.alerts.replaying = true;
     try {
       const { events } = await count.rebuild(resetUsageCount);
       return { ...rebuilt, facts: events };
     } finally {
+      this.alerts.replaying = false;
+      this.quotaView.clear();
       if (count !== this.count) {
         await count.stop();
         count.unregister();

@@ -13,8 +13,9 @@ export const TABLE_CLASSES = {
     "_prisma_migrations",
   ],
   secretStore: [],
-  /** usage's own state, written only by inline handlers in the append's transaction (src/projections/inline.ts). */
-  inline: ["closed_periods"],
+  /** usage's own state, written only by inline handlers in the append's transaction (src/projections/inline.ts;
+   * usage_alerts' guard row is also inserted by the count just before it appends the alert). */
+  inline: ["closed_periods", "usage_alerts"],
   /**
    * Read models of other topics: billing's periods, tenancy's closings, members and projects, identity's
    * keys and roles (src/projections/read-models.ts); and the usage count of usage.ingest, written by the

@@ -4,11 +4,14 @@ import type { Request, Router } from "express";
 import type { ReportedUsage, UsageProblem } from "../domain/usage-events";
 import type { UsageService } from "../service";
 import { USAGE_READ, USAGE_WRITE } from "./permissions";
+import { quotaRoutes, usageRateLimits } from "./quota-routes";
 import { currentUsageJson } from "./serializers";
 
 /** usage's HTTP API: parse at the edge, hand over to the intake or the reader, answer (docs/usage.md). */
 export function usageRoutes(service: UsageService) {
-  const { inAccount } = routeGuards(service);
+  const guards = routeGuards(service);
+  const { inAccount } = guards;
+  const limits = usageRateLimits(service);
   const { intake, reader } = service;
   const base = "/v1/organizations/:accountId/usage";
   const account = (req: Request) => param(req, "accountId");
@@ -19,7 +22,7 @@ export function usageRoutes(service: UsageService) {
     });
 
     // One event: refused with the first problem's own code (negative_quantity, unknown_metric, …).
-    router.post(base, ...inAccount(USAGE_WRITE), async (req, res) => {
+    router.post(base, ...inAccount(USAGE_WRITE), limits.ingest, async (req, res) => {
       const { usage, problems } = intake.read(req.body);
       if (!usage) throw refusal(problems);
       const produced = await intake.accept(account(req), [usage], who(req, res));
@@ -30,6 +33,7 @@ export function usageRoutes(service: UsageService) {
     router.post(
       `${base}/batch`,
       ...inAccount(USAGE_WRITE),
+      limits.ingest,
       batchIntake({
         field: "events",
         maxItems: service.config.USAGE_MAX_BATCH,
@@ -45,6 +49,8 @@ export function usageRoutes(service: UsageService) {
         },
       }),
     );
+
+    quotaRoutes(service, guards, limits.check)(router);
   };
 }
 

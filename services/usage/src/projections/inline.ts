@@ -1,13 +1,14 @@
 import { enterTenant } from "@platform/database";
-import type { InlineHandlers } from "@platform/event-sourcing";
+import { combineInlineHandlers, type InlineHandlers } from "@platform/event-sourcing";
 import type { Tx } from "../app/tenant";
 import { UsageEvent, type UsagePayloads } from "../domain/events";
+import { alertInlineHandlers } from "./threshold-alerts";
 
 /**
  * usage's own state as inline projections: run by the event store in the append's transaction and by
  * `rebuildInline` over `platform_events`. The only writer of `closed_periods`; times come from the event.
  */
-export const inlineHandlers: InlineHandlers<Tx, UsagePayloads> = {
+const periodHandlers: InlineHandlers<Tx, UsagePayloads> = {
   [UsageEvent.UsagePeriodClosed]: async (tx, event) => {
     const data = event.data;
     await enterTenant(tx, data.account_id);
@@ -30,6 +31,9 @@ export const inlineHandlers: InlineHandlers<Tx, UsagePayloads> = {
  * Empties the inline tables before a replay. TRUNCATE is not subject to row-level security, so one
  * statement empties every tenant's rows (the table owner, the service's role, may truncate).
  */
+/** Closed periods, and the threshold alerts' rows (src/projections/threshold-alerts.ts). */
+export const inlineHandlers = combineInlineHandlers<Tx, UsagePayloads>(periodHandlers, alertInlineHandlers);
+
 export async function resetInline(tx: Tx): Promise<void> {
-  await tx.$executeRawUnsafe("TRUNCATE closed_periods");
+  await tx.$executeRawUnsafe("TRUNCATE closed_periods, usage_alerts");
 }

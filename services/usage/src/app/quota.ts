@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import { InvalidInputError } from "@platform/errors";
+import type { Clock } from "@platform/event-sourcing";
+import type { FactProducer } from "@platform/messaging";
+import type { Logger } from "@platform/observability";
+import type { Actor } from "../domain/events";
+import type { MeterCatalog } from "../domain/meters";
+import { UsageErrorCodes } from "../domain/usage-events";
+import type { QuotaView } from "./quota-view";
+
+export interface QuotaAnswer {
+  metric: string;
+  allowed: boolean;
+  /** Units left in the period before this request; -1 unlimited. */
+  remaining: number;
+  /** The plan's limit; -1 unlimited (also when the plan does not limit the metric, or there is no period). */
+  limit: number;
+  /** When the period ends and the count starts again; null without a period. */
+  resetsAt: Date | null;
+}
+
+/**
+ * The quota check (docs/usage.md, "Quota checks"): answered from the quota view's memory, never from a
+ * transaction. A refusal is also a fact, `QuotaRequestDenied` on usage.events, produced straight to
+ * the broker (the fact path) and awaited: a "no" is answered once the refusal is on the broker (or,
+ * if the broker refuses it, logged — the answer stands).
+ */
+export class QuotaChecker {
+  constructor(
+    private readonly view: QuotaView,
+    private readonly meters: MeterCatalog,
+    private readonly denials: FactProducer,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  async check(accountId: string, metric: string, quantity: number, actor: Actor): Promise<QuotaAnswer> {
+    if (!this.meters.meter(metric))
+      throw new InvalidInputError(UsageErrorCodes.unknownMetric, `metric: no meter named ${metric}`);
+    const { period, limits, totals } = await this.view.get(accountId);
+    const limit = limits[metric];
+    const resetsAt = period ? new Date(period.end) : null;
+    if (!period || limit === undefined || limit < 0)
+      return { metric, allowed: true, remaining: -1, limit: -1, resetsAt };
+    const current = totals[metric] ?? 0;
+    const allowed = current + quantity <= limit;
+    if (!allowed) {
+      const denial = {
+        account_id: accountId,
+        denial_id: randomUUID(),
+        metric,
+        requested: quantity,
+        current,
+        limit,
+        period_start: period.start,
+        period_end: period.end,
+        occurred_at: this.clock.now().getTime(),
+        actor,
+      };
+      try {
+        await this.denials.send([denial]);
+      } catch (error) {
+        // The answer stands (the limit is what it is); a refusal the broker did not take is logged.
+        this.logger.error({ error, accountId, metric }, "QuotaRequestDenied could not be produced");
+      }
+    }
+    return { metric, allowed, remaining: Math.max(0, limit - current), limit, resetsAt };
+  }
+}

@@ -1,0 +1,73 @@
+import {
+  param,
+  parseBody,
+  type RateLimitPolicy,
+  type RouteGuards,
+  tenantRateLimit,
+  who,
+} from "@platform/http";
+import type { Request, RequestHandler, Router } from "express";
+import { z } from "zod";
+import type { QuotaAnswer } from "../app/quota";
+import type { UsageService } from "../service";
+import { USAGE_WRITE } from "./permissions";
+
+const checkBody = z.object({
+  metric: z.string().min(1),
+  quantity: z.number().int().min(0).default(1),
+});
+
+const account = (req: Request) => param(req, "accountId");
+
+/**
+ * Per-organization rate limits of the ingest and check APIs (docs/usage.md, "Rate limits"): one
+ * counter per organization and API, its window from the organization's plan as the quota view holds
+ * it (billing's events), `USAGE_RATE_LIMITS` by plan id. Mounted after the guards, so only a request
+ * authenticated for the organization spends its quota — no one can exhaust another tenant's.
+ */
+export function usageRateLimits(service: UsageService): { ingest: RequestHandler; check: RequestHandler } {
+  const plans = service.config.USAGE_RATE_LIMITS;
+  const limiter = (api: "ingest" | "check") =>
+    tenantRateLimit({
+      tenantOf: (req) => req.params.accountId as string | undefined,
+      policyFor: async (tenant): Promise<RateLimitPolicy> => {
+        const held = service.quotaView.peek(tenant) ?? (await service.quotaView.get(tenant));
+        const plan = held.period?.planId;
+        const entry = plan !== undefined ? plans[plan] : undefined;
+        return entry
+          ? { name: plan, ...entry[api] }
+          : { name: "default", ...(plans.default as (typeof plans)[string])[api] };
+      },
+    });
+  return { ingest: limiter("ingest"), check: limiter("check") };
+}
+
+/**
+ * `POST …/quotas/check`: may the organization use `quantity` more of `metric` in this period? Needs
+ * `usage.write`: the caller is the backend about to do the work and report it, and a refusal is written
+ * to usage's log, which a read-only role (billing_manager) should not be able to fill.
+ */
+export function quotaRoutes(service: UsageService, guards: RouteGuards, limit: RequestHandler) {
+  return (router: Router) => {
+    router.post(
+      "/v1/organizations/:accountId/quotas/check",
+      ...guards.inAccount(USAGE_WRITE),
+      limit,
+      async (req, res) => {
+        const { metric, quantity } = parseBody(checkBody, req.body);
+        const answer = await service.quota.check(account(req), metric, quantity, who(req, res));
+        res.json(quotaJson(answer));
+      },
+    );
+  };
+}
+
+function quotaJson(answer: QuotaAnswer) {
+  return {
+    metric: answer.metric,
+    allowed: answer.allowed,
+    remaining: answer.remaining,
+    limit: answer.limit,
+    resets_at: answer.resetsAt?.toISOString() ?? null,
+  };
+}
