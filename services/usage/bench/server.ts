@@ -1,0 +1,49 @@
+/**
+ * The usage service for a benchmark, in its own process (so the load generator does not share its
+ * event loop): the test harness's service (own database and topics, real Kafka/registry/Postgres),
+ * organizations on named plans, and a usage.write token for each, printed as one JSON line. Stops on
+ * SIGTERM. Run by bench/quota.ts and bench/flood.ts, not by hand.
+ */
+import { randomBytes } from "node:crypto";
+import { BillingEvent } from "@platform/contracts";
+import { waitFor } from "@platform/testkit";
+import { DAY, planSnapshot, startUsage } from "../test/support/harness";
+
+async function main(): Promise<void> {
+  const plans = JSON.parse(process.argv[2] ?? "[]") as { planId: string; limits: Record<string, number> }[];
+  const h = await startUsage({
+    LOG_LEVEL: "error",
+    ...(process.env.BENCH_RATE_LIMITS ? { USAGE_RATE_LIMITS: process.env.BENCH_RATE_LIMITS } : {}),
+  });
+  const orgs = [];
+  for (const { planId, limits } of plans) {
+    const accountId = `acc_${randomBytes(8).toString("hex")}`;
+    const subscriptionId = `sub_${randomBytes(8).toString("hex")}`;
+    const start = h.clock.now().getTime();
+    await h.publish("billing", BillingEvent.TrialStarted, subscriptionId, {
+      account_id: accountId,
+      subscription_id: subscriptionId,
+      subscription_status: "trialing",
+      current_period_start: start,
+      current_period_end: start + 14 * DAY,
+      mrr_cents: 0,
+      plan: planSnapshot(limits, planId),
+      trial_end: start + 14 * DAY,
+      trial_days: 14,
+    });
+    await waitFor(async () => ((await h.service.quotaView.get(accountId)).period ? true : undefined), {
+      what: "the trial's period",
+      timeoutMs: 30_000,
+    });
+    orgs.push({ accountId, token: await h.apiKeyToken(accountId, ["usage.write", "usage.read"]) });
+  }
+  process.stdout.write(`${JSON.stringify({ url: h.url, orgs })}\n`);
+  process.on("SIGTERM", () => {
+    h.close().finally(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
