@@ -6,7 +6,7 @@
  * tenant's flood leaving another alone.
  */
 import { randomBytes } from "node:crypto";
-import { BillingEvent, UsageEvent } from "@platform/contracts";
+import { BillingEvent, TenancyEvent, UsageEvent } from "@platform/contracts";
 import type { BatchEvent } from "@platform/event-sourcing";
 import { Headers, readHeader } from "@platform/messaging";
 import { waitFor } from "@platform/testkit";
@@ -165,6 +165,22 @@ describe("quota check", () => {
       body: { metric: "api_calls" },
     });
     expect(anonymous.status).toBe(401);
+  });
+
+  it("answers 409 organization_closed once tenancy closed the organization", async () => {
+    const org = await organization({ api_calls: 100 });
+    expect((await check(org.accountId, { metric: "api_calls" })).status).toBe(200);
+    await h.publish("tenancy", TenancyEvent.OrganizationClosed, org.accountId, {
+      account_id: org.accountId,
+      previous_status: "created",
+      status: "closed",
+      reason: "moving on",
+    });
+    await waitFor(
+      async () => ((await check(org.accountId, { metric: "api_calls" })).status === 409 ? true : undefined),
+      { what: "the check to see the closing" },
+    );
+    expect((await check(org.accountId, { metric: "api_calls" })).body.code).toBe("organization_closed");
   });
 
   it("is stale by at most the count's lag, and follows billing's new limits", async () => {

@@ -10,6 +10,8 @@ export interface QuotaSnapshot {
   limits: Record<string, number>;
   /** Every meter's value in the period, as of the last committed run of the count that touched it. */
   totals: Record<string, number>;
+  /** tenancy closed the organization (the check answers 409 organization_closed, as a write would). */
+  closed: boolean;
 }
 
 interface Held {
@@ -68,6 +70,7 @@ export class QuotaView {
   async refresh(tx: Tx, accountId: string): Promise<QuotaSnapshot> {
     const seq = ++this.seq;
     const now = this.clock.now();
+    const closed = (await tx.closedAccount.findUnique({ where: { accountId } })) !== null;
     const period = await tx.billingPeriod.findFirst({
       where: { accountId, periodStart: { lte: now }, periodEnd: { gt: now } },
       orderBy: { periodStart: "desc" },
@@ -81,8 +84,9 @@ export class QuotaView {
           },
           limits: period.limits as Record<string, number>,
           totals: await this.reader.totals(tx, accountId, period.periodStart, period.periodEnd),
+          closed,
         }
-      : { period: null, limits: {}, totals: {} };
+      : { period: null, limits: {}, totals: {}, closed };
     const held = this.held.get(accountId);
     if (!held || held.seq < seq) this.held.set(accountId, { snapshot, seq });
     return this.held.get(accountId)?.snapshot ?? snapshot;
@@ -93,10 +97,16 @@ export class QuotaView {
     return ++this.seq;
   }
 
-  /** Holds a snapshot the caller read after `begin()` (the count's run), if its period is the current one. */
-  offer(accountId: string, snapshot: QuotaSnapshot, seq: number): void {
+  /**
+   * New totals of a period the caller read after `begin()` (the count's run), for an organization held
+   * here and if the period is the current one; an organization not held is read on its first check
+   * (memory holds only organizations that are checked).
+   */
+  offer(accountId: string, update: Omit<QuotaSnapshot, "closed">, seq: number): void {
     const held = this.held.get(accountId);
-    if (this.current(snapshot) && (!held || held.seq < seq)) this.held.set(accountId, { snapshot, seq });
+    if (!held || held.seq >= seq) return;
+    const snapshot = { ...update, closed: held.snapshot.closed };
+    if (this.current(snapshot)) this.held.set(accountId, { snapshot, seq });
   }
 
   /**

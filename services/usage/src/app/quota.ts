@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { accountClosedError } from "@platform/auth";
 import { InvalidInputError } from "@platform/errors";
 import type { Clock } from "@platform/event-sourcing";
 import type { FactProducer } from "@platform/messaging";
@@ -37,7 +38,8 @@ export class QuotaChecker {
   async check(accountId: string, metric: string, quantity: number, actor: Actor): Promise<QuotaAnswer> {
     if (!this.meters.meter(metric))
       throw new InvalidInputError(UsageErrorCodes.unknownMetric, `metric: no meter named ${metric}`);
-    const { period, limits, totals } = await this.view.get(accountId);
+    const { period, limits, totals, closed } = await this.view.get(accountId);
+    if (closed) throw accountClosedError(accountId);
     const limit = limits[metric];
     const resetsAt = period ? new Date(period.end) : null;
     if (!period || limit === undefined || limit < 0)

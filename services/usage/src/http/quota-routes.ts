@@ -1,3 +1,4 @@
+import { requireAccount, requirePermission } from "@platform/auth";
 import {
   param,
   parseBody,
@@ -45,13 +46,18 @@ export function usageRateLimits(service: UsageService): { ingest: RequestHandler
 /**
  * `POST …/quotas/check`: may the organization use `quantity` more of `metric` in this period? Needs
  * `usage.write`: the caller is the backend about to do the work and report it, and a refusal is written
- * to usage's log, which a read-only role (billing_manager) should not be able to fill.
+ * to usage's log, which a read-only role (billing_manager) should not be able to fill. The guards are
+ * inAccount's but for the closed-organization check, which is a database transaction per POST: the
+ * quota view knows the organization is closed (tenancy's event) and the checker refuses with the
+ * same 409 `organization_closed`, so the hot path touches no database.
  */
 export function quotaRoutes(service: UsageService, guards: RouteGuards, limit: RequestHandler) {
   return (router: Router) => {
     router.post(
       "/v1/organizations/:accountId/quotas/check",
-      ...guards.inAccount(USAGE_WRITE),
+      guards.signedIn,
+      requireAccount("accountId") as RequestHandler,
+      requirePermission(USAGE_WRITE) as RequestHandler,
       limit,
       async (req, res) => {
         const { metric, quantity } = parseBody(checkBody, req.body);
