@@ -16,7 +16,10 @@ export async function startServer(
   plans: { planId: string; limits: Record<string, number> }[],
   rateLimits: unknown,
 ): Promise<BenchServer> {
-  const child = spawn("npx", ["tsx", join(__dirname, "server.ts"), JSON.stringify(plans)], {
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the service alone.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const server = join(__dirname, "server.ts");
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", server, JSON.stringify(plans)], {
     env: { ...process.env, BENCH_RATE_LIMITS: JSON.stringify(rateLimits) },
     stdio: ["ignore", "pipe", "inherit"],
   });
