@@ -2,6 +2,9 @@
 
 import type { BillingCycleChanged } from "./BillingCycleChanged.v1";
 import type { CreditNoteIssued } from "./CreditNoteIssued.v1";
+import type { DiscountApplied } from "./DiscountApplied.v1";
+import type { DiscountRedeemed } from "./DiscountRedeemed.v1";
+import type { DiscountRemoved } from "./DiscountRemoved.v1";
 import type { DowngradeCanceled } from "./DowngradeCanceled.v1";
 import type { DowngradeScheduled } from "./DowngradeScheduled.v1";
 import type { InvoiceDrafted } from "./InvoiceDrafted.v1";
@@ -21,6 +24,10 @@ import type { SubscriptionReactivated } from "./SubscriptionReactivated.v1";
 import type { SubscriptionRenewed } from "./SubscriptionRenewed.v1";
 import type { SubscriptionSuspended } from "./SubscriptionSuspended.v1";
 import type { SubscriptionUpgraded } from "./SubscriptionUpgraded.v1";
+import type { TestClockAdvanced } from "./TestClockAdvanced.v1";
+import type { TestClockAttached } from "./TestClockAttached.v1";
+import type { TestClockCreated } from "./TestClockCreated.v1";
+import type { TestClockDeleted } from "./TestClockDeleted.v1";
 import type { TrialEnded } from "./TrialEnded.v1";
 import type { TrialStarted } from "./TrialStarted.v1";
 import type { TrialWillEnd } from "./TrialWillEnd.v1";
@@ -28,6 +35,9 @@ import type { TrialWillEnd } from "./TrialWillEnd.v1";
 export type {
   BillingCycleChanged,
   CreditNoteIssued,
+  DiscountApplied,
+  DiscountRedeemed,
+  DiscountRemoved,
   DowngradeCanceled,
   DowngradeScheduled,
   InvoiceDrafted,
@@ -47,6 +57,10 @@ export type {
   SubscriptionRenewed,
   SubscriptionSuspended,
   SubscriptionUpgraded,
+  TestClockAdvanced,
+  TestClockAttached,
+  TestClockCreated,
+  TestClockDeleted,
   TrialEnded,
   TrialStarted,
   TrialWillEnd,
@@ -56,6 +70,9 @@ export type {
 export const BillingEvent = {
   BillingCycleChanged: "platform.billing.BillingCycleChanged",
   CreditNoteIssued: "platform.billing.CreditNoteIssued",
+  DiscountApplied: "platform.billing.DiscountApplied",
+  DiscountRedeemed: "platform.billing.DiscountRedeemed",
+  DiscountRemoved: "platform.billing.DiscountRemoved",
   DowngradeCanceled: "platform.billing.DowngradeCanceled",
   DowngradeScheduled: "platform.billing.DowngradeScheduled",
   InvoiceDrafted: "platform.billing.InvoiceDrafted",
@@ -75,6 +92,10 @@ export const BillingEvent = {
   SubscriptionRenewed: "platform.billing.SubscriptionRenewed",
   SubscriptionSuspended: "platform.billing.SubscriptionSuspended",
   SubscriptionUpgraded: "platform.billing.SubscriptionUpgraded",
+  TestClockAdvanced: "platform.billing.TestClockAdvanced",
+  TestClockAttached: "platform.billing.TestClockAttached",
+  TestClockCreated: "platform.billing.TestClockCreated",
+  TestClockDeleted: "platform.billing.TestClockDeleted",
   TrialEnded: "platform.billing.TrialEnded",
   TrialStarted: "platform.billing.TrialStarted",
   TrialWillEnd: "platform.billing.TrialWillEnd",
@@ -86,6 +107,9 @@ export type BillingEventType = (typeof BillingEvent)[keyof typeof BillingEvent];
 export interface BillingPayloads {
   "platform.billing.BillingCycleChanged": BillingCycleChanged;
   "platform.billing.CreditNoteIssued": CreditNoteIssued;
+  "platform.billing.DiscountApplied": DiscountApplied;
+  "platform.billing.DiscountRedeemed": DiscountRedeemed;
+  "platform.billing.DiscountRemoved": DiscountRemoved;
   "platform.billing.DowngradeCanceled": DowngradeCanceled;
   "platform.billing.DowngradeScheduled": DowngradeScheduled;
   "platform.billing.InvoiceDrafted": InvoiceDrafted;
@@ -105,6 +129,10 @@ export interface BillingPayloads {
   "platform.billing.SubscriptionRenewed": SubscriptionRenewed;
   "platform.billing.SubscriptionSuspended": SubscriptionSuspended;
   "platform.billing.SubscriptionUpgraded": SubscriptionUpgraded;
+  "platform.billing.TestClockAdvanced": TestClockAdvanced;
+  "platform.billing.TestClockAttached": TestClockAttached;
+  "platform.billing.TestClockCreated": TestClockCreated;
+  "platform.billing.TestClockDeleted": TestClockDeleted;
   "platform.billing.TrialEnded": TrialEnded;
   "platform.billing.TrialStarted": TrialStarted;
   "platform.billing.TrialWillEnd": TrialWillEnd;
