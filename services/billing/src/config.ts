@@ -41,6 +41,14 @@ export const billingConfigSchema = z.object({
         .filter((line) => line !== ""),
     ),
   BILLING_ISSUER_EMAIL: env.string().optional(),
+  /**
+   * Test clocks (docs/billing.md): "true" serves their routes, for a sandbox or staging deployment where
+   * organizations test their billing integration; anything else (the default) leaves the routes out (404).
+   */
+  BILLING_TEST_CLOCKS: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
 });
 
 export type BillingConfig = z.output<typeof billingConfigSchema>;

@@ -27,6 +27,7 @@ import { TestPaymentProvider } from "./app/payments/test-provider";
 import { RevenueMetrics } from "./app/revenue";
 import { SubscriptionService } from "./app/subscriptions";
 import { CROSS_TENANT, type Tx } from "./app/tenant";
+import { TestClockService } from "./app/test-clocks";
 import type { BillingConfig } from "./config";
 import { CATALOG_PLANS } from "./domain/catalog";
 import { assertValidPolicy } from "./domain/dunning";
@@ -69,6 +70,8 @@ export class BillingService {
   readonly invoiceDocuments: InvoiceDocuments;
   /** Every POST's Idempotency-Key (the HTTP kit's; routeGuards applies it to each organization route). */
   readonly idempotency: IdempotencyKeys;
+  /** Test clocks: always built (the scheduler must know them), served over HTTP only when BILLING_TEST_CLOCKS. */
+  readonly testClocks: TestClockService;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
@@ -132,6 +135,7 @@ export class BillingService {
       url: null,
     });
     this.idempotency = new IdempotencyKeys(this.db, { clock });
+    this.testClocks = new TestClockService(this.db, this.store, clock, this.subscriptions);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { PlanSnapshot } from "@platform/contracts";
 import type { Interval } from "../domain/plans";
+import { discountsAsJson, discountsOfJson } from "../domain/subscription-discounts";
 import type { SubscriptionState, SubscriptionStatus } from "../domain/subscriptions";
 import { Prisma, type Subscription } from "../generated/prisma/client";
 
@@ -14,6 +15,7 @@ export function stateOfRow(row: Subscription): SubscriptionState {
     interval: row.interval as Interval,
     plan: row.plan as unknown as PlanSnapshot,
     scheduledPlan: (row.scheduledPlan as unknown as PlanSnapshot | null) ?? null,
+    discounts: discountsOfJson(row.discounts),
   };
 }
 
@@ -23,5 +25,6 @@ export function rowOfState(state: SubscriptionState): Prisma.SubscriptionUncheck
     plan: { ...state.plan },
     // A JSON column's SQL NULL, not the JSON value null: "no downgrade scheduled".
     scheduledPlan: state.scheduledPlan ? { ...state.scheduledPlan } : Prisma.DbNull,
+    discounts: discountsAsJson(state.discounts),
   };
 }

@@ -4,6 +4,7 @@ import { ALL_ROWS, enterTenant, inTenant, lookupAcrossTenants } from "@platform/
 import { InvalidInputError, NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { CATALOG_PLANS } from "../domain/catalog";
+import type { Coupon } from "../domain/coupons";
 import { type Actor, SYSTEM_ACTOR } from "../domain/events";
 import { currentPlans, type Interval, type Plan } from "../domain/plans";
 import { type ChangeKind, changeKindOf } from "../domain/proration";
@@ -20,6 +21,7 @@ import {
 import type { Subscription } from "../generated/prisma/client";
 import { stateOfRow } from "./subscription-state";
 import { CROSS_TENANT, type Db, type Tx } from "./tenant";
+import { readTestClock, timeOf } from "./test-clock-state";
 
 /** A plan change as asked for: which plan, at which interval, and what the caller meant it to be. */
 export interface PlanChange {
@@ -213,7 +215,8 @@ export class SubscriptionService {
     const due = await this.db.$transaction((tx) =>
       lookupAcrossTenants(tx, CROSS_TENANT.subscriptions, ALL_ROWS, () =>
         tx.subscription.findMany({
-          where: { nextDueAt: { lte: now } },
+          // A subscription on a test clock moves only when its clock is advanced (app/test-clocks.ts).
+          where: { nextDueAt: { lte: now }, testClockId: null },
           select: { accountId: true },
           orderBy: { nextDueAt: "asc" },
         }),
@@ -223,17 +226,70 @@ export class SubscriptionService {
     const failures: { accountId: string; error: unknown }[] = [];
     for (const { accountId } of due) {
       try {
-        for (let i = 0; i < MAX_STEPS_PER_RUN; i++) {
-          const row = await this.get(accountId);
-          if (!dueStepOf(stateOfRow(row), now) || (await this.isClosed(accountId))) break;
-          await this.execute(accountId, SYSTEM_ACTOR, () => ({ kind: "run_due" }));
-          steps += 1;
-        }
+        steps += await this.runDueFor(accountId, now);
       } catch (error) {
         failures.push({ accountId, error });
       }
     }
     return { steps, failures };
+  }
+
+  /**
+   * Every step due for the organization's subscription at `at`, one by one, each stamped `at`: the
+   * scheduler's unit, and a test clock's (app/test-clocks.ts), which calls it at each due moment in turn.
+   * Returns the steps taken (0: nothing due, or the organization is closed).
+   */
+  async runDueFor(accountId: string, at: Date): Promise<number> {
+    let steps = 0;
+    for (let i = 0; i < MAX_STEPS_PER_RUN; i++) {
+      const row = await this.get(accountId);
+      if (!dueStepOf(stateOfRow(row), at) || (await this.isClosed(accountId))) break;
+      await this.execute(accountId, SYSTEM_ACTOR, () => ({ kind: "run_due" }), at);
+      steps += 1;
+    }
+    return steps;
+  }
+
+  /** Applies a coupon (catalog/coupons.json) to the subscription's next invoices (domain/subscription-discounts.ts). */
+  async applyCoupon(accountId: string, coupon: Coupon, actor: Actor): Promise<Subscription> {
+    const { name: _name, ...discount } = coupon;
+    return this.execute(accountId, actor, () => ({ kind: "apply_discount", discount }));
+  }
+
+  async removeDiscount(
+    accountId: string,
+    discountId: string,
+    reason: string | null,
+    actor: Actor,
+  ): Promise<Subscription> {
+    return this.execute(accountId, actor, () => ({ kind: "remove_discount", discountId, reason }));
+  }
+
+  /** Invoicing's seam: the discounts an issued invoice used (InvoiceDraft.discounts_used) count one more invoice. */
+  async redeemDiscounts(
+    accountId: string,
+    invoiceId: string | null,
+    discountIds: readonly string[],
+  ): Promise<Subscription> {
+    return this.execute(accountId, SYSTEM_ACTOR, () => ({
+      kind: "redeem_discounts",
+      invoiceId,
+      discountIds,
+    }));
+  }
+
+  /**
+   * The subscription follows the organization's test clock from now on (domain/test-clocks.ts
+   * decideAttach). The attachment happens at the clock's time, like everything after it.
+   */
+  async attachTestClock(accountId: string, testClockId: string, actor: Actor): Promise<Subscription> {
+    const clock = await inTenant(this.db, accountId, (tx) => readTestClock(tx, testClockId));
+    return this.execute(
+      accountId,
+      actor,
+      () => ({ kind: "attach_test_clock", clock, serviceNow: this.clock.now() }),
+      clock.frozenTime,
+    );
   }
 
   private async isClosed(accountId: string): Promise<boolean> {
@@ -249,21 +305,27 @@ export class SubscriptionService {
     accountId: string,
     actor: Actor,
     commandFor: (row: Subscription) => SubscriptionCommand,
+    at?: Date,
   ): Promise<Subscription> {
-    return inTenant(this.db, accountId, (tx) => this.executeIn(tx, accountId, actor, commandFor));
+    return inTenant(this.db, accountId, (tx) => this.executeIn(tx, accountId, actor, commandFor, at));
   }
 
-  /** `execute` in the caller's tenant transaction (invoicing's payment outcomes, with the invoice's events). */
+  /**
+   * `execute` in the caller's tenant transaction (invoicing's payment outcomes, with the invoice's
+   * events). `at`: the time to decide at; by default the subscription's own time — its test clock's
+   * when it follows one (app/test-clock-state.ts), the service's clock otherwise.
+   */
   async executeIn(
     tx: Tx,
     accountId: string,
     actor: Actor,
     commandFor: (row: Subscription) => SubscriptionCommand,
-    now: Date = this.clock.now(),
+    at?: Date,
   ): Promise<Subscription> {
     // Every path into billing ends here, so a closed organization takes no change from any of them.
     if (await tx.closedAccount.findUnique({ where: { accountId } })) throw accountClosedError(accountId);
     const row = await this.require(tx, accountId);
+    const now = at ?? (await timeOf(tx, row, this.clock));
     const before = stateOfRow(row);
     const events = decide(before, commandFor(row), now);
     if (events.length === 0) return row;

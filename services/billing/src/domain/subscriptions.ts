@@ -1,5 +1,6 @@
 import { BillingEvent, type PlanSnapshot } from "@platform/contracts";
 import { ConflictError, InvalidInputError } from "@platform/errors";
+import type { AppliedDiscount } from "./discounts";
 import type { BillingPayloads, Decided } from "./events";
 import { sumOf } from "./lines";
 import type { Cents } from "./money";
@@ -7,6 +8,8 @@ import { addDays, periodAt, periodIndexAt } from "./periods";
 import { type Interval, mrrOf, type Plan } from "./plans";
 import { changeKindOf, prorate } from "./proration";
 import { intervalOf, planOfSnapshot, snapshotOf } from "./snapshots";
+import { type DiscountCommand, decideDiscount, evolveDiscounts } from "./subscription-discounts";
+import { type AttachTestClockCommand, decideAttach } from "./test-clocks";
 
 /**
  * The subscription aggregate, one per organization: pure rules, no I/O. `decide` turns a command and
@@ -58,6 +61,10 @@ export interface SubscriptionState {
   nextDueAt: Date | null;
   /** The version of the subscription's last event (what a command appends after). */
   version: number;
+  /** Discounts applied, in the order applied (subscription-discounts.ts); invoices stack them in this order. */
+  discounts: AppliedDiscount[];
+  /** The test clock the subscription follows (test-clocks.ts), or null: the service's clock. */
+  testClockId: string | null;
 }
 
 export interface PaymentMethod {
@@ -78,6 +85,8 @@ export type SubscriptionCommand =
   | { kind: "reactivate" }
   /** A paid subscription again after one ended (`subscribe`), with a payment method unless one is on file. */
   | { kind: "subscribe"; plan: Plan; interval: Interval; method: PaymentMethod | null }
+  | DiscountCommand
+  | AttachTestClockCommand
   /** The scheduler: whatever is due at `now` (reminder, trial end, renewal), one step. */
   | { kind: "run_due" };
 
@@ -104,7 +113,11 @@ export type SubscriptionEventType =
   | E["SubscriptionPastDue"]
   | E["SubscriptionSuspended"]
   | E["SubscriptionReactivated"]
-  | E["SubscriptionCreated"];
+  | E["SubscriptionCreated"]
+  | E["DiscountApplied"]
+  | E["DiscountRemoved"]
+  | E["DiscountRedeemed"]
+  | E["TestClockAttached"];
 
 export type SubscriptionEvent = EventUnion<"decided">;
 export type SubscriptionHistoryEvent = { version: number; occurredAt: Date } & EventUnion<"stored">;
@@ -281,6 +294,12 @@ export function decide(
       return decideDue(state, now);
     case "subscribe":
       return decideSubscribe(state, command.plan, command.interval, command.method, now);
+    case "apply_discount":
+    case "remove_discount":
+    case "redeem_discounts":
+      return decideDiscount(state, command, now);
+    case "attach_test_clock":
+      return decideAttach(state, command);
   }
 }
 
@@ -569,6 +588,8 @@ export function evolve(state: SubscriptionState | null, event: SubscriptionHisto
       pastDueSince: null,
       endsAt: null,
       version: event.version,
+      discounts: [],
+      testClockId: null,
     });
   }
   if (!state) throw new Error(`evolve: ${event.type} on a subscription that does not exist`);
@@ -634,7 +655,17 @@ export function evolve(state: SubscriptionState | null, event: SubscriptionHisto
         scheduledPlan: null,
         pastDueSince: null,
         endsAt: null,
+        // A coupon was for the ended term (Stripe ends a subscription's discounts with it).
+        discounts: [],
       });
+      break;
+    case T.DiscountApplied:
+    case T.DiscountRemoved:
+    case T.DiscountRedeemed:
+      next.discounts = evolveDiscounts(state.discounts, event);
+      break;
+    case T.TestClockAttached:
+      next.testClockId = event.data.test_clock_id;
       break;
   }
   return withNextDue(next);

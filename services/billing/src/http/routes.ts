@@ -3,6 +3,7 @@ import type { Router } from "express";
 import type { BillingService } from "../service";
 import { invoiceDocumentRoutes } from "./invoice-document-routes";
 import { invoiceRoutes } from "./invoice-routes";
+import { discountRoutes, testClockRoutes } from "./extra-routes";
 import { metricsRoutes } from "./metrics-routes";
 import { BILLING_MANAGE, BILLING_READ } from "./permissions";
 import { planJson, subscriptionJson } from "./serializers";
@@ -43,11 +44,15 @@ export function billingRoutes(service: BillingService) {
   };
 
   const metrics = metricsRoutes(service, guards);
+  const discounts = discountRoutes(service);
+  const testClocks = service.config.BILLING_TEST_CLOCKS ? testClockRoutes(service) : null;
 
   return (router: Router) => {
     metrics(router);
     invoicing(router);
     documents(router);
+    discounts(router);
+    testClocks?.(router);
     router.get("/v1/plans", signedIn, (_req, res) => {
       res.json({ data: subscriptions.catalog().map(planJson) });
     });

@@ -1,6 +1,8 @@
 import type { PlanSnapshot } from "@platform/contracts";
+import { type AppliedDiscount, stillApplies } from "../domain/discounts";
 import { type Plan, priceOf } from "../domain/plans";
-import type { Subscription } from "../generated/prisma/client";
+import { discountsOfJson } from "../domain/subscription-discounts";
+import type { Subscription, TestClock } from "../generated/prisma/client";
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -35,5 +37,36 @@ export function subscriptionJson(row: Subscription) {
     ends_at: iso(row.endsAt),
     payment_method_id: row.paymentMethodId,
     past_due_since: iso(row.pastDueSince),
+    discounts: discountsOfJson(row.discounts).map(discountJson),
+    test_clock_id: row.testClockId,
+  };
+}
+
+function discountJson(applied: AppliedDiscount) {
+  const { discount } = applied;
+  return {
+    discount_id: discount.discount_id,
+    kind: discount.kind,
+    percent_off: discount.percent_off ?? null,
+    amount_off_cents: discount.amount_off_cents ?? null,
+    duration: discount.duration,
+    duration_in_periods: discount.duration_in_periods ?? null,
+    applied_at: applied.applied_at.toISOString(),
+    invoices_discounted: applied.invoices_discounted,
+    /** Whether it still reduces the next invoice (a spent once/repeating discount stays listed). */
+    active: stillApplies(applied),
+  };
+}
+
+export function testClockJson(row: TestClock, pending: boolean) {
+  return {
+    test_clock_id: row.id,
+    account_id: row.accountId,
+    name: row.name,
+    frozen_time: row.frozenTime.toISOString(),
+    // Stripe's statuses: "advancing" while steps due up to the clock's time are still to run.
+    status: row.status === "deleted" ? "deleted" : pending ? "advancing" : "ready",
+    expires_at: row.expiresAt.toISOString(),
+    created_at: row.createdAt.toISOString(),
   };
 }

@@ -6,6 +6,7 @@ import { BillingEvent, type BillingPayloads } from "../domain/events";
 import { evolve, type SubscriptionEventType, type SubscriptionHistoryEvent } from "../domain/subscriptions";
 import { invoiceInlineHandlers, resetInvoices } from "./invoices";
 import { resetRevenue, revenueHandlers } from "./revenue";
+import { testClockHandlers } from "./test-clocks";
 
 /**
  * billing's own state as inline projections: run by the event store in the append's transaction and
@@ -49,6 +50,10 @@ const SUBSCRIPTION_EVENTS: readonly SubscriptionEventType[] = [
   BillingEvent.SubscriptionSuspended,
   BillingEvent.SubscriptionReactivated,
   BillingEvent.SubscriptionCreated,
+  BillingEvent.DiscountApplied,
+  BillingEvent.DiscountRemoved,
+  BillingEvent.DiscountRedeemed,
+  BillingEvent.TestClockAttached,
 ];
 
 /** The subscription's row first, then the revenue ledger (src/projections/revenue.ts), from the same events; the invoices' own. */
@@ -56,6 +61,7 @@ export const inlineHandlers: InlineHandlers<Tx, BillingPayloads> = combineInline
   Object.fromEntries(SUBSCRIPTION_EVENTS.map((type) => [type, subscriptionHandler(type)])),
   revenueHandlers(SUBSCRIPTION_EVENTS),
   invoiceInlineHandlers,
+  testClockHandlers,
 );
 
 /** The tables the inline handlers own, emptied tenant by tenant (row-level security) before a rebuild. */
@@ -64,6 +70,7 @@ export async function resetInline(tx: Tx): Promise<void> {
     await enterTenant(tx, accountId);
     await tx.subscription.deleteMany({ where: { accountId } });
     await resetInvoices(tx, accountId);
+    await tx.testClock.deleteMany({ where: { accountId } });
   }
   await resetRevenue(tx);
 }

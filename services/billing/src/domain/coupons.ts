@@ -1,0 +1,80 @@
+import { InvalidInputError } from "@platform/errors";
+import catalog from "../../catalog/coupons.json";
+import { assertValidDiscount, type Discount } from "./discounts";
+
+/**
+ * Coupons are the operator's offers (Stripe's coupons, Lago's coupons): versioned data in the repository
+ * (catalog/coupons.json), reviewed like the plan catalog, since there is no operator credential to create
+ * them over HTTP yet. An organization redeems one by id; what it applies is the coupon's terms as a
+ * Discount whose id is the coupon's (so one coupon is applied at most once per subscription).
+ */
+export interface Coupon extends Discount {
+  name: string;
+}
+
+export interface CouponCatalog {
+  catalog_version: number;
+  coupons: {
+    coupon_id: string;
+    name: string;
+    kind: string;
+    percent_off?: string;
+    amount_off_cents?: number;
+    duration: string;
+    duration_in_periods?: number;
+    valid_from: string;
+    valid_until: string | null;
+  }[];
+}
+
+const COUPON_ID = /^[A-Z0-9_]{3,40}$/;
+const KINDS = ["percent", "amount"] as const;
+const DURATIONS = ["once", "repeating", "forever"] as const;
+
+/**
+ * The catalog's coupons, each checked by domain/discounts.ts's rules; throws `discount_invalid` naming
+ * every problem, so a negative, oversized or endless-window mistake never ships (test/domain/coupons.test.ts).
+ */
+export function couponsOf(source: CouponCatalog): Map<string, Coupon> {
+  const coupons = new Map<string, Coupon>();
+  const problems: string[] = [];
+  for (const entry of source.coupons) {
+    const id = entry.coupon_id;
+    if (!COUPON_ID.test(id)) problems.push(`${id}: a coupon id is 3 to 40 capitals, digits or _`);
+    if (coupons.has(id)) problems.push(`${id} is listed twice`);
+    const kind = KINDS.find((k) => k === entry.kind);
+    const duration = DURATIONS.find((d) => d === entry.duration);
+    const validFrom = new Date(entry.valid_from);
+    const validUntil = entry.valid_until === null ? null : new Date(entry.valid_until);
+    if (!kind) problems.push(`${id}: kind must be percent or amount`);
+    if (!duration) problems.push(`${id}: duration must be once, repeating or forever`);
+    if (Number.isNaN(validFrom.getTime()) || (validUntil && Number.isNaN(validUntil.getTime())))
+      problems.push(`${id}: valid_from and valid_until must be ISO times`);
+    if (!kind || !duration) continue;
+    try {
+      const discount = assertValidDiscount({
+        discount_id: id,
+        kind,
+        percent_off: entry.percent_off,
+        amount_off_cents: entry.amount_off_cents,
+        duration,
+        duration_in_periods: entry.duration_in_periods,
+        valid_from: validFrom,
+        valid_until: validUntil,
+      });
+      coupons.set(id, { ...discount, name: entry.name });
+    } catch (error) {
+      const details = (error as InvalidInputError).details as { problems?: string[] } | undefined;
+      for (const problem of details?.problems ?? [(error as Error).message])
+        problems.push(`${id}: ${problem}`);
+    }
+  }
+  if (problems.length > 0)
+    throw new InvalidInputError("discount_invalid", `coupon catalog: ${problems.join("; ")}`, {
+      details: { problems },
+    });
+  return coupons;
+}
+
+/** Every coupon in the repository's catalog (catalog/coupons.json), checked at load. */
+export const CATALOG_COUPONS = couponsOf(catalog as CouponCatalog);
