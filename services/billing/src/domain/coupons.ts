@@ -38,10 +38,12 @@ const DURATIONS = ["once", "repeating", "forever"] as const;
 export function couponsOf(source: CouponCatalog): Map<string, Coupon> {
   const coupons = new Map<string, Coupon>();
   const problems: string[] = [];
+  const seen = new Set<string>();
   for (const entry of source.coupons) {
     const id = entry.coupon_id;
     if (!COUPON_ID.test(id)) problems.push(`${id}: a coupon id is 3 to 40 capitals, digits or _`);
-    if (coupons.has(id)) problems.push(`${id} is listed twice`);
+    if (seen.has(id)) problems.push(`${id} is listed twice`);
+    seen.add(id);
     const kind = KINDS.find((k) => k === entry.kind);
     const duration = DURATIONS.find((d) => d === entry.duration);
     const validFrom = new Date(entry.valid_from);
