@@ -2,7 +2,8 @@
  * The rebuild proof for billing (issue 10, item 3; docs/architecture.md, "The rebuild proof"): after
  * trials, conversions (invoiced and charged, one declined and dunned to suspension), an upgrade, a
  * scheduled downgrade, a switch to annual, a cancellation, a credit note, a usage period closed, a
- * closed organization, a renamed one (organization_profiles) and a role from identity, every inline and
+ * test clock advanced with a subscription on it, discounts applied and redeemed, a closed organization,
+ * a renamed one (organization_profiles) and a role from identity, every inline and
  * async table is emptied and rebuilt
  * from billing.events, tenancy.events and identity.events, and equals the live copy row by row (every
  * tenant's rows, read past row-level security on the administrator's connection).
@@ -50,6 +51,25 @@ async function scenarios(): Promise<void> {
   );
   const lapsing = await h.organization("Lapses Ltd");
   const switching = await h.organization("Switches Co");
+  // A test clock (its own aggregate) with a subscription on it, taken through its trial's end.
+  const clocked = await h.organization("Clocked Co");
+  const actor = { type: "user", id: "usr_tester", ip_address: null, user_agent: null };
+  const clock = await h.service.testClocks.create(
+    clocked.accountId,
+    { name: "a year", frozenTime: clocked.subscription.currentPeriodStart },
+    actor,
+  );
+  await h.service.subscriptions.attachTestClock(clocked.accountId, clock.id, actor);
+  await ok(clocked.accountId, "/payment-method", { payment_method_id: "pm_card_visa" });
+  await h.service.testClocks.advance(
+    clocked.accountId,
+    clock.id,
+    new Date(clock.frozenTime.getTime() + 15 * DAY),
+    actor,
+  );
+  // Discounts applied in the trial: the conversion's invoice uses and redeems them.
+  await ok(converting.accountId, "/discounts", { coupon: "LAUNCH20" });
+  await ok(converting.accountId, "/discounts", { coupon: "WELCOME50" });
   await ok(switching.accountId, "/payment-method", { payment_method_id: "pm_card_visa" });
   const declining = await h.organization("Declines AG");
   await ok(declining.accountId, "/payment-method", { payment_method_id: "pm_card_chargeDeclined" });
@@ -120,11 +140,13 @@ it("rebuilds every inline and async table from the logs, equal to the live copy,
   expect(report.equal).toBe(true);
   // The scenarios reached every table the proof rebuilds: none passes by being empty.
   expect(report.proven.filter((entry) => entry.rows === 0)).toEqual([]);
-  expect(report.proven.find((entry) => entry.table === "subscriptions")?.rows).toBe(5);
-  // The revenue ledger: four trial outcomes, the upgrade, the switch to annual (the cancellation at the
-  // period's end moves no MRR yet; past due and suspended keep it), so the metrics computed from it are rebuilt too.
-  expect(report.proven.find((entry) => entry.table === "mrr_changes")?.rows).toBe(6);
-  expect(report.proven.find((entry) => entry.table === "organization_profiles")?.rows).toBe(5);
+  expect(report.proven.find((entry) => entry.table === "subscriptions")?.rows).toBe(6);
+  expect(report.proven.find((entry) => entry.table === "test_clocks")?.rows).toBe(1);
+  // The revenue ledger: five trial outcomes (one on the test clock), the upgrade, the switch to annual (the
+  // cancellation at the period's end moves no MRR yet; past due and suspended keep it), so the metrics
+  // computed from it are rebuilt too.
+  expect(report.proven.find((entry) => entry.table === "mrr_changes")?.rows).toBe(7);
+  expect(report.proven.find((entry) => entry.table === "organization_profiles")?.rows).toBe(6);
   // The idempotency keys are a request cache, not state: kept by their class, neither emptied nor compared.
   expect(report.kept.requestCache).toEqual(["platform_idempotency_keys"]);
   expect(report.proven.map((entry) => entry.table)).not.toContain("platform_idempotency_keys");
