@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { accountClosedError } from "@platform/auth";
+import { AuthErrorCodes, accountClosedError } from "@platform/auth";
 import { ALL_ROWS, enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
-import { InvalidInputError, NotFoundError } from "@platform/errors";
+import { InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import { CATALOG_PLANS } from "../domain/catalog";
 import type { Coupon } from "../domain/coupons";
@@ -240,11 +240,17 @@ export class SubscriptionService {
    * Returns the steps taken (0: nothing due, or the organization is closed).
    */
   async runDueFor(accountId: string, at: Date): Promise<number> {
+    let row = await this.get(accountId);
     let steps = 0;
-    for (let i = 0; i < MAX_STEPS_PER_RUN; i++) {
-      const row = await this.get(accountId);
-      if (!dueStepOf(stateOfRow(row), at) || (await this.isClosed(accountId))) break;
-      await this.execute(accountId, SYSTEM_ACTOR, () => ({ kind: "run_due" }), at);
+    // One transaction per step: each step's row says whether another is due.
+    while (steps < MAX_STEPS_PER_RUN && dueStepOf(stateOfRow(row), at)) {
+      try {
+        row = await this.execute(accountId, SYSTEM_ACTOR, () => ({ kind: "run_due" }), at);
+      } catch (error) {
+        // A closed organization is left alone, as every other path leaves it (execute refuses it).
+        if (error instanceof PlatformError && error.code === AuthErrorCodes.accountClosed) break;
+        throw error;
+      }
       steps += 1;
     }
     return steps;
@@ -289,14 +295,6 @@ export class SubscriptionService {
       actor,
       () => ({ kind: "attach_test_clock", clock, serviceNow: this.clock.now() }),
       clock.frozenTime,
-    );
-  }
-
-  private async isClosed(accountId: string): Promise<boolean> {
-    return inTenant(
-      this.db,
-      accountId,
-      async (tx) => (await tx.closedAccount.findUnique({ where: { accountId } })) !== null,
     );
   }
 
