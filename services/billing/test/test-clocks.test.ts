@@ -163,6 +163,25 @@ describe("advancing a test clock", () => {
     expect(types.filter((t) => t === "SubscriptionRenewed")).toHaveLength(1);
   });
 
+  it("a clock nobody follows moves nothing but itself", async () => {
+    const { accountId, subscription } = await h.organization("Unattached AG");
+    const token = await h.token(accountId);
+    const created = await h.call("POST", org(accountId, "/test-clocks"), {
+      token,
+      body: { frozen_time: subscription.currentPeriodStart.toISOString() },
+    });
+    const advanced = await h.call(
+      "POST",
+      org(accountId, `/test-clocks/${created.body.test_clock_id}/advance`),
+      {
+        token,
+        body: { frozen_time: addDays(subscription.currentPeriodStart, 60).toISOString() },
+      },
+    );
+    expect(advanced.body).toMatchObject({ steps: 0, status: "ready" });
+    expect((await h.service.subscriptions.get(accountId)).version).toBe(subscription.version);
+  });
+
   it("a deleted clock takes no advance, and its subscription no command", async () => {
     const { accountId, clockId, start, advance, token } = await onAClock("Deleted SA");
     const deleted = await h.call("DELETE", org(accountId, `/test-clocks/${clockId}`), {

@@ -256,6 +256,14 @@ export class SubscriptionService {
     return steps;
   }
 
+  /** The organization's time: its test clock's when its subscription follows one, the service's otherwise. */
+  async timeFor(accountId: string): Promise<Date> {
+    return inTenant(this.db, accountId, async (tx) => {
+      const row = await tx.subscription.findUnique({ where: { accountId }, select: { testClockId: true } });
+      return timeOf(tx, row ?? { testClockId: null }, this.clock);
+    });
+  }
+
   /** Applies a coupon (catalog/coupons.json) to the subscription's next invoices (domain/subscription-discounts.ts). */
   async applyCoupon(accountId: string, coupon: Coupon, actor: Actor): Promise<Subscription> {
     const { name: _name, ...discount } = coupon;

@@ -149,6 +149,9 @@ export class TestClockService {
     skip: ReadonlySet<ClockedWork> = new Set(),
   ): Promise<{ work: ClockedWork; at: Date } | null> {
     return inTenant(this.db, accountId, async (tx) => {
+      // Only an organization whose subscription follows this clock moves with it.
+      if (!(await tx.subscription.findFirst({ where: { accountId, testClockId }, select: { id: true } })))
+        return null;
       let next: { work: ClockedWork; at: Date } | null = null;
       for (const work of this.work) {
         if (skip.has(work)) continue;
