@@ -10,29 +10,29 @@ import type { Db, Tx } from "./tenant";
 import { readTestClock } from "./test-clock-state";
 
 /**
- * What a test clock drives, one kind of scheduled work each: given the organizations following the clock,
+ * What a test clock drives, one kind of scheduled work each, for an organization following the clock:
  * the next moment something is due, and running what is due at a moment. The subscription's steps are
  * one (trial reminder and end, renewals, and whatever its nextDueAt/dueStepOf learn next); invoicing's
- * retries and suspensions can be another (`TestClockService.drive`) without the clock changing.
+ * finalizations, charges, retries and suspensions are another (`TestClockService.drive`), without the
+ * clock changing.
  */
 export interface ClockedWork {
-  /** The earliest moment at or before `until` something is due for the organization, or null. */
-  nextDueAt(tx: Tx, accountId: string, testClockId: string, until: Date): Promise<Date | null>;
+  /** When something is next due for the organization, or null. */
+  nextDueAt(accountId: string): Promise<Date | null>;
   /** Runs everything due for the organization at `at`; returns how many steps it took (0: stuck). */
-  runDueAt(accountId: string, at: Date): Promise<number>;
+  runDueFor(accountId: string, at: Date): Promise<number>;
 }
 
-/** The subscription's scheduled steps, at their `next_due_at`. */
-export function subscriptionWork(subscriptions: SubscriptionService): ClockedWork {
+/** The subscription's scheduled steps, at its `next_due_at`. */
+export function subscriptionWork(db: Db, subscriptions: SubscriptionService): ClockedWork {
   return {
-    async nextDueAt(tx, accountId, testClockId, until) {
-      const row = await tx.subscription.findFirst({
-        where: { accountId, testClockId, nextDueAt: { lte: until } },
-        select: { nextDueAt: true },
-      });
+    async nextDueAt(accountId) {
+      const row = await inTenant(db, accountId, (tx) =>
+        tx.subscription.findUnique({ where: { accountId }, select: { nextDueAt: true } }),
+      );
       return row?.nextDueAt ?? null;
     },
-    runDueAt: (accountId, at) => subscriptions.runDueFor(accountId, at),
+    runDueFor: (accountId, at) => subscriptions.runDueFor(accountId, at),
   };
 }
 
@@ -63,7 +63,7 @@ export class TestClockService {
     private readonly clock: Clock,
     subscriptions: SubscriptionService,
   ) {
-    this.work = [subscriptionWork(subscriptions)];
+    this.work = [subscriptionWork(db, subscriptions)];
   }
 
   /** Another kind of scheduled work the clocks drive (e.g. invoicing's payment retries). */
@@ -135,7 +135,7 @@ export class TestClockService {
   private async step(work: ClockedWork, accountId: string, at: Date): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await work.runDueAt(accountId, at);
+        return await work.runDueFor(accountId, at);
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError) || attempt >= STEP_ATTEMPTS) throw error;
       }
@@ -148,18 +148,18 @@ export class TestClockService {
     until: Date,
     skip: ReadonlySet<ClockedWork> = new Set(),
   ): Promise<{ work: ClockedWork; at: Date } | null> {
-    return inTenant(this.db, accountId, async (tx) => {
-      // Only an organization whose subscription follows this clock moves with it.
-      if (!(await tx.subscription.findFirst({ where: { accountId, testClockId }, select: { id: true } })))
-        return null;
-      let next: { work: ClockedWork; at: Date } | null = null;
-      for (const work of this.work) {
-        if (skip.has(work)) continue;
-        const at = await work.nextDueAt(tx, accountId, testClockId, until);
-        if (at && (!next || at < next.at)) next = { work, at };
-      }
-      return next;
-    });
+    // Only an organization whose subscription follows this clock moves with it.
+    const follows = await inTenant(this.db, accountId, (tx) =>
+      tx.subscription.findFirst({ where: { accountId, testClockId }, select: { id: true } }),
+    );
+    if (!follows) return null;
+    let next: { work: ClockedWork; at: Date } | null = null;
+    for (const work of this.work) {
+      if (skip.has(work)) continue;
+      const at = await work.nextDueAt(accountId);
+      if (at && at <= until && (!next || at < next.at)) next = { work, at };
+    }
+    return next;
   }
 
   private async append(
