@@ -136,6 +136,8 @@ export class BillingService {
     });
     this.idempotency = new IdempotencyKeys(this.db, { clock });
     this.testClocks = new TestClockService(this.db, this.store, clock, this.subscriptions);
+    // Invoicing's steps (finalization, charge, dunning's retries and suspension) move with the clocks too.
+    this.testClocks.drive(this.invoices);
   }
 
   /**

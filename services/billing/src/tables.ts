@@ -14,7 +14,15 @@ export const TABLE_CLASSES = {
   ],
   secretStore: [],
   /** billing's own state, written only by inline handlers in the append's transaction (src/projections/inline.ts). */
-  inline: ["subscriptions", "mrr_changes", "invoices", "invoice_lines", "payments", "credit_notes", "test_clocks"],
+  inline: [
+    "subscriptions",
+    "mrr_changes",
+    "invoices",
+    "invoice_lines",
+    "payments",
+    "credit_notes",
+    "test_clocks",
+  ],
   /** Read models of identity's, tenancy's and usage's topics, written by the projector (src/projections/read-models.ts). */
   async: ["closed_accounts", "organization_profiles", "role_definitions", "trusted_keys", "usage_periods"],
   /** Command-written tables: none, and none may be added (billing was built on inline projections). */

@@ -26,6 +26,7 @@ import type { PaymentProvider } from "./payments/provider";
 import { stateOfRow } from "./subscription-state";
 import type { SubscriptionService } from "./subscriptions";
 import { CROSS_TENANT, type Db, type Tx } from "./tenant";
+import { timeOf } from "./test-clock-state";
 
 export interface InvoicingOptions {
   /** Who issues the invoices: the owner of the number series. */
@@ -118,11 +119,20 @@ export class InvoiceService {
   async billLateUsage(
     tx: Tx,
     usage: { accountId: string; subscriptionId: string; period: Period; totals: PeriodUsage },
-    now: Date = this.clock.now(),
+    at?: Date,
   ): Promise<void> {
     await enterTenant(tx, usage.accountId);
     const subscription = await tx.subscription.findUnique({ where: { id: usage.subscriptionId } });
     if (!subscription) return;
+    // On a test clock, at the clock's time (docs/billing.md, Test clocks); a deleted clock's
+    // subscription is frozen for good, so its late usage is not billed (nor retried forever).
+    let now: Date;
+    try {
+      now = at ?? (await timeOf(tx, subscription, this.clock));
+    } catch (error) {
+      if (error instanceof ConflictError && error.code === "test_clock_deleted") return;
+      throw error;
+    }
     const ended = subscription.status === "ended";
     if (!ended && subscription.currentPeriodStart < usage.period.end) return;
     const renewal = await tx.invoice.findFirst({
@@ -200,15 +210,24 @@ export class InvoiceService {
   async runDue(
     now: Date = this.clock.now(),
   ): Promise<{ steps: number; failures: { accountId: string; error: unknown }[] }> {
-    const due = await this.db.$transaction((tx) =>
-      lookupAcrossTenants(tx, CROSS_TENANT.invoices, ALL_ROWS, () =>
+    const due = await this.db.$transaction(async (tx) => {
+      const invoices = await lookupAcrossTenants(tx, CROSS_TENANT.invoices, ALL_ROWS, () =>
         tx.invoice.findMany({
           where: { nextDueAt: { lte: now } },
           select: { accountId: true },
           distinct: ["accountId"],
         }),
-      ),
-    );
+      );
+      // An organization on a test clock moves only when its clock is advanced (app/test-clocks.ts).
+      const clocked = await lookupAcrossTenants(tx, CROSS_TENANT.subscriptions, ALL_ROWS, () =>
+        tx.subscription.findMany({
+          where: { testClockId: { not: null }, accountId: { in: invoices.map((i) => i.accountId) } },
+          select: { accountId: true },
+        }),
+      );
+      const skip = new Set(clocked.map((row) => row.accountId));
+      return invoices.filter((row) => !skip.has(row.accountId));
+    });
     let steps = 0;
     const failures: { accountId: string; error: unknown }[] = [];
     for (const { accountId } of due) {
@@ -315,7 +334,17 @@ export class InvoiceService {
         SYSTEM_ACTOR,
         now,
       );
-      return this.require(tx, invoiceId);
+      const finalized = await this.require(tx, invoiceId);
+      // The discounts it used count one more invoice each (a once-only one is then spent).
+      if (subscription && finalized.discountIds.length > 0)
+        await this.subscriptions.executeIn(
+          tx,
+          accountId,
+          SYSTEM_ACTOR,
+          () => ({ kind: "redeem_discounts", invoiceId, discountIds: finalized.discountIds }),
+          now,
+        );
+      return finalized;
     }, SERIES_TX);
   }
 

@@ -101,6 +101,6 @@ function base(
  * (DiscountApplied on the subscription aggregate, built beside this): until its state carries them,
  * none.
  */
-export function discountsOf(_state: SubscriptionState): AppliedDiscount[] {
-  return [];
+export function discountsOf(state: SubscriptionState): readonly AppliedDiscount[] {
+  return state.discounts;
 }

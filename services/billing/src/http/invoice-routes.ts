@@ -28,6 +28,8 @@ export function invoiceRoutes(service: BillingService) {
         invoice(req),
         body.payment_method_id ?? null,
         who(req, res),
+        // On a test clock, at the clock's time (docs/billing.md, Test clocks).
+        await service.subscriptions.timeFor(account(req)),
       );
       res.json(invoiceJson(paid));
     });
@@ -38,6 +40,7 @@ export function invoiceRoutes(service: BillingService) {
         invoice(req),
         { amountCents: body.amount_cents, reason: body.reason },
         who(req, res),
+        await service.subscriptions.timeFor(account(req)),
       );
       res.status(201).json(creditNoteJson(note));
     });

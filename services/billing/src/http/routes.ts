@@ -1,9 +1,9 @@
 import { param, parseBody, routeGuards, who } from "@platform/http";
 import type { Router } from "express";
 import type { BillingService } from "../service";
-import { invoiceDocumentRoutes } from "./invoice-document-routes";
-import { invoiceRoutes } from "./invoice-routes";
 import { discountRoutes, testClockRoutes } from "./extra-routes";
+import { invoiceDocumentRoutes } from "./invoice-document-routes";
+import { invoiceRoutes, invoiceRoutes } from "./invoice-routes";
 import { metricsRoutes } from "./metrics-routes";
 import { BILLING_MANAGE, BILLING_READ } from "./permissions";
 import { planJson, subscriptionJson } from "./serializers";
