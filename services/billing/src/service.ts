@@ -20,6 +20,7 @@ import type { Kafka, Producer } from "kafkajs";
 import { publishCatalog } from "./app/catalog";
 import { ClosedAccounts } from "./app/closed-accounts";
 import { InvoiceDocuments } from "./app/invoice-documents";
+import { CouponService } from "./app/coupons";
 import { InvoiceService } from "./app/invoices";
 import { OrganizationProfiles } from "./app/organization-profiles";
 import type { PaymentProvider } from "./app/payments/provider";
@@ -72,6 +73,8 @@ export class BillingService {
   readonly idempotency: IdempotencyKeys;
   /** Test clocks: always built (the scheduler must know them), served over HTTP only when BILLING_TEST_CLOCKS. */
   readonly testClocks: TestClockService;
+  /** The repository's coupons and the operator's (docs/billing.md, Discounts). */
+  readonly coupons: CouponService;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
   private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
@@ -136,6 +139,7 @@ export class BillingService {
     });
     this.idempotency = new IdempotencyKeys(this.db, { clock });
     this.testClocks = new TestClockService(this.db, this.store, clock, this.subscriptions);
+    this.coupons = new CouponService(this.db, this.store, clock);
     // Invoicing's steps (finalization, charge, dunning's retries and suspension) move with the clocks too.
     this.testClocks.drive(this.invoices);
   }

@@ -22,6 +22,7 @@ export const TABLE_CLASSES = {
     "payments",
     "credit_notes",
     "test_clocks",
+    "coupons",
   ],
   /** Read models of identity's, tenancy's and usage's topics, written by the projector (src/projections/read-models.ts). */
   async: ["closed_accounts", "organization_profiles", "role_definitions", "trusted_keys", "usage_periods"],

@@ -8,9 +8,10 @@ import { composeInvoice } from "../src/domain/invoices";
 import { discountsOf } from "../src/domain/subscription-discounts";
 import { type Harness, startBilling } from "./support/harness";
 
+const OPERATOR = "operator-token-for-the-discounts-test-0123456789";
 let h: Harness;
 beforeAll(async () => {
-  h = await startBilling();
+  h = await startBilling({ BILLING_OPERATOR_TOKEN: OPERATOR });
 });
 afterAll(() => h?.close());
 
@@ -132,6 +133,67 @@ describe("applying a coupon", () => {
     });
     expect(refusal(asOther)).toEqual({ status: 403, code: "account_mismatch" });
     expect((await h.service.subscriptions.get(accountId)).discounts).toEqual([]);
+  });
+
+  it("the operator defines coupons; bad terms are refused with discount_invalid, naming each problem", async () => {
+    const define = (body: Record<string, unknown>, token = OPERATOR) =>
+      h.call("POST", "/v1/billing/coupons", { token, body });
+    const spring = {
+      coupon_id: "SPRING25",
+      name: "Spring: 25% off the next invoice",
+      kind: "percent",
+      percent_off: "25",
+      duration: "once",
+      valid_from: "2026-01-01T00:00:00Z",
+      valid_until: null,
+    };
+    const defined = await define(spring);
+    expect(defined.status).toBe(201);
+    expect(defined.body).toMatchObject({ coupon_id: "SPRING25", percent_off: "25", amount_off_cents: null });
+
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ kind: "amount", percent_off: undefined, amount_off_cents: -500 }, /amount_off_cents/],
+      [{ kind: "amount", percent_off: undefined, amount_off_cents: 100_000_001 }, /amount_off_cents/],
+      [{ percent_off: "150" }, /percent_off/],
+      [{ valid_until: "2025-06-01T00:00:00Z" }, /valid_until/],
+      [{ duration: "repeating" }, /duration_in_periods/],
+      [{ coupon_id: "lower case" }, /coupon id/],
+    ];
+    for (const [change, problem] of cases) {
+      const answer = await define({ ...spring, coupon_id: "BAD_ONE", ...change });
+      expect(refusal(answer)).toEqual({ status: 400, code: "discount_invalid" });
+      expect(answer.body.problems.join("; ")).toMatch(problem);
+    }
+    for (const taken of ["SPRING25", "LAUNCH20"])
+      expect(refusal(await define({ ...spring, coupon_id: taken }))).toEqual({
+        status: 409,
+        code: "coupon_exists",
+      });
+
+    // Only the operator: nobody without the token, no organization's owner.
+    const { accountId } = await h.organization("Spring Co");
+    const token = await h.token(accountId);
+    expect(refusal(await h.call("POST", "/v1/billing/coupons", { body: spring }))).toMatchObject({
+      status: 401,
+    });
+    expect(refusal(await define({ ...spring, coupon_id: "MINE" }, token))).toEqual({
+      status: 403,
+      code: "operator_only",
+    });
+    const listed = await h.call("GET", "/v1/billing/coupons", { token: OPERATOR });
+    expect(listed.body.data.map((c: { coupon_id: string }) => c.coupon_id)).toEqual([
+      "LAUNCH20",
+      "WELCOME50",
+      "PARTNER10",
+      "SUMMER2026",
+      "SPRING25",
+    ]);
+
+    // An organization redeems the operator's coupon like the repository's.
+    const applied = await h.call("POST", discounts(accountId), { token, body: { coupon: "spring25" } });
+    expect(applied.body.discounts).toMatchObject([
+      { discount_id: "SPRING25", percent_off: "25", duration: "once" },
+    ]);
   });
 
   it("test clocks are not served where the configuration leaves them off", async () => {

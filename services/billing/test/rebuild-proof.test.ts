@@ -67,7 +67,18 @@ async function scenarios(): Promise<void> {
     new Date(clock.frozenTime.getTime() + 15 * DAY),
     actor,
   );
-  // Discounts applied in the trial: the conversion's invoice uses and redeems them.
+  // An operator's coupon, and discounts applied in the trial: the conversion's invoice uses and redeems them.
+  await h.service.coupons.define({
+    coupon_id: "REBUILD15",
+    name: "15% off, three invoices",
+    kind: "percent",
+    percent_off: "15",
+    duration: "repeating",
+    duration_in_periods: 3,
+    valid_from: "2026-01-01T00:00:00Z",
+    valid_until: null,
+  });
+  await ok(clocked.accountId, "/discounts", { coupon: "REBUILD15" });
   await ok(converting.accountId, "/discounts", { coupon: "LAUNCH20" });
   await ok(converting.accountId, "/discounts", { coupon: "WELCOME50" });
   await ok(switching.accountId, "/payment-method", { payment_method_id: "pm_card_visa" });

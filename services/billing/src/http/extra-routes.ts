@@ -1,24 +1,52 @@
 import { InvalidInputError } from "@platform/errors";
 import { param, parseBody, routeGuards, who } from "@platform/http";
 import type { Request, Router } from "express";
-import { CATALOG_COUPONS } from "../domain/coupons";
+import type { Coupon } from "../domain/coupons";
 import type { BillingService } from "../service";
-import { applyDiscountBody, removeDiscountBody } from "./discount.validators";
+import { applyDiscountBody, defineCouponBody, removeDiscountBody } from "./discount.validators";
+import { operatorOnly } from "./operator";
 import { BILLING_MANAGE, BILLING_READ } from "./permissions";
 import { subscriptionJson, testClockJson } from "./serializers";
 import { advanceTestClockBody, createTestClockBody } from "./test-clock.validators";
 
 const account = (req: Request) => param(req, "accountId");
 
-/** Coupons redeemed on the organization's subscription (docs/billing.md, Discounts). */
+const couponJson = (coupon: Coupon) => ({
+  coupon_id: coupon.discount_id,
+  name: coupon.name,
+  kind: coupon.kind,
+  percent_off: coupon.percent_off ?? null,
+  amount_off_cents: coupon.amount_off_cents ?? null,
+  duration: coupon.duration,
+  duration_in_periods: coupon.duration_in_periods ?? null,
+  valid_from: coupon.valid_from.toISOString(),
+  valid_until: coupon.valid_until?.toISOString() ?? null,
+});
+
+/**
+ * Coupons: defined by the platform operator (its BILLING_OPERATOR_TOKEN) beside the repository's, and
+ * redeemed on an organization's subscription by its billing managers (docs/billing.md, Discounts).
+ */
 export function discountRoutes(service: BillingService) {
   const { inAccount } = routeGuards(service);
-  const { subscriptions } = service;
+  const { subscriptions, coupons } = service;
   const base = "/v1/organizations/:accountId/subscription/discounts";
+  const operator = operatorOnly(service.config.BILLING_OPERATOR_TOKEN);
   return (router: Router) => {
+    router.post("/v1/billing/coupons", operator, async (req, res) => {
+      const body = parseBody(defineCouponBody, req.body);
+      const coupon = await coupons.define(
+        { ...body, valid_from: body.valid_from, valid_until: body.valid_until ?? null },
+        { type: "operator", id: null, ip_address: req.ip ?? null, user_agent: req.get("user-agent") ?? null },
+      );
+      res.status(201).json(couponJson(coupon));
+    });
+    router.get("/v1/billing/coupons", operator, async (_req, res) => {
+      res.json({ data: (await coupons.list()).map(couponJson) });
+    });
     router.post(base, ...inAccount(BILLING_MANAGE), async (req, res) => {
       const body = parseBody(applyDiscountBody, req.body);
-      const coupon = CATALOG_COUPONS.get(body.coupon);
+      const coupon = await coupons.find(body.coupon);
       if (!coupon)
         throw new InvalidInputError("unknown_coupon", `there is no coupon ${body.coupon}`, {
           details: { coupon: body.coupon },

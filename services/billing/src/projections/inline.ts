@@ -4,6 +4,7 @@ import { rowOfState, stateOfRow } from "../app/subscription-state";
 import type { Tx } from "../app/tenant";
 import { BillingEvent, type BillingPayloads } from "../domain/events";
 import { evolve, type SubscriptionEventType, type SubscriptionHistoryEvent } from "../domain/subscriptions";
+import { couponHandlers } from "./coupons";
 import { invoiceInlineHandlers, resetInvoices } from "./invoices";
 import { resetRevenue, revenueHandlers } from "./revenue";
 import { testClockHandlers } from "./test-clocks";
@@ -62,6 +63,7 @@ export const inlineHandlers: InlineHandlers<Tx, BillingPayloads> = combineInline
   revenueHandlers(SUBSCRIPTION_EVENTS),
   invoiceInlineHandlers,
   testClockHandlers,
+  couponHandlers,
 );
 
 /** The tables the inline handlers own, emptied tenant by tenant (row-level security) before a rebuild. */
@@ -73,4 +75,5 @@ export async function resetInline(tx: Tx): Promise<void> {
     await tx.testClock.deleteMany({ where: { accountId } });
   }
   await resetRevenue(tx);
+  await tx.coupon.deleteMany();
 }

@@ -1,6 +1,7 @@
 // Generated from schemas/billing-events by `platform-contracts types`; do not edit.
 
 import type { BillingCycleChanged } from "./BillingCycleChanged.v1";
+import type { CouponDefined } from "./CouponDefined.v1";
 import type { CreditNoteIssued } from "./CreditNoteIssued.v1";
 import type { DiscountApplied } from "./DiscountApplied.v1";
 import type { DiscountRedeemed } from "./DiscountRedeemed.v1";
@@ -34,6 +35,7 @@ import type { TrialWillEnd } from "./TrialWillEnd.v1";
 
 export type {
   BillingCycleChanged,
+  CouponDefined,
   CreditNoteIssued,
   DiscountApplied,
   DiscountRedeemed,
@@ -69,6 +71,7 @@ export type {
 /** The event types of billing.events: each record's Avro full name, which is also the event-type header. */
 export const BillingEvent = {
   BillingCycleChanged: "platform.billing.BillingCycleChanged",
+  CouponDefined: "platform.billing.CouponDefined",
   CreditNoteIssued: "platform.billing.CreditNoteIssued",
   DiscountApplied: "platform.billing.DiscountApplied",
   DiscountRedeemed: "platform.billing.DiscountRedeemed",
@@ -106,6 +109,7 @@ export type BillingEventType = (typeof BillingEvent)[keyof typeof BillingEvent];
 /** The payload of each billing.events event type, as its latest version (the reader schema services decode with). */
 export interface BillingPayloads {
   "platform.billing.BillingCycleChanged": BillingCycleChanged;
+  "platform.billing.CouponDefined": CouponDefined;
   "platform.billing.CreditNoteIssued": CreditNoteIssued;
   "platform.billing.DiscountApplied": DiscountApplied;
   "platform.billing.DiscountRedeemed": DiscountRedeemed;
