@@ -3,7 +3,7 @@
  * (attached at its trial's start, with a payment method), advanced through a year — the trial's end and
  * twelve renewals, and whatever invoicing and dunning add to the subscription's due steps — against
  * real Kafka, registry and Postgres (a fresh database and topics, as the tests make them).
- *   pnpm --filter @platform/billing bench [-- --orgs 1000 --concurrency 4]
+ *   pnpm --filter @platform/billing bench [-- --orgs 1000 --concurrency 8]
  * Prints steps/s, events/s and invoices/s (InvoiceIssued events in the log); asserts nothing.
  */
 import { parseArgs } from "node:util";
@@ -17,7 +17,7 @@ const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "--"),
   options: {
     orgs: { type: "string", default: "1000" },
-    concurrency: { type: "string", default: "4" },
+    concurrency: { type: "string", default: "8" },
   },
 });
 const ORGS = Number(values.orgs);
