@@ -3,7 +3,7 @@ import type { Router } from "express";
 import type { BillingService } from "../service";
 import { discountRoutes, testClockRoutes } from "./extra-routes";
 import { invoiceDocumentRoutes } from "./invoice-document-routes";
-import { invoiceRoutes, invoiceRoutes } from "./invoice-routes";
+import { invoiceRoutes } from "./invoice-routes";
 import { metricsRoutes } from "./metrics-routes";
 import { BILLING_MANAGE, BILLING_READ } from "./permissions";
 import { planJson, subscriptionJson } from "./serializers";
