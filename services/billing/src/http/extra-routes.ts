@@ -1,5 +1,5 @@
 import { InvalidInputError } from "@platform/errors";
-import { param, parseBody, routeGuards, who } from "@platform/http";
+import { idempotent, param, parseBody, routeGuards, who } from "@platform/http";
 import type { Request, Router } from "express";
 import type { Coupon } from "../domain/coupons";
 import type { BillingService } from "../service";
@@ -32,8 +32,10 @@ export function discountRoutes(service: BillingService) {
   const { subscriptions, coupons } = service;
   const base = "/v1/organizations/:accountId/subscription/discounts";
   const operator = operatorOnly(service.config.BILLING_OPERATOR_TOKEN);
+  // The operator's keys in a scope of their own, claimed only once the operator's token is checked.
+  const operatorKeys = idempotent(service.idempotency, () => "platform");
   return (router: Router) => {
-    router.post("/v1/billing/coupons", operator, async (req, res) => {
+    router.post("/v1/billing/coupons", operator, operatorKeys, async (req, res) => {
       const body = parseBody(defineCouponBody, req.body);
       const coupon = await coupons.define(
         { ...body, valid_from: body.valid_from, valid_until: body.valid_until ?? null },
