@@ -10,7 +10,7 @@
  * Load goes only to 127.0.0.1, bounded by --records and --seconds. Prints figures; asserts nothing.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,6 +21,7 @@ import type { Ledger } from "../test/fixture/src/ledger";
 import { provisionUsage, resetUsage, usageProducer, usageProjector } from "../test/fixture/src/usage";
 import { LedgerHarness } from "../test/ledger-harness";
 import { kafkaTool } from "./kafka-tools";
+import { type Cpu, cpuLine, machineLine, percentile, pidsMatching, procStatus, snapshot } from "./proc";
 
 const { values } = parseArgs({
   // pnpm passes the "--" that separates its own options through.
@@ -92,57 +93,6 @@ async function load(port: number, runId: string, maxEvents: number, maxMs: numbe
   return { events: latencies.length * BATCH - failures * BATCH, ms, latencies, failures };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
-}
-
-// ---- processes: peak RSS and CPU seconds from /proc ----
-
-function procStatus(pid: number, field: string): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
-}
-
-function cpuTicks(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return Number(fields[11]) + Number(fields[12]); // utime + stime, all threads
-  } catch {
-    return 0; // gone
-  }
-}
-
-function pidsMatching(pattern: RegExp): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return pattern.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "));
-      } catch {
-        return false;
-      }
-    });
-}
-
-/** Processes by role; looked up at each sample, because Postgres starts a backend per connection. */
-type Cpu = Record<string, () => number[]>;
-type Sample = Map<number, number>;
-function snapshot(groups: Cpu): Record<string, Sample> {
-  return Object.fromEntries(
-    Object.entries(groups).map(([name, pids]) => [name, new Map(pids().map((pid) => [pid, cpuTicks(pid)]))]),
-  );
-}
-/** Cores each role kept busy since `before` (a process started since counts from zero). */
-function cpuLine(groups: Cpu, before: Record<string, Sample>, ms: number): string {
-  return Object.entries(groups)
-    .map(([name, pids]) => {
-      const ticks = pids().reduce((sum, pid) => sum + cpuTicks(pid) - (before[name]?.get(pid) ?? 0), 0);
-      return `${name} ${(ticks / 100 / (ms / 1000)).toFixed(2)}`;
-    })
-    .join(", ");
-}
-
 // ---- the projection's progress, from its stored offsets ----
 
 async function appliedOffsets(ledger: Ledger, group: string): Promise<number> {
@@ -183,11 +133,7 @@ async function main(): Promise<void> {
       bench: () => [process.pid],
     };
 
-    say(
-      `date ${new Date().toISOString()}; ${readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1]}, ${
-        readFileSync("/proc/cpuinfo", "utf8").match(/^processor/gm)?.length
-      } cores; load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
-    );
+    say(machineLine());
     say(
       `records ${fmt(RECORDS)}, batches of ${BATCH}, ${CONNECTIONS} connections, ${PARTITIONS} partitions, ${ACCOUNTS} accounts`,
     );
