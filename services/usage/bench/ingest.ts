@@ -6,13 +6,12 @@
  * same size on a topic of usage.ingest's partitions, acks=all. Prints events/s accepted at the edge,
  * counted/s, the count's lag at the end, request latency and the CPU cores each process kept busy.
  *   pnpm --filter @platform/usage bench:ingest [-- --seconds 60 --batch 200 --connections 16 --accounts 20]
- * The service runs in its own process as main.ts runs it (edge, relay, read models and count in one
+ * The service runs in its own process (test/support/run-usage.ts) as main.ts runs it (edge, relay, read models and count in one
  * Node process); its database and topics are the bench's own and dropped at the end. Load goes only to
  * 127.0.0.1. Asserts nothing.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateSigningKey, signAccessToken } from "@platform/auth";
 import { BillingEvent, createTestTopics, IdentityEvent, testEventPublisher } from "@platform/contracts";
@@ -35,6 +34,7 @@ import { METERS } from "../src/domain/meters";
 import { readUsageEvent, reportedRecord } from "../src/domain/usage-events";
 import { MIGRATIONS_DIR } from "../src/service";
 import { planSnapshot } from "../test/support/harness";
+import { spawnUsage, stopUsage } from "../test/support/process";
 
 const { values } = parseArgs({
   // pnpm passes the "--" that separates its own options through.
@@ -187,27 +187,18 @@ async function main(): Promise<void> {
       orgs.push({ accountId, token });
     }
 
-    service = fork(join(__dirname, "serve.ts"), [], {
-      execArgv: ["--import", "tsx"],
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: infra.kafkaBrokers.join(","),
-        SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-        LOG_LEVEL: "error",
-        USAGE_EVENTS_TOPIC: topics.usage,
-        USAGE_INGEST_TOPIC: topics.ingest,
-        BILLING_EVENTS_TOPIC: topics.billing,
-        TENANCY_EVENTS_TOPIC: topics.tenancy,
-        IDENTITY_EVENTS_TOPIC: topics.identity,
-        READ_MODEL_GROUP: group,
-      },
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    const spawned = await spawnUsage({
+      DATABASE_URL: db.url,
+      USAGE_EVENTS_TOPIC: topics.usage,
+      USAGE_INGEST_TOPIC: topics.ingest,
+      BILLING_EVENTS_TOPIC: topics.billing,
+      TENANCY_EVENTS_TOPIC: topics.tenancy,
+      IDENTITY_EVENTS_TOPIC: topics.identity,
+      READ_MODEL_GROUP: group,
+      LOG_LEVEL: "error",
     });
-    const { port } = await new Promise<{ port: number }>((resolve, reject) => {
-      service?.once("message", (message) => resolve(message as { port: number }));
-      service?.once("exit", (code) => reject(new Error(`the usage process exited with ${code}`)));
-    });
+    service = spawned.child;
+    const port = spawned.port;
     const url = `http://127.0.0.1:${port}`;
     const counted = async () => {
       const { rows } = await pg.query<{ n: string | null }>(
@@ -296,11 +287,7 @@ async function main(): Promise<void> {
       `ref      ProducerPerformance ${fmt(toolRate)} records/s (${fmt(REFERENCE_RECORDS)} records of ${size} B, ${partitions.length} partitions) → counted/s is ${((countedRate / toolRate) * 100).toFixed(0)} % of it`,
     );
   } finally {
-    if (service && service.exitCode === null) {
-      service.kill("SIGTERM");
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      if (service.exitCode === null) service.kill("SIGKILL");
-    }
+    if (service) await stopUsage(service);
     await pg.end();
     await producer.disconnect();
     await db.drop();

@@ -38,7 +38,7 @@ import { PrismaClient } from "./generated/prisma/client";
 import { inlineHandlers, resetInline } from "./projections/inline";
 import { readModelHandlers, resetReadModels } from "./projections/read-models";
 import { ThresholdAlerts } from "./projections/threshold-alerts";
-import { resetUsageCount, usageCount } from "./projections/usage-count";
+import { resetUsageCount, type UsageCountSeams, usageCount } from "./projections/usage-count";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
 
@@ -47,6 +47,8 @@ export interface UsageServiceOptions {
   logDestination?: LoggerOptions["destination"];
   /** The meters (catalog/meters.json when not given). */
   meters?: MeterCatalog;
+  /** Crash tests' seams in the usage count's transaction (none in production). */
+  countSeams?: UsageCountSeams;
 }
 
 /** usage's composition root: every dependency built once from the configuration. */
@@ -75,6 +77,7 @@ export class UsageService {
   private readModels?: Projector<Tx>;
   private count?: BatchProjector<Tx>;
   private closerTimer?: NodeJS.Timeout;
+  private readonly countSeams?: UsageCountSeams;
 
   constructor(
     readonly config: UsageConfig,
@@ -98,6 +101,7 @@ export class UsageService {
     this.serde = runtime.serde;
     this.store = runtime.store;
     this.meters = options.meters ?? METERS;
+    this.countSeams = options.countSeams;
     this.access = createAccessControl({
       runtime,
       config,
@@ -205,7 +209,7 @@ export class UsageService {
       name: this.countGroup,
       topics: [this.config.USAGE_INGEST_TOPIC],
       readerSchemas: { [USAGE_REPORTED]: reportedSchema },
-      applyBatch: this.alerts.after(usageCount(this.meters)),
+      applyBatch: this.alerts.after(usageCount(this.meters, this.countSeams)),
     });
   }
 

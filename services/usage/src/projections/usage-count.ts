@@ -23,7 +23,13 @@ export const PERIOD_CLOSE_LOCK = 7_337_001;
  * A record that breaks the meters' rules (a producer writing to the topic directly) fails the run for
  * a lasting reason: the projector narrows it down and dead-letters it alone.
  */
-export function usageCount(meters: MeterCatalog): BatchHandler<Tx> {
+/** Seams for crash tests (test/count-crash.test.ts): called inside the run's transaction, between steps. */
+export interface UsageCountSeams {
+  /** After the `applied`-th of the run's `of` organizations' statements, before the next one's and the commit. */
+  afterAccount?(accountId: string, applied: number, of: number): Promise<void> | void;
+}
+
+export function usageCount(meters: MeterCatalog, seams: UsageCountSeams = {}): BatchHandler<Tx> {
   return async (tx, events) => {
     await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock_shared($1)", PERIOD_CLOSE_LOCK);
     const byAccount = new Map<string, BatchEvent<UsageReported>[]>();
@@ -36,6 +42,7 @@ export function usageCount(meters: MeterCatalog): BatchHandler<Tx> {
       else byAccount.set(event.data.account_id, [event]);
     }
     let inserted = 0;
+    let applied = 0;
     for (const [accountId, list] of byAccount) {
       await enterTenant(tx, accountId);
       const earliest = Math.min(...list.map((event) => event.data.occurred_at));
@@ -82,6 +89,7 @@ export function usageCount(meters: MeterCatalog): BatchHandler<Tx> {
         counted,
       );
       inserted += row?.inserted ?? 0;
+      await seams.afterAccount?.(accountId, ++applied, byAccount.size);
     }
     return inserted;
   };
