@@ -26,6 +26,11 @@ export const usageConfigSchema = z.object({
   USAGE_MAX_BATCH: env.int({ min: 1, max: 10_000 }).default(1000),
   /** How far ahead of the service's clock an event's timestamp may be (clock skew of the reporters). */
   USAGE_MAX_FUTURE_SECONDS: env.int({ min: 0 }).default(3600),
+  /**
+   * An event of a closed period: refused at the edge (409 period_closed) and kept uncounted by the count
+   * (`refuse`), or counted as a UsageAdjusted of that period that billing adds to the next invoice (`adjust`).
+   */
+  USAGE_LATE_EVENTS: z.enum(["refuse", "adjust"]).default("refuse"),
   USAGE_EVENTS_TOPIC: env.string().default("usage.events"),
   /** The fact stream: the HTTP API produces here, backends may too, the usage count consumes it. */
   USAGE_INGEST_TOPIC: env.string().default("usage.ingest"),

@@ -127,6 +127,7 @@ export class UsageService {
       this.meters,
       clock,
       config.USAGE_MAX_FUTURE_SECONDS * 1000,
+      config.USAGE_LATE_EVENTS,
     );
     this.reader = new UsageReader(this.db, this.meters, clock, graceMs);
     this.quotaView = new QuotaView(this.db, this.reader, clock);
@@ -209,7 +210,13 @@ export class UsageService {
       name: this.countGroup,
       topics: [this.config.USAGE_INGEST_TOPIC],
       readerSchemas: { [USAGE_REPORTED]: reportedSchema },
-      applyBatch: this.alerts.after(usageCount(this.meters, this.countSeams)),
+      applyBatch: this.alerts.after(
+        usageCount(this.meters, {
+        seams: this.countSeams,
+        adjust:
+          this.config.USAGE_LATE_EVENTS === "adjust" ? { store: this.store, clock: this.clock } : undefined,
+        }),
+      ),
     });
   }
 

@@ -2,6 +2,7 @@ import { inTenant } from "@platform/database";
 import { ConflictError } from "@platform/errors";
 import type { Clock } from "@platform/event-sourcing";
 import type { FactProducer } from "@platform/messaging";
+import { type LateEvents, lateAdjustment } from "../domain/adjustments";
 import type { Actor } from "../domain/events";
 import type { MeterCatalog } from "../domain/meters";
 import { closedPeriodAt } from "../domain/periods";
@@ -30,6 +31,8 @@ export class UsageIntake {
     private readonly meters: MeterCatalog,
     private readonly clock: Clock,
     private readonly maxFutureMs: number,
+    /** `adjust`: events of closed periods go to the count, which turns them into UsageAdjusted. */
+    private readonly lateEvents: LateEvents = "refuse",
   ) {}
 
   /** Reads one event in plain or CloudEvents form; problems carry their field and stable code. */
@@ -79,7 +82,12 @@ export class UsageIntake {
     if (conflicts.length > 0) throw conflict(UsageErrorCodes.idempotencyKeyReused, conflicts);
 
     usages.forEach((usage, index) => {
-      const period = fresh.has(usage.idempotencyKey) ? closedPeriodAt(closed, usage.occurredAt) : undefined;
+      const period =
+        fresh.has(usage.idempotencyKey) &&
+        (this.lateEvents === "refuse" ||
+          lateAdjustment(this.meters.meter(usage.metric), usage.quantity) === undefined)
+          ? closedPeriodAt(closed, usage.occurredAt)
+          : undefined;
       if (period)
         conflicts.push({
           path: `${index}.timestamp`,

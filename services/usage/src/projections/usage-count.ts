@@ -1,11 +1,12 @@
 import { enterTenant } from "@platform/database";
 import { InvalidInputError } from "@platform/errors";
-import type { BatchEvent, BatchHandler } from "@platform/event-sourcing";
+import type { BatchEvent, BatchHandler, Clock, EventStore } from "@platform/event-sourcing";
 import type { Tx } from "../app/tenant";
 import type { UsageReported } from "../domain/events";
 import type { MeterCatalog } from "../domain/meters";
 import { type ClosedPeriodMark, countedAfterClose } from "../domain/periods";
 import { fingerprintOf } from "../domain/usage-events";
+import { appendLateAdjustments, type ClosedPeriodRow, type LateRow } from "./late-adjustments";
 
 /**
  * The lock a run of the usage count shares and the period closer takes alone: while a period closes,
@@ -29,7 +30,14 @@ export interface UsageCountSeams {
   afterAccount?(accountId: string, applied: number, of: number): Promise<void> | void;
 }
 
-export function usageCount(meters: MeterCatalog, seams: UsageCountSeams = {}): BatchHandler<Tx> {
+export interface UsageCountOptions {
+  seams?: UsageCountSeams;
+  /** USAGE_LATE_EVENTS=adjust: late events of additive meters become UsageAdjusted (late-adjustments.ts). */
+  adjust?: { store: EventStore<Tx>; clock: Clock };
+}
+
+export function usageCount(meters: MeterCatalog, options: UsageCountOptions = {}): BatchHandler<Tx> {
+  const { seams = {}, adjust } = options;
   return async (tx, events) => {
     await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock_shared($1)", PERIOD_CLOSE_LOCK);
     const byAccount = new Map<string, BatchEvent<UsageReported>[]>();
@@ -49,15 +57,14 @@ export function usageCount(meters: MeterCatalog, seams: UsageCountSeams = {}): B
       const closed = (
         await tx.closedPeriod.findMany({
           where: { accountId, periodEnd: { gt: new Date(earliest) } },
-          select: { periodStart: true, periodEnd: true, appliedOffsets: true },
+          select: { periodStart: true, periodEnd: true, appliedOffsets: true, subscriptionId: true },
         })
-      ).map(
-        (row): ClosedPeriodMark => ({
-          start: row.periodStart.getTime(),
-          end: row.periodEnd.getTime(),
-          appliedOffsets: row.appliedOffsets as Record<string, number>,
-        }),
-      );
+      ).map((row): ClosedPeriodMark & ClosedPeriodRow => ({
+        start: row.periodStart.getTime(),
+        end: row.periodEnd.getTime(),
+        appliedOffsets: row.appliedOffsets as Record<string, number>,
+        subscriptionId: row.subscriptionId,
+      }));
       const counted = list.map((event) =>
         countedAfterClose(closed, {
           occurredAt: event.data.occurred_at,
@@ -89,6 +96,18 @@ export function usageCount(meters: MeterCatalog, seams: UsageCountSeams = {}): B
         counted,
       );
       inserted += row?.inserted ?? 0;
+      const lateKeys = data.filter((_, i) => !counted[i]).map((usage) => usage.idempotency_key);
+      if (adjust && lateKeys.length > 0) {
+        // What the table kept for those keys, uncounted: a key counted before is no late event.
+        const late = await tx.$queryRawUnsafe<LateRow[]>(
+          `SELECT account_id, idempotency_key, metric, quantity::float8 AS quantity,
+                  (extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_at
+             FROM usage_events WHERE account_id = $1 AND idempotency_key = ANY($2::text[]) AND NOT counted`,
+          accountId,
+          lateKeys,
+        );
+        await appendLateAdjustments(tx, adjust.store, meters, closed, late, adjust.clock.now().getTime());
+      }
       await seams.afterAccount?.(accountId, ++applied, byAccount.size);
     }
     return inserted;
