@@ -4,6 +4,7 @@ import type { Request, Router } from "express";
 import type { ReportedUsage, UsageProblem } from "../domain/usage-events";
 import type { UsageService } from "../service";
 import { USAGE_READ, USAGE_WRITE } from "./permissions";
+import { usageQueryRoutes } from "./query-routes";
 import { quotaRoutes, usageRateLimits } from "./quota-routes";
 import { currentUsageJson } from "./serializers";
 
@@ -16,7 +17,10 @@ export function usageRoutes(service: UsageService) {
   const base = "/v1/organizations/:accountId/usage";
   const account = (req: Request) => param(req, "accountId");
 
+  const queryRoutes = usageQueryRoutes(service);
+
   return (router: Router) => {
+    queryRoutes(router);
     router.get(base, ...inAccount(USAGE_READ), async (req, res) => {
       res.json(currentUsageJson(await reader.current(account(req))));
     });
