@@ -16,5 +16,5 @@ export { applyTopicsForTest, createTestTopics, publishDomainEvent, testEventPubl
 // The generated event catalogs and payload types: services import them from here, never from src/types.
 export * from "./types";
 // usage.ingest is not a domain log (one record type, TopicNameStrategy), so it has no catalog: its record alone.
-export type { UsageReported } from "./types/usage.ingest/UsageReported.v1";
+export type { UsageCorrection, UsageReported } from "./types/usage.ingest/UsageReported.v2";
 export { catalogPrefix, renderTypeModules, renderVersionModule } from "./typescript";

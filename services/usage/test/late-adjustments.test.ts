@@ -55,6 +55,7 @@ it("turns late events of a closed period into one UsageAdjusted each, kept out o
       source: null,
       subject: null,
       occurred_at: inPeriod,
+      correction: null,
       actor: SYSTEM_ACTOR,
     },
   ]);

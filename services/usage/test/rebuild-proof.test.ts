@@ -72,6 +72,7 @@ async function scenarios(): Promise<void> {
       source: null,
       subject: null,
       occurred_at: closing.periodEnd - 1,
+      correction: null,
       actor: { type: "system", id: null, ip_address: null, user_agent: null },
     },
   ]);

@@ -148,6 +148,7 @@ describe("ingestion, counted once", () => {
           source: null,
           subject: null,
           occurred_at: h.clock.now().getTime(),
+          correction: null,
           actor: { type: "system", id: "billing-backend", ip_address: null, user_agent: null },
         }),
       ),
@@ -172,6 +173,7 @@ describe("records that did not come through the edge", () => {
       source: null,
       subject: null,
       occurred_at: h.clock.now().getTime(),
+      correction: null,
       actor: { type: "system", id: "backend", ip_address: null, user_agent: null },
     });
     await h.service.reports.send([
@@ -555,6 +557,7 @@ describe("meters and periods", () => {
         source: null,
         subject: null,
         occurred_at: org.periodEnd - 1,
+        correction: null,
         actor: { type: "system", id: null, ip_address: null, user_agent: null },
       },
     ]);

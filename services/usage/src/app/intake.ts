@@ -3,6 +3,7 @@ import { ConflictError } from "@platform/errors";
 import type { Clock } from "@platform/event-sourcing";
 import type { FactProducer } from "@platform/messaging";
 import { type LateEvents, lateAdjustment } from "../domain/adjustments";
+import { VOIDED_FINGERPRINT } from "../domain/corrections";
 import type { Actor } from "../domain/events";
 import type { MeterCatalog } from "../domain/meters";
 import { closedPeriodAt } from "../domain/periods";
@@ -75,7 +76,8 @@ export class UsageIntake {
     }));
     for (const row of seen) {
       const incoming = fresh.get(row.idempotencyKey);
-      if (incoming && incoming.fingerprint !== row.fingerprint)
+      // A voided key answers every later send as a repeat: it stays voided.
+      if (incoming && incoming.fingerprint !== row.fingerprint && row.fingerprint !== VOIDED_FINGERPRINT)
         conflicts.push(reused(usages.findIndex((u) => u.idempotencyKey === row.idempotencyKey)));
       fresh.delete(row.idempotencyKey); // counted already: a repeat answers success and changes nothing
     }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Actor, UsageReported } from "@platform/contracts";
+import type { Actor, UsageCorrection, UsageReported } from "@platform/contracts";
 import type { MeterCatalog } from "./meters";
 
 /** The stable codes of what a usage event can be refused for (problem+json `code`, per item in a batch). */
@@ -230,7 +230,12 @@ export function fingerprintOf(usage: {
 }
 
 /** The record produced to usage.ingest (the UsageReported schema). */
-export function reportedRecord(accountId: string, usage: ReportedUsage, actor: Actor): UsageReported {
+export function reportedRecord(
+  accountId: string,
+  usage: ReportedUsage,
+  actor: Actor,
+  correction: UsageCorrection | null = null,
+): UsageReported {
   return {
     account_id: accountId,
     idempotency_key: usage.idempotencyKey,
@@ -241,5 +246,6 @@ export function reportedRecord(accountId: string, usage: ReportedUsage, actor: A
     subject: usage.subject,
     occurred_at: usage.occurredAt,
     actor,
+    correction,
   };
 }

@@ -3,6 +3,7 @@ import { type BatchItemError, batchIntake, param, routeGuards, who } from "@plat
 import type { Request, Router } from "express";
 import type { ReportedUsage, UsageProblem } from "../domain/usage-events";
 import type { UsageService } from "../service";
+import { usageCorrectionRoutes } from "./correction-routes";
 import { USAGE_READ, USAGE_WRITE } from "./permissions";
 import { usageQueryRoutes } from "./query-routes";
 import { quotaRoutes, usageRateLimits } from "./quota-routes";
@@ -18,9 +19,11 @@ export function usageRoutes(service: UsageService) {
   const account = (req: Request) => param(req, "accountId");
 
   const queryRoutes = usageQueryRoutes(service);
+  const correctionRoutes = usageCorrectionRoutes(service);
 
   return (router: Router) => {
     queryRoutes(router);
+    correctionRoutes(router);
     router.get(base, ...inAccount(USAGE_READ), async (req, res) => {
       res.json(currentUsageJson(await reader.current(account(req))));
     });

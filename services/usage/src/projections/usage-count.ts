@@ -2,10 +2,12 @@ import { enterTenant } from "@platform/database";
 import { InvalidInputError } from "@platform/errors";
 import type { BatchEvent, BatchHandler, Clock, EventStore } from "@platform/event-sourcing";
 import type { Tx } from "../app/tenant";
+import { VOIDED_FINGERPRINT } from "../domain/corrections";
 import type { UsageReported } from "../domain/events";
 import type { MeterCatalog } from "../domain/meters";
 import { type ClosedPeriodMark, countedAfterClose } from "../domain/periods";
 import { fingerprintOf } from "../domain/usage-events";
+import { applyCorrections } from "./corrections";
 import { appendLateAdjustments, type ClosedPeriodRow, type LateRow } from "./late-adjustments";
 
 /**
@@ -73,7 +75,13 @@ export function usageCount(meters: MeterCatalog, options: UsageCountOptions = {}
           offset: Number(event.offset),
         }),
       );
-      const data = list.map((event) => event.data);
+      // Corrections (amend, void) of counted events are applied after the run's new events.
+      const isEvent = list.map((event) => event.data.correction == null);
+      const data = list.map((event) => event.data).filter((_, i) => isEvent[i]);
+      const corrections = list
+        .map((event, i) => ({ usage: event.data, onTime: counted[i] as boolean }))
+        .filter((_, i) => !isEvent[i]);
+      const flags = counted.filter((_, i) => isEvent[i]);
       const [row] = await tx.$queryRawUnsafe<{ inserted: number }[]>(
         `WITH added AS (
            INSERT INTO usage_events
@@ -93,18 +101,21 @@ export function usageCount(meters: MeterCatalog, options: UsageCountOptions = {}
         data.map((usage) => String(usage.occurred_at)),
         data.map((usage) => JSON.stringify(usage.dimensions)),
         data.map((usage) => fingerprintOf(usage)),
-        counted,
+        flags,
       );
       inserted += row?.inserted ?? 0;
-      const lateKeys = data.filter((_, i) => !counted[i]).map((usage) => usage.idempotency_key);
+      await applyCorrections(tx, accountId, corrections);
+      const lateKeys = data.filter((_, i) => !flags[i]).map((usage) => usage.idempotency_key);
       if (adjust && lateKeys.length > 0) {
         // What the table kept for those keys, uncounted: a key counted before is no late event.
         const late = await tx.$queryRawUnsafe<LateRow[]>(
           `SELECT account_id, idempotency_key, metric, quantity::float8 AS quantity,
                   (extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_at
-             FROM usage_events WHERE account_id = $1 AND idempotency_key = ANY($2::text[]) AND NOT counted`,
+             FROM usage_events
+            WHERE account_id = $1 AND idempotency_key = ANY($2::text[]) AND NOT counted AND fingerprint <> $3`,
           accountId,
           lateKeys,
+          VOIDED_FINGERPRINT,
         );
         await appendLateAdjustments(tx, adjust.store, meters, closed, late, adjust.clock.now().getTime());
       }
