@@ -21,7 +21,12 @@ export interface UsageProcessEnv {
 export async function spawnUsage(env: UsageProcessEnv): Promise<{ child: ChildProcess; port: number }> {
   const infra = infrastructure();
   const child = fork(join(__dirname, "run-usage.ts"), [], {
-    execArgv: ["--import", "tsx"],
+    // USAGE_CPU_PROF=<dir>: the process writes a V8 CPU profile there when it exits (what bounds a bench).
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.USAGE_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.USAGE_CPU_PROF}`] : []),
+    ],
     env: {
       ...process.env,
       KAFKA_BROKERS: infra.kafkaBrokers.join(","),
