@@ -212,9 +212,9 @@ export class UsageService {
       readerSchemas: { [USAGE_REPORTED]: reportedSchema },
       applyBatch: this.alerts.after(
         usageCount(this.meters, {
-        seams: this.countSeams,
-        adjust:
-          this.config.USAGE_LATE_EVENTS === "adjust" ? { store: this.store, clock: this.clock } : undefined,
+          seams: this.countSeams,
+          adjust:
+            this.config.USAGE_LATE_EVENTS === "adjust" ? { store: this.store, clock: this.clock } : undefined,
         }),
       ),
     });
