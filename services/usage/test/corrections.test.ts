@@ -57,6 +57,12 @@ it("amends and voids counted events by key; repeats and a rebuild keep the total
   expect((await voidIt("k3")).status).toBe(202);
   await h.counted();
   expect(await values()).toMatchObject({ api_calls: 4, exports: 0 });
+  // The quota check's memory follows a run holding only corrections too.
+  const check = await h.call("POST", `/v1/organizations/${org.accountId}/quotas/check`, {
+    token: await writer(),
+    body: { metric: "api_calls" },
+  });
+  expect([check.status, check.body.remaining]).toEqual([200, 10_000 - 4]);
 
   // The original bodies sent again: repeats, nothing changes (a voided key stays voided).
   expect((await send(events)).status).toBe(202);

@@ -8,25 +8,27 @@ import type { UsageReported } from "../domain/events";
  * time (`onTime`: not past the closing's stored offset of the event's period) change anything. AMEND
  * sets the counted event's quantity; VOID takes it out of every total (counted = false) and marks its
  * fingerprint, so a retry of its body is a repeat and no late adjustment is made from it. Both are
- * idempotent, so a redelivery, a replay and a rebuild give the same rows.
+ * idempotent, so a redelivery, a replay and a rebuild give the same rows. Returns how many rows changed:
+ * the count reports them as applied, so what runs after it (the quota view, the alerts) sees the change.
  */
 export async function applyCorrections(
   tx: Tx,
   accountId: string,
   corrections: readonly { usage: UsageReported; onTime: boolean }[],
-): Promise<void> {
+): Promise<number> {
+  let changed = 0;
   for (const { usage, onTime } of corrections) {
     if (!onTime) continue;
     if (usage.correction === "AMEND")
-      await tx.$executeRawUnsafe(
+      changed += await tx.$executeRawUnsafe(
         `UPDATE usage_events SET quantity = $3
-          WHERE account_id = $1 AND idempotency_key = $2 AND counted`,
+          WHERE account_id = $1 AND idempotency_key = $2 AND counted AND quantity <> $3`,
         accountId,
         usage.idempotency_key,
         usage.quantity,
       );
     else if (usage.correction === "VOID")
-      await tx.$executeRawUnsafe(
+      changed += await tx.$executeRawUnsafe(
         `UPDATE usage_events SET counted = false, fingerprint = $3
           WHERE account_id = $1 AND idempotency_key = $2 AND counted`,
         accountId,
@@ -34,4 +36,5 @@ export async function applyCorrections(
         VOIDED_FINGERPRINT,
       );
   }
+  return changed;
 }

@@ -104,7 +104,7 @@ export function usageCount(meters: MeterCatalog, options: UsageCountOptions = {}
         flags,
       );
       inserted += row?.inserted ?? 0;
-      await applyCorrections(tx, accountId, corrections);
+      inserted += await applyCorrections(tx, accountId, corrections);
       const lateKeys = data.filter((_, i) => !flags[i]).map((usage) => usage.idempotency_key);
       if (adjust && lateKeys.length > 0) {
         // What the table kept for those keys, uncounted: a key counted before is no late event.
