@@ -19,7 +19,7 @@ export function usageRoutes(service: UsageService) {
   const account = (req: Request) => param(req, "accountId");
 
   const queryRoutes = usageQueryRoutes(service);
-  const correctionRoutes = usageCorrectionRoutes(service);
+  const correctionRoutes = usageCorrectionRoutes(service, limits.ingest);
 
   return (router: Router) => {
     queryRoutes(router);
