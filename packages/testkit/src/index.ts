@@ -8,4 +8,5 @@ export {
   missingInfrastructure,
 } from "./infrastructure";
 export { TestClock, uniqueName, waitFor } from "./names";
+export { describeTableProofs, type TableProofOptions } from "./table-proofs";
 export { type ClassificationProblems, classificationProblems, tablesOf } from "./tables";
