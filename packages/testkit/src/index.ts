@@ -1,5 +1,5 @@
 export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "./databases";
-export { type EdgeTarget, edgeProbes, fill, WITH_BODY } from "./edge";
+export { type EdgeTarget, type EdgeWalkOptions, edgeProbes, edgeWalk, fill, WITH_BODY } from "./edge";
 export { httpCaller, type TestCall, type TestResponse } from "./http";
 export {
   type Infrastructure,
