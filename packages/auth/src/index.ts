@@ -14,6 +14,11 @@ export {
   type ClosedAccounts,
   isWriteMethod,
 } from "./closed-accounts";
+export {
+  type ClosedAccountTables,
+  closedAccountHandlers,
+  projectedClosedAccounts,
+} from "./closed-accounts-projection";
 export { AuthErrorCodes } from "./codes";
 export {
   KeyRing,

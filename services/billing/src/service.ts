@@ -1,5 +1,10 @@
 import { join } from "node:path";
-import { type AccessControl, createAccessControl } from "@platform/auth";
+import {
+  type AccessControl,
+  type ClosedAccounts,
+  createAccessControl,
+  projectedClosedAccounts,
+} from "@platform/auth";
 import { deployMigrations } from "@platform/database";
 import {
   type Clock,
@@ -18,7 +23,6 @@ import type { AvroSerde } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
 import { publishCatalog } from "./app/catalog";
-import { ClosedAccounts } from "./app/closed-accounts";
 import { CouponService } from "./app/coupons";
 import { InvoiceDocuments } from "./app/invoice-documents";
 import { InvoiceService } from "./app/invoices";
@@ -110,7 +114,7 @@ export class BillingService {
       clock,
       roleDefinitions: CROSS_TENANT.roleDefinitions,
     });
-    this.closedAccounts = new ClosedAccounts(this.db);
+    this.closedAccounts = projectedClosedAccounts(this.db);
     this.profiles = new OrganizationProfiles(this.db);
     this.catalog = options.catalog ?? CATALOG_PLANS;
     this.subscriptions = new SubscriptionService(this.db, this.store, clock, this.catalog);

@@ -1,5 +1,10 @@
 import { join } from "node:path";
-import { type AccessControl, createAccessControl } from "@platform/auth";
+import {
+  type AccessControl,
+  type ClosedAccounts,
+  createAccessControl,
+  projectedClosedAccounts,
+} from "@platform/auth";
 import { deployMigrations } from "@platform/database";
 import {
   type BatchProjector,
@@ -16,7 +21,6 @@ import {
 import { type AvroSchema, type AvroSerde, FactProducer } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
-import { ClosedAccounts } from "./app/closed-accounts";
 import { UsageIntake } from "./app/intake";
 import { PeriodCloser } from "./app/periods";
 import { QuotaChecker } from "./app/quota";
@@ -108,7 +112,7 @@ export class UsageService {
       clock,
       roleDefinitions: CROSS_TENANT.roleDefinitions,
     });
-    this.closedAccounts = new ClosedAccounts(this.db);
+    this.closedAccounts = projectedClosedAccounts(this.db);
     this.reports = new FactProducer({
       producer: this.producer,
       serde: this.serde,

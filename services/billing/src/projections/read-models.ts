@@ -1,4 +1,10 @@
-import { type KeyRing, type RoleCatalog, resetTrustedAccess, trustedAccessHandlers } from "@platform/auth";
+import {
+  closedAccountHandlers,
+  type KeyRing,
+  type RoleCatalog,
+  resetTrustedAccess,
+  trustedAccessHandlers,
+} from "@platform/auth";
 import {
   type IdentityPayloads,
   TenancyEvent,
@@ -55,15 +61,7 @@ export function readModelHandlers(
   return {
     ...handlersFor<IdentityPayloads>()<Tx>(trustedAccessHandlers(keyRing, roles)),
     ...handlersFor<TenancyPayloads>()<Tx>({
-      [TenancyEvent.OrganizationClosed]: async (tx, event) => {
-        const { account_id: accountId } = event.data;
-        await enterTenant(tx, accountId);
-        await tx.closedAccount.upsert({
-          where: { accountId },
-          create: { accountId, closedAt: event.occurredAt },
-          update: {},
-        });
-      },
+      ...closedAccountHandlers<Tx>(),
       // Both carry the whole profile; one organization's events arrive in order, so the last one wins.
       [TenancyEvent.OrganizationCreated]: (tx, event) => storeProfile(tx, event.data, event.occurredAt),
       [TenancyEvent.OrganizationUpdated]: (tx, event) => storeProfile(tx, event.data, event.occurredAt),

@@ -1,4 +1,10 @@
-import { type KeyRing, type RoleCatalog, resetTrustedAccess, trustedAccessHandlers } from "@platform/auth";
+import {
+  closedAccountHandlers,
+  type KeyRing,
+  type RoleCatalog,
+  resetTrustedAccess,
+  trustedAccessHandlers,
+} from "@platform/auth";
 import {
   BillingEvent,
   type BillingPayloads,
@@ -60,15 +66,7 @@ export function readModelHandlers(
   return {
     ...handlersFor<IdentityPayloads>()<Tx>(trustedAccessHandlers(keyRing, roles)),
     ...handlersFor<TenancyPayloads>()<Tx>({
-      [TenancyEvent.OrganizationClosed]: async (tx, event) => {
-        const { account_id: accountId } = event.data;
-        await enterTenant(tx, accountId);
-        await tx.closedAccount.upsert({
-          where: { accountId },
-          create: { accountId, closedAt: event.occurredAt },
-          update: {},
-        });
-      },
+      ...closedAccountHandlers<Tx>(),
       [TenancyEvent.MemberAdded]: async (tx, event) => {
         const { account_id: accountId, group_id: groupId, user_id: userId } = event.data;
         await enterTenant(tx, accountId);
