@@ -50,6 +50,18 @@ export interface TrustedAccessTables extends TenantSqlClient {
   };
 }
 
+/**
+ * The role_definitions table of `trustedAccessHandlers`, declared cross-tenant: every service that
+ * verifies identity's tokens puts this entry in its CROSS_TENANT instead of writing its own.
+ */
+export const ROLE_DEFINITIONS_TABLE = {
+  table: "role_definitions",
+  lookupBy: null,
+  reason:
+    "identity's role catalog (each organization's roles and the platform's, account_id 'platform'): the token " +
+    "verifier needs all of it at start, before any request names a tenant",
+} as const satisfies CrossTenantTable;
+
 /** The same tables, as a rebuild empties them (`resetTrustedAccess`). */
 export interface ResettableTrustedAccessTables extends TrustedAccessTables {
   trustedKey: TrustedAccessTables["trustedKey"] & { deleteMany(): Promise<unknown> };

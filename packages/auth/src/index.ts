@@ -4,6 +4,7 @@ export {
   createAccessControl,
   PLATFORM_ROLES,
   type ResettableTrustedAccessTables,
+  ROLE_DEFINITIONS_TABLE,
   resetTrustedAccess,
   type TrustedAccessTables,
   trustedAccessHandlers,

@@ -46,6 +46,7 @@ export {
   TENANT_SETTING,
   type TenantDatabase,
   type TenantSqlClient,
+  type TransactionOf,
   tenantTableSql,
 } from "./tenant";
 export { tenantIsolationGaps } from "./tenant-check";

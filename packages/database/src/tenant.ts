@@ -22,6 +22,12 @@ export interface TenantSqlClient {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
+/** The transaction client a Prisma client hands to `$transaction(fn)`: a service's `Tx`, from its `Db`. */
+// biome-ignore lint/suspicious/noExplicitAny: any Prisma client's overloaded $transaction matches
+export type TransactionOf<Db extends { $transaction: (...args: any[]) => unknown }> = Parameters<
+  Parameters<Db["$transaction"]>[0]
+>[0];
+
 /** A service's Prisma client, reduced to what `inTenant` needs; `Tx` is its transaction client. */
 export interface TenantDatabase<Tx extends TenantSqlClient> {
   $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;

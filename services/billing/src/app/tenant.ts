@@ -1,9 +1,10 @@
-import type { CrossTenantTable } from "@platform/database";
+import { ROLE_DEFINITIONS_TABLE } from "@platform/auth";
+import type { CrossTenantTable, TransactionOf } from "@platform/database";
 import { IDEMPOTENCY_KEYS_TABLE } from "@platform/http";
 import type { PrismaClient } from "../generated/prisma/client";
 
 export type Db = PrismaClient;
-export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+export type Tx = TransactionOf<Db>;
 
 /**
  * billing's tables read across tenants: the one place that says which, why, and by what key. Each is a
@@ -32,13 +33,8 @@ export const CROSS_TENANT = {
       "the scheduler lists every organization's due invoice steps (finalizations, charges, dunning's " +
       "retries and suspensions) in one indexed query on next_due_at, then runs each in its tenant's transaction",
   },
-  roleDefinitions: {
-    table: "role_definitions",
-    lookupBy: null,
-    reason:
-      "identity's role catalog (each organization's roles and the platform's, account_id 'platform'): the token " +
-      "verifier needs all of it at start, before any request names a tenant",
-  },
+  /** The auth kit's role catalog (trustedAccessHandlers). */
+  roleDefinitions: ROLE_DEFINITIONS_TABLE,
   /** The HTTP kit's idempotency keys: its pruner lists the organizations holding expired ones. */
   idempotencyKeys: IDEMPOTENCY_KEYS_TABLE,
 } as const satisfies Record<string, CrossTenantTable>;

@@ -1,10 +1,11 @@
+import type { TransactionOf } from "@platform/database";
 import type { EventStore, NewEvent } from "@platform/event-sourcing";
 import { type Actor, IdentityEvent } from "../domain/events";
 import type { PrismaClient } from "../generated/prisma/client";
 import { assertOpen } from "./closed-accounts";
 
 export type Db = PrismaClient;
-export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+export type Tx = TransactionOf<Db>;
 
 export type { Clock } from "@platform/event-sourcing";
 export { systemClock } from "@platform/event-sourcing";

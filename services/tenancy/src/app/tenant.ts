@@ -1,12 +1,12 @@
-import { accountClosedError } from "@platform/auth";
-import { type CrossTenantTable, enterTenant } from "@platform/database";
+import { accountClosedError, ROLE_DEFINITIONS_TABLE } from "@platform/auth";
+import { type CrossTenantTable, enterTenant, type TransactionOf } from "@platform/database";
 import type { EventStore, NewEvent } from "@platform/event-sourcing";
 import { type Actor, TenancyEvent } from "../domain/events";
 import { acceptsWrites } from "../domain/lifecycle";
 import type { PrismaClient } from "../generated/prisma/client";
 
 export type Db = PrismaClient;
-export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+export type Tx = TransactionOf<Db>;
 
 /**
  * Tenancy's tables read across tenants: the one place that says which, why, and by what key. Each is a
@@ -28,13 +28,8 @@ export const CROSS_TENANT = {
     reason:
       "identity's EmailVerified names a person, not an organization: it ticks onboarding in every one they created",
   },
-  roleDefinitions: {
-    table: "role_definitions",
-    lookupBy: null,
-    reason:
-      "identity's role catalog (each organization's roles and the platform's, account_id 'platform'): the token " +
-      "verifier needs all of it at start, before any request names a tenant",
-  },
+  /** The auth kit's role catalog (trustedAccessHandlers). */
+  roleDefinitions: ROLE_DEFINITIONS_TABLE,
 } as const satisfies Record<string, CrossTenantTable>;
 
 /**

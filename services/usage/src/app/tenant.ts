@@ -1,8 +1,9 @@
-import type { CrossTenantTable } from "@platform/database";
+import { ROLE_DEFINITIONS_TABLE } from "@platform/auth";
+import type { CrossTenantTable, TransactionOf } from "@platform/database";
 import type { PrismaClient } from "../generated/prisma/client";
 
 export type Db = PrismaClient;
-export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+export type Tx = TransactionOf<Db>;
 
 /**
  * usage's tables read across tenants: the one place that says which, why, and by what key. Each is a
@@ -17,11 +18,6 @@ export const CROSS_TENANT = {
       "the period closer lists every organization's periods past their end and grace in one indexed query " +
       "on period_end, then closes each in its own tenant's transaction",
   },
-  roleDefinitions: {
-    table: "role_definitions",
-    lookupBy: null,
-    reason:
-      "identity's role catalog (each organization's roles and the platform's, account_id 'platform'): the token " +
-      "verifier needs all of it at start, before any request names a tenant",
-  },
+  /** The auth kit's role catalog (trustedAccessHandlers). */
+  roleDefinitions: ROLE_DEFINITIONS_TABLE,
 } as const satisfies Record<string, CrossTenantTable>;
