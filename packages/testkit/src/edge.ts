@@ -87,8 +87,8 @@ export function edgeWalk(options: EdgeWalkOptions): void {
       expect(withParams.length).toBeGreaterThanOrEqual(options.minRoutesWithParams);
     for (const route of withParams) {
       await expectRefused(route, fill(route.path, "a%00b"), 400, "nul_character");
-      for (const escape of options.malformedEscapes)
-        await expectRefused(route, fill(route.path, escape), 400, "malformed_path");
+      for (const malformed of options.malformedEscapes)
+        await expectRefused(route, fill(route.path, malformed), 400, "malformed_path");
     }
   });
 

@@ -8,5 +8,13 @@ export {
   missingInfrastructure,
 } from "./infrastructure";
 export { TestClock, uniqueName, waitFor } from "./names";
+export {
+  type ClosedWritesOptions,
+  expectClosedWritesRefused,
+  expectRebuiltEqual,
+  type RebuildReportLike,
+  rowsOf,
+  withClient,
+} from "./proofs";
 export { describeTableProofs, type TableProofOptions } from "./table-proofs";
 export { type ClassificationProblems, classificationProblems, tablesOf } from "./tables";

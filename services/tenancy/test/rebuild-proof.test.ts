@@ -9,14 +9,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { tenantTableSql } from "@platform/database";
-import {
-  privilegedUrlOf,
-  proveRebuild,
-  type RebuildProofReport,
-  TableClassificationError,
-} from "@platform/event-sourcing";
-import { infrastructure } from "@platform/testkit";
-import { Client } from "pg";
+import { privilegedUrlOf, proveRebuild, TableClassificationError } from "@platform/event-sourcing";
+import { expectRebuiltEqual, infrastructure, rowsOf, withClient } from "@platform/testkit";
+import type { Client } from "pg";
 import type { TxtResolver } from "../src/app/dns";
 import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../src/tables";
 import { type Harness, startTenancy } from "./support/harness";
@@ -193,18 +188,7 @@ async function scenarios(): Promise<void> {
   );
 }
 
-const rowsOf = (report: RebuildProofReport, table: string) =>
-  report.proven.find((entry) => entry.table === table)?.rows ?? 0;
-
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(work: (client: Client) => Promise<T>) => withClient(adminUrl, work);
 
 const count = (table: string) =>
   admin(async (client) => Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n));
@@ -217,10 +201,7 @@ it("rebuilds every inline and async table from the logs, equal to the live copy,
     unreplayedColumns: UNREPLAYED_COLUMNS,
     rebuild: () => h.service.rebuildAll(),
   });
-  expect(report.differences).toEqual([]);
-  expect(report.equal).toBe(true);
-  // The scenarios reached every table the proof rebuilds: none passes by being empty.
-  expect(report.proven.filter((entry) => entry.rows === 0)).toEqual([]);
+  expectRebuiltEqual(report);
   expect(rowsOf(report, "groups")).toBeGreaterThanOrEqual(5);
   // The plan's limits came back from billing's topic with the traits (seats and projects alike).
   expect(await count("account_traits WHERE seat_limit = 25 AND project_limit = 50")).toBe(1);
