@@ -193,13 +193,16 @@ export class InvoiceService {
 
   /** When the organization's invoices next have a step due (a test clock stops there), or null. */
   async nextDueAt(accountId: string): Promise<Date | null> {
-    const next = await inTenant(this.db, accountId, (tx) =>
-      tx.invoice.findFirst({
-        where: { accountId, nextDueAt: { not: null } },
-        orderBy: { nextDueAt: "asc" },
-        select: { nextDueAt: true },
-      }),
-    );
+    return inTenant(this.db, accountId, (tx) => this.nextDueIn(tx, accountId));
+  }
+
+  /** `nextDueAt` in the caller's tenant transaction (a test clock's step, app/test-clocks.ts). */
+  async nextDueIn(tx: Tx, accountId: string): Promise<Date | null> {
+    const next = await tx.invoice.findFirst({
+      where: { accountId, nextDueAt: { not: null } },
+      orderBy: { nextDueAt: "asc" },
+      select: { nextDueAt: true },
+    });
     return next?.nextDueAt ?? null;
   }
 
