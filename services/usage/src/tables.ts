@@ -18,8 +18,8 @@ export const TABLE_CLASSES = {
   inline: ["closed_periods", "usage_alerts"],
   /**
    * Read models of other topics: billing's periods, tenancy's closings, members and projects, identity's
-   * keys and roles (src/projections/read-models.ts); and the usage count of usage.ingest, written by the
-   * batch projector (src/projections/usage-count.ts).
+   * keys and roles (src/projections/read-models.ts); and the usage count of usage.ingest with its hourly
+   * rollup, both written by the batch projector (src/projections/usage-count.ts, corrections.ts).
    */
   async: [
     "billing_periods",
@@ -29,6 +29,7 @@ export const TABLE_CLASSES = {
     "role_definitions",
     "trusted_keys",
     "usage_events",
+    "usage_hourly",
   ],
   /** Command-written tables: none, and none may be added (usage was built on projections). */
   notYetProjected: [],

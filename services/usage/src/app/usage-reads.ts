@@ -36,16 +36,30 @@ export class UsageReader {
     private readonly graceMs: number,
   ) {}
 
-  /** Every meter's value over [start, end), in the tenant's transaction `tx`. */
+  /**
+   * Every meter's value over [start, end), in the tenant's transaction `tx`. SUM, COUNT and MAX come from
+   * the count's hourly rollup (usage_hourly) for the window's whole UTC hours and from the counted rows
+   * for its partial first and last hours only, so the cost is the window's hours, not its events — and
+   * the result is exactly the aggregate of the window's rows, wherever billing puts the boundaries.
+   */
   async totals(tx: Tx, accountId: string, start: Date, end: Date): Promise<Record<string, number>> {
+    const [fromHour, toHour] = wholeHours(start, end);
     const sums = await tx.$queryRawUnsafe<{ metric: string; sum: string; count: string; max: string }[]>(
-      `SELECT metric, sum(quantity)::text AS sum, count(*)::text AS count, max(quantity)::text AS max
-         FROM usage_events
-        WHERE account_id = $1 AND counted AND occurred_at >= $2 AND occurred_at < $3
+      `SELECT metric, sum(s)::text AS sum, sum(c)::text AS count, max(m)::text AS max
+         FROM (
+           SELECT metric, sum AS s, count AS c, max AS m FROM usage_hourly
+            WHERE account_id = $1 AND hour >= $4 AND hour < $5
+           UNION ALL
+           SELECT metric, quantity, 1, quantity FROM usage_events
+            WHERE account_id = $1 AND counted
+              AND ((occurred_at >= $2 AND occurred_at < $4) OR (occurred_at >= $5 AND occurred_at < $3))
+         ) AS parts
         GROUP BY metric`,
       accountId,
       start,
       end,
+      fromHour,
+      toHour,
     );
     const totals: Record<string, number> = {};
     for (const meter of this.meters.meters) {
@@ -148,4 +162,17 @@ export class UsageReader {
       };
     });
   }
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The whole UTC hours [from, to) inside [start, end); [end, end) when there are none, so the edges
+ * [start, from) and [to, end) cover the rest of the window exactly once.
+ */
+export function wholeHours(start: Date, end: Date): [Date, Date] {
+  const from = Math.ceil(start.getTime() / HOUR_MS) * HOUR_MS;
+  const to = Math.floor(end.getTime() / HOUR_MS) * HOUR_MS;
+  if (from >= to) return [end, end];
+  return [new Date(from), new Date(to)];
 }

@@ -91,7 +91,14 @@ export function usageCount(meters: MeterCatalog, options: UsageCountOptions = {}
              FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::boolean[])
                AS t(key, metric, quantity, ms, dimensions, fingerprint, counted)
            ON CONFLICT (account_id, idempotency_key) DO NOTHING
-           RETURNING 1
+           RETURNING metric, quantity, occurred_at, counted
+         ), rolled AS (
+           -- Only the rows this statement inserted reach the hourly rollup, so a repeat adds nothing.
+           INSERT INTO usage_hourly AS h (account_id, metric, hour, sum, count, max)
+           SELECT $1, metric, date_trunc('hour', occurred_at, 'UTC'), sum(quantity)::bigint, count(*), max(quantity)
+             FROM added WHERE counted GROUP BY 2, 3
+           ON CONFLICT (account_id, metric, hour) DO UPDATE
+             SET sum = h.sum + excluded.sum, count = h.count + excluded.count, max = greatest(h.max, excluded.max)
          )
          SELECT count(*)::int AS inserted FROM added`,
         accountId,
@@ -143,5 +150,5 @@ function refuseUnless(event: BatchEvent<UsageReported>, meters: MeterCatalog): v
 
 /** Empties the usage count for a replay of usage.ingest (every tenant's rows: TRUNCATE is not subject to row-level security). */
 export async function resetUsageCount(tx: Tx): Promise<void> {
-  await tx.$executeRawUnsafe("TRUNCATE usage_events");
+  await tx.$executeRawUnsafe("TRUNCATE usage_events, usage_hourly");
 }
