@@ -2,14 +2,14 @@
 
 import type { BillingCycleChanged } from "./BillingCycleChanged.v1";
 import type { CouponDefined } from "./CouponDefined.v1";
-import type { CreditNoteIssued } from "./CreditNoteIssued.v1";
+import type { CreditNoteIssued } from "./CreditNoteIssued.v2";
 import type { DiscountApplied } from "./DiscountApplied.v1";
 import type { DiscountRedeemed } from "./DiscountRedeemed.v1";
 import type { DiscountRemoved } from "./DiscountRemoved.v1";
 import type { DowngradeCanceled } from "./DowngradeCanceled.v1";
 import type { DowngradeScheduled } from "./DowngradeScheduled.v1";
 import type { InvoiceDrafted } from "./InvoiceDrafted.v1";
-import type { InvoiceIssued } from "./InvoiceIssued.v2";
+import type { InvoiceIssued } from "./InvoiceIssued.v3";
 import type { InvoiceMarkedUncollectible } from "./InvoiceMarkedUncollectible.v1";
 import type { InvoiceNumberAssigned } from "./InvoiceNumberAssigned.v1";
 import type { InvoicePaid } from "./InvoicePaid.v2";
@@ -32,6 +32,7 @@ import type { TestClockDeleted } from "./TestClockDeleted.v1";
 import type { TrialEnded } from "./TrialEnded.v1";
 import type { TrialStarted } from "./TrialStarted.v1";
 import type { TrialWillEnd } from "./TrialWillEnd.v1";
+import type { UsageAdjustmentRecorded } from "./UsageAdjustmentRecorded.v1";
 
 export type {
   BillingCycleChanged,
@@ -66,6 +67,7 @@ export type {
   TrialEnded,
   TrialStarted,
   TrialWillEnd,
+  UsageAdjustmentRecorded,
 };
 
 /** The event types of billing.events: each record's Avro full name, which is also the event-type header. */
@@ -102,6 +104,7 @@ export const BillingEvent = {
   TrialEnded: "platform.billing.TrialEnded",
   TrialStarted: "platform.billing.TrialStarted",
   TrialWillEnd: "platform.billing.TrialWillEnd",
+  UsageAdjustmentRecorded: "platform.billing.UsageAdjustmentRecorded",
 } as const;
 
 export type BillingEventType = (typeof BillingEvent)[keyof typeof BillingEvent];
@@ -140,4 +143,5 @@ export interface BillingPayloads {
   "platform.billing.TrialEnded": TrialEnded;
   "platform.billing.TrialStarted": TrialStarted;
   "platform.billing.TrialWillEnd": TrialWillEnd;
+  "platform.billing.UsageAdjustmentRecorded": UsageAdjustmentRecorded;
 }
