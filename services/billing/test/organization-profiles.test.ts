@@ -112,6 +112,7 @@ it("prints the organization's details on its invoice, a hostile name escaped", a
       amountPaidCents: 0,
       amountDueCents: 0,
       creditCarriedCents: 0,
+      appliedBalanceCents: 0,
     },
     profile,
     {

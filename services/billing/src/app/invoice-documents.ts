@@ -17,6 +17,7 @@ export interface InvoiceRecord {
     discountCents: number;
     totalCents: number;
     creditCarriedCents: number;
+    appliedBalanceCents: number;
     creditedCents: number;
     paidCents: number;
     amountDueCents: number;
@@ -72,6 +73,7 @@ export class InvoiceDocuments {
         amountPaidCents: invoice.paidCents,
         amountDueCents: invoice.amountDueCents,
         creditCarriedCents: invoice.creditCarriedCents,
+        appliedBalanceCents: invoice.appliedBalanceCents,
       },
       profile,
       this.issuer,

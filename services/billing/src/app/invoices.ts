@@ -16,7 +16,8 @@ import {
   type InvoiceState,
 } from "../domain/invoice-aggregate";
 import { documentNumber, type NumberSeries, seriesAggregateId } from "../domain/invoice-numbers";
-import { overageLines, type PeriodUsage } from "../domain/invoices";
+import { adjustmentLine, overageLines, type PeriodUsage } from "../domain/invoices";
+import type { InvoiceLine } from "../domain/lines";
 import type { Period } from "../domain/periods";
 import { planOfSnapshot } from "../domain/snapshots";
 import type { SubscriptionEvent, SubscriptionState } from "../domain/subscriptions";
@@ -323,6 +324,10 @@ export class InvoiceService {
       if (state.status !== "draft")
         throw new ConflictError("invoice_finalized", `invoice ${row.number} is final`);
       const number = await this.nextNumber(tx, "INV", accountId, invoiceId, now);
+      // Read under the series' lock, which every finalization holds to its commit: a balance or an
+      // adjustment another finalization used is seen as used.
+      const adjustments = await this.pendingAdjustments(tx, row);
+      const balanceCents = await this.balanceIn(tx, accountId, row.currency);
       await this.execute(
         tx,
         row,
@@ -330,6 +335,8 @@ export class InvoiceService {
           kind: "finalize",
           lines,
           usage: (usage?.totals ?? {}) as PeriodUsage,
+          adjustments,
+          balanceCents,
           discounts: subscription ? discountsOf(stateOfRow(subscription)) : [],
           number,
           issuer: this.options.issuer,
@@ -349,6 +356,174 @@ export class InvoiceService {
         );
       return finalized;
     }, SERIES_TX);
+  }
+
+  /**
+   * The customer's balance (Stripe's customer balance) in the caller's tenant transaction: credit
+   * carried by invoices whose credits exceeded their charges, plus credit notes' credit to the balance,
+   * minus what invoices have applied of it. Every term is a column the invoice events write, so the
+   * balance is rebuilt with them.
+   */
+  async balanceIn(tx: Tx, accountId: string, currency: string): Promise<number> {
+    const where = { accountId, currency };
+    const invoices = await tx.invoice.aggregate({
+      where,
+      _sum: { creditCarriedCents: true, appliedBalanceCents: true },
+    });
+    const notes = await tx.creditNote.aggregate({ where, _sum: { balanceCreditCents: true } });
+    return (
+      (invoices._sum.creditCarriedCents ?? 0) +
+      (notes._sum.balanceCreditCents ?? 0) -
+      (invoices._sum.appliedBalanceCents ?? 0)
+    );
+  }
+
+  /** The organization's customer balance (what its next invoices are paid from first). */
+  async balance(accountId: string, currency = "USD"): Promise<number> {
+    return inTenant(this.db, accountId, (tx) => this.balanceIn(tx, accountId, currency));
+  }
+
+  /**
+   * usage's UsageAdjusted, in the processes projector's transaction: recorded once per adjustment
+   * (UsageAdjustmentRecorded at version 0 of its own aggregate, so a redelivery or a second projector
+   * records nothing), billed on the subscription's next finalized invoice. A subscription with no next
+   * invoice (canceled or ended) gets one of its own for it, finalized at the next due run. An
+   * adjustment of a trial's period is not recorded: a trial's usage is never billed.
+   */
+  async recordUsageAdjustment(
+    tx: Tx,
+    adjustmentId: string,
+    data: {
+      account_id: string;
+      subscription_id: string;
+      period_start: number;
+      period_end: number;
+      metric: string;
+      quantity: number;
+      reason: string;
+      idempotency_key: string | null;
+    },
+  ): Promise<void> {
+    await enterTenant(tx, data.account_id);
+    const subscription = await tx.subscription.findUnique({ where: { id: data.subscription_id } });
+    if (!subscription || subscription.accountId !== data.account_id) return;
+    if (subscription.trialEnd && data.period_end <= subscription.trialEnd.getTime()) return;
+    if ((await this.store.currentVersion(tx, adjustmentId)) > 0) return;
+    let now: Date;
+    try {
+      now = await timeOf(tx, subscription, this.clock);
+    } catch (error) {
+      if (error instanceof ConflictError && error.code === "test_clock_deleted") return;
+      throw error;
+    }
+    await this.store.append(tx, {
+      aggregate: { type: "usage_adjustment", id: adjustmentId, tenantId: data.account_id },
+      expectedVersion: 0,
+      events: [
+        {
+          type: BillingEvent.UsageAdjustmentRecorded,
+          data: {
+            account_id: data.account_id,
+            adjustment_id: adjustmentId,
+            subscription_id: data.subscription_id,
+            period_start: data.period_start,
+            period_end: data.period_end,
+            metric: data.metric,
+            quantity: data.quantity,
+            reason: data.reason,
+            idempotency_key: data.idempotency_key,
+            occurred_at: now.getTime(),
+            actor: SYSTEM_ACTOR,
+          },
+        },
+      ],
+    });
+    if (subscription.status !== "ended" && subscription.status !== "canceled") return;
+    const waiting = await tx.invoice.count({ where: { subscriptionId: subscription.id, status: "draft" } });
+    if (waiting > 0) return;
+    const plan = subscription.plan as unknown as PlanSnapshot;
+    await this.draft(
+      tx,
+      data.account_id,
+      subscription.id,
+      {
+        currency: plan.currency,
+        billingReason: "subscription_cycle",
+        lines: [],
+        period: { start: new Date(data.period_start), end: new Date(data.period_end) },
+        usagePeriod: null,
+        usagePlan: null,
+        finalizeAt: now,
+      },
+      now,
+    );
+  }
+
+  /**
+   * The subscription's adjustments not billed yet, in the log's order, priced (domain/invoices.ts
+   * adjustmentLine) at the plan their period was billed at — the renewal invoice's usage plan, or the
+   * subscription's for its last period — against the period's closed total plus the adjustments billed
+   * before. One whose period's close billing has not seen yet waits for a later invoice.
+   */
+  private async pendingAdjustments(
+    tx: Tx,
+    invoice: Invoice,
+  ): Promise<{ ids: string[]; lines: InvoiceLine[] }> {
+    const pending = await tx.usageAdjustment.findMany({
+      where: { subscriptionId: invoice.subscriptionId, invoiceId: null },
+      orderBy: { position: "asc" },
+    });
+    const ids: string[] = [];
+    const lines: InvoiceLine[] = [];
+    if (pending.length === 0) return { ids, lines };
+    const subscription = await this.subscriptionOf(tx, invoice);
+    // The period's total so far, by period and metric: closed total + adjustments billed, then each one priced here.
+    const totals = new Map<string, number>();
+    for (const adjustment of pending) {
+      const closed = await tx.usagePeriod.findUnique({
+        where: {
+          subscriptionId_periodStart: {
+            subscriptionId: adjustment.subscriptionId,
+            periodStart: adjustment.periodStart,
+          },
+        },
+      });
+      if (!closed) continue;
+      const key = `${adjustment.periodStart.toISOString()}:${adjustment.metric}`;
+      let before = totals.get(key);
+      if (before === undefined) {
+        const billed = await tx.usageAdjustment.aggregate({
+          where: {
+            subscriptionId: adjustment.subscriptionId,
+            periodStart: adjustment.periodStart,
+            metric: adjustment.metric,
+            invoiceId: { not: null },
+          },
+          _sum: { quantity: true },
+        });
+        before =
+          ((closed.totals as Record<string, number>)[adjustment.metric] ?? 0) + (billed._sum.quantity ?? 0);
+      }
+      const renewal = await tx.invoice.findFirst({
+        where: { subscriptionId: adjustment.subscriptionId, usagePeriodStart: adjustment.periodStart },
+      });
+      const plan = (renewal?.usagePlan ?? subscription?.plan) as unknown as PlanSnapshot | undefined;
+      if (!plan) continue;
+      const line = adjustmentLine(
+        planOfSnapshot(plan),
+        {
+          id: adjustment.id,
+          period: { start: adjustment.periodStart, end: adjustment.periodEnd },
+          metric: adjustment.metric,
+          quantity: adjustment.quantity,
+        },
+        before,
+      );
+      ids.push(adjustment.id);
+      if (line) lines.push(line);
+      totals.set(key, before + adjustment.quantity);
+    }
+    return { ids, lines };
   }
 
   /**

@@ -44,6 +44,8 @@ export interface InvoiceState {
   discountCents: Cents;
   totalCents: Cents;
   creditCarriedCents: Cents;
+  /** The customer's balance applied at finalization: what it asks is total − this. */
+  appliedBalanceCents: Cents;
   /** Credit notes so far. */
   creditedCents: Cents;
   paidCents: Cents;
@@ -82,12 +84,18 @@ export type InvoiceCommand =
       usagePlan: PlanSnapshot | null;
       finalizeAt: Date;
     }
-  /** Finalization: the draft's lines, the usage's overages and the discounts, numbered. */
+  /**
+   * Finalization: the draft's lines, the usage's overages, the pending usage adjustments (their lines,
+   * already priced, and the ids of every one it bills), the discounts, then the customer's balance
+   * (what is available), numbered.
+   */
   | {
       kind: "finalize";
       lines: InvoiceLine[];
       usage: PeriodUsage;
+      adjustments: { ids: string[]; lines: InvoiceLine[] };
       discounts: readonly AppliedDiscount[];
+      balanceCents: Cents;
       number: string;
       issuer: string;
     }
@@ -202,7 +210,14 @@ export function decide(state: InvoiceState | null, command: InvoiceCommand, now:
         usagePeriod && state.usagePlan
           ? overageLines(planOfSnapshot(state.usagePlan), usagePeriod, command.usage)
           : [];
-      const draft = composeInvoice([...command.lines, ...overages], command.discounts, now);
+      const draft = composeInvoice(
+        [...command.lines, ...overages, ...command.adjustments.lines],
+        command.discounts,
+        now,
+      );
+      // Stripe's customer balance: credit carried from earlier invoices lowers what this one asks,
+      // never below 0; the rest stays for the next.
+      const appliedBalance = Math.min(Math.max(0, command.balanceCents), draft.total_cents);
       return [
         {
           type: T.InvoiceIssued,
@@ -224,6 +239,8 @@ export function decide(state: InvoiceState | null, command: InvoiceCommand, now:
             usage_period_end: state.usagePeriodEnd?.getTime() ?? null,
             discount_ids: draft.discounts_used,
             credit_carried_cents: draft.credit_carried_cents,
+            applied_balance_cents: appliedBalance,
+            usage_adjustment_ids: command.adjustments.ids,
           },
         },
       ];
@@ -314,6 +331,10 @@ export function decide(state: InvoiceState | null, command: InvoiceCommand, now:
           },
         );
       const payable = state.status === "open" || state.status === "uncollectible";
+      const amountDue = payable ? Math.max(0, state.amountDueCents - command.amountCents) : 0;
+      // What the note credits beyond what the invoice still asks (all of it on a paid invoice) is the
+      // customer's: it goes to the balance the next invoices are paid from.
+      const stillAsked = payable ? state.amountDueCents : 0;
       return [
         {
           type: T.CreditNoteIssued,
@@ -326,7 +347,8 @@ export function decide(state: InvoiceState | null, command: InvoiceCommand, now:
             amount_cents: command.amountCents,
             currency: state.currency,
             reason: command.reason,
-            amount_due_cents: payable ? Math.max(0, state.amountDueCents - command.amountCents) : 0,
+            amount_due_cents: amountDue,
+            balance_credit_cents: command.amountCents - (stillAsked - amountDue),
           },
         },
       ];
@@ -370,6 +392,7 @@ export function evolve(state: InvoiceState | null, event: InvoiceHistoryEvent): 
       discountCents: 0,
       totalCents: Math.max(0, subtotal),
       creditCarriedCents: 0,
+      appliedBalanceCents: 0,
       creditedCents: 0,
       paidCents: 0,
       amountDueCents: 0,
@@ -391,19 +414,22 @@ export function evolve(state: InvoiceState | null, event: InvoiceHistoryEvent): 
   switch (event.type) {
     case T.InvoiceIssued: {
       const { data } = event;
+      const amountDue = data.total_cents - data.applied_balance_cents;
       Object.assign(next, {
         number: data.number,
         subtotalCents: data.subtotal_cents,
         discountCents: data.discount_cents,
         totalCents: data.total_cents,
         creditCarriedCents: data.credit_carried_cents,
-        amountDueCents: data.total_cents,
+        appliedBalanceCents: data.applied_balance_cents,
+        amountDueCents: amountDue,
         issuedAt: event.occurredAt,
         dueAt: new Date(data.due_at),
         discountIds: [...data.discount_ids],
-        // Nothing to pay (a credit as large as the charges, a 100 % discount): settled as issued, as Stripe does.
-        status: data.total_cents === 0 ? "paid" : "open",
-        paidAt: data.total_cents === 0 ? event.occurredAt : null,
+        // Nothing to pay (a credit as large as the charges, a 100 % discount, the customer's balance):
+        // settled as issued, as Stripe does.
+        status: amountDue === 0 ? "paid" : "open",
+        paidAt: amountDue === 0 ? event.occurredAt : null,
       });
       break;
     }

@@ -35,6 +35,8 @@ export interface InvoiceDocument {
   amountDueCents: Cents;
   /** A credit beyond the charges, carried to the customer's balance (shown when not zero). */
   creditCarriedCents: Cents;
+  /** The customer's balance applied to it at finalization (shown when not zero). */
+  appliedBalanceCents: Cents;
 }
 
 /** Who issues or receives the invoice, as printed. */
@@ -156,6 +158,7 @@ export function totalRows(doc: InvoiceDocument): { label: string; cents: Cents; 
   rows.push({ label: "Total", cents: doc.totalCents, strong: true });
   if (doc.creditCarriedCents !== 0)
     rows.push({ label: "Credit carried to your balance", cents: doc.creditCarriedCents });
+  if (doc.appliedBalanceCents !== 0) rows.push({ label: "Applied balance", cents: -doc.appliedBalanceCents });
   if (doc.creditedCents !== 0) rows.push({ label: "Credit notes", cents: -doc.creditedCents });
   rows.push({ label: "Amount paid", cents: doc.amountPaidCents });
   rows.push({ label: "Amount due", cents: doc.amountDueCents, strong: true });
@@ -200,6 +203,7 @@ export interface InvoiceFacts {
   /** What is still owed, as the invoice aggregate decided it (total less payments and credit notes). */
   amountDueCents: Cents;
   creditCarriedCents: Cents;
+  appliedBalanceCents: Cents;
 }
 
 /**
@@ -248,5 +252,6 @@ export function invoiceDocumentOf(
     amountPaidCents: invoice.amountPaidCents,
     amountDueCents: invoice.amountDueCents,
     creditCarriedCents: invoice.creditCarriedCents,
+    appliedBalanceCents: invoice.appliedBalanceCents,
   };
 }

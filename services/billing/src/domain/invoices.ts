@@ -62,6 +62,51 @@ export function overageLines(plan: Plan, period: Period, usage: PeriodUsage): In
   return lines;
 }
 
+/** A change to a closed period's total (usage's UsageAdjusted), waiting for the next invoice. */
+export interface PendingAdjustment {
+  id: string;
+  period: Period;
+  metric: string;
+  /** The change to the period's total: negative removes usage. */
+  quantity: number;
+}
+
+/**
+ * The line of one usage adjustment (docs/billing.md, Usage adjustments; Orb's amendments): the
+ * period re-rated with the change, at the plan that period was billed at — what its overage costs with
+ * the adjusted total minus what it cost before (`totalBefore`: the closed total plus the adjustments
+ * billed before this one). Above the limit on a per-unit price that is quantity × price; crossing the
+ * limit, a package or a tier is priced as the whole period would be. A negative change gives a negative
+ * line (a credit). A metric without a charge, or unlimited, costs nothing: null, no line.
+ */
+export function adjustmentLine(
+  plan: Plan,
+  adjustment: PendingAdjustment,
+  totalBefore: number,
+): InvoiceLine | null {
+  const metric = adjustment.metric as Metric;
+  const charge = METRICS.includes(metric) ? plan.charges[metric] : undefined;
+  const limit = plan.limits[metric];
+  if (!charge || limit === undefined || limit === UNLIMITED) return null;
+  const before = Math.max(0, totalBefore);
+  const after = Math.max(0, totalBefore + adjustment.quantity);
+  const over = (total: number) => chargeFor(charge, Math.max(0, total - limit)).amount;
+  const amount = over(after) - over(before);
+  if (amount === 0) return null;
+  const sign = adjustment.quantity > 0 ? "+" : "";
+  const n = (value: number) => value.toLocaleString("en-US");
+  return {
+    kind: "adjustment",
+    description: `${metric} ${sign}${n(adjustment.quantity)} after the period closed (${n(before)} → ${n(after)}, ${n(limit)} included)`,
+    metric,
+    quantity: 1,
+    unit_price: centsAsUnitPrice(amount),
+    amount_cents: amount,
+    period_start: adjustment.period.start,
+    period_end: adjustment.period.end,
+  };
+}
+
 /**
  * An invoice from its charge lines: the subtotal, then each discount that still applies, in the order
  * applied, on what the previous ones left (so two discounts never take more than the subtotal), then

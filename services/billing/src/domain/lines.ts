@@ -3,7 +3,7 @@ import type { Metric } from "./plans";
 
 /** One line of an invoice, as InvoiceIssued carries it. */
 export interface InvoiceLine {
-  kind: "base" | "overage" | "proration" | "discount";
+  kind: "base" | "overage" | "proration" | "discount" | "adjustment";
   description: string;
   metric: Metric | null;
   quantity: number;

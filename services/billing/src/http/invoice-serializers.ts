@@ -21,6 +21,7 @@ export function invoiceSummaryJson(row: Invoice) {
     discount_cents: row.discountCents,
     total_cents: row.totalCents,
     credit_carried_cents: row.creditCarriedCents,
+    applied_balance_cents: row.appliedBalanceCents,
     credited_cents: row.creditedCents,
     paid_cents: row.paidCents,
     amount_due_cents: row.amountDueCents,
@@ -57,6 +58,7 @@ export function creditNoteJson(row: CreditNote) {
     amount_cents: row.amountCents,
     currency: row.currency,
     reason: row.reason,
+    balance_credit_cents: row.balanceCreditCents,
     issued_at: iso(row.issuedAt),
   };
 }

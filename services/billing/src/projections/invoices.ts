@@ -60,6 +60,16 @@ async function sideRows(tx: Tx, history: InvoiceHistoryEvent, state: InvoiceStat
           };
         }),
       });
+      if (history.type === T.InvoiceIssued && history.data.usage_adjustment_ids.length > 0) {
+        const ids = history.data.usage_adjustment_ids;
+        // Each adjustment is billed once: one that another invoice took already fails the finalization.
+        const { count } = await tx.usageAdjustment.updateMany({
+          where: { id: { in: ids }, invoiceId: null },
+          data: { invoiceId: state.id },
+        });
+        if (count !== ids.length)
+          throw new Error(`invoice ${state.id} bills usage adjustments already billed: ${ids.join(", ")}`);
+      }
       break;
     case T.PaymentFailed:
     case T.InvoicePaid: {
@@ -94,6 +104,7 @@ async function sideRows(tx: Tx, history: InvoiceHistoryEvent, state: InvoiceStat
           currency: history.data.currency,
           reason: history.data.reason,
           issuedAt: occurredAt,
+          balanceCreditCents: history.data.balance_credit_cents,
         },
       });
       break;
@@ -109,12 +120,39 @@ const INVOICE_EVENTS: readonly InvoiceEventType[] = [
   BillingEvent.CreditNoteIssued,
 ];
 
-export const invoiceInlineHandlers: InlineHandlers<Tx, BillingPayloads> = Object.fromEntries(
-  INVOICE_EVENTS.map((type) => [type, invoiceHandler(type)]),
-);
+/** usage's late change to a closed period as billing took it: pending until an invoice bills it. */
+const usageAdjustmentHandler: InlineHandler<
+  Tx,
+  BillingPayloads[typeof BillingEvent.UsageAdjustmentRecorded]
+> = async (tx, event) => {
+  if (!event.tenantId) throw new Error(`${event.type} ${event.eventId} names no tenant`);
+  await enterTenant(tx, event.tenantId);
+  const { data } = event;
+  await tx.usageAdjustment.create({
+    data: {
+      id: data.adjustment_id,
+      accountId: data.account_id,
+      subscriptionId: data.subscription_id,
+      periodStart: new Date(data.period_start),
+      periodEnd: new Date(data.period_end),
+      metric: data.metric,
+      quantity: data.quantity,
+      reason: data.reason,
+      idempotencyKey: data.idempotency_key,
+      recordedAt: event.occurredAt,
+      position: event.position,
+    },
+  });
+};
+
+export const invoiceInlineHandlers: InlineHandlers<Tx, BillingPayloads> = {
+  ...Object.fromEntries(INVOICE_EVENTS.map((type) => [type, invoiceHandler(type)])),
+  [BillingEvent.UsageAdjustmentRecorded]: usageAdjustmentHandler,
+};
 
 /** Empties the invoice tables of the tenant the caller entered (resetInline calls it per tenant). */
 export async function resetInvoices(tx: Tx, accountId: string): Promise<void> {
+  await tx.usageAdjustment.deleteMany({ where: { accountId } });
   await tx.creditNote.deleteMany({ where: { accountId } });
   await tx.payment.deleteMany({ where: { accountId } });
   await tx.invoiceLineItem.deleteMany({ where: { accountId } });

@@ -31,6 +31,10 @@ export function processHandlers(
           totals: { ...data.totals },
         });
       },
+      // A late change to a closed period (usage's adjust mode): billed on the next invoice, once.
+      [UsageEvent.UsageAdjusted]: async (tx, event) => {
+        await invoices.recordUsageAdjustment(tx, event.aggregateId, event.data);
+      },
     }),
   };
 }

@@ -64,11 +64,14 @@ function renewalDraft(now = JUNE): InvoiceState {
 const finalize = (
   usage: Record<string, number> = {},
   lines = [baseLine(plan("starter"), "month", period)],
+  balanceCents = 0,
 ): InvoiceCommand => ({
   kind: "finalize",
   lines,
   usage,
+  adjustments: { ids: [], lines: [] },
   discounts: [],
+  balanceCents,
   number: documentNumber("INV", 2026, 7),
   issuer: "platform",
 });
@@ -105,6 +108,38 @@ describe("finalization", () => {
   it("a zero total is settled as issued: nothing to charge", () => {
     const zero = run(renewalDraft(), finalize({}, []), JUNE);
     expect(zero).toMatchObject({ status: "paid", totalCents: 0, nextDueAt: null });
+  });
+});
+
+describe("the customer's balance (Stripe's customer balance)", () => {
+  it("lowers what the invoice asks, never below 0; the total stays the charges'", () => {
+    const part = run(renewalDraft(), finalize({}, undefined, 1_500), JUNE);
+    expect(part).toMatchObject({ totalCents: 4_900, appliedBalanceCents: 1_500, amountDueCents: 3_400 });
+    expect(part.status).toBe("open");
+    // More balance than the invoice asks: applies 49.00, the rest stays the customer's.
+    const all = run(renewalDraft(), finalize({}, undefined, 10_000), JUNE);
+    expect(all).toMatchObject({ appliedBalanceCents: 4_900, amountDueCents: 0, status: "paid" });
+    // A negative balance (never written, but not trusted) applies nothing.
+    expect(run(renewalDraft(), finalize({}, undefined, -500), JUNE).appliedBalanceCents).toBe(0);
+  });
+
+  it("a credit note beyond what an invoice asks goes to the balance: all of it on a paid invoice", () => {
+    const open = run(renewalDraft(), finalize(), JUNE);
+    const credit = (amountCents: number): InvoiceCommand => ({
+      kind: "credit",
+      creditNoteId: "cn_1",
+      number: "CN-2026-000001",
+      amountCents,
+      reason: "goodwill",
+    });
+    const [partial] = decide(open, credit(1_000), JUNE);
+    expect(partial?.data).toMatchObject({ amount_due_cents: 3_900, balance_credit_cents: 0 });
+    const halfPaid = run(renewalDraft(), finalize({}, undefined, 4_000), JUNE); // asks 9.00
+    const [beyond] = decide(halfPaid, credit(2_000), JUNE);
+    expect(beyond?.data).toMatchObject({ amount_due_cents: 0, balance_credit_cents: 1_100 });
+    const paid = run(open, attempt({ kind: "succeeded", paymentId: "pay_1" }), JUNE);
+    const [refund] = decide(paid, credit(2_500), JUNE);
+    expect(refund?.data).toMatchObject({ amount_due_cents: 0, balance_credit_cents: 2_500 });
   });
 });
 

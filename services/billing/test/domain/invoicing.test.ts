@@ -7,7 +7,13 @@ import {
   dunningSchedule,
   nextDunningStep,
 } from "../../src/domain/dunning";
-import { baseLine, composeInvoice, invoiceNumber, overageLines } from "../../src/domain/invoices";
+import {
+  adjustmentLine,
+  baseLine,
+  composeInvoice,
+  invoiceNumber,
+  overageLines,
+} from "../../src/domain/invoices";
 import { periodAt } from "../../src/domain/periods";
 import { currentPlans } from "../../src/domain/plans";
 import { changeKindOf, prorate } from "../../src/domain/proration";
@@ -196,5 +202,38 @@ describe("dunning", () => {
     expect(() => assertValidPolicy({ retry_after_days: [3, 2], suspend_after_days: 7 })).toThrow(RangeError);
     expect(() => assertValidPolicy({ retry_after_days: [3, 6], suspend_after_days: 6 })).toThrow(RangeError);
     expect(assertValidPolicy({ retry_after_days: [1], suspend_after_days: 2 })).toBeTruthy();
+  });
+});
+
+describe("usage adjustments (Orb's amendments): the period re-rated with the change", () => {
+  const professional = CATALOG_PLANS.find((p) => p.plan_id === "professional");
+  if (!professional) throw new Error("professional");
+  const may = { start: new Date("2026-05-01T00:00:00Z"), end: new Date("2026-06-01T00:00:00Z") };
+  const adjust = (metric: string, quantity: number) => ({ id: "adj", period: may, metric, quantity });
+
+  it.each([
+    // 112,500 calls: 13 packages of 1,000 over 100,000. +2,500 → 115,000: 15 packages, +2 × $4.00.
+    ["api_calls", 112_500, 2_500, 800],
+    // Crossing the limit: only what goes beyond it costs (100,500 → 1 package).
+    ["api_calls", 99_000, 1_500, 400],
+    // Within the limit: nothing (no line).
+    ["api_calls", 10_000, 5_000, null],
+    // A negative change: a credit, down to the limit and no further.
+    ["api_calls", 112_500, -20_000, -5_200],
+    // Graduated storage: 130 GB → 140 GB over 100 at $0.40.
+    ["storage_gb", 130, 10, 400],
+    // A metric with no charge (a hard limit) is never billed.
+    ["users", 30, 5, null],
+  ])("%s: %d then %d → %p cents", (metric, total, quantity, cents) => {
+    const line = adjustmentLine(professional, adjust(metric as string, quantity as number), total as number);
+    if (cents === null) expect(line).toBeNull();
+    else
+      expect(line).toMatchObject({
+        kind: "adjustment",
+        metric,
+        quantity: 1,
+        amount_cents: cents,
+        period_start: may.start,
+      });
   });
 });

@@ -83,6 +83,7 @@ function invoice(overrides: Partial<InvoiceDocument> = {}): InvoiceDocument {
     amountPaidCents: 0,
     amountDueCents: 19_260,
     creditCarriedCents: 0,
+    appliedBalanceCents: 0,
     ...overrides,
   };
 }
@@ -201,6 +202,17 @@ describe("renderInvoicePdf", () => {
       "Amount due",
     ])
       expect(text).toContain(expected);
+  });
+
+  it("prints the customer's balance applied, between the total and the amount due", async () => {
+    const doc = invoice({ appliedBalanceCents: 10_000, amountDueCents: 9_260 });
+    const html = renderInvoiceHtml(doc);
+    expect(html).toMatch(/Applied balance<\/td><td class="num">-\$100\.00/);
+    expect(html.indexOf("Applied balance")).toBeGreaterThan(html.indexOf(">Total<"));
+    expect(html).toMatch(/Amount due<\/td><td class="num">\$92\.60/);
+    const text = pdfText(await renderInvoicePdf(doc, { compress: false }));
+    expect(text).toEqual(expect.arrayContaining(["Applied balance", "-$100.00", "$92.60"]));
+    expect(renderInvoiceHtml(invoice())).not.toContain("Applied balance");
   });
 
   it("continues the lines on further pages, and renders one invoice to the same bytes", async () => {
