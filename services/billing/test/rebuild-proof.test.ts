@@ -1,7 +1,8 @@
 /**
  * The rebuild proof for billing (issue 10, item 3; docs/architecture.md, "The rebuild proof"): after
  * trials, conversions (invoiced and charged, one declined and dunned to suspension), an upgrade, a
- * scheduled downgrade, a switch to annual, a cancellation, a credit note, a usage period closed, a
+ * scheduled downgrade, a switch to annual, a cancellation, a credit note (to the customer's balance,
+ * applied to the next invoice), a usage period closed and a late adjustment of it billed, a
  * test clock advanced with a subscription on it, discounts applied and redeemed, a closed organization,
  * a renamed one (organization_profiles) and a role from identity, every inline and
  * async table is emptied and rebuilt
@@ -106,6 +107,19 @@ async function scenarios(): Promise<void> {
     totals: { api_calls: 150_000 },
     limits: { api_calls: 100_000 },
   });
+  // A late change to that period (usage's adjust mode), recorded once, then billed with the upgrade's
+  // invoice, which also applies the $10.00 the credit note above put on the customer's balance.
+  await h.publish("usage", UsageEvent.UsageAdjusted, `usage_adjustment:${converting.accountId}:late`, {
+    account_id: converting.accountId,
+    subscription_id: period.id,
+    period_start: period.currentPeriodStart.getTime(),
+    period_end: period.currentPeriodEnd.getTime(),
+    metric: "api_calls",
+    quantity: 2_500,
+    reason: "late_event",
+    idempotency_key: "late",
+  });
+  await h.service.settled();
   await ok(converting.accountId, "/upgrade", { plan_id: "enterprise" });
   await ok(converting.accountId, "/downgrade", { plan_id: "starter" });
   await ok(switching.accountId, "/billing-cycle", { interval: "year" });
@@ -155,6 +169,7 @@ it("rebuilds every inline and async table from the logs, equal to the live copy,
   // computed from it are rebuilt too.
   expect(rowsOf(report, "mrr_changes")).toBe(7);
   expect(rowsOf(report, "organization_profiles")).toBe(6);
+  expect(rowsOf(report, "usage_adjustments")).toBe(1);
   // The idempotency keys are a request cache, not state: kept by their class, neither emptied nor compared.
   expect(report.kept.requestCache).toEqual(["platform_idempotency_keys"]);
   expect(report.proven.map((entry) => entry.table)).not.toContain("platform_idempotency_keys");

@@ -55,6 +55,8 @@ export interface AppliedDiscount {
   discount: Discount;
   applied_at: Date;
   invoices_discounted: number;
+  /** The start of the period whose invoice it last reduced (DiscountRedeemed); absent before the first. */
+  redeemed_in_period?: Date | null;
 }
 
 /** Whether the discount still reduces the subscription's next invoice. */
@@ -63,6 +65,23 @@ export function stillApplies(applied: AppliedDiscount): boolean {
   if (discount.duration === "forever") return true;
   if (discount.duration === "once") return invoices_discounted === 0;
   return invoices_discounted < (discount.duration_in_periods ?? 0);
+}
+
+/**
+ * The discounts that lower a period's MRR (ChartMogul counts MRR net of discounts, as invoiced): those
+ * that reduced the period's invoice, and those applied before the period began that will reduce it (its
+ * invoice is finalized after its start). One applied during a period lowers the next one's; one that
+ * is spent stops lowering MRR when the next period begins.
+ */
+export function discountsInEffect(
+  discounts: readonly AppliedDiscount[],
+  periodStart: Date,
+): AppliedDiscount[] {
+  return discounts.filter(
+    (applied) =>
+      applied.redeemed_in_period?.getTime() === periodStart.getTime() ||
+      (stillApplies(applied) && applied.applied_at <= periodStart),
+  );
 }
 
 /** Cents the discount takes off an invoice of `subtotal` (never more than the subtotal, never negative). */

@@ -156,6 +156,7 @@ export function discountsAsJson(discounts: readonly AppliedDiscount[]) {
     },
     applied_at: applied.applied_at.toISOString(),
     invoices_discounted: applied.invoices_discounted,
+    redeemed_in_period: applied.redeemed_in_period?.toISOString() ?? null,
   }));
 }
 
@@ -168,5 +169,6 @@ export function discountsOfJson(json: unknown): AppliedDiscount[] {
     },
     applied_at: new Date(applied.applied_at),
     invoices_discounted: applied.invoices_discounted,
+    redeemed_in_period: applied.redeemed_in_period ? new Date(applied.redeemed_in_period) : null,
   }));
 }

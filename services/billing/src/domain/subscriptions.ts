@@ -1,11 +1,11 @@
 import { BillingEvent, type PlanSnapshot } from "@platform/contracts";
 import { ConflictError, InvalidInputError } from "@platform/errors";
-import type { AppliedDiscount } from "./discounts";
+import { type AppliedDiscount, discountOn, discountsInEffect } from "./discounts";
 import type { BillingPayloads, Decided } from "./events";
 import { sumOf } from "./lines";
 import type { Cents } from "./money";
 import { addDays, periodAt, periodIndexAt } from "./periods";
-import { type Interval, mrrOf, type Plan } from "./plans";
+import { type Interval, mrrOf, type Plan, priceOf } from "./plans";
 import { changeKindOf, prorate } from "./proration";
 import { intervalOf, planOfSnapshot, snapshotOf } from "./snapshots";
 import { type DiscountCommand, decideDiscount, evolveDiscounts } from "./subscription-discounts";
@@ -125,15 +125,30 @@ export type SubscriptionHistoryEvent = { version: number; occurredAt: Date } & E
 // The generated catalog's constants (no event name is spelled by hand).
 const T = BillingEvent;
 
-/** What ChartMogul counts as MRR: a paying subscription's; a trial, or one that ended, has none. */
-function mrrFor(status: SubscriptionStatus, plan: PlanSnapshot): Cents {
+/**
+ * What ChartMogul counts as MRR: a paying subscription's, net of the discounts in effect for the
+ * period (`s`'s current one; docs/billing.md, Revenue metrics); a trial, or one that ended, has none.
+ */
+function mrrFor(
+  status: SubscriptionStatus,
+  plan: PlanSnapshot,
+  s: Partial<Pick<SubscriptionState, "discounts" | "currentPeriodStart">> = {},
+): Cents {
   if (status === "trialing" || status === "ended") return 0;
-  return mrrOf(planOfSnapshot(plan), intervalOf(plan));
+  const version = planOfSnapshot(plan);
+  const interval = intervalOf(plan);
+  const discounts = s.currentPeriodStart ? discountsInEffect(s.discounts ?? [], s.currentPeriodStart) : [];
+  if (discounts.length === 0) return mrrOf(version, interval);
+  // Stacked on the interval's price in the order applied, as composeInvoice stacks them on the base fee.
+  let price = priceOf(version, interval);
+  for (const applied of discounts) price -= discountOn(applied.discount, price);
+  return interval === "month" ? price : Math.round(price / 12);
 }
 
 /** The fields most events share: the subscription as it stands after the event. */
 function standing(
-  s: Pick<SubscriptionState, "id" | "currentPeriodStart" | "currentPeriodEnd">,
+  s: Pick<SubscriptionState, "id" | "currentPeriodStart" | "currentPeriodEnd"> &
+    Partial<Pick<SubscriptionState, "discounts">>,
   status: SubscriptionStatus,
   plan: PlanSnapshot,
 ) {
@@ -142,7 +157,7 @@ function standing(
     subscription_status: status,
     current_period_start: s.currentPeriodStart.getTime(),
     current_period_end: s.currentPeriodEnd.getTime(),
-    mrr_cents: mrrFor(status, plan),
+    mrr_cents: mrrFor(status, plan, s),
   };
 }
 
@@ -411,7 +426,10 @@ function decideChange(
           ...standing(state, state.status, state.plan),
           plan: state.plan,
           scheduled_plan: next,
-          scheduled_mrr_cents: mrrFor("active", next),
+          scheduled_mrr_cents: mrrFor("active", next, {
+            discounts: state.discounts,
+            currentPeriodStart: state.currentPeriodEnd,
+          }),
           effective_at: state.currentPeriodEnd.getTime(),
         },
       },
@@ -661,8 +679,15 @@ export function evolve(state: SubscriptionState | null, event: SubscriptionHisto
       break;
     case T.DiscountApplied:
     case T.DiscountRemoved:
-    case T.DiscountRedeemed:
       next.discounts = evolveDiscounts(state.discounts, event);
+      break;
+    case T.DiscountRedeemed:
+      // The period whose invoice it reduced: it lowers that period's MRR even once spent.
+      next.discounts = evolveDiscounts(state.discounts, event).map((applied) =>
+        applied.discount.discount_id === event.data.discount_id
+          ? { ...applied, redeemed_in_period: state.currentPeriodStart }
+          : applied,
+      );
       break;
     case T.TestClockAttached:
       next.testClockId = event.data.test_clock_id;
