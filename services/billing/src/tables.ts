@@ -24,6 +24,7 @@ export const TABLE_CLASSES = {
     "test_clocks",
     "coupons",
     "usage_adjustments",
+    "refunds",
   ],
   /** Read models of identity's, tenancy's and usage's topics, written by the projector (src/projections/read-models.ts). */
   async: ["closed_accounts", "organization_profiles", "role_definitions", "trusted_keys", "usage_periods"],

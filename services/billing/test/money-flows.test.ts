@@ -4,15 +4,17 @@
  * which the next invoices apply (never below 0, the rest carried on); usage's UsageAdjusted, published
  * through the kit's producer as usage does, is billed once on the next invoice as adjustment lines,
  * re-rated at the plan of the period it belongs to, however often it arrives; another organization's
- * adjustment and a trial's are not billed.
+ * adjustment and a trial's are not billed; discounts lower MRR while they apply; a credit note on a paid
+ * invoice refunds through the payment provider (the test provider records it).
  */
 import { UsageEvent } from "@platform/contracts";
-import { TEST_PAYMENT_METHODS as PM } from "../src/app/payments/test-provider";
+import { TEST_PAYMENT_METHODS as PM, TestPaymentProvider } from "../src/app/payments/test-provider";
 import { type Harness, startBilling } from "./support/harness";
 
 let h: Harness;
+const provider = new TestPaymentProvider();
 beforeAll(async () => {
-  h = await startBilling();
+  h = await startBilling({}, { paymentProvider: provider });
 });
 afterAll(() => h?.close());
 
@@ -293,5 +295,71 @@ describe("usage adjustments (UsageAdjusted)", () => {
       total_cents: 4_000,
       lines: [{ kind: "adjustment", amount_cents: 4_000 }],
     });
+  });
+});
+
+describe("refunds (a credit note on a paid invoice, back to the payment method)", () => {
+  it("refunds through the provider instead of crediting the balance, once, and records RefundIssued", async () => {
+    const { accountId } = await converted("Refunded Co");
+    const [paid] = await invoices(accountId);
+    const id = String(paid?.invoice_id);
+    const detail = await invoice(accountId, id);
+    const paymentId = detail.payments[0].payment_id;
+    const answer = await h.call("POST", inv(accountId, `/${id}/credit-notes`), {
+      token: await h.token(accountId),
+      body: { amount_cents: 5_000, reason: "outage refund", refund: true },
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ amount_cents: 5_000, refund_cents: 5_000, balance_credit_cents: 0 });
+    const made = provider.refunds.filter((refund) => refund.invoiceId === id);
+    expect(made).toMatchObject([{ paymentId, amountCents: 5_000, currency: "USD", accountId }]);
+    expect(await invoice(accountId, id)).toMatchObject({
+      status: "paid",
+      credited_cents: 5_000,
+      refunded_cents: 5_000,
+      refunds: [
+        {
+          refund_id: made[0]?.refundId,
+          credit_note_id: answer.body.credit_note_id,
+          payment_id: paymentId,
+          amount_cents: 5_000,
+          payment_method_id: PM.succeeds,
+          provider: "test",
+        },
+      ],
+    });
+    expect(await h.service.invoices.balance(accountId)).toBe(0);
+    // The rest of the invoice can be refunded, not more: 149.00 paid and not refunded.
+    const over = await h.call("POST", inv(accountId, `/${id}/credit-notes`), {
+      token: await h.token(accountId),
+      body: { amount_cents: 15_000, reason: "too much", refund: true },
+    });
+    expect([over.status, over.body.code]).toEqual([400, "credit_note_exceeds_invoice"]);
+  });
+
+  it("refuses a refund of what an open invoice still asks (nothing was paid), and another organization's invoice", async () => {
+    const { accountId } = await h.organization("Declined Co");
+    await h.call("POST", `/v1/organizations/${accountId}/subscription/payment-method`, {
+      token: await h.token(accountId),
+      body: { payment_method_id: PM.declined },
+    });
+    setClock((await h.service.subscriptions.get(accountId)).trialEnd as Date);
+    await h.service.runScheduler();
+    const [open] = await invoices(accountId);
+    expect(open?.status).toBe("open");
+    const before = provider.refunds.length;
+    const refused = await h.call("POST", inv(accountId, `/${open?.invoice_id}/credit-notes`), {
+      token: await h.token(accountId),
+      body: { amount_cents: 5_000, reason: "refund what?", refund: true },
+    });
+    expect([refused.status, refused.body.code]).toEqual([400, "refund_exceeds_payments"]);
+    expect(provider.refunds.length).toBe(before);
+    expect(await invoice(accountId, String(open?.invoice_id))).toMatchObject({ credit_notes: [] });
+    const { accountId: other } = await converted("Nosy Co");
+    const foreign = await h.call("POST", inv(other, `/${open?.invoice_id}/credit-notes`), {
+      token: await h.token(other),
+      body: { amount_cents: 100, reason: "not mine", refund: true },
+    });
+    expect([foreign.status, foreign.body.code]).toEqual([404, "invoice_not_found"]);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The rebuild proof for billing (issue 10, item 3; docs/architecture.md, "The rebuild proof"): after
  * trials, conversions (invoiced and charged, one declined and dunned to suspension), an upgrade, a
- * scheduled downgrade, a switch to annual, a cancellation, a credit note (to the customer's balance,
- * applied to the next invoice), a usage period closed and a late adjustment of it billed, a
+ * scheduled downgrade, a switch to annual, a cancellation, credit notes (one to the customer's balance,
+ * applied to the next invoice, one refunded to the card), a usage period closed and a late adjustment of it billed, a
  * test clock advanced with a subscription on it, discounts applied and redeemed, a closed organization,
  * a renamed one (organization_profiles) and a role from identity, every inline and
  * async table is emptied and rebuilt
@@ -98,6 +98,16 @@ async function scenarios(): Promise<void> {
     { token: await h.token(converting.accountId), body: { amount_cents: 1_000, reason: "late start" } },
   );
   expect(credited.status).toBe(201);
+  // And one refunded to the card through the payment provider (RefundIssued, `refunds`).
+  const refunded = await h.call(
+    "POST",
+    `/v1/organizations/${converting.accountId}/invoices/${conversion?.id}/credit-notes`,
+    {
+      token: await h.token(converting.accountId),
+      body: { amount_cents: 500, reason: "refund", refund: true },
+    },
+  );
+  expect(refunded.status).toBe(201);
   const period = await h.service.subscriptions.get(converting.accountId);
   await h.publish("usage", UsageEvent.UsagePeriodClosed, `usage-period:${period.id}`, {
     account_id: converting.accountId,
@@ -170,6 +180,7 @@ it("rebuilds every inline and async table from the logs, equal to the live copy,
   expect(rowsOf(report, "mrr_changes")).toBe(7);
   expect(rowsOf(report, "organization_profiles")).toBe(6);
   expect(rowsOf(report, "usage_adjustments")).toBe(1);
+  expect(rowsOf(report, "refunds")).toBe(1);
   // The idempotency keys are a request cache, not state: kept by their class, neither emptied nor compared.
   expect(report.kept.requestCache).toEqual(["platform_idempotency_keys"]);
   expect(report.proven.map((entry) => entry.table)).not.toContain("platform_idempotency_keys");

@@ -7,13 +7,16 @@ import { discountsOf, invoicesFor } from "../domain/billing-moments";
 import type { DunningPolicy } from "../domain/dunning";
 import { type Actor, BillingEvent, SYSTEM_ACTOR } from "../domain/events";
 import {
+  assertRefundable,
   type ChargeOutcome,
+  creditSplitOf,
   decide,
   dueStepOf,
   type InvoiceCommand,
   type InvoiceEvent,
   InvoiceNotFoundError,
   type InvoiceState,
+  type Refund,
 } from "../domain/invoice-aggregate";
 import { documentNumber, type NumberSeries, seriesAggregateId } from "../domain/invoice-numbers";
 import { adjustmentLine, overageLines, type PeriodUsage } from "../domain/invoices";
@@ -21,7 +24,13 @@ import type { InvoiceLine } from "../domain/lines";
 import type { Period } from "../domain/periods";
 import { planOfSnapshot } from "../domain/snapshots";
 import type { SubscriptionEvent, SubscriptionState } from "../domain/subscriptions";
-import type { CreditNote, Invoice, InvoiceLineItem, Payment } from "../generated/prisma/client";
+import type {
+  CreditNote,
+  Invoice,
+  InvoiceLineItem,
+  Payment,
+  Refund as RefundRow,
+} from "../generated/prisma/client";
 import { invoiceStateOfRow, lineOfRow } from "./invoice-state";
 import type { PaymentProvider } from "./payments/provider";
 import { stateOfRow } from "./subscription-state";
@@ -42,6 +51,7 @@ export interface InvoiceDetail {
   lines: InvoiceLineItem[];
   payments: Payment[];
   creditNotes: CreditNote[];
+  refunds: RefundRow[];
 }
 
 /** The most steps one invoice runner takes for one organization in one run (a year of dunning and then some). */
@@ -188,6 +198,7 @@ export class InvoiceService {
         lines: await tx.invoiceLineItem.findMany({ where, orderBy: { position: "asc" } }),
         payments: await tx.payment.findMany({ where, orderBy: { attempt: "asc" } }),
         creditNotes: await tx.creditNote.findMany({ where, orderBy: { issuedAt: "asc" } }),
+        refunds: await tx.refund.findMany({ where, orderBy: { refundedAt: "asc" } }),
       };
     });
   }
@@ -546,27 +557,82 @@ export class InvoiceService {
     return this.get(accountId, invoiceId);
   }
 
-  /** Issues a credit note for a finalized invoice (never an edit of it), numbered in its own series. */
+  /**
+   * Issues a credit note for a finalized invoice (never an edit of it), numbered in its own series. What
+   * it credits beyond what the invoice still asks goes to the customer's balance, or with `refund`, back
+   * to the payment method: the provider refunds outside any transaction (idempotency key
+   * `<invoice>:refund:<version read>`, so a retry on the same invoice is the same refund), and the note
+   * and its RefundIssued are appended at the version read (a concurrent change: `concurrency_conflict`).
+   */
   async creditNote(
     accountId: string,
     invoiceId: string,
-    request: { amountCents: number; reason: string },
+    request: { amountCents: number; reason: string; refund?: boolean },
     actor: Actor,
     now: Date = this.clock.now(),
   ): Promise<CreditNote> {
+    const { refund: wanted, ...credit } = request;
+    const creditNoteId = `cn_${randomBytes(12).toString("hex")}`;
+    const refunded = wanted ? await this.refundFor(accountId, invoiceId, credit, now) : null;
     return this.db.$transaction(async (tx) => {
       await enterTenant(tx, accountId);
       const row = await this.require(tx, invoiceId);
-      const creditNoteId = `cn_${randomBytes(12).toString("hex")}`;
+      if (refunded && row.version !== refunded.version)
+        throw new ConcurrencyConflictError(row.id, refunded.version);
+      const command = { kind: "credit", creditNoteId, ...credit, refund: refunded?.refund ?? null } as const;
       // Decided once without a number to refuse what is refused before a number is taken.
-      decide(invoiceStateOfRow(row), { kind: "credit", creditNoteId, number: "-", ...request }, now);
+      decide(invoiceStateOfRow(row), { ...command, number: "-" }, now);
       const number = await this.nextNumber(tx, "CN", accountId, creditNoteId, now);
-      await this.execute(tx, row, { kind: "credit", creditNoteId, number, ...request }, actor, now);
+      await this.execute(tx, row, { ...command, number }, actor, now);
       await this.afterSettled(tx, await this.require(tx, invoiceId), now);
       const note = await tx.creditNote.findUnique({ where: { id: creditNoteId } });
       if (!note) throw new Error(`credit note ${creditNoteId} was not projected`);
       return note;
     }, SERIES_TX);
+  }
+
+  /** The provider's refund of what a credit note would credit beyond what the invoice asks, before it is issued. */
+  private async refundFor(
+    accountId: string,
+    invoiceId: string,
+    credit: { amountCents: number; reason: string },
+    now: Date,
+  ): Promise<{ refund: Refund; version: number }> {
+    const { row, payment, beyond } = await inTenant(this.db, accountId, async (tx) => {
+      const row = await this.require(tx, invoiceId);
+      const state = invoiceStateOfRow(row);
+      decide(state, { kind: "credit", creditNoteId: "probe", number: "-", ...credit }, now);
+      const { beyond } = creditSplitOf(state, credit.amountCents);
+      assertRefundable(state, beyond, beyond);
+      const payment = await tx.payment.findFirst({
+        where: { invoiceId, status: "succeeded" },
+        orderBy: { attempt: "desc" },
+      });
+      return { row, payment, beyond };
+    });
+    if (!payment) throw new Error(`invoice ${invoiceId} was paid without a successful payment`);
+    const result = await this.provider.refund({
+      invoiceId,
+      accountId,
+      paymentId: payment.id,
+      amountCents: beyond,
+      currency: row.currency,
+      idempotencyKey: `${invoiceId}:refund:${row.version}`,
+    });
+    if (result.status === "failed")
+      throw new ConflictError("refund_failed", `the provider refused the refund: ${result.code}`, {
+        details: { failure_code: result.code },
+      });
+    return {
+      refund: {
+        refundId: result.refundId,
+        paymentId: payment.id,
+        paymentMethodId: payment.paymentMethodId,
+        provider: this.provider.name,
+        amountCents: beyond,
+      },
+      version: row.version,
+    };
   }
 
   /** One payment attempt: read, charge outside a transaction, record at the version read. */

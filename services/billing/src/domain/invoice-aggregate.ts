@@ -49,6 +49,8 @@ export interface InvoiceState {
   /** Credit notes so far. */
   creditedCents: Cents;
   paidCents: Cents;
+  /** Refunded to the payment method by credit notes (RefundIssued). */
+  refundedCents: Cents;
   /** What it still asks: total − credit notes − payments (0 once paid). */
   amountDueCents: Cents;
   /** Payment attempts so far (each a PaymentFailed or the InvoicePaid). */
@@ -107,7 +109,24 @@ export type InvoiceCommand =
       policy: DunningPolicy;
     }
   | { kind: "mark_uncollectible" }
-  | { kind: "credit"; creditNoteId: string; number: string; amountCents: Cents; reason: string };
+  | {
+      kind: "credit";
+      creditNoteId: string;
+      number: string;
+      amountCents: Cents;
+      reason: string;
+      /** The provider's refund of what the note credits beyond what is asked, instead of the balance. */
+      refund?: Refund | null;
+    };
+
+/** A refund the provider made, for a credit note to record (RefundIssued). */
+export interface Refund {
+  refundId: string;
+  paymentId: string | null;
+  paymentMethodId: string | null;
+  provider: string;
+  amountCents: Cents;
+}
 
 type P = BillingPayloads;
 type E = typeof BillingEvent;
@@ -117,7 +136,8 @@ export type InvoiceEventType =
   | E["PaymentFailed"]
   | E["InvoicePaid"]
   | E["InvoiceMarkedUncollectible"]
-  | E["CreditNoteIssued"];
+  | E["CreditNoteIssued"]
+  | E["RefundIssued"];
 type EventUnion<Wrap extends "decided" | "stored"> = {
   [K in InvoiceEventType]: { type: K; data: Wrap extends "decided" ? Decided<P[K]> : P[K] };
 }[InvoiceEventType];
@@ -330,11 +350,9 @@ export function decide(state: InvoiceState | null, command: InvoiceCommand, now:
             },
           },
         );
-      const payable = state.status === "open" || state.status === "uncollectible";
-      const amountDue = payable ? Math.max(0, state.amountDueCents - command.amountCents) : 0;
-      // What the note credits beyond what the invoice still asks (all of it on a paid invoice) is the
-      // customer's: it goes to the balance the next invoices are paid from.
-      const stillAsked = payable ? state.amountDueCents : 0;
+      const { amountDue, beyond } = creditSplitOf(state, command.amountCents);
+      const refund = command.refund ?? null;
+      if (refund) assertRefundable(state, beyond, refund.amountCents);
       return [
         {
           type: T.CreditNoteIssued,
@@ -348,12 +366,64 @@ export function decide(state: InvoiceState | null, command: InvoiceCommand, now:
             currency: state.currency,
             reason: command.reason,
             amount_due_cents: amountDue,
-            balance_credit_cents: command.amountCents - (stillAsked - amountDue),
+            balance_credit_cents: beyond - (refund?.amountCents ?? 0),
           },
         },
+        ...(refund && refund.amountCents > 0
+          ? [
+              {
+                type: T.RefundIssued,
+                data: {
+                  invoice_id: state.id,
+                  credit_note_id: command.creditNoteId,
+                  refund_id: refund.refundId,
+                  payment_id: refund.paymentId,
+                  amount_cents: refund.amountCents,
+                  currency: state.currency,
+                  provider: refund.provider,
+                  payment_method_id: refund.paymentMethodId,
+                },
+              } as const,
+            ]
+          : []),
       ];
     }
   }
+}
+
+/**
+ * A credit note of `amountCents` split: what the invoice still asks after it, and the part beyond what
+ * it asked (all of it on a paid invoice), which is the customer's — refunded to the payment method when
+ * asked, else credited to the balance the next invoices are paid from.
+ */
+export function creditSplitOf(
+  state: Pick<InvoiceState, "status" | "amountDueCents">,
+  amountCents: Cents,
+): { amountDue: Cents; beyond: Cents } {
+  const payable = state.status === "open" || state.status === "uncollectible";
+  const stillAsked = payable ? state.amountDueCents : 0;
+  const amountDue = Math.max(0, stillAsked - amountCents);
+  return { amountDue, beyond: amountCents - (stillAsked - amountDue) };
+}
+
+/**
+ * A refund pays out the whole part beyond what is asked (never a silent split between refund and
+ * balance), and never more than was paid and not refunded yet.
+ */
+export function assertRefundable(
+  state: Pick<InvoiceState, "number" | "paidCents" | "refundedCents">,
+  beyond: Cents,
+  refundCents: Cents,
+): void {
+  const refundable = Math.max(0, state.paidCents - state.refundedCents);
+  if (beyond > 0 && refundCents === beyond && beyond <= refundable) return;
+  throw new InvalidInputError(
+    "refund_exceeds_payments",
+    beyond === 0
+      ? `the credit note only lowers what invoice ${state.number} still asks: nothing to refund`
+      : `invoice ${state.number} can refund ${refundable} cents at most; the note would refund ${beyond}`,
+    { details: { refundable_cents: refundable, refund_cents: beyond } },
+  );
 }
 
 function assertPayable(state: InvoiceState): void {
@@ -395,6 +465,7 @@ export function evolve(state: InvoiceState | null, event: InvoiceHistoryEvent): 
       appliedBalanceCents: 0,
       creditedCents: 0,
       paidCents: 0,
+      refundedCents: 0,
       amountDueCents: 0,
       attempts: 0,
       firstFailedAt: null,
@@ -450,6 +521,9 @@ export function evolve(state: InvoiceState | null, event: InvoiceHistoryEvent): 
     case T.InvoiceMarkedUncollectible:
       next.status = "uncollectible";
       next.nextRetryAt = null;
+      break;
+    case T.RefundIssued:
+      next.refundedCents = state.refundedCents + event.data.amount_cents;
       break;
     case T.CreditNoteIssued:
       next.creditedCents = state.creditedCents + event.data.amount_cents;

@@ -38,7 +38,7 @@ export function invoiceRoutes(service: BillingService) {
       const note = await invoices.creditNote(
         account(req),
         invoice(req),
-        { amountCents: body.amount_cents, reason: body.reason },
+        { amountCents: body.amount_cents, reason: body.reason, refund: body.refund ?? false },
         who(req, res),
         await service.subscriptions.timeFor(account(req)),
       );

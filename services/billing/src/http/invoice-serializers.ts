@@ -24,6 +24,7 @@ export function invoiceSummaryJson(row: Invoice) {
     applied_balance_cents: row.appliedBalanceCents,
     credited_cents: row.creditedCents,
     paid_cents: row.paidCents,
+    refunded_cents: row.refundedCents,
     amount_due_cents: row.amountDueCents,
     attempts: row.attempts,
     next_payment_attempt: iso(row.status === "open" ? row.nextRetryAt : null),
@@ -59,6 +60,7 @@ export function creditNoteJson(row: CreditNote) {
     currency: row.currency,
     reason: row.reason,
     balance_credit_cents: row.balanceCreditCents,
+    refund_cents: row.refundCents,
     issued_at: iso(row.issuedAt),
   };
 }
@@ -78,5 +80,15 @@ export function invoiceJson(detail: InvoiceDetail) {
     })),
     payments: detail.payments.map(paymentJson),
     credit_notes: detail.creditNotes.map(creditNoteJson),
+    refunds: detail.refunds.map((row) => ({
+      refund_id: row.id,
+      credit_note_id: row.creditNoteId,
+      payment_id: row.paymentId,
+      amount_cents: row.amountCents,
+      currency: row.currency,
+      provider: row.provider,
+      payment_method_id: row.paymentMethodId,
+      refunded_at: iso(row.refundedAt),
+    })),
   };
 }

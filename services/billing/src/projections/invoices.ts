@@ -93,6 +93,28 @@ async function sideRows(tx: Tx, history: InvoiceHistoryEvent, state: InvoiceStat
       });
       break;
     }
+    case T.RefundIssued: {
+      const { data } = history;
+      await tx.refund.create({
+        data: {
+          id: data.refund_id,
+          accountId: state.accountId,
+          invoiceId: state.id,
+          creditNoteId: data.credit_note_id,
+          paymentId: data.payment_id,
+          amountCents: data.amount_cents,
+          currency: data.currency,
+          provider: data.provider,
+          paymentMethodId: data.payment_method_id,
+          refundedAt: occurredAt,
+        },
+      });
+      await tx.creditNote.update({
+        where: { id: data.credit_note_id },
+        data: { refundCents: data.amount_cents },
+      });
+      break;
+    }
     case T.CreditNoteIssued:
       await tx.creditNote.create({
         data: {
@@ -118,6 +140,7 @@ const INVOICE_EVENTS: readonly InvoiceEventType[] = [
   BillingEvent.InvoicePaid,
   BillingEvent.InvoiceMarkedUncollectible,
   BillingEvent.CreditNoteIssued,
+  BillingEvent.RefundIssued,
 ];
 
 /** usage's late change to a closed period as billing took it: pending until an invoice bills it. */
@@ -153,6 +176,7 @@ export const invoiceInlineHandlers: InlineHandlers<Tx, BillingPayloads> = {
 /** Empties the invoice tables of the tenant the caller entered (resetInline calls it per tenant). */
 export async function resetInvoices(tx: Tx, accountId: string): Promise<void> {
   await tx.usageAdjustment.deleteMany({ where: { accountId } });
+  await tx.refund.deleteMany({ where: { accountId } });
   await tx.creditNote.deleteMany({ where: { accountId } });
   await tx.payment.deleteMany({ where: { accountId } });
   await tx.invoiceLineItem.deleteMany({ where: { accountId } });

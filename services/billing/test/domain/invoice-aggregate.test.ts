@@ -143,6 +143,67 @@ describe("the customer's balance (Stripe's customer balance)", () => {
   });
 });
 
+describe("refunds", () => {
+  const note = (amountCents: number, refund: number): InvoiceCommand => ({
+    kind: "credit",
+    creditNoteId: "cn_1",
+    number: "CN-2026-000001",
+    amountCents,
+    reason: "refund",
+    refund: {
+      refundId: "re_1",
+      paymentId: "pay_1",
+      paymentMethodId: "pm_card_visa",
+      provider: "test",
+      amountCents: refund,
+    },
+  });
+  const paid = () =>
+    run(run(renewalDraft(), finalize(), JUNE), attempt({ kind: "succeeded", paymentId: "pay_1" }), JUNE);
+
+  it("a credit note on a paid invoice refunds its whole amount instead of crediting the balance", () => {
+    const events = decide(paid(), note(1_500, 1_500), JUNE);
+    expect(events.map((e) => e.type)).toEqual([
+      "platform.billing.CreditNoteIssued",
+      "platform.billing.RefundIssued",
+    ]);
+    expect(events[0]?.data).toMatchObject({ balance_credit_cents: 0 });
+    expect(run(paid(), note(1_500, 1_500), JUNE)).toMatchObject({
+      refundedCents: 1_500,
+      creditedCents: 1_500,
+    });
+  });
+
+  it("refuses a partial refund (the rest would go to the balance silently)", () => {
+    expect(() => decide(paid(), note(1_500, 1_000), JUNE)).toThrow(
+      expect.objectContaining({ code: "refund_exceeds_payments" }),
+    );
+  });
+
+  it("refuses to refund more than was paid: $40.00 of $49.00 came from the balance", () => {
+    const fromBalance = run(
+      run(renewalDraft(), finalize({}, undefined, 4_000), JUNE),
+      attempt({ kind: "succeeded", paymentId: "pay_1" }),
+      JUNE,
+    );
+    expect(fromBalance.paidCents).toBe(900);
+    expect(() => decide(fromBalance, note(2_000, 2_000), JUNE)).toThrow(
+      expect.objectContaining({
+        code: "refund_exceeds_payments",
+        details: expect.objectContaining({ refundable_cents: 900 }),
+      }),
+    );
+    expect(decide(fromBalance, note(900, 900), JUNE)).toHaveLength(2);
+  });
+
+  it("refuses a refund on an open invoice whose note only lowers what it asks", () => {
+    const open = run(renewalDraft(), finalize(), JUNE);
+    expect(() => decide(open, note(1_000, 0), JUNE)).toThrow(
+      expect.objectContaining({ code: "refund_exceeds_payments" }),
+    );
+  });
+});
+
 describe("dunning (3 and 6 days, suspension on day 7)", () => {
   it("each failure keeps day 0 and points at the next retry still ahead, then at the suspension", () => {
     let s = run(renewalDraft(), finalize(), JUNE);

@@ -16,6 +16,7 @@ import type { InvoicePaid } from "./InvoicePaid.v2";
 import type { PaymentFailed } from "./PaymentFailed.v2";
 import type { PaymentMethodAttached } from "./PaymentMethodAttached.v1";
 import type { PlanPublished } from "./PlanPublished.v2";
+import type { RefundIssued } from "./RefundIssued.v1";
 import type { SubscriptionCanceled } from "./SubscriptionCanceled.v1";
 import type { SubscriptionCreated } from "./SubscriptionCreated.v1";
 import type { SubscriptionDowngraded } from "./SubscriptionDowngraded.v1";
@@ -51,6 +52,7 @@ export type {
   PaymentFailed,
   PaymentMethodAttached,
   PlanPublished,
+  RefundIssued,
   SubscriptionCanceled,
   SubscriptionCreated,
   SubscriptionDowngraded,
@@ -88,6 +90,7 @@ export const BillingEvent = {
   PaymentFailed: "platform.billing.PaymentFailed",
   PaymentMethodAttached: "platform.billing.PaymentMethodAttached",
   PlanPublished: "platform.billing.PlanPublished",
+  RefundIssued: "platform.billing.RefundIssued",
   SubscriptionCanceled: "platform.billing.SubscriptionCanceled",
   SubscriptionCreated: "platform.billing.SubscriptionCreated",
   SubscriptionDowngraded: "platform.billing.SubscriptionDowngraded",
@@ -127,6 +130,7 @@ export interface BillingPayloads {
   "platform.billing.PaymentFailed": PaymentFailed;
   "platform.billing.PaymentMethodAttached": PaymentMethodAttached;
   "platform.billing.PlanPublished": PlanPublished;
+  "platform.billing.RefundIssued": RefundIssued;
   "platform.billing.SubscriptionCanceled": SubscriptionCanceled;
   "platform.billing.SubscriptionCreated": SubscriptionCreated;
   "platform.billing.SubscriptionDowngraded": SubscriptionDowngraded;

@@ -22,8 +22,25 @@ export type ChargeResult =
   | { status: "succeeded"; paymentId: string }
   | { status: "declined"; paymentId: string; code: string; message: string | null };
 
+/** A refund of (part of) a successful payment, back to the payment method it came from. */
+export interface RefundRequest {
+  invoiceId: string;
+  accountId: string;
+  /** The payment refunded (its provider id). */
+  paymentId: string;
+  amountCents: number;
+  currency: string;
+  /** The same for a retry of the same refund: a provider that saw it already refunds nothing more. */
+  idempotencyKey: string;
+}
+
+export type RefundResult =
+  | { status: "succeeded"; refundId: string }
+  | { status: "failed"; code: string; message: string | null };
+
 export interface PaymentProvider {
   /** Stored with each attempt, e.g. "test". */
   readonly name: string;
   charge(request: ChargeRequest): Promise<ChargeResult>;
+  refund(request: RefundRequest): Promise<RefundResult>;
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ChargeRequest, ChargeResult, PaymentProvider } from "./provider";
+import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from "./provider";
 
 /**
  * The built-in test provider, with Stripe's test payment methods. Its answer depends only on the
@@ -33,6 +33,16 @@ const DECLINES: Record<string, { code: string; message: string }> = {
 
 export class TestPaymentProvider implements PaymentProvider {
   readonly name = "test";
+  /** Every refund made, once per idempotency key (what a test reads to see the money go back). */
+  readonly refunds: (RefundRequest & { refundId: string })[] = [];
+
+  /** Always succeeds; the refund's id is a function of the idempotency key, and a repeated key refunds nothing more. */
+  async refund(request: RefundRequest): Promise<RefundResult> {
+    const refundId = `re_${createHash("sha256").update(request.idempotencyKey).digest("hex").slice(0, 24)}`;
+    if (!this.refunds.some((made) => made.idempotencyKey === request.idempotencyKey))
+      this.refunds.push({ ...request, refundId });
+    return { status: "succeeded", refundId };
+  }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     // The payment's id is a function of the idempotency key: the same attempt, the same payment.
