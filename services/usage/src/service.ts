@@ -21,8 +21,9 @@ import {
 import { type AvroSchema, type AvroSerde, FactProducer } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
 import type { Kafka, Producer } from "kafkajs";
+import { AccountTime } from "./app/account-time";
 import { UsageIntake } from "./app/intake";
-import { PeriodCloser } from "./app/periods";
+import { ClockedCloses, PeriodCloser } from "./app/periods";
 import { QuotaChecker } from "./app/quota";
 import { QuotaView } from "./app/quota-view";
 import { CROSS_TENANT, type Tx } from "./app/tenant";
@@ -71,6 +72,9 @@ export class UsageService {
   readonly intake: UsageIntake;
   readonly reader: UsageReader;
   readonly closer: PeriodCloser;
+  /** An organization's now: the wall clock, or its attached test clock's time (docs/usage.md, "Test clocks"). */
+  readonly time: AccountTime;
+  private readonly clockedCloses: ClockedCloses;
   /** The quota check's memory, kept current by the count and the read models (docs/usage.md, "Quota checks"). */
   readonly quotaView: QuotaView;
   readonly quota: QuotaChecker;
@@ -125,11 +129,12 @@ export class UsageService {
       },
     });
     const graceMs = config.USAGE_GRACE_SECONDS * 1000;
+    this.time = new AccountTime(this.db, clock);
     this.intake = new UsageIntake(
       this.db,
       this.reports,
       this.meters,
-      clock,
+      this.time,
       config.USAGE_MAX_FUTURE_SECONDS * 1000,
       config.USAGE_LATE_EVENTS,
     );
@@ -152,11 +157,17 @@ export class UsageService {
       this.logger,
     );
     this.alerts = new ThresholdAlerts(this.store, this.reader, this.quotaView, clock);
-    this.closer = new PeriodCloser(this.db, this.store, this.reader, clock, {
+    this.closer = new PeriodCloser(this.db, this.store, this.reader, clock, this.time, {
       graceMs,
       countGroup: this.countGroup,
       ingestTopic: config.USAGE_INGEST_TOPIC,
     });
+    this.clockedCloses = new ClockedCloses(this.closer, (accountId, error) =>
+      this.logger.warn(
+        { error, accountId },
+        "closing a clocked usage period failed; retried on the next run",
+      ),
+    );
   }
 
   /** The usage count's consumer group (its offsets are what a closing records). */
@@ -205,7 +216,9 @@ export class UsageService {
         this.config.IDENTITY_EVENTS_TOPIC,
       ],
       readerSchemas: projectedSchemas,
-      handlers: this.quotaView.after(readModelHandlers(this.access.keyRing, this.access.roles)),
+      handlers: this.quotaView.after(
+        this.clockedCloses.after(readModelHandlers(this.access.keyRing, this.access.roles)),
+      ),
     });
   }
 
@@ -272,6 +285,7 @@ export class UsageService {
 
   async stop(): Promise<void> {
     clearInterval(this.closerTimer);
+    this.clockedCloses.stop();
     await this.count?.stop();
     this.count?.unregister();
     await this.readModels?.stop();

@@ -17,7 +17,7 @@ export const TABLE_CLASSES = {
    * usage_alerts' guard row is also inserted by the count just before it appends the alert). */
   inline: ["closed_periods", "usage_alerts"],
   /**
-   * Read models of other topics: billing's periods, tenancy's closings, members and projects, identity's
+   * Read models of other topics: billing's periods and test clocks, tenancy's closings, members and projects, identity's
    * keys and roles (src/projections/read-models.ts); and the usage count of usage.ingest with its hourly
    * rollup, both written by the batch projector (src/projections/usage-count.ts, corrections.ts).
    */
@@ -27,6 +27,7 @@ export const TABLE_CLASSES = {
     "members",
     "projects",
     "role_definitions",
+    "test_clocks",
     "trusted_keys",
     "usage_events",
     "usage_hourly",

@@ -1,6 +1,5 @@
 import { inTenant } from "@platform/database";
 import { ConflictError } from "@platform/errors";
-import type { Clock } from "@platform/event-sourcing";
 import type { FactProducer } from "@platform/messaging";
 import { type LateEvents, lateAdjustment } from "../domain/adjustments";
 import { VOIDED_FINGERPRINT } from "../domain/corrections";
@@ -15,6 +14,7 @@ import {
   UsageErrorCodes,
   type UsageProblem,
 } from "../domain/usage-events";
+import type { AccountTime } from "./account-time";
 import type { Db } from "./tenant";
 
 /**
@@ -30,19 +30,23 @@ export class UsageIntake {
     private readonly db: Db,
     private readonly producer: FactProducer,
     private readonly meters: MeterCatalog,
-    private readonly clock: Clock,
+    private readonly time: AccountTime,
     private readonly maxFutureMs: number,
     /** `adjust`: events of closed periods go to the count, which turns them into UsageAdjusted. */
     private readonly lateEvents: LateEvents = "refuse",
   ) {}
 
+  /**
+   * The organization's now for reading its events (`now` below): the wall clock, or its test clock's time
+   * (docs/usage.md, "Test clocks"), which a missing timestamp defaults to and the future limit counts from.
+   */
+  now(accountId: string): Promise<number> {
+    return this.time.now(accountId);
+  }
+
   /** Reads one event in plain or CloudEvents form; problems carry their field and stable code. */
-  read(input: unknown): ReturnType<typeof readUsageEvent> {
-    return readUsageEvent(input, {
-      meters: this.meters,
-      now: this.clock.now().getTime(),
-      maxFutureMs: this.maxFutureMs,
-    });
+  read(input: unknown, now: number): ReturnType<typeof readUsageEvent> {
+    return readUsageEvent(input, { meters: this.meters, now, maxFutureMs: this.maxFutureMs });
   }
 
   /**

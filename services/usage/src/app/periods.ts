@@ -1,8 +1,9 @@
-import { ALL_ROWS, enterTenant, lookupAcrossTenants } from "@platform/database";
+import { ALL_ROWS, enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
 import { ConcurrencyConflictError } from "@platform/errors";
-import type { Clock, EventStore } from "@platform/event-sourcing";
+import type { Clock, EventStore, ProjectionHandler } from "@platform/event-sourcing";
 import { SYSTEM_ACTOR, UsageEvent } from "../domain/events";
 import { PERIOD_CLOSE_LOCK } from "../projections/usage-count";
+import type { AccountTime } from "./account-time";
 import { CROSS_TENANT, type Db, type Tx } from "./tenant";
 import type { UsageReader } from "./usage-reads";
 
@@ -28,21 +29,59 @@ export class PeriodCloser {
     private readonly store: EventStore<Tx>,
     private readonly reader: UsageReader,
     private readonly clock: Clock,
+    private readonly time: AccountTime,
     private readonly options: PeriodCloserOptions,
   ) {}
 
-  /** Closes every period past its grace; what failed is returned and tried again next run. */
+  /**
+   * Closes every period past its grace, each by its organization's time: the wall clock's due list leaves
+   * out the organizations on a test clock, whose periods are due by their clock's time instead. What
+   * failed is returned and tried again next run.
+   */
   async runDue(): Promise<{ closed: number; failures: { accountId: string; error: unknown }[] }> {
-    const cutoff = this.clock.now().getTime() - this.options.graceMs;
-    const due = await this.db.$transaction((tx) =>
-      lookupAcrossTenants(tx, CROSS_TENANT.billingPeriods, ALL_ROWS, () =>
-        tx.billingPeriod.findMany({
-          where: { periodEnd: { lte: new Date(cutoff), gt: new Date(cutoff - LOOKBACK_MS) } },
+    const due = await this.db.$transaction(async (tx) => {
+      const clocked = await this.time.clocked(tx);
+      const byWallClock = this.dueBy(this.clock.now().getTime());
+      const byClock = [...clocked].map(([accountId, now]) => ({ accountId, ...this.dueBy(now) }));
+      return lookupAcrossTenants(tx, CROSS_TENANT.billingPeriods, ALL_ROWS, async () => [
+        ...(await tx.billingPeriod.findMany({
+          where: { ...byWallClock, accountId: { notIn: [...clocked.keys()] } },
           select: { accountId: true, periodStart: true },
           orderBy: { periodEnd: "asc" },
-        }),
-      ),
+        })),
+        ...(byClock.length === 0
+          ? []
+          : await tx.billingPeriod.findMany({
+              where: { OR: byClock },
+              select: { accountId: true, periodStart: true },
+              orderBy: { periodEnd: "asc" },
+            })),
+      ]);
+    });
+    return this.closeAll(due);
+  }
+
+  /** Closes one organization's periods past its grace by its own time (after its test clock moved). */
+  async runDueFor(
+    accountId: string,
+  ): Promise<{ closed: number; failures: { accountId: string; error: unknown }[] }> {
+    const due = await inTenant(this.db, accountId, async (tx) =>
+      tx.billingPeriod.findMany({
+        where: { accountId, ...this.dueBy(await this.time.in(tx, accountId)) },
+        select: { accountId: true, periodStart: true },
+        orderBy: { periodEnd: "asc" },
+      }),
     );
+    return this.closeAll(due);
+  }
+
+  /** Periods past their grace at `now`, within the look-back. */
+  private dueBy(now: number) {
+    const cutoff = now - this.options.graceMs;
+    return { periodEnd: { lte: new Date(cutoff), gt: new Date(cutoff - LOOKBACK_MS) } };
+  }
+
+  private async closeAll(due: { accountId: string; periodStart: Date }[]) {
     let closed = 0;
     const failures: { accountId: string; error: unknown }[] = [];
     for (const { accountId, periodStart } of due) {
@@ -68,7 +107,8 @@ export class PeriodCloser {
         const key = { accountId_periodStart: { accountId, periodStart } };
         const period = await tx.billingPeriod.findUnique({ where: key });
         if (!period) return false;
-        if (period.periodEnd.getTime() + this.options.graceMs > this.clock.now().getTime()) return false;
+        const now = await this.time.in(tx, accountId);
+        if (period.periodEnd.getTime() + this.options.graceMs > now) return false;
         if (await tx.closedPeriod.findUnique({ where: key })) return false;
         const totals = await this.reader.totals(tx, accountId, period.periodStart, period.periodEnd);
         const offsets = await tx.$queryRawUnsafe<{ partition: number; next_offset: string }[]>(
@@ -96,7 +136,8 @@ export class PeriodCloser {
                 applied_offsets: Object.fromEntries(
                   offsets.map((o) => [`${this.options.ingestTopic}:${o.partition}`, Number(o.next_offset)]),
                 ),
-                occurred_at: this.clock.now().getTime(),
+                // A clocked organization's period closes at its clock's time, as billing's steps happen.
+                occurred_at: now,
                 actor: SYSTEM_ACTOR,
               },
             },
@@ -106,5 +147,61 @@ export class PeriodCloser {
       },
       { timeout: 30_000 },
     );
+  }
+}
+
+/**
+ * Closes a clocked organization's due periods right after billing's news about it is projected (a clock
+ * advanced or attached, a period started), instead of at the closer's next run: a clocked organization's
+ * time moves only by billing's events, so those are the moments its periods can become due. The close
+ * runs outside the projection's transaction (it takes the count's lock and appends usage's own event), a
+ * moment after it; one that runs before the commit finds nothing due, and the next nudge or the timer's
+ * run closes the period. Closing is idempotent, so running twice costs a read.
+ */
+export class ClockedCloses {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly closer: PeriodCloser,
+    private readonly onFailure: (accountId: string, error: unknown) => void,
+    private readonly delaysMs: readonly number[] = [100, 1_000],
+  ) {}
+
+  /** Wraps the read models' handlers: billing's events of an organization on an attached clock nudge it. */
+  after(handlers: Record<string, ProjectionHandler<Tx>>): Record<string, ProjectionHandler<Tx>> {
+    return Object.fromEntries(
+      Object.entries(handlers).map(([type, handler]) => {
+        if (!type.startsWith("platform.billing.")) return [type, handler];
+        const wrapped: ProjectionHandler<Tx> = async (tx, event) => {
+          await handler(tx, event);
+          const accountId = (event.data as { account_id?: unknown }).account_id;
+          if (typeof accountId !== "string") return;
+          await enterTenant(tx, accountId);
+          if (await tx.testClock.count({ where: { accountId, attached: true } })) this.nudge(accountId);
+        };
+        return [type, wrapped];
+      }),
+    );
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private nudge(accountId: string): void {
+    for (const delay of this.delaysMs) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.closer
+          .runDueFor(accountId)
+          .then(({ failures }) => {
+            for (const failure of failures) this.onFailure(failure.accountId, failure.error);
+          })
+          .catch((error: unknown) => this.onFailure(accountId, error));
+      }, delay);
+      timer.unref();
+      this.timers.add(timer);
+    }
   }
 }

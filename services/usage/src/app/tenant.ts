@@ -18,6 +18,13 @@ export const CROSS_TENANT = {
       "the period closer lists every organization's periods past their end and grace in one indexed query " +
       "on period_end, then closes each in its own tenant's transaction",
   },
+  testClocks: {
+    table: "test_clocks",
+    lookupBy: null,
+    reason:
+      "the period closer lists the organizations that live on an attached test clock, to close their periods " +
+      "by the clock's time and leave them out of the wall clock's due list",
+  },
   /** The auth kit's role catalog (trustedAccessHandlers). */
   roleDefinitions: ROLE_DEFINITIONS_TABLE,
 } as const satisfies Record<string, CrossTenantTable>;

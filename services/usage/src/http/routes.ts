@@ -1,6 +1,6 @@
 import { InvalidInputError } from "@platform/errors";
 import { type BatchItemError, batchIntake, param, routeGuards, who } from "@platform/http";
-import type { Request, Router } from "express";
+import type { NextFunction, Request, Response, Router } from "express";
 import type { ReportedUsage, UsageProblem } from "../domain/usage-events";
 import type { UsageService } from "../service";
 import { usageCorrectionRoutes } from "./correction-routes";
@@ -17,6 +17,12 @@ export function usageRoutes(service: UsageService) {
   const { intake, reader } = service;
   const base = "/v1/organizations/:accountId/usage";
   const account = (req: Request) => param(req, "accountId");
+  // The organization's now, read once per request before its events are (its test clock's time, if any).
+  const accountNow = async (req: Request, res: Response, next: NextFunction) => {
+    res.locals.usageNow = await intake.now(account(req));
+    next();
+  };
+  const now = (res: Response) => res.locals.usageNow as number;
 
   const queryRoutes = usageQueryRoutes(service);
   const correctionRoutes = usageCorrectionRoutes(service, limits.ingest);
@@ -29,8 +35,8 @@ export function usageRoutes(service: UsageService) {
     });
 
     // One event: refused with the first problem's own code (negative_quantity, unknown_metric, …).
-    router.post(base, ...inAccount(USAGE_WRITE), limits.ingest, async (req, res) => {
-      const { usage, problems } = intake.read(req.body);
+    router.post(base, ...inAccount(USAGE_WRITE), limits.ingest, accountNow, async (req, res) => {
+      const { usage, problems } = intake.read(req.body, now(res));
       if (!usage) throw refusal(problems);
       const produced = await intake.accept(account(req), [usage], who(req, res));
       res.status(202).json({ accepted: 1, duplicates: 1 - produced });
@@ -41,17 +47,18 @@ export function usageRoutes(service: UsageService) {
       `${base}/batch`,
       ...inAccount(USAGE_WRITE),
       limits.ingest,
+      accountNow,
       batchIntake({
         field: "events",
         maxItems: service.config.USAGE_MAX_BATCH,
-        validate: (items) =>
+        validate: (items, _req, res) =>
           items.flatMap((item, index): BatchItemError[] =>
             intake
-              .read(item)
+              .read(item, now(res))
               .problems.map((p) => ({ index, path: p.path, message: p.message, code: p.code })),
           ),
         accept: async (items, req, res) => {
-          const usages = items.map((item) => intake.read(item).usage as ReportedUsage);
+          const usages = items.map((item) => intake.read(item, now(res)).usage as ReportedUsage);
           await intake.accept(account(req), usages, who(req, res));
         },
       }),

@@ -15,6 +15,7 @@ import {
 } from "@platform/contracts";
 import { enterTenant } from "@platform/database";
 import { handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
+import { projectTestClock } from "../app/account-time";
 import { CROSS_TENANT, type Tx } from "../app/tenant";
 
 /** What every billing event that starts or changes a period says about it. */
@@ -57,7 +58,7 @@ const periodHandler = async (tx: Tx, event: { data: PeriodFacts }) => period(tx,
 /**
  * usage's read models of other services' topics: identity's signing keys and role definitions (what
  * the token verifier trusts), the organizations tenancy closed, tenancy's memberships and projects (the
- * `users` and `projects` gauges), and billing's periods with their plan limits.
+ * `users` and `projects` gauges), billing's periods with their plan limits, and billing's test clocks (an organization's time).
  */
 export function readModelHandlers(
   keyRing: KeyRing,
@@ -107,6 +108,17 @@ export function readModelHandlers(
       [BillingEvent.SubscriptionUpgraded]: periodHandler,
       [BillingEvent.SubscriptionDowngraded]: periodHandler,
       [BillingEvent.BillingCycleChanged]: periodHandler,
+      [BillingEvent.TestClockAttached]: async (tx, event) => {
+        const { account_id: accountId, test_clock_id: testClockId, frozen_time: frozenTime } = event.data;
+        await enterTenant(tx, accountId);
+        await projectTestClock(tx, { accountId, testClockId, frozenTime, attached: true });
+      },
+      // A clock advanced before (or without) being attached is kept too: its attachment may come later.
+      [BillingEvent.TestClockAdvanced]: async (tx, event) => {
+        const { account_id: accountId, test_clock_id: testClockId, frozen_time: frozenTime } = event.data;
+        await enterTenant(tx, accountId);
+        await projectTestClock(tx, { accountId, testClockId, frozenTime, attached: false });
+      },
       [BillingEvent.SubscriptionEnded]: async (tx, event) => {
         // No period after the end: the one running then ends with the subscription.
         const { account_id: accountId } = event.data;
@@ -125,6 +137,6 @@ export function readModelHandlers(
  * so every tenant's rows go in one statement; the role definitions go the kit's way.
  */
 export async function resetReadModels(tx: Tx): Promise<void> {
-  await tx.$executeRawUnsafe("TRUNCATE closed_accounts, members, projects, billing_periods");
+  await tx.$executeRawUnsafe("TRUNCATE closed_accounts, members, projects, billing_periods, test_clocks");
   await resetTrustedAccess(tx, CROSS_TENANT.roleDefinitions);
 }
