@@ -1,11 +1,12 @@
 /**
  * The rebuild proof for usage (docs/architecture.md, "The rebuild proof"): after usage reported over
  * HTTP and straight to usage.ingest (with repeats), tenancy's members and projects, a period closed with
- * a late event after it, a closed organization and a role from identity, every inline and async table is
+ * a late event after it, a closed organization, a role from identity and an organization on billing's
+ * test clock, every inline and async table is
  * emptied and rebuilt from usage.events, usage.ingest, billing.events, tenancy.events and identity.events,
  * and equals the live copy row by row (every tenant's rows, read past row-level security).
  */
-import { IdentityEvent, TenancyEvent } from "@platform/contracts";
+import { BillingEvent, IdentityEvent, TenancyEvent } from "@platform/contracts";
 import { privilegedUrlOf, proveRebuild } from "@platform/event-sourcing";
 import { expectRebuiltEqual, infrastructure, rowsOf } from "@platform/testkit";
 import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../src/tables";
@@ -56,6 +57,21 @@ async function scenarios(): Promise<void> {
     name: "p1",
     allowed_roles: [],
     default_role: null,
+  });
+  // An organization on billing's test clock, its advance projected before its attachment; the clock stays
+  // inside its period, so the wall clock's closing below leaves that period open.
+  const clocked = await h.organization();
+  await h.publish("billing", BillingEvent.TestClockAdvanced, "clock_rebuild", {
+    account_id: clocked.accountId,
+    test_clock_id: "clock_rebuild",
+    previous_frozen_time: clocked.periodStart,
+    frozen_time: clocked.periodStart + 86_400_000,
+  });
+  await h.publish("billing", BillingEvent.TestClockAttached, clocked.subscriptionId, {
+    account_id: clocked.accountId,
+    subscription_id: clocked.subscriptionId,
+    test_clock_id: "clock_rebuild",
+    frozen_time: clocked.periodStart,
   });
   await h.counted();
 
