@@ -138,7 +138,7 @@ export class UsageService {
       config.USAGE_MAX_FUTURE_SECONDS * 1000,
       config.USAGE_LATE_EVENTS,
     );
-    this.reader = new UsageReader(this.db, this.meters, clock, graceMs);
+    this.reader = new UsageReader(this.db, this.meters, this.time, graceMs);
     this.quotaView = new QuotaView(this.db, this.reader, clock);
     this.quota = new QuotaChecker(
       this.quotaView,

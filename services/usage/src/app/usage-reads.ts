@@ -1,7 +1,7 @@
 import { inTenant } from "@platform/database";
-import type { Clock } from "@platform/event-sourcing";
 import type { Meter, MeterCatalog } from "../domain/meters";
 import { type PeriodStatus, percentageOf, periodStatus } from "../domain/periods";
+import type { AccountTime } from "./account-time";
 import type { Db, Tx } from "./tenant";
 
 export interface MetricUsage {
@@ -32,7 +32,8 @@ export class UsageReader {
   constructor(
     private readonly db: Db,
     private readonly meters: MeterCatalog,
-    private readonly clock: Clock,
+    /** The organization's now: a clocked one's current period is the one its test clock is in. */
+    private readonly time: AccountTime,
     private readonly graceMs: number,
   ) {}
 
@@ -124,8 +125,8 @@ export class UsageReader {
 
   /** The organization's current period and every meter's value in it, with the plan's limit. */
   async current(accountId: string): Promise<CurrentUsage> {
-    const now = this.clock.now();
     return inTenant(this.db, accountId, async (tx) => {
+      const now = new Date(await this.time.in(tx, accountId));
       const period = await tx.billingPeriod.findFirst({
         where: { accountId, periodStart: { lte: now }, periodEnd: { gt: now } },
       });
