@@ -7,6 +7,7 @@
  */
 import { uniqueName, waitFor } from "@platform/testkit";
 import {
+  apiKeyOf,
   billingUrl,
   call,
   ensureRunning,
@@ -36,18 +37,6 @@ async function newOrganization(name: string) {
   return organizationOf(owner, name);
 }
 
-async function usageKey(accountId: string, token: string, scopes: string[]) {
-  const created = await call(identityUrl, "POST", `/v1/organizations/${accountId}/api-keys`, {
-    token,
-    body: { name: "metering", scopes },
-  });
-  if (created.status !== 201) throw new Error(`api key: ${created.status} ${JSON.stringify(created.body)}`);
-  const exchanged = await call(identityUrl, "POST", "/v1/tokens", {
-    body: { grant_type: "api_key", api_key: created.body.key },
-  });
-  return { id: created.body.id as string, token: exchanged.body.access_token as string };
-}
-
 /** The organization's usage once usage knows its period (from billing's TrialStarted) and `ready` holds. */
 function usageWhen(accountId: string, token: string, ready: (metrics: MetricUsage[]) => boolean) {
   return waitFor(
@@ -64,7 +53,7 @@ const metric = (metrics: MetricUsage[], name: string) => metrics.find((m) => m.m
 it("meters an organization's API calls against its plan, counting each key once", async () => {
   const { accountId, token } = await newOrganization("E2E Usage");
   await usageWhen(accountId, token, () => true);
-  const key = await usageKey(accountId, token, ["usage.write"]);
+  const key = await apiKeyOf(accountId, token, ["usage.write"]);
   const events = Array.from({ length: 20 }, (_, i) => ({
     metric: "api_calls",
     quantity: 100,

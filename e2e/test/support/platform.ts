@@ -86,6 +86,23 @@ export async function organizationOf(
   return { accountId, token };
 }
 
+/** An API key minted at identity for the organization, exchanged for its access token. */
+export async function apiKeyOf(
+  accountId: string,
+  token: string,
+  scopes: string[],
+): Promise<{ id: string; token: string }> {
+  const created = await call(identityUrl, "POST", `/v1/organizations/${accountId}/api-keys`, {
+    token,
+    body: { name: "metering", scopes },
+  });
+  if (created.status !== 201) throw new Error(`api key: ${created.status} ${JSON.stringify(created.body)}`);
+  const exchanged = await call(identityUrl, "POST", "/v1/tokens", {
+    body: { grant_type: "api_key", api_key: created.body.key },
+  });
+  return { id: created.body.id as string, token: exchanged.body.access_token as string };
+}
+
 /** A SCIM client as a directory (Okta, Entra) holds it: identity's base URL and the directory's token. */
 export function scimClient(identityBase: string, token: string) {
   return async (method: string, path: string, body?: unknown): Promise<Omit<Answer, "headers">> => {
