@@ -155,7 +155,9 @@ it("closes a clocked period when the clock passes its end and grace, by itself, 
   // Its current period is the one its clock is in: none known past the trial (the wall clock's is open).
   const current = await h.call("GET", usagePath(org.accountId), { token: await h.token(org.accountId) });
   expect([current.status, current.body.period]).toEqual([200, null]);
-  const wallCurrent = await h.call("GET", usagePath(wall.accountId), { token: await h.token(wall.accountId) });
+  const wallCurrent = await h.call("GET", usagePath(wall.accountId), {
+    token: await h.token(wall.accountId),
+  });
   expect(wallCurrent.body.period?.status).toBe("open");
   expect((await report(org, { idempotency_key: "in-grace", timestamp: org.periodEnd - 60_000 })).status).toBe(
     202,
