@@ -18,3 +18,9 @@ export {
 } from "./proofs";
 export { describeTableProofs, type TableProofOptions } from "./table-proofs";
 export { type ClassificationProblems, classificationProblems, tablesOf } from "./tables";
+export {
+  type HarnessedService,
+  type ServiceHarness,
+  type ServiceHarnessOptions,
+  startServiceHarness,
+} from "./service-harness";

@@ -1,16 +1,10 @@
-import { createTestTopics, publishDomainEvent, TenancyEvent } from "@platform/contracts";
-import { assertRebuildEqual, privilegedUrlOf } from "@platform/event-sourcing";
-import { createHttpApp, type Serving, serve } from "@platform/http";
-import { AvroSerde, createProducer } from "@platform/messaging";
+import { publishDomainEvent, TenancyEvent } from "@platform/contracts";
 import type { LoggerOptions } from "@platform/observability";
 import {
-  createTestDatabase,
-  httpCaller,
-  infrastructure,
+  startServiceHarness,
   type TestCall,
-  TestClock,
+  type TestClock,
   type TestDatabase,
-  uniqueName,
   waitFor,
 } from "@platform/testkit";
 import type { Express } from "express";
@@ -57,40 +51,20 @@ export async function startIdentity(
   overrides: Record<string, string> = {},
   options: { logDestination?: LoggerOptions["destination"] } = {},
 ): Promise<Harness> {
-  const infra = infrastructure();
-  const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "identity_test" });
-  const prefix = uniqueName("identity");
-  const { topics } = await createTestTopics({
-    brokers: infra.kafkaBrokers,
-    registryUrl: infra.schemaRegistryUrl,
-    prefix,
-    clientId: "identity-test",
+  const kit = await startServiceHarness({
+    name: "identity",
+    migrationsDir: MIGRATIONS_DIR,
     topics: { identity: "identity.events", tenancy: "tenancy.events", billing: "billing.events" },
+    env: { IDENTITY_PUBLIC_URL: "http://identity.test" },
+    overrides,
+    create: (env, clock, serviceOptions) =>
+      new IdentityService(loadIdentityConfig(env), clock, serviceOptions?.logDestination),
+    options,
+    http: (service) => identityHttp(service),
+    events: { schemas: readerSchemas },
+    rebuildProof: { classes: TABLE_CLASSES, unreplayedColumns: UNREPLAYED_COLUMNS },
   });
-  const clock = new TestClock();
-  const config = loadIdentityConfig({
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: infra.kafkaBrokers.join(","),
-    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
-    IDENTITY_EVENTS_TOPIC: topics.identity,
-    TENANCY_EVENTS_TOPIC: topics.tenancy,
-    BILLING_EVENTS_TOPIC: topics.billing,
-    READ_MODEL_GROUP: `${prefix}.read-models`,
-    IDENTITY_PUBLIC_URL: "http://identity.test",
-    ...overrides,
-  });
-  const service = new IdentityService(config, clock, options.logDestination);
-  await service.start();
-  await service.startWorkers();
-  const app = createHttpApp({ logger: service.logger, ...identityHttp(service) });
-  const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
-  const url = `http://127.0.0.1:${http.port}`;
-
-  const serde = AvroSerde.connect(infra.schemaRegistryUrl);
-  const producer = createProducer(service.kafka);
-  await producer.connect();
-
+  // identity's tests say which version of an aggregate they publish (redeliveries, gaps).
   const publish = async (
     topic: string,
     type: string,
@@ -100,23 +74,28 @@ export async function startIdentity(
   ) => {
     const schema = readerSchemas[type];
     if (!schema) throw new Error(`unknown event type ${type}`);
+    const { producer, serde } = kit;
     await publishDomainEvent({ producer, serde, topic, schema, type, aggregateId, version, data });
   };
 
-  const harness: Harness = {
-    service,
-    app,
-    clock,
-    url,
-    db,
-    topics,
-    async publishTenancyEvent(type, aggregateId, version, data) {
-      await publish(topics.tenancy, type, aggregateId, version, data);
+  const harness: Harness = Object.assign(kit, {
+    async publishTenancyEvent(
+      type: string,
+      aggregateId: string,
+      version: number,
+      data: Record<string, unknown>,
+    ) {
+      await publish(kit.topics.tenancy, type, aggregateId, version, data);
     },
-    async publishBillingEvent(type, aggregateId, version, data) {
-      await publish(topics.billing, type, aggregateId, version, data);
+    async publishBillingEvent(
+      type: string,
+      aggregateId: string,
+      version: number,
+      data: Record<string, unknown>,
+    ) {
+      await publish(kit.topics.billing, type, aggregateId, version, data);
     },
-    async addMember(accountId, userId, role) {
+    async addMember(accountId: string, userId: string, role: string) {
       await harness.publishTenancyEvent(TenancyEvent.MemberAdded, `${accountId}:${userId}`, 1, {
         account_id: accountId,
         user_id: userId,
@@ -128,31 +107,11 @@ export async function startIdentity(
         actor: { type: "system", id: null, ip_address: null, user_agent: null },
       });
       await waitFor(
-        () => accessOf(service.db, userId, accountId).then((row) => row?.role === role || undefined),
+        () => accessOf(kit.service.db, userId, accountId).then((row) => row?.role === role || undefined),
         { what: `membership of ${userId} in ${accountId}` },
       );
     },
-    call: httpCaller(url),
-    async close() {
-      try {
-        // PROVE_REBUILD=1: every test file ends with the rebuild proof over what its scenarios left.
-        if (process.env.PROVE_REBUILD === "1") {
-          await service.settled();
-          await assertRebuildEqual("identity", {
-            databaseUrl: privilegedUrlOf(db.url, infra.postgresAdminUrl),
-            classes: TABLE_CLASSES,
-            unreplayedColumns: UNREPLAYED_COLUMNS,
-            rebuild: () => service.rebuildAll(),
-          });
-        }
-      } finally {
-        await producer.disconnect();
-        await http.close();
-        await service.stop();
-        await db.drop();
-      }
-    },
-  };
+  });
   return harness;
 }
 

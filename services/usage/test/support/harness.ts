@@ -1,17 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { generateSigningKey, type SigningKey, signAccessToken } from "@platform/auth";
-import { BillingEvent, createTestTopics, IdentityEvent, testEventPublisher } from "@platform/contracts";
+import { BillingEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
-import { createHttpApp, type Serving, serve } from "@platform/http";
-import { AvroSerde, createProducer } from "@platform/messaging";
 import {
-  createTestDatabase,
-  httpCaller,
-  infrastructure,
+  startServiceHarness,
   type TestCall,
-  TestClock,
+  type TestClock,
   type TestDatabase,
-  uniqueName,
   waitFor,
 } from "@platform/testkit";
 import type { Express } from "express";
@@ -71,14 +65,9 @@ export const STARTER_LIMITS = { users: 5, projects: 10, storage_gb: 10, api_call
  * tenancy and identity.
  */
 export async function startUsage(overrides: Record<string, string> = {}): Promise<Harness> {
-  const infra = infrastructure();
-  const db = await createTestDatabase({ migrationsDir: MIGRATIONS_DIR, role: "usage_test" });
-  const prefix = uniqueName("usage");
-  const { kafka, topics } = await createTestTopics({
-    brokers: infra.kafkaBrokers,
-    registryUrl: infra.schemaRegistryUrl,
-    prefix,
-    clientId: "usage-test",
+  const kit = await startServiceHarness({
+    name: "usage",
+    migrationsDir: MIGRATIONS_DIR,
     topics: {
       usage: "usage.events",
       ingest: "usage.ingest",
@@ -86,57 +75,25 @@ export async function startUsage(overrides: Record<string, string> = {}): Promis
       tenancy: "tenancy.events",
       identity: "identity.events",
     },
-  });
-  const clock = new TestClock();
-  const config = loadUsageConfig({
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: infra.kafkaBrokers.join(","),
-    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
-    USAGE_EVENTS_TOPIC: topics.usage,
-    USAGE_INGEST_TOPIC: topics.ingest,
-    BILLING_EVENTS_TOPIC: topics.billing,
-    TENANCY_EVENTS_TOPIC: topics.tenancy,
-    IDENTITY_EVENTS_TOPIC: topics.identity,
-    READ_MODEL_GROUP: `${prefix}.read-models`,
     // Tests close periods themselves, with the clock where they moved it.
-    USAGE_CLOSER_SECONDS: "86400",
-    ...overrides,
+    env: { USAGE_CLOSER_SECONDS: "86400" },
+    overrides,
+    create: (env, clock) => new UsageService(loadUsageConfig(env), clock),
+    http: (service) => ({ routes: usageRoutes(service) }),
+    events: {
+      schemas: projectedSchemas,
+      defaults: (clock) => ({ occurred_at: clock.now().getTime(), actor: SYSTEM_ACTOR }),
+      tenantOf: (data) => (typeof data.account_id === "string" ? data.account_id : null),
+    },
+    keyRing: (service) => service.access.keyRing,
   });
-  const service = new UsageService(config, clock);
-  await service.start();
-  await service.startWorkers();
-  const app = createHttpApp({ logger: service.logger, routes: usageRoutes(service) });
-  const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
-  const url = `http://127.0.0.1:${http.port}`;
-  const serde = AvroSerde.connect(infra.schemaRegistryUrl);
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const publish = testEventPublisher({
-    producer,
-    serde,
-    topics,
-    schemas: projectedSchemas,
-    defaults: () => ({ occurred_at: clock.now().getTime(), actor: SYSTEM_ACTOR }),
-    tenantOf: (data) => (typeof data.account_id === "string" ? data.account_id : null),
-  });
-  const signingKey: SigningKey = await generateSigningKey();
-
-  const harness: Harness = {
-    service,
-    app,
-    url,
-    clock,
-    db,
-    topics,
-    producer,
-    publish,
-    async organization(limits = STARTER_LIMITS) {
+  const harness: Harness = Object.assign(kit, {
+    async organization(limits: Record<string, number> = STARTER_LIMITS) {
       const accountId = `acc_${randomBytes(8).toString("hex")}`;
       const subscriptionId = `sub_${randomBytes(8).toString("hex")}`;
-      const periodStart = clock.now().getTime();
+      const periodStart = kit.clock.now().getTime();
       const periodEnd = periodStart + 14 * DAY;
-      await harness.publish("billing", BillingEvent.TrialStarted, subscriptionId, {
+      await kit.publish("billing", BillingEvent.TrialStarted, subscriptionId, {
         account_id: accountId,
         subscription_id: subscriptionId,
         subscription_status: "trialing",
@@ -149,60 +106,26 @@ export async function startUsage(overrides: Record<string, string> = {}): Promis
       });
       await waitFor(
         () =>
-          inTenant(service.db, accountId, (tx) => tx.billingPeriod.findFirst({ where: { accountId } })).then(
-            (row) => row ?? undefined,
-          ),
+          inTenant(kit.service.db, accountId, (tx) =>
+            tx.billingPeriod.findFirst({ where: { accountId } }),
+          ).then((row) => row ?? undefined),
         { what: "usage to learn of the trial's period" },
       );
       return { accountId, subscriptionId, periodStart, periodEnd };
     },
-    async token(accountId, role = "owner") {
-      const userId = `usr_${randomBytes(8).toString("hex")}`;
-      return signAccessToken(
-        signingKey.privateKey,
-        signingKey.kid,
-        { typ: "user", sub: userId, sid: `ses_${userId}`, acct: accountId, role },
-        { now: clock.now() },
-      );
-    },
-    async apiKeyToken(accountId, scope, keyId = `key_${randomBytes(8).toString("hex")}`) {
-      return signAccessToken(
-        signingKey.privateKey,
-        signingKey.kid,
-        { typ: "api_key", sub: keyId, acct: accountId, scope },
-        { now: clock.now() },
-      );
-    },
+    token: (accountId: string, role = "owner") =>
+      kit.userToken(`usr_${randomBytes(8).toString("hex")}`, accountId, role),
     async counted() {
-      await service.settled();
+      await kit.service.settled();
     },
-    async rows(accountId) {
-      return inTenant(service.db, accountId, (tx) =>
+    rows: (accountId: string) =>
+      inTenant(kit.service.db, accountId, (tx) =>
         tx.usageEvent.findMany({
           where: { accountId },
           select: { idempotencyKey: true, quantity: true, counted: true },
           orderBy: { idempotencyKey: "asc" },
         }),
-      );
-    },
-    call: httpCaller(url),
-    async close() {
-      await producer.disconnect();
-      await http.close();
-      await service.stop();
-      await db.drop();
-    },
-  };
-
-  // identity's public key reaches usage the production way: SigningKeyPublished on identity's topic.
-  await harness.publish("identity", IdentityEvent.SigningKeyPublished, `signing_key:${signingKey.kid}`, {
-    key_id: signingKey.kid,
-    algorithm: "EdDSA",
-    public_key_jwk: JSON.stringify(signingKey.publicJwk),
-    not_before: clock.now().getTime() - 60_000,
-  });
-  await waitFor(() => service.access.keyRing.kids().includes(signingKey.kid) || undefined, {
-    what: "usage to trust the test signing key",
+      ),
   });
   return harness;
 }
