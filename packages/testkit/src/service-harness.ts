@@ -198,7 +198,10 @@ export async function startServiceHarness<Service extends HarnessedService, Topi
 }
 
 /** `{ ingest: "usage.ingest" }` with its test copy → `{ USAGE_INGEST_TOPIC: "<prefix>.usage.ingest" }`. */
-function topicVariables(platform: Record<string, string>, copies: Record<string, string>): Record<string, string> {
+function topicVariables(
+  platform: Record<string, string>,
+  copies: Record<string, string>,
+): Record<string, string> {
   return Object.fromEntries(
     Object.entries(platform).map(([key, topic]) => [
       `${topic.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_TOPIC`,
