@@ -40,11 +40,14 @@ export interface ServiceHarnessOptions<Service extends HarnessedService, Topic e
   options?: Options;
   /** The service's HTTP app options but the logger (its routes, body rules, problem formats). */
   http(service: Service): Omit<HttpAppOptions, "logger">;
-  /** How the test plays other services on `publish`: reader schemas, payload defaults, the tenant header. */
+  /** How the test plays other services on `publish`. */
   events: {
+    /** The service's reader schemas by event type. */
     schemas: Readonly<Record<string, AvroSchema | undefined>>;
-    defaults?: (clock: TestClock) => Record<string, unknown>;
-    tenantOf?: (data: Record<string, unknown>) => string | null;
+    /** Every payload's `actor` (the service's system actor); `occurred_at` is then the test's clock. */
+    actor?: object;
+    /** The payload field that is the event's tenant header, when the service reads the header. */
+    tenantField?: string;
   };
   /**
    * For a service that verifies identity's tokens: its key ring. The harness's signing key reaches it
@@ -129,14 +132,19 @@ export async function startServiceHarness<Service extends HarnessedService, Topi
   const serde = AvroSerde.connect(infra.schemaRegistryUrl);
   const producer = createProducer(kafka);
   await producer.connect();
-  const { defaults, tenantOf } = options.events;
+  const { schemas, actor, tenantField } = options.events;
   const publish = testEventPublisher({
     producer,
     serde,
     topics,
-    schemas: options.events.schemas,
-    defaults: () => (defaults ? defaults(clock) : {}),
-    tenantOf,
+    schemas,
+    defaults: () => (actor ? { occurred_at: clock.now().getTime(), actor } : {}),
+    ...(tenantField && {
+      tenantOf: (data: Record<string, unknown>) => {
+        const tenant = data[tenantField];
+        return typeof tenant === "string" ? tenant : null;
+      },
+    }),
   });
   const signingKey = await generateSigningKey();
   const sign = (claims: Parameters<typeof signAccessToken>[2]) =>

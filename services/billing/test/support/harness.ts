@@ -1,41 +1,22 @@
 import { randomBytes } from "node:crypto";
 import { TenancyEvent } from "@platform/contracts";
-import {
-  startServiceHarness,
-  type TestCall,
-  type TestClock,
-  type TestDatabase,
-  waitFor,
-} from "@platform/testkit";
-import type { Express } from "express";
+import { type ServiceHarness, startServiceHarness, waitFor } from "@platform/testkit";
 import { loadBillingConfig } from "../../src/config";
 import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
 import type { Subscription } from "../../src/generated/prisma/client";
 import { billingRoutes } from "../../src/http/routes";
 import { BillingService, type BillingServiceOptions, MIGRATIONS_DIR } from "../../src/service";
 
-export interface Harness {
-  service: BillingService;
-  app: Express;
-  url: string;
-  clock: TestClock;
-  db: TestDatabase;
-  topics: { billing: string; tenancy: string; identity: string; usage: string };
-  /** Plays another service: one domain event on its topic, through the kit's message builder. */
-  publish(
-    topic: "tenancy" | "identity" | "usage",
-    type: string,
-    aggregateId: string,
-    data: Record<string, unknown>,
-  ): Promise<void>;
+export interface Harness
+  extends ServiceHarness<
+    BillingService,
+    "billing" | "tenancy" | "identity" | "usage",
+    BillingServiceOptions
+  > {
   /** Plays tenancy: an organization is created (OrganizationCreated), and billing's trial for it is awaited. */
   organization(name?: string): Promise<{ accountId: string; subscription: Subscription }>;
   /** An access token as identity signs it, for a person acting in an organization with a role. */
   token(accountId: string, role?: string): Promise<string>;
-  call: TestCall;
-  /** Stops the service and starts another on the same database, topics and clock (a deploy), with `options`. */
-  restart(options?: BillingServiceOptions): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**
@@ -64,8 +45,8 @@ export async function startBilling(
     http: (service) => ({ routes: billingRoutes(service) }),
     events: {
       schemas: projectedSchemas,
-      defaults: (clock) => ({ occurred_at: clock.now().getTime(), actor: SYSTEM_ACTOR }),
-      tenantOf: (data) => (typeof data.account_id === "string" ? data.account_id : null),
+      actor: SYSTEM_ACTOR,
+      tenantField: "account_id",
     },
     keyRing: (service) => service.access.keyRing,
   });

@@ -1,13 +1,6 @@
 import { publishDomainEvent, TenancyEvent } from "@platform/contracts";
 import type { LoggerOptions } from "@platform/observability";
-import {
-  startServiceHarness,
-  type TestCall,
-  type TestClock,
-  type TestDatabase,
-  waitFor,
-} from "@platform/testkit";
-import type { Express } from "express";
+import { type ServiceHarness, startServiceHarness, waitFor } from "@platform/testkit";
 import { accessOf } from "../../src/app/access";
 import { loadIdentityConfig } from "../../src/config";
 import { identityHttp } from "../../src/http";
@@ -15,14 +8,8 @@ import { readerSchemas } from "../../src/projections/read-models";
 import { IdentityService, MIGRATIONS_DIR } from "../../src/service";
 import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../../src/tables";
 
-export interface Harness {
-  service: IdentityService;
-  /** The HTTP app as served, for routeTableOf. */
-  app: Express;
-  clock: TestClock;
-  url: string;
-  db: TestDatabase;
-  topics: { identity: string; tenancy: string; billing: string };
+export interface Harness
+  extends ServiceHarness<IdentityService, "identity" | "tenancy" | "billing", IdentityHarnessOptions> {
   /** Publishes a tenancy event the way tenancy's relay does, for identity's projector to apply. */
   publishTenancyEvent(
     type: string,
@@ -39,8 +26,10 @@ export interface Harness {
   ): Promise<void>;
   /** An organization member with a role, as tenancy would announce it. */
   addMember(accountId: string, userId: string, role: string): Promise<void>;
-  call: TestCall;
-  close(): Promise<void>;
+}
+
+interface IdentityHarnessOptions {
+  logDestination?: LoggerOptions["destination"];
 }
 
 /**
@@ -49,7 +38,7 @@ export interface Harness {
  */
 export async function startIdentity(
   overrides: Record<string, string> = {},
-  options: { logDestination?: LoggerOptions["destination"] } = {},
+  options: IdentityHarnessOptions = {},
 ): Promise<Harness> {
   const kit = await startServiceHarness({
     name: "identity",

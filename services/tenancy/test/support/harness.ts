@@ -1,44 +1,19 @@
 import { randomBytes } from "node:crypto";
-import type { SigningKey } from "@platform/auth";
 import { IdentityEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
-import {
-  startServiceHarness,
-  type TestCall,
-  type TestClock,
-  type TestDatabase,
-  waitFor,
-} from "@platform/testkit";
-import type { Express } from "express";
+import { type ServiceHarness, startServiceHarness, waitFor } from "@platform/testkit";
 import { loadTenancyConfig } from "../../src/config";
-import { projectedSchemas } from "../../src/domain/events";
+import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
 import { tenancyRoutes } from "../../src/http/routes";
 import { MIGRATIONS_DIR, TenancyService, type TenancyServiceOptions } from "../../src/service";
 import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../../src/tables";
 
-const system = { type: "system", id: null, ip_address: null, user_agent: null };
-
-export interface Harness {
-  service: TenancyService;
-  /** The HTTP app as served, for routeTableOf, and where it listens. */
-  app: Express;
-  url: string;
-  clock: TestClock;
-  db: TestDatabase;
-  topics: { tenancy: string; identity: string; billing: string };
-  /** The key the test signs tokens with, as identity would; tenancy trusts it from SigningKeyPublished. */
-  signingKey: SigningKey;
+export interface Harness
+  extends ServiceHarness<TenancyService, "tenancy" | "identity" | "billing", TenancyServiceOptions> {
   /** Plays identity: a person signs up (and tenancy learns their address). */
   person(options?: { verified?: boolean }): Promise<{ userId: string; email: string }>;
   /** An access token as identity signs it, for a person acting in an organization with a role. */
   token(userId: string, accountId?: string, role?: string): Promise<string>;
-  publish(
-    topic: "identity" | "billing" | "tenancy",
-    type: string,
-    aggregateId: string,
-    data: Record<string, unknown>,
-  ): Promise<void>;
-  call: TestCall;
   /** An organization with an owner whose token acts in it. */
   organization(
     name?: string,
@@ -51,7 +26,6 @@ export interface Harness {
     organization: { accountId: string; owner: { token: string } },
     role?: string,
   ): Promise<{ userId: string; email: string }>;
-  close(): Promise<void>;
 }
 
 /**
@@ -79,7 +53,7 @@ export async function startTenancy(
     http: (service) => ({ routes: tenancyRoutes(service) }),
     events: {
       schemas: projectedSchemas,
-      defaults: (clock) => ({ occurred_at: clock.now().getTime(), actor: system }),
+      actor: SYSTEM_ACTOR,
     },
     keyRing: (service) => service.access.keyRing,
     rebuildProof: { classes: TABLE_CLASSES, unreplayedColumns: UNREPLAYED_COLUMNS },
@@ -106,7 +80,7 @@ export async function startTenancy(
       );
       return { userId, email };
     },
-    token: (userId: string, accountId?: string, role?: string) => kit.userToken(userId, accountId, role),
+    token: kit.userToken,
     async organization(name = "Acme") {
       const owner = await harness.person({ verified: true });
       const created = await kit.call("POST", "/v1/organizations", {

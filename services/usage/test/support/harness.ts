@@ -1,19 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { BillingEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
-import {
-  startServiceHarness,
-  type TestCall,
-  type TestClock,
-  type TestDatabase,
-  waitFor,
-} from "@platform/testkit";
-import type { Express } from "express";
-import type { Producer } from "kafkajs";
+import { type ServiceHarness, startServiceHarness, waitFor } from "@platform/testkit";
 import { loadUsageConfig } from "../../src/config";
 import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
 import { usageRoutes } from "../../src/http/routes";
-import { MIGRATIONS_DIR, UsageService } from "../../src/service";
+import { MIGRATIONS_DIR, UsageService, type UsageServiceOptions } from "../../src/service";
 
 export const DAY = 86_400_000;
 
@@ -26,34 +18,15 @@ export interface Organization {
   periodEnd: number;
 }
 
-export interface Harness {
-  service: UsageService;
-  app: Express;
-  url: string;
-  clock: TestClock;
-  db: TestDatabase;
-  topics: Record<Topic, string>;
-  /** A producer of the test's own, on the test's Kafka client (plays backends writing to usage.ingest). */
-  producer: Producer;
-  /** Plays another service: one domain event on its topic, through the kit's message builder. */
-  publish(
-    topic: "billing" | "tenancy" | "identity",
-    type: string,
-    aggregateId: string,
-    data: Record<string, unknown>,
-  ): Promise<void>;
+export interface Harness extends ServiceHarness<UsageService, Topic, UsageServiceOptions> {
   /** Plays billing: an organization's trial starts now (a 14-day period with the Starter plan's limits). */
   organization(limits?: Record<string, number>): Promise<Organization>;
   /** An access token as identity signs it, for a person acting in an organization with a role. */
   token(accountId: string, role?: string): Promise<string>;
-  /** An API key's access token as identity's exchange signs it. */
-  apiKeyToken(accountId: string, scope: string[], keyId?: string): Promise<string>;
   /** Waits until the usage count has applied everything on usage.ingest. */
   counted(): Promise<void>;
   /** Every usage_events row of one organization, by key. */
   rows(accountId: string): Promise<{ idempotencyKey: string; quantity: bigint; counted: boolean }[]>;
-  call: TestCall;
-  close(): Promise<void>;
 }
 
 export const STARTER_LIMITS = { users: 5, projects: 10, storage_gb: 10, api_calls: 10_000 };
@@ -82,8 +55,8 @@ export async function startUsage(overrides: Record<string, string> = {}): Promis
     http: (service) => ({ routes: usageRoutes(service) }),
     events: {
       schemas: projectedSchemas,
-      defaults: (clock) => ({ occurred_at: clock.now().getTime(), actor: SYSTEM_ACTOR }),
-      tenantOf: (data) => (typeof data.account_id === "string" ? data.account_id : null),
+      actor: SYSTEM_ACTOR,
+      tenantField: "account_id",
     },
     keyRing: (service) => service.access.keyRing,
   });
