@@ -49,41 +49,32 @@ export async function startIdentity(
     create: (env, clock, serviceOptions) =>
       new IdentityService(loadIdentityConfig(env), clock, serviceOptions?.logDestination),
     options,
-    http: (service) => identityHttp(service),
+    http: identityHttp,
     events: { schemas: readerSchemas },
     rebuildProof: { classes: TABLE_CLASSES, unreplayedColumns: UNREPLAYED_COLUMNS },
   });
   // identity's tests say which version of an aggregate they publish (redeliveries, gaps).
-  const publish = async (
-    topic: string,
-    type: string,
-    aggregateId: string,
-    version: number,
-    data: Record<string, unknown>,
-  ) => {
-    const schema = readerSchemas[type];
-    if (!schema) throw new Error(`unknown event type ${type}`);
-    const { producer, serde } = kit;
-    await publishDomainEvent({ producer, serde, topic, schema, type, aggregateId, version, data });
-  };
+  const publishOn =
+    (topic: "tenancy" | "billing") =>
+    async (type: string, aggregateId: string, version: number, data: Record<string, unknown>) => {
+      const schema = readerSchemas[type];
+      if (!schema) throw new Error(`unknown event type ${type}`);
+      const { producer, serde, topics } = kit;
+      await publishDomainEvent({
+        producer,
+        serde,
+        topic: topics[topic],
+        schema,
+        type,
+        aggregateId,
+        version,
+        data,
+      });
+    };
 
   const harness: Harness = Object.assign(kit, {
-    async publishTenancyEvent(
-      type: string,
-      aggregateId: string,
-      version: number,
-      data: Record<string, unknown>,
-    ) {
-      await publish(kit.topics.tenancy, type, aggregateId, version, data);
-    },
-    async publishBillingEvent(
-      type: string,
-      aggregateId: string,
-      version: number,
-      data: Record<string, unknown>,
-    ) {
-      await publish(kit.topics.billing, type, aggregateId, version, data);
-    },
+    publishTenancyEvent: publishOn("tenancy"),
+    publishBillingEvent: publishOn("billing"),
     async addMember(accountId: string, userId: string, role: string) {
       await harness.publishTenancyEvent(TenancyEvent.MemberAdded, `${accountId}:${userId}`, 1, {
         account_id: accountId,
