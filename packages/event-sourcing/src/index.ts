@@ -55,6 +55,8 @@ export {
 export { Relay, type RelayOptions } from "./relay";
 export {
   createServiceRuntime,
+  type RuntimeConsumer,
+  type ServiceDatabase,
   ServiceRuntime,
   type ServiceRuntimeConfig,
   type ServiceRuntimeOptions,

@@ -365,7 +365,7 @@ export async function rebuildService<Tx extends SqlClient>(
  */
 export async function settled<Tx extends SqlClient>(
   db: TransactionalDatabase<Tx>,
-  projectors: Projector<Tx>[],
+  projectors: { lag(): Promise<number> }[],
   timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -8,17 +8,13 @@ import {
   TokenVerifier,
 } from "@platform/auth";
 import type { IdentityPayloads } from "@platform/contracts";
-import { deployMigrations } from "@platform/database";
 import {
   createServiceRuntime,
   type EventStore,
   handlersFor,
   type Projector,
   type ProjectorOptions,
-  type Relay,
-  rebuildService,
   type ServiceRuntime,
-  settled,
 } from "@platform/event-sourcing";
 import type { AvroSerde } from "@platform/messaging";
 import type { Logger, LoggerOptions } from "@platform/observability";
@@ -77,9 +73,7 @@ export class IdentityService {
   readonly closedAccounts: ClosedAccounts;
   readonly verifier: TokenVerifier;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
-  private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
-  private processes?: Projector<Tx>;
 
   constructor(
     readonly config: IdentityConfig,
@@ -89,20 +83,18 @@ export class IdentityService {
   ) {
     const runtime = createServiceRuntime<Tx, PrismaClient>(config, {
       name: "identity",
+      migrationsDir: MIGRATIONS_DIR,
       database: (adapter) => new PrismaClient({ adapter }),
       catalog: identityCatalog,
       topic: config.IDENTITY_EVENTS_TOPIC,
       clock,
       inline: inlineHandlers,
+      resetInline,
       logDestination,
     });
     this.runtime = runtime;
-    this.logger = runtime.logger;
-    this.db = runtime.db;
-    this.kafka = runtime.kafka;
-    this.producer = runtime.producer;
-    this.serde = runtime.serde;
-    this.store = runtime.store;
+    ({ logger: this.logger, db: this.db, kafka: this.kafka, producer: this.producer } = runtime);
+    ({ serde: this.serde, store: this.store } = runtime);
     this.closedAccounts = closedAccountsIn(this.db);
     this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
     // An idle client whose server ends it (a restart, a failover, a dropped test database) is replaced
@@ -182,24 +174,21 @@ export class IdentityService {
 
   /** Migrates, makes sure a signing key exists and trusts it, and connects the producer. */
   async start(): Promise<void> {
-    await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
-    await this.signingKeys.ensureActiveKey();
-    await this.roleDefinitions.load();
-    for (const jwk of (await this.signingKeys.jwks()).keys)
-      this.keyRing.addJwk(String(jwk.kid), jwk as Record<string, unknown>);
-    await this.producer.connect();
+    await this.runtime.start(async () => {
+      await this.signingKeys.ensureActiveKey();
+      await this.roleDefinitions.load();
+      for (const jwk of (await this.signingKeys.jwks()).keys)
+        this.keyRing.addJwk(String(jwk.kid), jwk as Record<string, unknown>);
+    });
   }
 
   async startWorkers(): Promise<void> {
-    this.relay = this.runtime.relay();
     this.readModels = this.readModelProjector();
-    this.processes = this.projector(
+    const processes = this.projector(
       `${this.config.READ_MODEL_GROUP}.processes`,
       processHandlers(this.credentials),
     );
-    this.relay.start();
-    await this.readModels.start();
-    await this.processes.start();
+    await this.runtime.startWorkers(this.readModels, processes);
   }
 
   private projector(name: string, handlers: ProjectorOptions<Tx>["handlers"]): Projector<Tx> {
@@ -231,7 +220,7 @@ export class IdentityService {
 
   /** Rebuilds the inline-projected state tables from identity's own log; returns the events replayed. */
   rebuildState(): Promise<number> {
-    return this.store.rebuildInline(this.db, resetInline);
+    return this.runtime.rebuildState();
   }
 
   /** Replays identity's, tenancy's and billing's topics into the read models (audit log, closed accounts…). */
@@ -245,15 +234,8 @@ export class IdentityService {
    * the workers stopped too (the proof's command line): the read models then run only for the rebuild.
    */
   async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number }> {
-    return rebuildService({
-      db: this.db,
-      store: this.store,
-      resetInline,
-      readModels: [
-        { projector: this.readModels ?? (() => this.readModelProjector()), reset: resetReadModels },
-      ],
-      timeoutMs,
-    });
+    const readModels = this.readModels ?? (() => this.readModelProjector());
+    return this.runtime.rebuild([{ projector: readModels, reset: resetReadModels }], timeoutMs);
   }
 
   /**
@@ -261,16 +243,10 @@ export class IdentityService {
    * models and processes) caught up with its topics. Tests and the rebuild proof wait for it.
    */
   async settled(timeoutMs?: number): Promise<void> {
-    const projectors = [this.readModels, this.processes].filter((p) => p !== undefined);
-    await settled(this.db, projectors, timeoutMs);
+    await this.runtime.settled(timeoutMs);
   }
 
   async stop(): Promise<void> {
-    await this.processes?.stop();
-    await this.readModels?.stop();
-    await this.relay?.stop();
-    await this.producer.disconnect();
-    await this.pool.end();
-    await this.db.$disconnect();
+    await this.runtime.stop(() => this.pool.end());
   }
 }

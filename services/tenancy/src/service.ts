@@ -1,16 +1,12 @@
 import { join } from "node:path";
 import { type AccessControl, type ClosedAccounts, createAccessControl } from "@platform/auth";
-import { deployMigrations } from "@platform/database";
 import {
   type Clock,
   createServiceRuntime,
   type EventStore,
   type Projector,
   type ProjectorOptions,
-  type Relay,
-  rebuildService,
   type ServiceRuntime,
-  settled,
   systemClock,
 } from "@platform/event-sourcing";
 import type { AvroSerde } from "@platform/messaging";
@@ -67,11 +63,8 @@ export class TenancyService {
   readonly tickets: TicketService;
   readonly domains: DomainService;
   readonly autoJoin: AutoJoin;
-  private slaTimer?: NodeJS.Timeout;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
-  private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
-  private processes?: Projector<Tx>;
 
   constructor(
     readonly config: TenancyConfig,
@@ -80,20 +73,18 @@ export class TenancyService {
   ) {
     const runtime = createServiceRuntime<Tx, PrismaClient>(config, {
       name: "tenancy",
+      migrationsDir: MIGRATIONS_DIR,
       database: (adapter) => new PrismaClient({ adapter }),
       catalog: tenancyCatalog,
       topic: config.TENANCY_EVENTS_TOPIC,
       clock,
       inline: inlineHandlers,
+      resetInline,
       logDestination: options.logDestination,
     });
     this.runtime = runtime;
-    this.logger = runtime.logger;
-    this.db = runtime.db;
-    this.kafka = runtime.kafka;
-    this.producer = runtime.producer;
-    this.serde = runtime.serde;
-    this.store = runtime.store;
+    ({ logger: this.logger, db: this.db, kafka: this.kafka, producer: this.producer } = runtime);
+    ({ serde: this.serde, store: this.store } = runtime);
     this.access = createAccessControl({
       runtime,
       config,
@@ -133,15 +124,12 @@ export class TenancyService {
    * token is served after a restart), connects the producer.
    */
   async start(): Promise<void> {
-    await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
-    await this.access.start();
-    await this.producer.connect();
+    await this.runtime.start(() => this.access.start());
   }
 
   async startWorkers(): Promise<void> {
-    this.relay = this.runtime.relay();
     this.readModels = this.readModelProjector();
-    this.processes = this.projector(
+    const processes = this.projector(
       `${this.config.READ_MODEL_GROUP}.processes`,
       processHandlers({
         store: this.store,
@@ -156,14 +144,9 @@ export class TenancyService {
         readModelGroup: this.config.READ_MODEL_GROUP,
       }),
     );
-    this.relay.start();
-    await this.readModels.start();
-    await this.processes.start();
+    await this.runtime.startWorkers(this.readModels, processes);
     // SLA warnings and breaches are due by the clock, not by an event: sweep on a timer.
-    this.slaTimer = setInterval(() => {
-      this.tickets.sweepSla().catch((error: unknown) => this.logger.error({ error }, "SLA sweep failed"));
-    }, this.config.SLA_SWEEP_SECONDS * 1000);
-    this.slaTimer.unref();
+    this.runtime.every(this.config.SLA_SWEEP_SECONDS, "SLA sweep", () => this.tickets.sweepSla());
   }
 
   private projector(name: string, handlers: ProjectorOptions<Tx>["handlers"]): Projector<Tx> {
@@ -193,7 +176,7 @@ export class TenancyService {
 
   /** Rebuilds tenancy's inline-projected state tables from its own log (docs/tenancy.md lists which). */
   async rebuildState(): Promise<number> {
-    return this.store.rebuildInline(this.db, resetInline);
+    return this.runtime.rebuildState();
   }
 
   /**
@@ -203,15 +186,8 @@ export class TenancyService {
    * workers stopped too (the proof's command line): the read models then run only for the rebuild.
    */
   async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number }> {
-    return rebuildService({
-      db: this.db,
-      store: this.store,
-      resetInline,
-      readModels: [
-        { projector: this.readModels ?? (() => this.readModelProjector()), reset: resetReadModels },
-      ],
-      timeoutMs,
-    });
+    const readModels = this.readModels ?? (() => this.readModelProjector());
+    return this.runtime.rebuild([{ projector: readModels, reset: resetReadModels }], timeoutMs);
   }
 
   /** Messages the read models have yet to apply, over all their topics (0 = caught up). */
@@ -224,17 +200,10 @@ export class TenancyService {
    * models and processes) caught up with its topics. Tests and the rebuild proof wait for it.
    */
   async settled(timeoutMs?: number): Promise<void> {
-    const projectors = [this.readModels, this.processes].filter((p) => p !== undefined);
-    await settled(this.db, projectors, timeoutMs);
+    await this.runtime.settled(timeoutMs);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.slaTimer);
-    await this.processes?.stop();
-    await this.readModels?.stop();
-    await this.relay?.stop();
-    await this.access.stop();
-    await this.producer.disconnect();
-    await this.db.$disconnect();
+    await this.runtime.stop(() => this.access.stop());
   }
 }
