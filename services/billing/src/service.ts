@@ -5,17 +5,13 @@ import {
   createAccessControl,
   projectedClosedAccounts,
 } from "@platform/auth";
-import { deployMigrations } from "@platform/database";
 import {
   type Clock,
   createServiceRuntime,
   type EventStore,
   type Projector,
   type ProjectorOptions,
-  type Relay,
-  rebuildService,
   type ServiceRuntime,
-  settled,
   systemClock,
 } from "@platform/event-sourcing";
 import { IdempotencyKeys } from "@platform/http";
@@ -44,7 +40,7 @@ import { processHandlers } from "./projections/processes";
 import { readModelHandlers, resetReadModels } from "./projections/read-models";
 
 export const MIGRATIONS_DIR = join(__dirname, "../prisma/migrations");
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+const PRUNE_INTERVAL_SECONDS = 60 * 60;
 
 export interface BillingServiceOptions {
   /** Where log lines go (stdout when not given). */
@@ -80,12 +76,8 @@ export class BillingService {
   /** The repository's coupons and the operator's (docs/billing.md, Discounts). */
   readonly coupons: CouponService;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
-  private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
-  private processes?: Projector<Tx>;
-  private schedulerTimer?: NodeJS.Timeout;
   private readonly catalog: readonly Plan[];
-  private pruneTimer?: NodeJS.Timeout;
 
   constructor(
     readonly config: BillingConfig,
@@ -94,20 +86,18 @@ export class BillingService {
   ) {
     const runtime = createServiceRuntime<Tx, PrismaClient>(config, {
       name: "billing",
+      migrationsDir: MIGRATIONS_DIR,
       database: (adapter) => new PrismaClient({ adapter }),
       catalog: billingCatalog,
       topic: config.BILLING_EVENTS_TOPIC,
       clock,
       inline: inlineHandlers,
+      resetInline,
       logDestination: options.logDestination,
     });
     this.runtime = runtime;
-    this.logger = runtime.logger;
-    this.db = runtime.db;
-    this.kafka = runtime.kafka;
-    this.producer = runtime.producer;
-    this.serde = runtime.serde;
-    this.store = runtime.store;
+    ({ logger: this.logger, db: this.db, kafka: this.kafka, producer: this.producer } = runtime);
+    ({ serde: this.serde, store: this.store } = runtime);
     this.access = createAccessControl({
       runtime,
       config,
@@ -153,37 +143,26 @@ export class BillingService {
    * keys and roles already seen, reads the window's revocations, connects the producer.
    */
   async start(): Promise<void> {
-    await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
-    const published = await publishCatalog(this.db, this.store, this.catalog, this.clock);
-    if (published.length > 0)
-      this.logger.info({ plans: published.map(planKey) }, "published new plan versions");
-    await this.access.start();
-    await this.producer.connect();
+    await this.runtime.start(async () => {
+      const published = await publishCatalog(this.db, this.store, this.catalog, this.clock);
+      if (published.length > 0)
+        this.logger.info({ plans: published.map(planKey) }, "published new plan versions");
+      await this.access.start();
+    });
   }
 
   /** The relay (event store → billing.events), the projectors, and the scheduler's timer. */
   async startWorkers(): Promise<void> {
-    this.relay = this.runtime.relay();
     this.readModels = this.readModelProjector();
-    this.processes = this.projector(
+    const processes = this.projector(
       `${this.config.READ_MODEL_GROUP}.processes`,
       processHandlers(this.subscriptions, this.invoices),
     );
-    this.relay.start();
-    await this.readModels.start();
-    await this.processes.start();
+    await this.runtime.startWorkers(this.readModels, processes);
     // Trial ends and renewals are due by the clock, not by an event: run them on a timer.
-    this.schedulerTimer = setInterval(() => {
-      this.runScheduler().catch((error: unknown) => this.logger.error({ error }, "billing scheduler failed"));
-    }, this.config.BILLING_SCHEDULER_SECONDS * 1000);
-    this.schedulerTimer.unref();
+    this.runtime.every(this.config.BILLING_SCHEDULER_SECONDS, "billing scheduler", () => this.runScheduler());
     // Expired keys are free already (a request takes them over); pruning only gives the space back.
-    this.pruneTimer = setInterval(() => {
-      this.idempotency
-        .prune()
-        .catch((error: unknown) => this.logger.error({ error }, "pruning idempotency keys failed"));
-    }, PRUNE_INTERVAL_MS);
-    this.pruneTimer.unref();
+    this.runtime.every(PRUNE_INTERVAL_SECONDS, "pruning idempotency keys", () => this.idempotency.prune());
   }
 
   /**
@@ -216,7 +195,7 @@ export class BillingService {
 
   /** Rebuilds billing's inline-projected state (subscriptions) from its own log. */
   async rebuildState(): Promise<number> {
-    return this.store.rebuildInline(this.db, resetInline);
+    return this.runtime.rebuildState();
   }
 
   private readModelProjector(): Projector<Tx> {
@@ -232,31 +211,16 @@ export class BillingService {
    * caught up. The trial process is not rebuilt: it appends events, and what it appended is in the log.
    */
   async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number }> {
-    return rebuildService({
-      db: this.db,
-      store: this.store,
-      resetInline,
-      readModels: [
-        { projector: this.readModels ?? (() => this.readModelProjector()), reset: resetReadModels },
-      ],
-      timeoutMs,
-    });
+    const readModels = this.readModels ?? (() => this.readModelProjector());
+    return this.runtime.rebuild([{ projector: readModels, reset: resetReadModels }], timeoutMs);
   }
 
   /** Waits until the relay has published every event and the projectors have read their topics' ends. */
   async settled(timeoutMs?: number): Promise<void> {
-    const projectors = [this.readModels, this.processes].filter((p) => p !== undefined);
-    await settled(this.db, projectors, timeoutMs);
+    await this.runtime.settled(timeoutMs);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.schedulerTimer);
-    clearInterval(this.pruneTimer);
-    await this.processes?.stop();
-    await this.readModels?.stop();
-    await this.relay?.stop();
-    await this.access.stop();
-    await this.producer.disconnect();
-    await this.db.$disconnect();
+    await this.runtime.stop(() => this.access.stop());
   }
 }

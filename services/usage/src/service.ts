@@ -5,17 +5,13 @@ import {
   createAccessControl,
   projectedClosedAccounts,
 } from "@platform/auth";
-import { deployMigrations } from "@platform/database";
 import {
   type BatchProjector,
   type Clock,
   createServiceRuntime,
   type EventStore,
   type Projector,
-  type Relay,
-  rebuildService,
   type ServiceRuntime,
-  settled,
   systemClock,
 } from "@platform/event-sourcing";
 import { type AvroSchema, type AvroSerde, FactProducer } from "@platform/messaging";
@@ -81,10 +77,8 @@ export class UsageService {
   /** Threshold alerts, after each run of the count (docs/usage.md, "Alerts"). */
   readonly alerts: ThresholdAlerts;
   private readonly runtime: ServiceRuntime<Tx, PrismaClient>;
-  private relay?: Relay<Tx>;
   private readModels?: Projector<Tx>;
   private count?: BatchProjector<Tx>;
-  private closerTimer?: NodeJS.Timeout;
   private readonly countSeams?: UsageCountSeams;
 
   constructor(
@@ -94,20 +88,18 @@ export class UsageService {
   ) {
     const runtime = createServiceRuntime<Tx, PrismaClient>(config, {
       name: "usage",
+      migrationsDir: MIGRATIONS_DIR,
       database: (adapter) => new PrismaClient({ adapter }),
       catalog: usageCatalog,
       topic: config.USAGE_EVENTS_TOPIC,
       clock,
       inline: inlineHandlers,
+      resetInline,
       logDestination: options.logDestination,
     });
     this.runtime = runtime;
-    this.logger = runtime.logger;
-    this.db = runtime.db;
-    this.kafka = runtime.kafka;
-    this.producer = runtime.producer;
-    this.serde = runtime.serde;
-    this.store = runtime.store;
+    ({ logger: this.logger, db: this.db, kafka: this.kafka, producer: this.producer } = runtime);
+    ({ serde: this.serde, store: this.store } = runtime);
     this.meters = options.meters ?? METERS;
     this.countSeams = options.countSeams;
     this.access = createAccessControl({
@@ -177,26 +169,16 @@ export class UsageService {
 
   /** Migrates, trusts the identity keys and roles already seen, reads the window's revocations, connects the producer. */
   async start(): Promise<void> {
-    await deployMigrations({ databaseUrl: this.config.DATABASE_URL, migrationsDir: MIGRATIONS_DIR });
-    await this.access.start();
-    await this.producer.connect();
+    await this.runtime.start(() => this.access.start());
   }
 
   /** The relay (event store → usage.events), the read models, the usage count, and the closer's timer. */
   async startWorkers(): Promise<void> {
-    this.relay = this.runtime.relay();
     this.readModels = this.readModelProjector();
     this.count = this.countProjector();
-    this.relay.start();
-    await this.readModels.start();
-    await this.count.start();
+    await this.runtime.startWorkers(this.readModels, this.count);
     // Periods end by the clock, not by an event: close them on a timer.
-    this.closerTimer = setInterval(() => {
-      this.closeDuePeriods().catch((error: unknown) =>
-        this.logger.error({ error }, "usage period closer failed"),
-      );
-    }, this.config.USAGE_CLOSER_SECONDS * 1000);
-    this.closerTimer.unref();
+    this.runtime.every(this.config.USAGE_CLOSER_SECONDS, "usage period closer", () => this.closeDuePeriods());
   }
 
   /** Closes every period past its end and grace at the service's clock; failures are logged and retried. */
@@ -239,7 +221,7 @@ export class UsageService {
 
   /** Rebuilds usage's inline-projected state (closed periods) from its own log. */
   async rebuildState(): Promise<number> {
-    return this.store.rebuildInline(this.db, resetInline);
+    return this.runtime.rebuildState();
   }
 
   /**
@@ -248,15 +230,11 @@ export class UsageService {
    * from offset 0 of usage.ingest — after the closed periods, since what is late is judged against them.
    */
   async rebuildAll(timeoutMs?: number): Promise<{ inlineEvents: number; facts: number }> {
-    const rebuilt = await rebuildService({
-      db: this.db,
-      store: this.store,
-      resetInline,
-      readModels: [
-        { projector: this.readModels ?? (() => this.readModelProjector()), reset: resetReadModels },
-      ],
+    const readModels = this.readModels ?? (() => this.readModelProjector());
+    const rebuilt = await this.runtime.rebuild(
+      [{ projector: readModels, reset: resetReadModels }],
       timeoutMs,
-    });
+    );
     const count = this.count ?? this.countProjector();
     // The alerts' rows came back with usage's log above; the replayed count must not emit them again.
     this.alerts.replaying = true;
@@ -273,25 +251,13 @@ export class UsageService {
     }
   }
 
-  /** Waits until the relay has published every event and the projectors have read their topics' ends. */
-  async settled(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    await settled(this.db, this.readModels ? [this.readModels] : [], timeoutMs);
-    while (this.count && (await this.count.lag()) > 0) {
-      if (Date.now() > deadline) throw new Error("the usage count did not settle");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  /** Waits until the relay has published every event and the read models and the count have read their topics' ends. */
+  async settled(timeoutMs?: number): Promise<void> {
+    await this.runtime.settled(timeoutMs);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.closerTimer);
     this.clockedCloses.stop();
-    await this.count?.stop();
-    this.count?.unregister();
-    await this.readModels?.stop();
-    await this.relay?.stop();
-    await this.access.stop();
-    await this.producer.disconnect();
-    await this.db.$disconnect();
+    await this.runtime.stop(() => this.access.stop());
   }
 }
