@@ -16,11 +16,5 @@ export {
   rowsOf,
   withClient,
 } from "./proofs";
-export {
-  type HarnessedService,
-  type ServiceHarness,
-  type ServiceHarnessOptions,
-  startServiceHarness,
-} from "./service-harness";
 export { describeTableProofs, type TableProofOptions } from "./table-proofs";
 export { type ClassificationProblems, classificationProblems, tablesOf } from "./tables";

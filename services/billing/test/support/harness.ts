@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { TenancyEvent } from "@platform/contracts";
-import { type ServiceHarness, startServiceHarness, waitFor } from "@platform/testkit";
+import { type ServiceHarness, startServiceHarness } from "@platform/service-harness";
+import { waitFor } from "@platform/testkit";
 import { loadBillingConfig } from "../../src/config";
 import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
 import type { Subscription } from "../../src/generated/prisma/client";

@@ -1,6 +1,7 @@
 import { publishDomainEvent, TenancyEvent } from "@platform/contracts";
 import type { LoggerOptions } from "@platform/observability";
-import { type ServiceHarness, startServiceHarness, waitFor } from "@platform/testkit";
+import { type ServiceHarness, startServiceHarness } from "@platform/service-harness";
+import { waitFor } from "@platform/testkit";
 import { accessOf } from "../../src/app/access";
 import { loadIdentityConfig } from "../../src/config";
 import { identityHttp } from "../../src/http";

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { IdentityEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
-import { type ServiceHarness, startServiceHarness, waitFor } from "@platform/testkit";
+import { type ServiceHarness, startServiceHarness } from "@platform/service-harness";
+import { waitFor } from "@platform/testkit";
 import { loadTenancyConfig } from "../../src/config";
 import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
 import { tenancyRoutes } from "../../src/http/routes";

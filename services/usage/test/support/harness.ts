@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { BillingEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
-import { type ServiceHarness, startServiceHarness, waitFor } from "@platform/testkit";
+import { type ServiceHarness, startServiceHarness } from "@platform/service-harness";
+import { waitFor } from "@platform/testkit";
 import { loadUsageConfig } from "../../src/config";
 import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
 import { usageRoutes } from "../../src/http/routes";

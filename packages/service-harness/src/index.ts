@@ -4,11 +4,16 @@ import { createTestTopics, IdentityEvent, testEventPublisher } from "@platform/c
 import { assertRebuildEqual, privilegedUrlOf, type RebuildProofOptions } from "@platform/event-sourcing";
 import { createHttpApp, type HttpAppOptions, type Serving, serve } from "@platform/http";
 import { type AvroSchema, AvroSerde, createProducer } from "@platform/messaging";
-import type { Producer } from "kafkajs";
-import { createTestDatabase, type TestDatabase } from "./databases";
-import { httpCaller, type TestCall } from "./http";
-import { infrastructure } from "./infrastructure";
-import { TestClock, uniqueName, waitFor } from "./names";
+import {
+  createTestDatabase,
+  httpCaller,
+  infrastructure,
+  type TestCall,
+  TestClock,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from "@platform/testkit";
 
 /** What the harness needs of a service's composition root (every service's has these). */
 export interface HarnessedService {
@@ -71,7 +76,7 @@ export interface ServiceHarness<Service extends HarnessedService, Topic extends 
   /** The test's unique prefix of topics and consumer groups. */
   prefix: string;
   /** A producer of the test's own, on the test's Kafka client (plays other services and backends). */
-  producer: Producer;
+  producer: ReturnType<typeof createProducer>;
   serde: AvroSerde;
   /** Plays another service: one domain event on its topic, the next version of its aggregate. */
   publish(topic: Topic, type: string, aggregateId: string, data: Record<string, unknown>): Promise<void>;
