@@ -37,6 +37,7 @@ import { stateOfRow } from "./subscription-state";
 import type { SubscriptionService } from "./subscriptions";
 import { CROSS_TENANT, type Db, type Tx } from "./tenant";
 import { timeOf } from "./test-clock-state";
+import type { DueRun } from "./test-clocks";
 
 export interface InvoicingOptions {
   /** Who issues the invoices: the owner of the number series. */
@@ -275,6 +276,44 @@ export class InvoiceService {
     return steps;
   }
 
+  /**
+   * `runDueFor` in a test clock's transaction for the moment (app/test-clocks.ts `ClockedWork`): the
+   * finalizations and suspensions due run in it; a charge or retry reads its invoice in it and is
+   * returned as `afterCommit` (the provider is never called inside a transaction), after which the
+   * clock asks again at the same moment.
+   */
+  async runDueIn(tx: Tx, accountId: string, now: Date): Promise<DueRun> {
+    if (await tx.closedAccount.findUnique({ where: { accountId } })) return { steps: 0 };
+    let steps = 0;
+    for (; steps < MAX_STEPS_PER_RUN; steps++) {
+      const next = await tx.invoice.findFirst({
+        where: { accountId, nextDueAt: { lte: now } },
+        orderBy: [{ nextDueAt: "asc" }, { id: "asc" }],
+      });
+      if (!next) break;
+      const state = invoiceStateOfRow(next);
+      switch (dueStepOf(state, now)) {
+        case "finalize":
+          await this.finalize(accountId, next.id, now, tx);
+          break;
+        case "charge":
+        case "retry": {
+          const read = await this.readAttempt(tx, next.id, null, now);
+          return {
+            steps,
+            afterCommit: () => this.recordAttempt(read, null, SYSTEM_ACTOR, now).then(() => 1),
+          };
+        }
+        case "suspend":
+          await this.suspendIn(tx, next, now);
+          break;
+        case null:
+          return { steps };
+      }
+    }
+    return { steps };
+  }
+
   private async step(state: InvoiceState, now: Date): Promise<void> {
     switch (dueStepOf(state, now)) {
       case "finalize":
@@ -285,36 +324,45 @@ export class InvoiceService {
         await this.attempt(state.accountId, state.id, null, SYSTEM_ACTOR, now);
         return;
       case "suspend":
-        await inTenant(this.db, state.accountId, async (tx) => {
-          const row = await this.require(tx, state.id);
-          await this.execute(tx, row, { kind: "mark_uncollectible" }, SYSTEM_ACTOR, now);
-          const subscription = await this.subscriptionOf(tx, row);
-          if (subscription?.status === "past_due")
-            await this.subscriptions.executeIn(
-              tx,
-              row.accountId,
-              SYSTEM_ACTOR,
-              () => ({
-                kind: "suspend",
-                invoiceId: row.id,
-                reason: "payment_overdue",
-              }),
-              now,
-            );
-        });
+        await inTenant(this.db, state.accountId, async (tx) =>
+          this.suspendIn(tx, await this.require(tx, state.id), now),
+        );
         return;
       case null:
         return;
     }
   }
 
+  /** Dunning's last step on an invoice read in this transaction: uncollectible, and the subscription suspended. */
+  private async suspendIn(tx: Tx, row: Invoice, now: Date): Promise<void> {
+    await this.execute(tx, row, { kind: "mark_uncollectible" }, SYSTEM_ACTOR, now);
+    const subscription = await this.subscriptionOf(tx, row);
+    if (subscription?.status === "past_due")
+      await this.subscriptions.executeIn(
+        tx,
+        row.accountId,
+        SYSTEM_ACTOR,
+        () => ({
+          kind: "suspend",
+          invoiceId: row.id,
+          reason: "payment_overdue",
+        }),
+        now,
+      );
+  }
+
   /**
    * Finalizes a draft: its lines, the closed period's overages from usage, the subscription's discounts,
-   * and the issuer's next invoice number, in one transaction holding the series' lock.
+   * and the issuer's next invoice number, in one transaction holding the series' lock: its own, or
+   * `within` (a test clock's moment, app/test-clocks.ts, which waits for the lock as SERIES_TX does).
    */
-  async finalize(accountId: string, invoiceId: string, now: Date = this.clock.now()): Promise<Invoice> {
-    return this.db.$transaction(async (tx) => {
-      await enterTenant(tx, accountId);
+  async finalize(
+    accountId: string,
+    invoiceId: string,
+    now: Date = this.clock.now(),
+    within?: Tx,
+  ): Promise<Invoice> {
+    return this.seriesTransaction(accountId, within, async (tx) => {
       const row = await this.require(tx, invoiceId);
       const state = invoiceStateOfRow(row);
       const lines = (
@@ -366,6 +414,19 @@ export class InvoiceService {
           now,
         );
       return finalized;
+    });
+  }
+
+  /** `work` in the caller's tenant transaction, or in one of its own scoped to the tenant (SERIES_TX). */
+  private async seriesTransaction<T>(
+    accountId: string,
+    within: Tx | undefined,
+    work: (tx: Tx) => Promise<T>,
+  ): Promise<T> {
+    if (within) return work(within);
+    return this.db.$transaction(async (tx) => {
+      await enterTenant(tx, accountId);
+      return work(tx);
     }, SERIES_TX);
   }
 
@@ -643,13 +704,35 @@ export class InvoiceService {
     actor: Actor,
     now: Date,
   ): Promise<ChargeOutcome> {
-    const { row, method } = await inTenant(this.db, accountId, async (tx) => {
-      const row = await this.require(tx, invoiceId);
-      const subscription = await this.subscriptionOf(tx, row);
-      // Refuses a paid invoice or a draft before anything is charged.
-      decide(invoiceStateOfRow(row), probe, now);
-      return { row, method: paymentMethodId ?? subscription?.paymentMethodId ?? null };
-    });
+    const read = await inTenant(this.db, accountId, (tx) =>
+      this.readAttempt(tx, invoiceId, paymentMethodId, now),
+    );
+    return this.recordAttempt(read, paymentMethodId, actor, now);
+  }
+
+  /** An attempt's read, in the caller's tenant transaction: the invoice and the method to charge. */
+  private async readAttempt(
+    tx: Tx,
+    invoiceId: string,
+    paymentMethodId: string | null,
+    now: Date,
+  ): Promise<{ row: Invoice; method: string | null }> {
+    const row = await this.require(tx, invoiceId);
+    const subscription = await this.subscriptionOf(tx, row);
+    // Refuses a paid invoice or a draft before anything is charged.
+    decide(invoiceStateOfRow(row), probe, now);
+    return { row, method: paymentMethodId ?? subscription?.paymentMethodId ?? null };
+  }
+
+  /** An attempt after its read: the charge (outside any transaction), then its outcome at the version read. */
+  private async recordAttempt(
+    { row, method }: { row: Invoice; method: string | null },
+    paymentMethodId: string | null,
+    actor: Actor,
+    now: Date,
+  ): Promise<ChargeOutcome> {
+    const { accountId } = row;
+    const invoiceId = row.id;
     const attempt = row.attempts + 1;
     const idempotencyKey = `${row.id}:${attempt}`;
     const outcome: ChargeOutcome = method

@@ -256,6 +256,22 @@ export class SubscriptionService {
     return steps;
   }
 
+  /**
+   * `runDueFor` in the caller's tenant transaction: a test clock's moment (app/test-clocks.ts), which
+   * read what is due in it. The row is read once and then taken from each step's projection; a closed
+   * organization takes no step (0), as `execute` refuses it.
+   */
+  async runDueIn(tx: Tx, accountId: string, at: Date): Promise<number> {
+    if (await tx.closedAccount.findUnique({ where: { accountId } })) return 0;
+    let row = await this.require(tx, accountId);
+    let steps = 0;
+    while (steps < MAX_STEPS_PER_RUN && dueStepOf(stateOfRow(row), at)) {
+      row = await this.decideOn(tx, row, SYSTEM_ACTOR, () => ({ kind: "run_due" }), at);
+      steps += 1;
+    }
+    return steps;
+  }
+
   /** The organization's time: its test clock's when its subscription follows one, the service's otherwise. */
   async timeFor(accountId: string): Promise<Date> {
     return inTenant(this.db, accountId, async (tx) => {
@@ -330,7 +346,18 @@ export class SubscriptionService {
   ): Promise<Subscription> {
     // Every path into billing ends here, so a closed organization takes no change from any of them.
     if (await tx.closedAccount.findUnique({ where: { accountId } })) throw accountClosedError(accountId);
-    const row = await this.require(tx, accountId);
+    return this.decideOn(tx, await this.require(tx, accountId), actor, commandFor, at);
+  }
+
+  /** Decides on the row read in this transaction and appends at its version; returns the projected row. */
+  private async decideOn(
+    tx: Tx,
+    row: Subscription,
+    actor: Actor,
+    commandFor: (row: Subscription) => SubscriptionCommand,
+    at?: Date,
+  ): Promise<Subscription> {
+    const { accountId } = row;
     const now = at ?? (await timeOf(tx, row, this.clock));
     const before = stateOfRow(row);
     const events = decide(before, commandFor(row), now);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { inTenant } from "@platform/database";
+import { enterTenant, inTenant } from "@platform/database";
 import { ConcurrencyConflictError, NotFoundError } from "@platform/errors";
 import type { Clock, EventStore } from "@platform/event-sourcing";
 import type { Actor } from "../domain/events";
@@ -15,16 +15,28 @@ import { readTestClock } from "./test-clock-state";
  * one (trial reminder and end, renewals, and whatever its nextDueAt/dueStepOf learn next); invoicing's
  * finalizations, charges, retries and suspensions are another (`TestClockService.drive`), without the
  * clock changing.
+ *
+ * Both run in the clock's transaction for the moment (the one that read what is due): a step's cost is
+ * its round trips (the bench's advance is bound by per-query cost, docs/benchmarks.md), and a clocked
+ * organization has no other writer to wait for.
  */
 export interface ClockedWork {
-  /**
-   * When something is next due for the organization, or null, read in the caller's tenant transaction:
-   * a clock asks every kind of work at each step, and one transaction for all of them halves the step's
-   * round trips (the bench's advance is bound by per-query cost, docs/benchmarks.md).
-   */
+  /** When something is next due for the organization, or null, read in the clock's tenant transaction. */
   nextDueIn(tx: Tx, accountId: string): Promise<Date | null>;
-  /** Runs everything due for the organization at `at`; returns how many steps it took (0: stuck). */
-  runDueFor(accountId: string, at: Date): Promise<number>;
+  /**
+   * Runs what is due for the organization at `at` in the clock's tenant transaction. `steps: 0` and no
+   * `afterCommit`: due but not run (a closed organization). Work that must leave the database (a charge
+   * calls the payment provider, never inside a transaction) stops there and returns the rest as
+   * `afterCommit`, which the clock runs once the moment's transaction committed, then asks the same
+   * work again at the same moment before anything else.
+   */
+  runDueIn(tx: Tx, accountId: string, at: Date): Promise<DueRun>;
+}
+
+export interface DueRun {
+  steps: number;
+  /** The rest of the step, outside any transaction; resolves to the steps it took. */
+  afterCommit?: () => Promise<number>;
 }
 
 /** The subscription's scheduled steps, at its `next_due_at`. */
@@ -34,7 +46,7 @@ export function subscriptionWork(subscriptions: SubscriptionService): ClockedWor
       const row = await tx.subscription.findUnique({ where: { accountId }, select: { nextDueAt: true } });
       return row?.nextDueAt ?? null;
     },
-    runDueFor: (accountId, at) => subscriptions.runDueFor(accountId, at),
+    runDueIn: async (tx, accountId, at) => ({ steps: await subscriptions.runDueIn(tx, accountId, at) }),
   };
 }
 
@@ -42,6 +54,16 @@ export function subscriptionWork(subscriptions: SubscriptionService): ClockedWor
 const MAX_STEPS_PER_ADVANCE = 10_000;
 /** A step that lost a race with a user's command on the same subscription is tried again this often. */
 const STEP_ATTEMPTS = 3;
+/**
+ * A moment can finalize an invoice, which queues at the number series' lock behind the other clocks'
+ * finalizations (app/invoices.ts): it waits its turn rather than time out.
+ */
+const MOMENT_TX = { maxWait: 30_000, timeout: 30_000 };
+
+interface Due {
+  work: ClockedWork;
+  at: Date;
+}
 
 export interface AdvanceResult {
   clock: TestClock;
@@ -97,7 +119,9 @@ export class TestClockService {
 
   /** Whether steps due up to the clock's time are still to run (Stripe's status "advancing"). */
   async pending(accountId: string, testClock: Pick<TestClock, "id" | "frozenTime">): Promise<boolean> {
-    return (await this.nextDue(accountId, testClock.id, testClock.frozenTime)) !== null;
+    return inTenant(this.db, accountId, async (tx) => {
+      return (await this.nextDue(tx, accountId, testClock.id, testClock.frozenTime)) !== null;
+    });
   }
 
   async advance(accountId: string, testClockId: string, to: Date, actor: Actor): Promise<AdvanceResult> {
@@ -119,52 +143,81 @@ export class TestClockService {
     });
   }
 
-  /** Runs the attached subscriptions' due work, earliest first, until nothing is due at or before `until`. */
+  /**
+   * Runs the attached subscriptions' due work, earliest first, until nothing is due at or before
+   * `until`: each moment in one transaction that reads what is due and runs it.
+   */
   private async runUntil(accountId: string, testClockId: string, until: Date): Promise<number> {
     let steps = 0;
     const stuck = new Set<ClockedWork>();
+    // A work that stopped for its afterCommit keeps the moment until nothing more is due for it then.
+    let resume: Due | null = null;
     for (let i = 0; i < MAX_STEPS_PER_ADVANCE; i++) {
-      const next = await this.nextDue(accountId, testClockId, until, stuck);
-      if (!next) return steps;
-      const taken = await this.step(next.work, accountId, next.at);
-      // Due but not run (a closed organization): nothing later may run either, or time would skip it.
-      if (taken === 0) stuck.add(next.work);
-      steps += taken;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const moment = await this.moment(accountId, testClockId, until, stuck, resume);
+          if (!moment) return steps;
+          steps += moment.steps;
+          resume = null;
+          if (moment.afterCommit) {
+            resume = { work: moment.work, at: moment.at };
+            steps += await moment.afterCommit();
+          } else if (moment.steps === 0) {
+            // Due but not run (a closed organization): nothing later may run either, or time would skip it.
+            stuck.add(moment.work);
+          }
+          break;
+        } catch (error) {
+          if (!(error instanceof ConcurrencyConflictError) || attempt >= STEP_ATTEMPTS) throw error;
+        }
+      }
     }
     throw new Error(`test clock ${testClockId}: more than ${MAX_STEPS_PER_ADVANCE} steps in one advance`);
   }
 
-  private async step(work: ClockedWork, accountId: string, at: Date): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work.runDueFor(accountId, at);
-      } catch (error) {
-        if (!(error instanceof ConcurrencyConflictError) || attempt >= STEP_ATTEMPTS) throw error;
+  /**
+   * One moment in one tenant transaction: the work resumed at its moment if it has more due then,
+   * otherwise the earliest work due at or before `until` (the first work on a tie), at its due time.
+   * null: nothing is due (or the organization's subscription does not follow this clock).
+   */
+  private async moment(
+    accountId: string,
+    testClockId: string,
+    until: Date,
+    skip: ReadonlySet<ClockedWork>,
+    resume: Due | null,
+  ): Promise<(Due & DueRun) | null> {
+    return this.db.$transaction(async (tx) => {
+      await enterTenant(tx, accountId);
+      if (resume) {
+        const run = await resume.work.runDueIn(tx, accountId, resume.at);
+        if (run.steps > 0 || run.afterCommit) return { ...resume, ...run };
       }
-    }
+      const next = await this.nextDue(tx, accountId, testClockId, until, skip);
+      return next && { ...next, ...(await next.work.runDueIn(tx, accountId, next.at)) };
+    }, MOMENT_TX);
   }
 
   private async nextDue(
+    tx: Tx,
     accountId: string,
     testClockId: string,
     until: Date,
     skip: ReadonlySet<ClockedWork> = new Set(),
-  ): Promise<{ work: ClockedWork; at: Date } | null> {
-    return inTenant(this.db, accountId, async (tx) => {
-      // Only an organization whose subscription follows this clock moves with it.
-      const follows = await tx.subscription.findFirst({
-        where: { accountId, testClockId },
-        select: { id: true },
-      });
-      if (!follows) return null;
-      let next: { work: ClockedWork; at: Date } | null = null;
-      for (const work of this.work) {
-        if (skip.has(work)) continue;
-        const at = await work.nextDueIn(tx, accountId);
-        if (at && at <= until && (!next || at < next.at)) next = { work, at };
-      }
-      return next;
+  ): Promise<Due | null> {
+    // Only an organization whose subscription follows this clock moves with it.
+    const follows = await tx.subscription.findFirst({
+      where: { accountId, testClockId },
+      select: { id: true },
     });
+    if (!follows) return null;
+    let next: Due | null = null;
+    for (const work of this.work) {
+      if (skip.has(work)) continue;
+      const at = await work.nextDueIn(tx, accountId);
+      if (at && at <= until && (!next || at < next.at)) next = { work, at };
+    }
+    return next;
   }
 
   private async append(
