@@ -18,7 +18,7 @@ import type { Express } from "express";
 import type { Producer } from "kafkajs";
 import { loadUsageConfig } from "../../src/config";
 import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
-import { usageRoutes } from "../../src/http/routes";
+import { usageHttp } from "../../src/http/routes";
 import { MIGRATIONS_DIR, UsageService } from "../../src/service";
 
 export const DAY = 86_400_000;
@@ -106,7 +106,7 @@ export async function startUsage(overrides: Record<string, string> = {}): Promis
   const service = new UsageService(config, clock);
   await service.start();
   await service.startWorkers();
-  const app = createHttpApp({ logger: service.logger, routes: usageRoutes(service) });
+  const app = createHttpApp({ logger: service.logger, ...usageHttp(service) });
   const http: Serving = await serve(app, { port: 0, host: "127.0.0.1" });
   const url = `http://127.0.0.1:${http.port}`;
   const serde = AvroSerde.connect(infra.schemaRegistryUrl);
