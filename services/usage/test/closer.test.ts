@@ -1,8 +1,7 @@
 /**
  * The period closer's reach: an annual period closes at its end plus the grace like a monthly one, a
  * period whose closing was missed for longer than the old 35-day look-back still closes, each period
- * once, and a period the closer finds already closed (billing_periods emptied by a rebuild) is marked
- * without a second closing.
+ * once, and a period the closer finds closed but unmarked is marked with the closing's own time.
  */
 import { randomBytes } from "node:crypto";
 import { BillingEvent, UsageEvent } from "@platform/contracts";
@@ -46,7 +45,9 @@ async function subscription(days: number): Promise<{ accountId: string; start: n
 }
 
 const closings = (accountId: string) =>
-  h.service.db.$queryRawUnsafe<{ payload: { period_start: number; period_end: number } }[]>(
+  h.service.db.$queryRawUnsafe<
+    { payload: { period_start: number; period_end: number; occurred_at: number } }[]
+  >(
     "SELECT payload FROM platform_events WHERE tenant_id = $1 AND event_type = $2",
     accountId,
     UsageEvent.UsagePeriodClosed,
@@ -74,7 +75,7 @@ it("closes a period missed for 40 days, then an annual one at its end plus the g
   expect(await closings(monthly.accountId)).toHaveLength(1);
 });
 
-it("marks a period it finds closed already (a rebuild emptied the mark) without closing it again", async () => {
+it("marks a period it finds closed but unmarked with the closing's time, without closing it again", async () => {
   const org = await subscription(14);
   moveTo(org.end + 2 * 3_600_000);
   expect(await h.service.closeDuePeriods()).toBeGreaterThanOrEqual(1);
@@ -88,6 +89,7 @@ it("marks a period it finds closed already (a rebuild emptied the mark) without 
     tx.billingPeriod.updateMany({ where: { accountId: org.accountId }, data: { closedAt: null } }),
   );
   expect(await h.service.closeDuePeriods()).toBe(0);
-  expect(await closedAt()).not.toBeNull();
+  const [closing] = await closings(org.accountId);
   expect(await closings(org.accountId)).toHaveLength(1);
+  expect((await closedAt())?.getTime()).toBe(closing?.payload.occurred_at);
 });

@@ -158,7 +158,6 @@ export class PeriodCloser {
             },
           ],
         });
-        await tx.billingPeriod.update({ where: key, data: { closedAt: this.clock.now() } });
         return true;
       },
       { timeout: 30_000 },
