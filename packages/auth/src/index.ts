@@ -35,6 +35,7 @@ export {
   type AuthRequest,
   type AuthResponse,
   authenticate,
+  knownPrincipal,
   principalOf,
   requireAccount,
   requirePermission,

@@ -49,6 +49,17 @@ export function authenticate(verifier: TokenVerifier): AuthMiddleware {
   };
 }
 
+/**
+ * The principal of the request's bearer token if the verifier has already verified that token and it
+ * still holds (not expired, key in the ring, not revoked); undefined otherwise, never an error. For a
+ * cheap decision before `authenticate` (refusing a flooding tenant before its body is read), which still runs.
+ */
+export function knownPrincipal(verifier: TokenVerifier, req: AuthRequest): Principal | undefined {
+  const header = req.headers.authorization;
+  const token = typeof header === "string" ? BEARER.exec(header)?.[1] : undefined;
+  return token ? verifier.known(token) : undefined;
+}
+
 /** Route guard: 403 `permission_denied` unless the principal holds `required`. */
 export function requirePermission(required: string): AuthMiddleware {
   // A typo in a route's permission should stop the service at start-up, not deny every request.

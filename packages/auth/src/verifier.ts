@@ -22,6 +22,20 @@ export interface TokenVerifierOptions {
   revocations?: RevocationCheck;
   /** The current time; injectable for tests. */
   now?: () => Date;
+  /**
+   * How many verified tokens to remember (default 10,000; 0 turns it off). A token seen again skips the
+   * signature check and the static claim checks, which cost most of a verification (an EdDSA
+   * verify); its expiry, its key still being in the ring, its revocation and its role's permissions
+   * are checked again on every request, so a revocation or a key retirement applies at once.
+   */
+  cacheSize?: number;
+}
+
+/** What a verification established once for a token: its claims, under this key object of the ring. */
+interface Verified {
+  payload: JWTPayload;
+  kid: string;
+  key: unknown;
 }
 
 const ACCEPTED_ALGORITHMS = [TOKEN_ALGORITHM];
@@ -30,6 +44,9 @@ const ACCEPTED_ALGORITHMS = [TOKEN_ALGORITHM];
 export class TokenVerifier {
   private readonly clockToleranceSec: number;
   private readonly now: () => Date;
+  private readonly cacheSize: number;
+  /** Verified tokens by their exact text, oldest first (a Map keeps insertion order). */
+  private readonly verified = new Map<string, Verified>();
 
   constructor(
     private readonly keyRing: KeyRing,
@@ -38,12 +55,15 @@ export class TokenVerifier {
   ) {
     this.clockToleranceSec = options.clockToleranceSec ?? 30;
     this.now = options.now ?? (() => new Date());
+    this.cacheSize = options.cacheSize ?? 10_000;
   }
 
   async verify(token: string | null | undefined): Promise<Principal> {
     if (token === null || token === undefined || token === "") {
       throw unauthenticated(AuthErrorCodes.tokenMissing, "no access token");
     }
+    const known = this.remembered(token);
+    if (known) return this.admit(known);
     const { alg, kid } = headerOf(token);
     // jose would refuse these too (its `algorithms` option); checking first gives alg-confusion and
     // unsecured tokens a clear answer and never lets them near key selection.
@@ -94,19 +114,68 @@ export class TokenVerifier {
       );
     }
 
+    const maxLifetime = this.options.revocations?.maxTokenLifetimeSec;
+    if (maxLifetime !== undefined && (payload.exp as number) - iat > maxLifetime) {
+      throw invalidClaims(
+        `the access token lives longer than the ${maxLifetime} s this service tracks revocations for`,
+      );
+    }
+    const verified: Verified = { payload, kid, key: key.key };
+    // Remembered before the revocation check: a revoked token is refused by that check on every hit too.
+    this.remember(token, verified);
+    return this.admit(verified);
+  }
+
+  /**
+   * The principal of a token this verifier has already verified and that still passes every check
+   * that can change (expiry, key, revocation), without verifying anything: undefined otherwise. For a
+   * cheap decision before the real one (a flood refused before its body is read); `verify` still runs.
+   */
+  known(token: string): Principal | undefined {
+    const verified = this.remembered(token);
+    if (!verified) return undefined;
+    const principal = this.principalFrom(verified.payload);
+    const revocations = this.options.revocations;
+    if (!revocations) return principal;
+    const { iat, iat_ms } = verified.payload;
+    const revoked = revocations.isRevoked({
+      ...principal,
+      issuedAtMs: issuedAtMsOf({ iat: iat as number, iat_ms }),
+    });
+    // An asynchronous store (identity's table) cannot answer cheaply: not known, then.
+    return revoked === false ? principal : undefined;
+  }
+
+  private remembered(token: string): Verified | undefined {
+    const verified = this.verified.get(token);
+    if (!verified) return undefined;
+    const expired = (verified.payload.exp as number) + this.clockToleranceSec <= this.now().getTime() / 1000;
+    // The ring's current key object: a retired (or replaced) key takes its tokens' entries with it.
+    if (expired || this.keyRing.get(verified.kid)?.key !== verified.key) {
+      this.verified.delete(token);
+      return undefined;
+    }
+    return verified;
+  }
+
+  private remember(token: string, verified: Verified): void {
+    if (this.cacheSize <= 0) return;
+    if (this.verified.size >= this.cacheSize) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, verified);
+  }
+
+  /** What is checked on every request, verified or remembered: the role's permissions now, revocation. */
+  private async admit({ payload }: Verified): Promise<Principal> {
     const principal = this.principalFrom(payload);
     const revocations = this.options.revocations;
     if (revocations) {
-      const maxLifetime = revocations.maxTokenLifetimeSec;
-      if (maxLifetime !== undefined && (payload.exp as number) - iat > maxLifetime) {
-        throw invalidClaims(
-          `the access token lives longer than the ${maxLifetime} s this service tracks revocations for`,
-        );
-      }
       if (
         await revocations.isRevoked({
           ...principal,
-          issuedAtMs: issuedAtMsOf({ iat, iat_ms: payload.iat_ms }),
+          issuedAtMs: issuedAtMsOf({ iat: payload.iat as number, iat_ms: payload.iat_ms }),
         })
       ) {
         throw principal.kind === "api_key"

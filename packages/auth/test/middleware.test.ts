@@ -3,6 +3,7 @@ import {
   type AuthRequest,
   type AuthResponse,
   authenticate,
+  knownPrincipal,
   type Principal,
   principalOf,
   requireAccount,
@@ -210,5 +211,23 @@ describe("requireAccount with closedAccounts", () => {
       owner(),
     );
     expect(error).toMatchObject({ message: "database down" });
+  });
+});
+
+describe("knownPrincipal", () => {
+  it("names a token's principal only once the verifier has verified it, and never throws", async () => {
+    const { key, verifier } = await setup();
+    const token = await signAccessToken(
+      key.privateKey,
+      key.kid,
+      { typ: "api_key", sub: "key-1", acct: "acct-1", scope: ["usage.write"] },
+      { now: NOW },
+    );
+    const req = { headers: { authorization: `Bearer ${token}` } };
+    expect(knownPrincipal(verifier, req)).toBeUndefined();
+    await run(authenticate(verifier), req);
+    expect(knownPrincipal(verifier, req)).toMatchObject({ kind: "api_key", accountId: "acct-1" });
+    expect(knownPrincipal(verifier, { headers: {} })).toBeUndefined();
+    expect(knownPrincipal(verifier, { headers: { authorization: "Basic abc" } })).toBeUndefined();
   });
 });

@@ -403,4 +403,66 @@ describe("TokenVerifier", () => {
       expect(revocations.size).toBe(0);
     });
   });
+
+  describe("remembering verified tokens", () => {
+    it("refuses a remembered token once its key is retired", async () => {
+      const { key, ring, verifier } = await setup();
+      const token = await signAccessToken(key.privateKey, key.kid, USER, { now: NOW });
+      await expect(verifier.verify(token)).resolves.toMatchObject({ subject: "user-1" });
+      ring.retire(key.kid);
+      await expect(verifier.verify(token)).rejects.toEqual(unauthenticated("token_key_unknown"));
+      expect(verifier.known(token)).toBeUndefined();
+    });
+
+    it("refuses a remembered token once it has expired", async () => {
+      let now = NOW;
+      const { key, verifier } = await setup({ now: () => now, clockToleranceSec: 0 });
+      const token = await signAccessToken(key.privateKey, key.kid, USER, { now: NOW, ttlSeconds: 60 });
+      await expect(verifier.verify(token)).resolves.toMatchObject({ subject: "user-1" });
+      now = new Date(NOW.getTime() + 61_000);
+      expect(verifier.known(token)).toBeUndefined();
+      await expect(verifier.verify(token)).rejects.toEqual(unauthenticated("token_expired"));
+    });
+
+    it("reads a remembered token's role permissions anew", async () => {
+      const { key, catalog, verifier } = await setup();
+      const token = await signAccessToken(key.privateKey, key.kid, USER, { now: NOW });
+      await verifier.verify(token);
+      catalog.define("acct-1", "member", ["members.read"]);
+      await expect(verifier.verify(token)).resolves.toMatchObject({ permissions: ["members.read"] });
+    });
+
+    it("knows a token only after verifying it, and not once it is revoked", async () => {
+      const revocations = new RevocationSet(3600);
+      const { key, verifier } = await setup({ revocations });
+      const token = await signAccessToken(key.privateKey, key.kid, USER, { now: NOW });
+      expect(verifier.known(token)).toBeUndefined();
+      await verifier.verify(token);
+      expect(verifier.known(token)).toMatchObject({ subject: "user-1", accountId: "acct-1" });
+      revocations.add({
+        scope: "session",
+        subjectId: "sess-1",
+        accountId: null,
+        tokensIssuedBefore: NOW.getTime() + 1000,
+      });
+      expect(verifier.known(token)).toBeUndefined();
+      await expect(verifier.verify(token)).rejects.toEqual(unauthenticated("session_revoked"));
+    });
+
+    it("does not take a token with another signature for a remembered one", async () => {
+      const { key, verifier } = await setup();
+      const token = await signAccessToken(key.privateKey, key.kid, USER, { now: NOW });
+      await verifier.verify(token);
+      const [header, payload] = token.split(".");
+      const forged = `${header}.${payload}.${b64url("x".repeat(64))}`;
+      await expect(verifier.verify(forged)).rejects.toEqual(unauthenticated("token_signature_invalid"));
+    });
+
+    it("remembers nothing with cacheSize 0", async () => {
+      const { key, verifier } = await setup({ cacheSize: 0 });
+      const token = await signAccessToken(key.privateKey, key.kid, USER, { now: NOW });
+      await verifier.verify(token);
+      expect(verifier.known(token)).toBeUndefined();
+    });
+  });
 });

@@ -41,6 +41,12 @@ export interface HttpAppOptions {
    * async: a rejection reaches the error handler (express 5).
    */
   routes: (router: Router) => void;
+  /**
+   * Cheap refusals mounted before the body is read (after request ids, logging and the path checks):
+   * a rate limiter's `gate`, say, so that a tenant already refused costs no body parsing and no route.
+   * Handlers must call next() for whatever they do not refuse.
+   */
+  gates?: (router: Router) => void;
 }
 
 export interface ProblemFormat {
@@ -98,6 +104,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get("/readyz", readinessHandler(options.readiness ?? [], options.readinessTimeoutMs ?? 2_000));
 
   app.use(checkRequestTarget);
+  if (options.gates) {
+    const gates = express.Router();
+    options.gates(gates);
+    app.use(gates);
+  }
   app.use(
     bodyReader([
       { types: ["application/json"], limit: options.bodyLimit ?? "100kb" },

@@ -23,8 +23,10 @@ export { type MetricsSource, metricsRoute } from "./metrics-route";
 export { type FieldError, parseBody } from "./parse-body";
 export { HttpErrorCodes, type Problem } from "./problem";
 export {
+  CONCURRENCY_LIMITED_CODE,
   RATE_LIMITED_CODE,
   type RateLimitPolicy,
+  type TenantRateLimiter,
   type TenantRateLimitOptions,
   tenantRateLimit,
 } from "./rate-limit";

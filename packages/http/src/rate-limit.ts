@@ -22,10 +22,33 @@ export interface TenantRateLimitOptions {
   tenantOf: (req: Request) => string | undefined;
   /** The tenant's policy, typically from its plan; asked on every request, so a plan change applies at once. */
   policyFor: (tenant: string) => RateLimitPolicy | Promise<RateLimitPolicy>;
+  /**
+   * At most this many of one tenant's requests in progress at once (from the limiter to the end of the
+   * response), so one tenant cannot hold every connection of a pool or the event loop's queue; one
+   * more answers 429 `concurrency_limited` with `Retry-After: 1` and spends no quota. Unbounded if not given.
+   */
+  maxConcurrent?: number;
+}
+
+/**
+ * The limiter's middleware, which spends quota, and its `gate`: the same counters read without
+ * spending, for mounting in front of the expensive work (reading the body, verifying a signature).
+ */
+export interface TenantRateLimiter extends RequestHandler {
+  /**
+   * Refuses, before anything else runs, a tenant whose window is already spent (the limiter's own 429,
+   * the same fields) or that has `maxConcurrent` requests in progress; passes everything else on to
+   * the limiter, which decides as always. It spends nothing, so `tenantOf` may be any cheap source
+   * that cannot be forged for another tenant (a credential already verified, not a path parameter
+   * alone: anyone could then learn that a tenant is over its quota).
+   */
+  gate(tenantOf: (req: Request) => string | undefined): RequestHandler;
 }
 
 /** The error code of a refused request (429), public API like every error code. */
 export const RATE_LIMITED_CODE = "rate_limited";
+/** The error code of a request refused for the tenant's requests in progress (429). */
+export const CONCURRENCY_LIMITED_CODE = "concurrency_limited";
 
 /** Structured Field String (RFC 9651 §3.3.3): quoted, `"` and `\` escaped. */
 function sfString(value: string): string {
@@ -63,10 +86,10 @@ function validPolicy(policy: RateLimitPolicy): Required<RateLimitPolicy> {
  * replicas × limit), and the store is swapped for its Redis or Postgres limiter then. One limiter per
  * distinct policy; a tenant whose plan changes starts a fresh window under the new policy.
  */
-export function tenantRateLimit(options: TenantRateLimitOptions): RequestHandler {
+export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimiter {
   const limiters = new Map<string, RateLimiterMemory>();
   const limiterFor = ({ limit, windowSeconds }: Required<RateLimitPolicy>) => {
-    const key = `${limit}/${windowSeconds}`;
+    const key = policyKey({ limit, windowSeconds });
     let limiter = limiters.get(key);
     if (!limiter) {
       limiter = new RateLimiterMemory({ keyPrefix: `tenant:${key}`, points: limit, duration: windowSeconds });
@@ -74,13 +97,30 @@ export function tenantRateLimit(options: TenantRateLimitOptions): RequestHandler
     }
     return limiter;
   };
+  /** Tenants whose window is spent, until when and under which policy: what the gate reads. */
+  const spent = new Map<string, { until: number; policy: string }>();
+  const inFlight = new Map<string, number>();
+  const { maxConcurrent } = options;
+  if (maxConcurrent !== undefined && (!Number.isInteger(maxConcurrent) || maxConcurrent < 1))
+    throw new Error(`tenantRateLimit: maxConcurrent must be a whole number >= 1, not ${maxConcurrent}`);
 
-  return async (req: Request, res: Response, next: NextFunction) => {
+  const concurrencyRefusal = () =>
+    new PlatformError(
+      "rate_limited",
+      CONCURRENCY_LIMITED_CODE,
+      `at most ${maxConcurrent} requests of one organization may be in progress at once; retry in 1 s`,
+      { details: { retryAfterSeconds: 1, maxConcurrent } },
+    );
+  const busy = (tenant: string) =>
+    maxConcurrent !== undefined && (inFlight.get(tenant) ?? 0) >= maxConcurrent;
+
+  const limiter = async (req: Request, res: Response, next: NextFunction) => {
     const tenant = options.tenantOf(req);
     if (tenant === undefined) return next();
     const policy = validPolicy(await options.policyFor(tenant));
     const name = sfString(policy.name);
     res.set("RateLimit-Policy", `${name};q=${policy.limit};w=${policy.windowSeconds}`);
+    if (busy(tenant)) throw concurrencyRefusal();
     let outcome: RateLimiterRes;
     let allowed: boolean;
     try {
@@ -92,21 +132,66 @@ export function tenantRateLimit(options: TenantRateLimitOptions): RequestHandler
       outcome = refusal;
       allowed = false;
     }
+    if (outcome.remainingPoints <= 0)
+      spent.set(tenant, { until: Date.now() + outcome.msBeforeNext, policy: policyKey(policy) });
     // Whole seconds, never 0 while the window is open: a client told t=0 would retry at once.
     const resetSeconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
     res.set("RateLimit", `${name};r=${Math.max(0, outcome.remainingPoints)};t=${resetSeconds}`);
-    if (allowed) return next();
-    throw new PlatformError(
-      "rate_limited",
-      RATE_LIMITED_CODE,
-      `the quota of ${policy.limit} requests per ${policy.windowSeconds} s is spent; retry in ${resetSeconds} s`,
-      {
-        details: {
-          retryAfterSeconds: resetSeconds,
-          limit: policy.limit,
-          windowSeconds: policy.windowSeconds,
-        },
-      },
-    );
+    if (!allowed) throw rateLimited(policy, resetSeconds);
+    if (maxConcurrent !== undefined) {
+      inFlight.set(tenant, (inFlight.get(tenant) ?? 0) + 1);
+      // "close" comes once per response, sent or abandoned by the client.
+      res.once("close", () => {
+        const left = (inFlight.get(tenant) ?? 1) - 1;
+        if (left > 0) inFlight.set(tenant, left);
+        else inFlight.delete(tenant);
+      });
+    }
+    return next();
   };
+
+  const gate =
+    (tenantOf: (req: Request) => string | undefined): RequestHandler =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      const tenant = tenantOf(req);
+      if (tenant === undefined) return next();
+      if (busy(tenant)) throw concurrencyRefusal();
+      const refused = spent.get(tenant);
+      if (!refused) return next();
+      const left = refused.until - Date.now();
+      if (left <= 0) {
+        spent.delete(tenant);
+        return next();
+      }
+      // The policy is asked again (cheap where it comes from memory): a plan changed since the refusal
+      // goes to the limiter, which starts the tenant's window under the new one.
+      const policy = validPolicy(await options.policyFor(tenant));
+      if (policyKey(policy) !== refused.policy) return next();
+      const name = sfString(policy.name);
+      const resetSeconds = Math.max(1, Math.ceil(left / 1000));
+      res.set("RateLimit-Policy", `${name};q=${policy.limit};w=${policy.windowSeconds}`);
+      res.set("RateLimit", `${name};r=0;t=${resetSeconds}`);
+      throw rateLimited(policy, resetSeconds);
+    };
+
+  return Object.assign(limiter, { gate });
+}
+
+function policyKey({ limit, windowSeconds }: Pick<RateLimitPolicy, "limit" | "windowSeconds">): string {
+  return `${limit}/${windowSeconds}`;
+}
+
+function rateLimited(policy: Required<RateLimitPolicy>, resetSeconds: number): PlatformError {
+  return new PlatformError(
+    "rate_limited",
+    RATE_LIMITED_CODE,
+    `the quota of ${policy.limit} requests per ${policy.windowSeconds} s is spent; retry in ${resetSeconds} s`,
+    {
+      details: {
+        retryAfterSeconds: resetSeconds,
+        limit: policy.limit,
+        windowSeconds: policy.windowSeconds,
+      },
+    },
+  );
 }

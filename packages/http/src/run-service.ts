@@ -27,7 +27,7 @@ export async function runService(
     routes: (router: Router) => void;
     readiness: ReadinessCheck[];
     telemetry: { shutdown(): Promise<void> };
-  } & Pick<HttpAppOptions, "bodies" | "problemFormats">,
+  } & Pick<HttpAppOptions, "bodies" | "problemFormats" | "gates">,
 ): Promise<void> {
   const { service } = options;
   const name = service.config.SERVICE_NAME;
@@ -37,6 +37,7 @@ export async function runService(
     const app = createHttpApp({
       logger: service.logger,
       routes: options.routes,
+      gates: options.gates,
       readiness: options.readiness,
       bodies: options.bodies,
       problemFormats: options.problemFormats,

@@ -146,3 +146,87 @@ it("refuses a policy it cannot state in the fields (500, not a silent limit)", a
     await broken.serving.close();
   }
 });
+
+describe("the gate and the concurrency cap", () => {
+  let gated: TestServer;
+  const release: (() => void)[] = [];
+  let spends = 0;
+  beforeAll(async () => {
+    const limiter = tenantRateLimit({
+      tenantOf: (req) => req.header("x-tenant") ?? undefined,
+      policyFor: (tenant) => {
+        spends += 1;
+        return planOf(tenant);
+      },
+      maxConcurrent: 2,
+    });
+    gated = await start({
+      gates: (router) => {
+        router.use(limiter.gate((req) => req.header("x-tenant") ?? undefined));
+      },
+      routes: (router) => {
+        router.post("/things", limiter, (_req, res) => {
+          res.json({ ok: true });
+        });
+        router.post("/slow", limiter, async (_req, res) => {
+          await new Promise<void>((resolve) => release.push(resolve));
+          res.json({ ok: true });
+        });
+      },
+    });
+  });
+  afterAll(() => gated.serving.close());
+
+  const post = (tenant: string, path = "/things", body = "{}") =>
+    fetch(`${gated.url}${path}`, {
+      method: "POST",
+      headers: { "x-tenant": tenant, "content-type": "application/json" },
+      body,
+    });
+
+  it("refuses a spent tenant before its body is read, with the limiter's fields, spending nothing", async () => {
+    const tenant = fresh("starter");
+    for (let i = 0; i < 3; i++) expect((await post(tenant)).status).toBe(200);
+    expect((await post(tenant)).status).toBe(429);
+    // A body that does not parse would be 400: the 429 shows the gate answered before the body reader.
+    const res = await post(tenant, "/things", "{not json");
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { code: string }).code).toBe("rate_limited");
+    expect(res.headers.get("ratelimit-policy")).toBe('"starter";q=3;w=60');
+    expect(rateLimit(res).r).toBe(0);
+    expect(Number(res.headers.get("retry-after"))).toBe(rateLimit(res).t);
+    // Another tenant is not gated, and an unparsable body is its own 400.
+    const other = await post(fresh("starter"), "/things", "{not json");
+    expect(other.status).toBe(400);
+  });
+
+  it("lets a tenant through again once its window has passed", async () => {
+    const tenant = fresh("burst");
+    await post(tenant);
+    await post(tenant);
+    expect((await post(tenant)).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const res = await post(tenant);
+    expect(res.status).toBe(200);
+    expect(rateLimit(res).r).toBe(1);
+  });
+
+  it("caps one tenant's requests in progress and spends no quota on the refused one", async () => {
+    const tenant = fresh("pro");
+    const slow = [post(tenant, "/slow"), post(tenant, "/slow")];
+    while (release.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    const before = spends;
+    const refused = await post(tenant);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { code: string }).code).toBe("concurrency_limited");
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(spends).toBe(before); // refused at the gate: the policy was not even asked
+    // Another tenant is not held up by it.
+    expect((await post(fresh("pro"))).status).toBe(200);
+    for (const done of release.splice(0)) done();
+    await Promise.all(slow);
+    const res = await post(tenant);
+    expect(res.status).toBe(200);
+    expect(rateLimit(res).r).toBe(2); // of 5: the two slow ones and this one spent, the refusal did not
+  });
+});

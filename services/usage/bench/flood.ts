@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { arg, machine, openLoop, percentiles, post, startServer } from "./load";
+import { arg, machine, openLoop, percentiles, post, startServer, summary } from "./load";
 
 async function main(): Promise<void> {
   const seconds = arg("seconds", 15);
@@ -61,6 +61,12 @@ async function main(): Promise<void> {
           perSecond: Math.round(Object.values(flood).reduce((x, y) => x + y, 0) / (seconds + 1)),
         },
       }),
+    );
+    console.log(`flood fairness, ${flooders} flooders, ${seconds} s each — ${machine()}`);
+    console.log(summary("  B alone", without));
+    console.log(summary("  B during A's flood", withFlood));
+    console.log(
+      `  B's p99 change ${Math.round(((withFlood.p99 - without.p99) / without.p99) * 100)} % (target < 10 %); A's answers ${JSON.stringify(flood)}`,
     );
   } finally {
     await server.stop();

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,8 @@ import { createInterface } from "node:readline";
 /** What bench/server.ts printed: where the service listens, and each organization's token. */
 export interface BenchServer {
   url: string;
+  /** A do-nothing node:http endpoint in the service's process: the machine's floor, measured alongside. */
+  reference: string;
   orgs: { accountId: string; token: string }[];
   child: ChildProcess;
   stop(): Promise<void>;
@@ -25,12 +28,16 @@ export async function startServer(
   });
   const line = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.once("line", resolve);
+    // Only the announcement: a log line the service writes to stdout first is not it.
+    lines.on("line", (text) => {
+      if (text.startsWith('{"url"')) resolve(text);
+    });
     child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
   });
-  const { url, orgs } = JSON.parse(line) as Pick<BenchServer, "url" | "orgs">;
+  const { url, reference, orgs } = JSON.parse(line) as Pick<BenchServer, "url" | "reference" | "orgs">;
   return {
     url,
+    reference,
     orgs,
     child,
     stop: () =>
@@ -52,7 +59,7 @@ export function post(
 ): Promise<{ status: number; ms: number }> {
   const payload = JSON.stringify(body);
   const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const req = request(
       `${url}${path}`,
       {
@@ -71,7 +78,8 @@ export function post(
         );
       },
     );
-    req.on("error", reject);
+    // A connection lost (reset by a busy peer) is an answer too, counted as status 0, not the run's end.
+    req.on("error", () => resolve({ status: 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
     req.end(payload);
   });
 }
@@ -116,6 +124,30 @@ export function percentiles(ms: number[]): { p50: number; p90: number; p99: numb
     max: round(at(1)),
     n: sorted.length,
   };
+}
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc (Linux): the service's own cost
+ * of a phase, which a busy machine stretches less than it stretches latencies.
+ */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command; clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** One clear line for a reader (the JSON line beside it is for tools). */
+export function summary(
+  label: string,
+  p: { p50: number; p99: number; n: number },
+  cpuUsPerRequest?: number,
+): string {
+  const cpu = cpuUsPerRequest === undefined ? "" : `   service CPU ${Math.round(cpuUsPerRequest)} µs/request`;
+  return `${label.padEnd(28)} p50 ${p.p50.toFixed(2).padStart(8)} ms   p99 ${p.p99.toFixed(2).padStart(8)} ms   (n=${p.n})${cpu}`;
 }
 
 export function machine(): string {

@@ -1,9 +1,11 @@
 /**
  * Quota check latency at a fixed rate (`pnpm --filter @platform/usage bench:quota [-- --rate 1000
  * --seconds 20]`): one organization with usage counted, `POST …/quotas/check` in an open loop over
- * kept-alive connections, p50/p90/p99/max of every answer. The service runs in its own process.
+ * kept-alive connections, p50/p90/p99/max of every answer; then, in the same run and at the same rate,
+ * the reference (a node:http endpoint in the service's process that answers `{}`), so a noisy
+ * machine shows in both. The service runs in its own process.
  */
-import { arg, machine, openLoop, percentiles, post, startServer } from "./load";
+import { arg, cpuMs, machine, openLoop, percentiles, post, startServer, summary } from "./load";
 
 async function main(): Promise<void> {
   const rate = arg("rate", 1_000);
@@ -23,7 +25,16 @@ async function main(): Promise<void> {
     await post(server.url, `/v1/organizations/${org.accountId}/usage/batch`, org.token, { events: usage });
     const send = () => post(server.url, path, org.token, { metric: "api_calls", quantity: 1 });
     await openLoop(200, 3, send); // warm-up: connections, JIT, the view loaded
+    const cpu0 = cpuMs(server.child.pid);
     const { ms, statuses } = await openLoop(rate, seconds, send);
+    const cpuCheck = ((cpuMs(server.child.pid) - cpu0) * 1000) / ms.length;
+    const nothing = () => post(server.reference, "/", org.token, { metric: "api_calls", quantity: 1 });
+    await openLoop(200, 1, nothing);
+    const cpu1 = cpuMs(server.child.pid);
+    const reference = await openLoop(rate, seconds, nothing);
+    const cpuReference = ((cpuMs(server.child.pid) - cpu1) * 1000) / reference.ms.length;
+    const check = { ...percentiles(ms), cpuUsPerRequest: Math.round(cpuCheck) };
+    const floor = { ...percentiles(reference.ms), cpuUsPerRequest: Math.round(cpuReference) };
     console.log(
       JSON.stringify({
         bench: "quota check",
@@ -32,9 +43,13 @@ async function main(): Promise<void> {
         rate,
         seconds,
         statuses,
-        latencyMs: percentiles(ms),
+        latencyMs: check,
+        reference: { statuses: reference.statuses, latencyMs: floor },
       }),
     );
+    console.log(`quota check at ${rate}/s for ${seconds} s — ${machine()}`);
+    console.log(summary("  POST …/quotas/check", check, cpuCheck));
+    console.log(summary("  reference (node:http, {})", floor, cpuReference));
   } finally {
     await server.stop();
   }

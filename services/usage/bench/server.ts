@@ -1,10 +1,12 @@
 /**
  * The usage service for a benchmark, in its own process (so the load generator does not share its
  * event loop): the test harness's service (own database and topics, real Kafka/registry/Postgres),
- * organizations on named plans, and a usage.write token for each, printed as one JSON line. Stops on
+ * organizations on named plans, a usage.write token for each, and a do-nothing node:http server for
+ * reference, printed as one JSON line. Stops on
  * SIGTERM. Run by bench/quota.ts and bench/flood.ts, not by hand.
  */
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
 import { BillingEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { DAY, planSnapshot, startUsage } from "../test/support/harness";
@@ -37,8 +39,21 @@ async function main(): Promise<void> {
     });
     orgs.push({ accountId, token: await h.apiKeyToken(accountId, ["usage.write", "usage.read"]) });
   }
-  process.stdout.write(`${JSON.stringify({ url: h.url, orgs })}\n`);
+  // The reference: plain node:http in the same process, reading the body and answering `{}` — what
+  // HTTP, the kept-alive connection and the machine cost, the floor under the service's figures.
+  const reference = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": 2 });
+      res.end("{}");
+    });
+  });
+  reference.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => reference.listen(0, "127.0.0.1", resolve));
+  const { port } = reference.address() as { port: number };
+  process.stdout.write(`${JSON.stringify({ url: h.url, reference: `http://127.0.0.1:${port}`, orgs })}\n`);
   process.on("SIGTERM", () => {
+    reference.close();
     h.close().finally(() => process.exit(0));
   });
 }

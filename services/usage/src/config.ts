@@ -50,6 +50,11 @@ export const usageConfigSchema = z.object({
     })
     .pipe(rateLimits)
     .default(DEFAULT_RATE_LIMITS),
+  /**
+   * Most requests of one organization in progress at once on each rate-limited API (ingest, check):
+   * one tenant cannot hold the database pool or the event loop's queue (429 `concurrency_limited`).
+   */
+  USAGE_MAX_CONCURRENT: env.int({ min: 1 }).default(16),
   /** Consumer group prefix of usage's projectors (`<group>` read models, `<group>.count` the usage count). */
   READ_MODEL_GROUP: env.string().default("usage-read-models"),
 });

@@ -8,13 +8,13 @@ void (async () => {
   const { runService } = await import("@platform/http");
   const { loadUsageConfig } = await import("./config.js");
   const { UsageService } = await import("./service.js");
-  const { usageRoutes } = await import("./http/routes.js");
+  const { usageHttp } = await import("./http/routes.js");
 
   const service = new UsageService(loadUsageConfig());
   await runService({
     service,
     telemetry,
-    routes: usageRoutes(service),
+    ...usageHttp(service),
     readiness: [{ name: "postgres", check: async () => void (await service.db.$queryRawUnsafe("SELECT 1")) }],
   });
 })();

@@ -362,4 +362,32 @@ describe("rate limits", () => {
     });
     expect(ingest.status).toBe(202);
   });
+
+  it("refuses a spent organization's known token before reading the body, and no one else", async () => {
+    const flooding = await organization({ api_calls: 100 }, "tiny");
+    const quiet = await organization({ api_calls: 100 }, "tiny");
+    const token = await writer(flooding.accountId);
+    const raw = (accountId: string, bearer: string, body: string) =>
+      fetch(`${h.url}/v1/organizations/${accountId}/quotas/check`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+        body,
+      });
+    for (let i = 0; i < 3; i++)
+      expect((await raw(flooding.accountId, token, '{"metric":"api_calls"}')).status).toBe(200);
+    // Unparsable, this body would be 400: a 429 with the limiter's fields shows the gate answered first.
+    const gated = await raw(flooding.accountId, token, "{not json");
+    expect(gated.status).toBe(429);
+    expect(((await gated.json()) as { code: string }).code).toBe("rate_limited");
+    expect(gated.headers.get("ratelimit")).toMatch(/^"tiny";r=0;t=\d+$/);
+    expect(Number(gated.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    // The quiet organization, and the flooder's token sent to another organization, go the usual way.
+    expect((await raw(quiet.accountId, await writer(quiet.accountId), "{not json")).status).toBe(400);
+    const foreign = await raw(quiet.accountId, token, '{"metric":"api_calls"}');
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("ratelimit")).toBeNull();
+    // A token not verified yet is not known to the gate: verified by the guards, then refused by the limiter.
+    const fresh = await raw(flooding.accountId, await writer(flooding.accountId), "{not json");
+    expect(fresh.status).toBe(400);
+  });
 });

@@ -7,8 +7,11 @@ import type { AccountTime } from "./account-time";
 import { CROSS_TENANT, type Db, type Tx } from "./tenant";
 import type { UsageReader } from "./usage-reads";
 
-/** How far back the closer looks for periods past their grace: a period found later is left to an operator. */
-const LOOKBACK_MS = 35 * 86_400_000;
+/**
+ * Most periods one run takes on, oldest end first: a history replayed on a new install (or a closer
+ * that was down) is closed in runs of this many, not in one run of years of periods.
+ */
+const PER_RUN = 500;
 
 export interface PeriodCloserOptions {
   graceMs: number;
@@ -48,6 +51,7 @@ export class PeriodCloser {
           where: { ...byWallClock, accountId: { notIn: [...clocked.keys()] } },
           select: { accountId: true, periodStart: true },
           orderBy: { periodEnd: "asc" },
+          take: PER_RUN,
         })),
         ...(byClock.length === 0
           ? []
@@ -55,6 +59,7 @@ export class PeriodCloser {
               where: { OR: byClock },
               select: { accountId: true, periodStart: true },
               orderBy: { periodEnd: "asc" },
+              take: PER_RUN,
             })),
       ]);
     });
@@ -75,10 +80,14 @@ export class PeriodCloser {
     return this.closeAll(due);
   }
 
-  /** Periods past their grace at `now`, within the look-back. */
+  /**
+   * Periods past their grace at `now` and not closed yet, however long ago they ended: no look-back
+   * bound that a period missed for a while (the closer down, an end moved back by billing) would
+   * silently fall behind.
+   */
   private dueBy(now: number) {
     const cutoff = now - this.options.graceMs;
-    return { periodEnd: { lte: new Date(cutoff), gt: new Date(cutoff - LOOKBACK_MS) } };
+    return { closedAt: null, periodEnd: { lte: new Date(cutoff) } };
   }
 
   private async closeAll(due: { accountId: string; periodStart: Date }[]) {
@@ -109,7 +118,13 @@ export class PeriodCloser {
         if (!period) return false;
         const now = await this.time.in(tx, accountId);
         if (period.periodEnd.getTime() + this.options.graceMs > now) return false;
-        if (await tx.closedPeriod.findUnique({ where: key })) return false;
+        const closing = await tx.closedPeriod.findUnique({ where: key, select: { closedAt: true } });
+        if (closing) {
+          // Closed, but the row does not say so (the closing's handlers mark it; never expected): marked
+          // with the closing's own time, so it is not listed again and a replay writes the same.
+          await tx.billingPeriod.update({ where: key, data: { closedAt: closing.closedAt } });
+          return false;
+        }
         const totals = await this.reader.totals(tx, accountId, period.periodStart, period.periodEnd);
         const offsets = await tx.$queryRawUnsafe<{ partition: number; next_offset: string }[]>(
           "SELECT partition, next_offset::text FROM platform_consumer_offsets WHERE consumer_group = $1 AND topic = $2",

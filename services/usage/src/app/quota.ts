@@ -23,8 +23,7 @@ export interface QuotaAnswer {
 /**
  * The quota check (docs/usage.md, "Quota checks"): answered from the quota view's memory, never from a
  * transaction. A refusal is also a fact, `QuotaRequestDenied` on usage.events, produced straight to
- * the broker (the fact path) and awaited: a "no" is answered once the refusal is on the broker (or,
- * if the broker refuses it, logged — the answer stands).
+ * the broker (the fact path) without holding the answer: a broker failure is logged, the answer stands.
  */
 export class QuotaChecker {
   constructor(
@@ -59,12 +58,11 @@ export class QuotaChecker {
         occurred_at: this.clock.now().getTime(),
         actor,
       };
-      try {
-        await this.denials.send([denial]);
-      } catch (error) {
-        // The answer stands (the limit is what it is); a refusal the broker did not take is logged.
+      // Not awaited: the answer is the limit's, not the broker's, and a broker round trip (or a slow
+      // broker) must not sit in every refusal's latency. A refusal the broker did not take is logged.
+      this.denials.send([denial]).catch((error: unknown) => {
         this.logger.error({ error, accountId, metric }, "QuotaRequestDenied could not be produced");
-      }
+      });
     }
     return { metric, allowed, remaining: Math.max(0, limit - current), limit, resetsAt };
   }

@@ -1,9 +1,10 @@
-import { requireAccount, requirePermission } from "@platform/auth";
+import { knownPrincipal, requireAccount, requirePermission } from "@platform/auth";
 import {
   param,
   parseBody,
   type RateLimitPolicy,
   type RouteGuards,
+  type TenantRateLimiter,
   tenantRateLimit,
   who,
 } from "@platform/http";
@@ -26,7 +27,10 @@ const account = (req: Request) => param(req, "accountId");
  * it (billing's events), `USAGE_RATE_LIMITS` by plan id. Mounted after the guards, so only a request
  * authenticated for the organization spends its quota — no one can exhaust another tenant's.
  */
-export function usageRateLimits(service: UsageService): { ingest: RequestHandler; check: RequestHandler } {
+export function usageRateLimits(service: UsageService): {
+  ingest: TenantRateLimiter;
+  check: TenantRateLimiter;
+} {
   const plans = service.config.USAGE_RATE_LIMITS;
   const limiter = (api: "ingest" | "check") =>
     tenantRateLimit({
@@ -39,8 +43,21 @@ export function usageRateLimits(service: UsageService): { ingest: RequestHandler
           ? { name: plan, ...entry[api] }
           : { name: "default", ...(plans.default as (typeof plans)[string])[api] };
       },
+      maxConcurrent: service.config.USAGE_MAX_CONCURRENT,
     });
   return { ingest: limiter("ingest"), check: limiter("check") };
+}
+
+/**
+ * The organization a gate may refuse before the body is read: the one of a token the verifier has
+ * already verified (a repeat caller, as a flood is), when the path names it. Anything else goes on
+ * to the guards, which verify it and answer 401/403 as usual.
+ */
+export function gateTenant(service: UsageService) {
+  return (req: Request): string | undefined => {
+    const accountId = knownPrincipal(service.access.verifier, req)?.accountId;
+    return accountId && accountId === req.params.accountId ? accountId : undefined;
+  };
 }
 
 /**

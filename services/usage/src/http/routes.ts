@@ -1,19 +1,44 @@
 import { InvalidInputError } from "@platform/errors";
-import { type BatchItemError, batchIntake, param, routeGuards, who } from "@platform/http";
+import {
+  type BatchItemError,
+  batchIntake,
+  type HttpAppOptions,
+  param,
+  routeGuards,
+  who,
+} from "@platform/http";
 import type { NextFunction, Request, Response, Router } from "express";
 import type { ReportedUsage, UsageProblem } from "../domain/usage-events";
 import type { UsageService } from "../service";
 import { usageCorrectionRoutes } from "./correction-routes";
 import { USAGE_READ, USAGE_WRITE } from "./permissions";
 import { usageQueryRoutes } from "./query-routes";
-import { quotaRoutes, usageRateLimits } from "./quota-routes";
+import { gateTenant, quotaRoutes, usageRateLimits } from "./quota-routes";
 import { currentUsageJson } from "./serializers";
 
+/**
+ * usage's HTTP API for createHttpApp/runService: the routes, and the rate limiters' gates in front of
+ * the body reader (a flooding organization's refused requests cost no parsing, no guard, no route).
+ */
+export function usageHttp(service: UsageService): Pick<HttpAppOptions, "routes" | "gates"> {
+  const limits = usageRateLimits(service);
+  const tenant = gateTenant(service);
+  const base = "/v1/organizations/:accountId";
+  return {
+    gates: (router) => {
+      router.post(`${base}/quotas/check`, limits.check.gate(tenant));
+      router.post([`${base}/usage`, `${base}/usage/batch`], limits.ingest.gate(tenant));
+      router.put(`${base}/usage/events/:key`, limits.ingest.gate(tenant));
+      router.post(`${base}/usage/events/:key/void`, limits.ingest.gate(tenant));
+    },
+    routes: usageRoutes(service, limits),
+  };
+}
+
 /** usage's HTTP API: parse at the edge, hand over to the intake or the reader, answer (docs/usage.md). */
-export function usageRoutes(service: UsageService) {
+function usageRoutes(service: UsageService, limits: ReturnType<typeof usageRateLimits>) {
   const guards = routeGuards(service);
   const { inAccount } = guards;
-  const limits = usageRateLimits(service);
   const { intake, reader } = service;
   const base = "/v1/organizations/:accountId/usage";
   const account = (req: Request) => param(req, "accountId");

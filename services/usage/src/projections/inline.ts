@@ -24,6 +24,12 @@ const periodHandlers: InlineHandlers<Tx, UsagePayloads> = {
         closedAt: new Date(data.occurred_at),
       },
     });
+    // The closer lists only periods not closed yet (src/app/periods.ts); the time is the event's, so a
+    // replay marks the row as the live run did (the billing projector copies it onto a row it creates later).
+    await tx.billingPeriod.updateMany({
+      where: { accountId: data.account_id, periodStart: new Date(data.period_start) },
+      data: { closedAt: new Date(data.occurred_at) },
+    });
   },
 };
 

@@ -46,9 +46,13 @@ async function period(tx: Tx, data: PeriodFacts): Promise<void> {
     where: { accountId, periodStart: { lt: periodStart }, periodEnd: { gt: periodStart } },
     data: { periodEnd: periodStart },
   });
+  // A rebuild may replay usage's own log (the closings) before billing's: a row created after its
+  // closing carries the closing's time, as the closing's inline handler set it live.
+  const key = { accountId_periodStart: { accountId, periodStart } };
+  const closing = await tx.closedPeriod.findUnique({ where: key, select: { closedAt: true } });
   await tx.billingPeriod.upsert({
-    where: { accountId_periodStart: { accountId, periodStart } },
-    create: { accountId, periodStart, ...fields },
+    where: key,
+    create: { accountId, periodStart, ...fields, closedAt: closing?.closedAt ?? null },
     update: fields,
   });
 }

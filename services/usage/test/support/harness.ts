@@ -5,7 +5,7 @@ import { type ServiceHarness, startServiceHarness } from "@platform/service-harn
 import { waitFor } from "@platform/testkit";
 import { loadUsageConfig } from "../../src/config";
 import { projectedSchemas, SYSTEM_ACTOR } from "../../src/domain/events";
-import { usageRoutes } from "../../src/http/routes";
+import { usageHttp } from "../../src/http/routes";
 import { MIGRATIONS_DIR, UsageService, type UsageServiceOptions } from "../../src/service";
 
 export const DAY = 86_400_000;
@@ -53,7 +53,7 @@ export async function startUsage(overrides: Record<string, string> = {}): Promis
     env: { USAGE_CLOSER_SECONDS: "86400" },
     overrides,
     create: (env, clock) => new UsageService(loadUsageConfig(env), clock),
-    http: (service) => ({ routes: usageRoutes(service) }),
+    http: (service) => usageHttp(service),
     events: {
       schemas: projectedSchemas,
       actor: SYSTEM_ACTOR,

@@ -5,7 +5,7 @@
 // n-th one's statement (before the next one's and before the commit).
 import { createHttpApp, serve } from "@platform/http";
 import { loadUsageConfig } from "../../src/config";
-import { usageRoutes } from "../../src/http/routes";
+import { usageHttp } from "../../src/http/routes";
 import { UsageService } from "../../src/service";
 
 void (async () => {
@@ -21,7 +21,7 @@ void (async () => {
   });
   await service.start();
   await service.startWorkers();
-  const app = createHttpApp({ logger: service.logger, routes: usageRoutes(service) });
+  const app = createHttpApp({ logger: service.logger, ...usageHttp(service) });
   const http = await serve(app, { port: 0, host: "127.0.0.1" });
   process.send?.({ port: http.port });
   process.on("SIGTERM", () => {
