@@ -16,7 +16,9 @@ import type { InvoicePaid } from "./InvoicePaid.v2";
 import type { PaymentFailed } from "./PaymentFailed.v2";
 import type { PaymentMethodAttached } from "./PaymentMethodAttached.v1";
 import type { PlanPublished } from "./PlanPublished.v2";
-import type { RefundIssued } from "./RefundIssued.v1";
+import type { RefundFailed } from "./RefundFailed.v1";
+import type { RefundIssued } from "./RefundIssued.v2";
+import type { RefundRequested } from "./RefundRequested.v1";
 import type { SubscriptionCanceled } from "./SubscriptionCanceled.v1";
 import type { SubscriptionCreated } from "./SubscriptionCreated.v1";
 import type { SubscriptionDowngraded } from "./SubscriptionDowngraded.v1";
@@ -52,7 +54,9 @@ export type {
   PaymentFailed,
   PaymentMethodAttached,
   PlanPublished,
+  RefundFailed,
   RefundIssued,
+  RefundRequested,
   SubscriptionCanceled,
   SubscriptionCreated,
   SubscriptionDowngraded,
@@ -90,7 +94,9 @@ export const BillingEvent = {
   PaymentFailed: "platform.billing.PaymentFailed",
   PaymentMethodAttached: "platform.billing.PaymentMethodAttached",
   PlanPublished: "platform.billing.PlanPublished",
+  RefundFailed: "platform.billing.RefundFailed",
   RefundIssued: "platform.billing.RefundIssued",
+  RefundRequested: "platform.billing.RefundRequested",
   SubscriptionCanceled: "platform.billing.SubscriptionCanceled",
   SubscriptionCreated: "platform.billing.SubscriptionCreated",
   SubscriptionDowngraded: "platform.billing.SubscriptionDowngraded",
@@ -130,7 +136,9 @@ export interface BillingPayloads {
   "platform.billing.PaymentFailed": PaymentFailed;
   "platform.billing.PaymentMethodAttached": PaymentMethodAttached;
   "platform.billing.PlanPublished": PlanPublished;
+  "platform.billing.RefundFailed": RefundFailed;
   "platform.billing.RefundIssued": RefundIssued;
+  "platform.billing.RefundRequested": RefundRequested;
   "platform.billing.SubscriptionCanceled": SubscriptionCanceled;
   "platform.billing.SubscriptionCreated": SubscriptionCreated;
   "platform.billing.SubscriptionDowngraded": SubscriptionDowngraded;
