@@ -16,7 +16,8 @@ import {
   type InvoiceEvent,
   InvoiceNotFoundError,
   type InvoiceState,
-  type Refund,
+  type RefundOutcome,
+  refundIdOf,
 } from "../domain/invoice-aggregate";
 import { documentNumber, type NumberSeries, seriesAggregateId } from "../domain/invoice-numbers";
 import { adjustmentLine, overageLines, type PeriodUsage } from "../domain/invoices";
@@ -199,7 +200,7 @@ export class InvoiceService {
         lines: await tx.invoiceLineItem.findMany({ where, orderBy: { position: "asc" } }),
         payments: await tx.payment.findMany({ where, orderBy: { attempt: "asc" } }),
         creditNotes: await tx.creditNote.findMany({ where, orderBy: { issuedAt: "asc" } }),
-        refunds: await tx.refund.findMany({ where, orderBy: { refundedAt: "asc" } }),
+        refunds: await tx.refund.findMany({ where, orderBy: { requestedAt: "asc" } }),
       };
     });
   }
@@ -327,6 +328,9 @@ export class InvoiceService {
         await inTenant(this.db, state.accountId, async (tx) =>
           this.suspendIn(tx, await this.require(tx, state.id), now),
         );
+        return;
+      case "refund":
+        await this.completePendingRefunds(state, now);
         return;
       case null:
         return;
@@ -621,9 +625,14 @@ export class InvoiceService {
   /**
    * Issues a credit note for a finalized invoice (never an edit of it), numbered in its own series. What
    * it credits beyond what the invoice still asks goes to the customer's balance, or with `refund`, back
-   * to the payment method: the provider refunds outside any transaction (idempotency key
-   * `<invoice>:refund:<version read>`, so a retry on the same invoice is the same refund), and the note
-   * and its RefundIssued are appended at the version read (a concurrent change: `concurrency_conflict`).
+   * to the payment method, Stripe's and Kill Bill's way: the refund is recorded pending (RefundRequested,
+   * its id a function of the note's) in the note's own transaction, before the provider hears of it;
+   * then the provider refunds with that id as its idempotency key, and the outcome is recorded
+   * (`completeRefund`). Money never leaves without a note that says so, and a pending refund is
+   * completed — by the retry, or by the scheduler (step "refund") — never made twice.
+   *
+   * `requestKey` (the request's Idempotency-Key) fixes the note's id: a retry of a request that died
+   * after the note was committed finds the note and completes its refund instead of issuing another.
    */
   async creditNote(
     accountId: string,
@@ -631,18 +640,26 @@ export class InvoiceService {
     request: { amountCents: number; reason: string; refund?: boolean },
     actor: Actor,
     now: Date = this.clock.now(),
+    requestKey: string | null = null,
   ): Promise<CreditNote> {
     const { refund: wanted, ...credit } = request;
-    const creditNoteId = `cn_${randomBytes(12).toString("hex")}`;
-    const refunded = wanted ? await this.refundFor(accountId, invoiceId, credit, now) : null;
-    return this.db.$transaction(async (tx) => {
+    const creditNoteId = requestKey
+      ? `cn_${createHash("sha256").update(`${accountId}:${invoiceId}:${requestKey}`).digest("hex").slice(0, 24)}`
+      : `cn_${randomBytes(12).toString("hex")}`;
+    const issued = await this.db.$transaction(async (tx) => {
       await enterTenant(tx, accountId);
       const row = await this.require(tx, invoiceId);
-      if (refunded && row.version !== refunded.version)
-        throw new ConcurrencyConflictError(row.id, refunded.version);
-      const command = { kind: "credit", creditNoteId, ...credit, refund: refunded?.refund ?? null } as const;
+      const existing = await tx.creditNote.findUnique({ where: { id: creditNoteId } });
+      if (existing) return existing;
+      const state = invoiceStateOfRow(row);
+      const command = {
+        kind: "credit",
+        creditNoteId,
+        ...credit,
+        refund: wanted ? await this.refundOf(tx, state, creditNoteId, credit.amountCents) : null,
+      } as const;
       // Decided once without a number to refuse what is refused before a number is taken.
-      decide(invoiceStateOfRow(row), { ...command, number: "-" }, now);
+      decide(state, { ...command, number: "-" }, now);
       const number = await this.nextNumber(tx, "CN", accountId, creditNoteId, now);
       await this.execute(tx, row, { ...command, number }, actor, now);
       await this.afterSettled(tx, await this.require(tx, invoiceId), now);
@@ -650,50 +667,96 @@ export class InvoiceService {
       if (!note) throw new Error(`credit note ${creditNoteId} was not projected`);
       return note;
     }, SERIES_TX);
+    if (!wanted) return issued;
+    const refund = await this.completeRefund(accountId, refundIdOf(creditNoteId), actor, now);
+    if (refund?.status === "failed")
+      throw new ConflictError("refund_failed", `the provider refused the refund: ${refund.failureCode}`, {
+        details: {
+          failure_code: refund.failureCode,
+          credit_note_id: creditNoteId,
+          refund_id: refund.id,
+          balance_credit_cents: refund.amountCents,
+        },
+      });
+    return inTenant(this.db, accountId, async (tx) => {
+      const note = await tx.creditNote.findUnique({ where: { id: creditNoteId } });
+      if (!note) throw new Error(`credit note ${creditNoteId} disappeared`);
+      return note;
+    });
   }
 
-  /** The provider's refund of what a credit note would credit beyond what the invoice asks, before it is issued. */
-  private async refundFor(
-    accountId: string,
-    invoiceId: string,
-    credit: { amountCents: number; reason: string },
-    now: Date,
-  ): Promise<{ refund: Refund; version: number }> {
-    const { row, payment, beyond } = await inTenant(this.db, accountId, async (tx) => {
-      const row = await this.require(tx, invoiceId);
-      const state = invoiceStateOfRow(row);
-      decide(state, { kind: "credit", creditNoteId: "probe", number: "-", ...credit }, now);
-      const { beyond } = creditSplitOf(state, credit.amountCents);
-      assertRefundable(state, beyond, beyond);
-      const payment = await tx.payment.findFirst({
-        where: { invoiceId, status: "succeeded" },
-        orderBy: { attempt: "desc" },
-      });
-      return { row, payment, beyond };
+  /** The refund a credit note of `amountCents` would record: its whole part beyond what is asked, of the successful payment. */
+  private async refundOf(tx: Tx, state: InvoiceState, creditNoteId: string, amountCents: number) {
+    const { beyond } = creditSplitOf(state, amountCents);
+    assertRefundable(state, beyond, beyond);
+    const payment = await tx.payment.findFirst({
+      where: { invoiceId: state.id, status: "succeeded" },
+      orderBy: { attempt: "desc" },
     });
-    if (!payment) throw new Error(`invoice ${invoiceId} was paid without a successful payment`);
-    const result = await this.provider.refund({
-      invoiceId,
-      accountId,
-      paymentId: payment.id,
-      amountCents: beyond,
-      currency: row.currency,
-      idempotencyKey: `${invoiceId}:refund:${row.version}`,
-    });
-    if (result.status === "failed")
-      throw new ConflictError("refund_failed", `the provider refused the refund: ${result.code}`, {
-        details: { failure_code: result.code },
-      });
+    if (!payment) throw new Error(`invoice ${state.id} was paid without a successful payment`);
     return {
-      refund: {
-        refundId: result.refundId,
-        paymentId: payment.id,
-        paymentMethodId: payment.paymentMethodId,
-        provider: this.provider.name,
-        amountCents: beyond,
-      },
-      version: row.version,
+      refundId: refundIdOf(creditNoteId),
+      creditNoteId,
+      paymentId: payment.id,
+      paymentMethodId: payment.paymentMethodId,
+      provider: this.provider.name,
+      amountCents: beyond,
     };
+  }
+
+  /**
+   * Completes a pending refund: the provider refunds under the refund's id (a second call with it, from a
+   * retry or the scheduler, refunds nothing more), then RefundIssued or RefundFailed is appended if the
+   * refund is still pending then — whoever records second records nothing. A provider that throws
+   * (timeout, crash) leaves it pending for the next try. Returns the refund's row as it ends, or null
+   * when there is no such refund.
+   */
+  async completeRefund(accountId: string, refundId: string, actor: Actor, now: Date = this.clock.now()) {
+    const pending = await inTenant(this.db, accountId, (tx) =>
+      tx.refund.findUnique({ where: { id: refundId } }),
+    );
+    if (pending?.status !== "pending") return pending;
+    const result = await this.provider.refund({
+      invoiceId: pending.invoiceId,
+      accountId,
+      paymentId: pending.paymentId ?? "",
+      paymentMethodId: pending.paymentMethodId,
+      amountCents: pending.amountCents,
+      currency: pending.currency,
+      idempotencyKey: refundId,
+    });
+    const outcome: RefundOutcome =
+      result.status === "succeeded"
+        ? {
+            kind: "succeeded",
+            providerRefundId: result.refundId,
+            paymentId: pending.paymentId,
+            paymentMethodId: pending.paymentMethodId,
+          }
+        : { kind: "failed", code: result.code, message: result.message };
+    // The outcome does not depend on the invoice's version: a concurrent step only makes it try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTenant(this.db, accountId, async (tx) => {
+          const refund = await tx.refund.findUnique({ where: { id: refundId } });
+          if (refund?.status !== "pending") return refund;
+          const row = await this.require(tx, refund.invoiceId);
+          const recorded = { refundId: refund.id, ...refund };
+          await this.execute(tx, row, { kind: "record_refund", refund: recorded, outcome }, actor, now);
+          return tx.refund.findUnique({ where: { id: refundId } });
+        });
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflictError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /** The scheduler's step "refund": completes every refund of the invoice still pending. */
+  private async completePendingRefunds(state: InvoiceState, now: Date): Promise<void> {
+    const pending = await inTenant(this.db, state.accountId, (tx) =>
+      tx.refund.findMany({ where: { invoiceId: state.id, status: "pending" }, select: { id: true } }),
+    );
+    for (const { id } of pending) await this.completeRefund(state.accountId, id, SYSTEM_ACTOR, now);
   }
 
   /** One payment attempt: read, charge outside a transaction, record at the version read. */

@@ -51,6 +51,10 @@ export interface InvoiceState {
   paidCents: Cents;
   /** Refunded to the payment method by credit notes (RefundIssued). */
   refundedCents: Cents;
+  /** Refunds recorded (RefundRequested) and not completed yet (RefundIssued or RefundFailed). */
+  pendingRefundCents: Cents;
+  /** When the scheduler completes the refunds still pending (a crash left them), or null. */
+  refundsDueAt: Date | null;
   /** What it still asks: total − credit notes − payments (0 once paid). */
   amountDueCents: Cents;
   /** Payment attempts so far (each a PaymentFailed or the InvoicePaid). */
@@ -115,18 +119,38 @@ export type InvoiceCommand =
       number: string;
       amountCents: Cents;
       reason: string;
-      /** The provider's refund of what the note credits beyond what is asked, instead of the balance. */
+      /** The refund of what the note credits beyond what is asked, instead of the balance: recorded pending. */
       refund?: Refund | null;
+    }
+  | {
+      kind: "record_refund";
+      refund: Pick<Refund, "refundId" | "creditNoteId" | "amountCents" | "provider">;
+      outcome: RefundOutcome;
     };
 
-/** A refund the provider made, for a credit note to record (RefundIssued). */
+/** A credit note's refund, recorded before the provider is asked to make it (RefundRequested). */
 export interface Refund {
+  /** Billing's id, deterministic from the note (`refundIdOf`): the provider's idempotency key. */
   refundId: string;
+  creditNoteId: string;
   paymentId: string | null;
   paymentMethodId: string | null;
   provider: string;
   amountCents: Cents;
 }
+
+export type RefundOutcome =
+  | { kind: "succeeded"; providerRefundId: string; paymentId: string | null; paymentMethodId: string | null }
+  | { kind: "failed"; code: string; message: string | null };
+
+/** One refund per credit note, its id a function of the note's: a retry of the note is the same refund. */
+export const refundIdOf = (creditNoteId: string) => `rf_${creditNoteId.replace(/^cn_/, "")}`;
+
+/**
+ * How long a pending refund is left to the request that recorded it before the scheduler completes it
+ * (a crash between the provider's answer and its record); the provider's idempotency key makes either the same refund.
+ */
+export const REFUND_SWEEP_AFTER_MS = 60_000;
 
 type P = BillingPayloads;
 type E = typeof BillingEvent;
@@ -137,7 +161,9 @@ export type InvoiceEventType =
   | E["InvoicePaid"]
   | E["InvoiceMarkedUncollectible"]
   | E["CreditNoteIssued"]
-  | E["RefundIssued"];
+  | E["RefundRequested"]
+  | E["RefundIssued"]
+  | E["RefundFailed"];
 type EventUnion<Wrap extends "decided" | "stored"> = {
   [K in InvoiceEventType]: { type: K; data: Wrap extends "decided" ? Decided<P[K]> : P[K] };
 }[InvoiceEventType];
@@ -149,11 +175,12 @@ const T = BillingEvent;
 /** An invoice is payable for this long after it is issued (charged at once; the date is what it prints). */
 export const PAYMENT_TERMS_DAYS = 0;
 
-export type InvoiceStep = "finalize" | "charge" | "retry" | "suspend";
+export type InvoiceStep = "finalize" | "charge" | "retry" | "suspend" | "refund";
 
 /** The step the scheduler takes for the invoice at `now`, or null. */
 export function dueStepOf(state: InvoiceState, now: Date): InvoiceStep | null {
   if (!state.nextDueAt || now < state.nextDueAt) return null;
+  if (state.refundsDueAt && now >= state.refundsDueAt) return "refund";
   if (state.status === "draft") return "finalize";
   if (state.status !== "open") return null;
   if (state.attempts === 0) return "charge";
@@ -162,6 +189,12 @@ export function dueStepOf(state: InvoiceState, now: Date): InvoiceStep | null {
 }
 
 export function nextDueAtOf(state: Omit<InvoiceState, "nextDueAt">): Date | null {
+  const step = nextStepAtOf(state);
+  if (!state.refundsDueAt) return step;
+  return step && step < state.refundsDueAt ? step : state.refundsDueAt;
+}
+
+function nextStepAtOf(state: Omit<InvoiceState, "nextDueAt">): Date | null {
   if (state.status === "draft") return state.finalizeAt;
   if (state.status !== "open") return null;
   if (state.attempts === 0) return state.issuedAt;
@@ -372,7 +405,7 @@ export function decide(state: InvoiceState | null, command: InvoiceCommand, now:
         ...(refund && refund.amountCents > 0
           ? [
               {
-                type: T.RefundIssued,
+                type: T.RefundRequested,
                 data: {
                   invoice_id: state.id,
                   credit_note_id: command.creditNoteId,
@@ -386,6 +419,40 @@ export function decide(state: InvoiceState | null, command: InvoiceCommand, now:
               } as const,
             ]
           : []),
+      ];
+    }
+    case "record_refund": {
+      const { refund, outcome } = command;
+      // The caller checked this refund is pending in the same transaction; this keeps the sums whole.
+      if (refund.amountCents > state.pendingRefundCents)
+        throw new Error(
+          `invoice ${state.id} has ${state.pendingRefundCents} cents of refunds pending, not ${refund.amountCents}`,
+        );
+      const common = {
+        invoice_id: state.id,
+        credit_note_id: refund.creditNoteId,
+        refund_id: refund.refundId,
+        amount_cents: refund.amountCents,
+        currency: state.currency,
+        provider: refund.provider,
+      };
+      if (outcome.kind === "failed")
+        return [
+          {
+            type: T.RefundFailed,
+            data: { ...common, failure_code: outcome.code, failure_message: outcome.message },
+          },
+        ];
+      return [
+        {
+          type: T.RefundIssued,
+          data: {
+            ...common,
+            payment_id: outcome.paymentId,
+            payment_method_id: outcome.paymentMethodId,
+            provider_refund_id: outcome.providerRefundId,
+          },
+        },
       ];
     }
   }
@@ -408,14 +475,14 @@ export function creditSplitOf(
 
 /**
  * A refund pays out the whole part beyond what is asked (never a silent split between refund and
- * balance), and never more than was paid and not refunded yet.
+ * balance), and never more than was paid and not refunded or pending refund yet.
  */
 export function assertRefundable(
-  state: Pick<InvoiceState, "number" | "paidCents" | "refundedCents">,
+  state: Pick<InvoiceState, "number" | "paidCents" | "refundedCents" | "pendingRefundCents">,
   beyond: Cents,
   refundCents: Cents,
 ): void {
-  const refundable = Math.max(0, state.paidCents - state.refundedCents);
+  const refundable = Math.max(0, state.paidCents - state.refundedCents - state.pendingRefundCents);
   if (beyond > 0 && refundCents === beyond && beyond <= refundable) return;
   throw new InvalidInputError(
     "refund_exceeds_payments",
@@ -466,6 +533,8 @@ export function evolve(state: InvoiceState | null, event: InvoiceHistoryEvent): 
       creditedCents: 0,
       paidCents: 0,
       refundedCents: 0,
+      pendingRefundCents: 0,
+      refundsDueAt: null,
       amountDueCents: 0,
       attempts: 0,
       firstFailedAt: null,
@@ -522,8 +591,17 @@ export function evolve(state: InvoiceState | null, event: InvoiceHistoryEvent): 
       next.status = "uncollectible";
       next.nextRetryAt = null;
       break;
+    case T.RefundRequested:
+      next.pendingRefundCents = state.pendingRefundCents + event.data.amount_cents;
+      next.refundsDueAt = state.refundsDueAt ?? new Date(event.occurredAt.getTime() + REFUND_SWEEP_AFTER_MS);
+      break;
     case T.RefundIssued:
       next.refundedCents = state.refundedCents + event.data.amount_cents;
+      // v1 (no provider_refund_id) was made before it was recorded: nothing of it was pending.
+      if (event.data.provider_refund_id !== null) settlePending(next, event.data.amount_cents);
+      break;
+    case T.RefundFailed:
+      settlePending(next, event.data.amount_cents);
       break;
     case T.CreditNoteIssued:
       next.creditedCents = state.creditedCents + event.data.amount_cents;
@@ -537,6 +615,12 @@ export function evolve(state: InvoiceState | null, event: InvoiceHistoryEvent): 
       break;
   }
   return withNextDue(next);
+}
+
+/** A pending refund completed; the sweep is due no more once none is pending. */
+function settlePending(next: InvoiceState, amountCents: Cents): void {
+  next.pendingRefundCents -= amountCents;
+  if (next.pendingRefundCents === 0) next.refundsDueAt = null;
 }
 
 function withNextDue(state: Omit<InvoiceState, "nextDueAt"> & { nextDueAt?: Date | null }): InvoiceState {

@@ -41,6 +41,8 @@ export function invoiceRoutes(service: BillingService) {
         { amountCents: body.amount_cents, reason: body.reason, refund: body.refund ?? false },
         who(req, res),
         await service.subscriptions.timeFor(account(req)),
+        // A retry of a request that died after the note was committed completes that note's refund.
+        req.get("Idempotency-Key") ?? null,
       );
       res.status(201).json(creditNoteJson(note));
     });

@@ -13,7 +13,7 @@ import {
 
 /**
  * The invoice aggregate's inline projection: `invoices` (the state), `invoice_lines`, `payments` (one row
- * per attempt) and `credit_notes`, written only here, in the append's transaction and by a rebuild from
+ * per attempt), `credit_notes` and `refunds`, written only here, in the append's transaction and by a rebuild from
  * platform_events. Each handler enters the event's tenant and uses the event and its invoice's rows only.
  */
 function invoiceHandler<K extends InvoiceEventType>(type: K): InlineHandler<Tx, BillingPayloads[K]> {
@@ -93,7 +93,7 @@ async function sideRows(tx: Tx, history: InvoiceHistoryEvent, state: InvoiceStat
       });
       break;
     }
-    case T.RefundIssued: {
+    case T.RefundRequested: {
       const { data } = history;
       await tx.refund.create({
         data: {
@@ -106,12 +106,62 @@ async function sideRows(tx: Tx, history: InvoiceHistoryEvent, state: InvoiceStat
           currency: data.currency,
           provider: data.provider,
           paymentMethodId: data.payment_method_id,
+          status: "pending",
+          requestedAt: occurredAt,
+        },
+      });
+      await tx.creditNote.update({
+        where: { id: data.credit_note_id },
+        data: { refundCents: data.amount_cents },
+      });
+      break;
+    }
+    case T.RefundIssued: {
+      const { data } = history;
+      if (data.provider_refund_id !== null) {
+        await tx.refund.update({
+          where: { id: data.refund_id },
+          data: { status: "succeeded", providerRefundId: data.provider_refund_id, refundedAt: occurredAt },
+        });
+        break;
+      }
+      // v1: made before it was recorded, under the provider's id, with no RefundRequested before it.
+      await tx.refund.create({
+        data: {
+          id: data.refund_id,
+          accountId: state.accountId,
+          invoiceId: state.id,
+          creditNoteId: data.credit_note_id,
+          paymentId: data.payment_id,
+          amountCents: data.amount_cents,
+          currency: data.currency,
+          provider: data.provider,
+          paymentMethodId: data.payment_method_id,
+          status: "succeeded",
+          providerRefundId: data.refund_id,
+          requestedAt: occurredAt,
           refundedAt: occurredAt,
         },
       });
       await tx.creditNote.update({
         where: { id: data.credit_note_id },
         data: { refundCents: data.amount_cents },
+      });
+      break;
+    }
+    case T.RefundFailed: {
+      const { data } = history;
+      await tx.refund.update({
+        where: { id: data.refund_id },
+        data: { status: "failed", failureCode: data.failure_code, failureMessage: data.failure_message },
+      });
+      // Still owed to the customer: the note credits the balance with what the card did not get back.
+      await tx.creditNote.update({
+        where: { id: data.credit_note_id },
+        data: {
+          refundCents: { decrement: data.amount_cents },
+          balanceCreditCents: { increment: data.amount_cents },
+        },
       });
       break;
     }
@@ -140,7 +190,9 @@ const INVOICE_EVENTS: readonly InvoiceEventType[] = [
   BillingEvent.InvoicePaid,
   BillingEvent.InvoiceMarkedUncollectible,
   BillingEvent.CreditNoteIssued,
+  BillingEvent.RefundRequested,
   BillingEvent.RefundIssued,
+  BillingEvent.RefundFailed,
 ];
 
 /** usage's late change to a closed period as billing took it: pending until an invoice bills it. */

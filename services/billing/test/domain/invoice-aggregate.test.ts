@@ -10,6 +10,8 @@ import {
   type InvoiceCommand,
   type InvoiceHistoryEvent,
   type InvoiceState,
+  REFUND_SWEEP_AFTER_MS,
+  type RefundOutcome,
 } from "../../src/domain/invoice-aggregate";
 import { documentNumber } from "../../src/domain/invoice-numbers";
 import { baseLine } from "../../src/domain/invoices";
@@ -151,7 +153,8 @@ describe("refunds", () => {
     amountCents,
     reason: "refund",
     refund: {
-      refundId: "re_1",
+      refundId: "rf_1",
+      creditNoteId: "cn_1",
       paymentId: "pay_1",
       paymentMethodId: "pm_card_visa",
       provider: "test",
@@ -161,17 +164,60 @@ describe("refunds", () => {
   const paid = () =>
     run(run(renewalDraft(), finalize(), JUNE), attempt({ kind: "succeeded", paymentId: "pay_1" }), JUNE);
 
-  it("a credit note on a paid invoice refunds its whole amount instead of crediting the balance", () => {
+  const recorded = (outcome: RefundOutcome): InvoiceCommand => ({
+    kind: "record_refund",
+    refund: { refundId: "rf_1", creditNoteId: "cn_1", amountCents: 1_500, provider: "test" },
+    outcome,
+  });
+  const made: RefundOutcome = {
+    kind: "succeeded",
+    providerRefundId: "re_1",
+    paymentId: "pay_1",
+    paymentMethodId: "pm_card_visa",
+  };
+
+  it("a credit note on a paid invoice records its whole amount as a pending refund, with the note", () => {
     const events = decide(paid(), note(1_500, 1_500), JUNE);
     expect(events.map((e) => e.type)).toEqual([
       "platform.billing.CreditNoteIssued",
-      "platform.billing.RefundIssued",
+      "platform.billing.RefundRequested",
     ]);
     expect(events[0]?.data).toMatchObject({ balance_credit_cents: 0 });
-    expect(run(paid(), note(1_500, 1_500), JUNE)).toMatchObject({
-      refundedCents: 1_500,
-      creditedCents: 1_500,
+    const pending = run(paid(), note(1_500, 1_500), JUNE);
+    expect(pending).toMatchObject({ refundedCents: 0, pendingRefundCents: 1_500, creditedCents: 1_500 });
+    // Left pending, the scheduler completes it after the request's own chance.
+    expect(dueStepOf(pending, JUNE)).toBeNull();
+    expect(dueStepOf(pending, new Date(JUNE.getTime() + REFUND_SWEEP_AFTER_MS))).toBe("refund");
+  });
+
+  it("a pending refund is not refundable again; made, it is refunded and nothing is due", () => {
+    // $40.00 of $49.00 came from the balance: $9.00 paid, pending refund, leaves nothing to refund.
+    const fromBalance = run(
+      run(renewalDraft(), finalize({}, undefined, 4_000), JUNE),
+      attempt({ kind: "succeeded", paymentId: "pay_1" }),
+      JUNE,
+    );
+    expect(() => decide(run(fromBalance, note(900, 900), JUNE), note(900, 900), JUNE)).toThrow(
+      expect.objectContaining({
+        code: "refund_exceeds_payments",
+        details: expect.objectContaining({ refundable_cents: 0 }),
+      }),
+    );
+    const pending = run(paid(), note(1_500, 1_500), JUNE);
+    const refunded = run(pending, recorded(made), JUNE);
+    expect(refunded).toMatchObject({ refundedCents: 1_500, pendingRefundCents: 0, refundsDueAt: null });
+    expect(refunded.nextDueAt).toBeNull();
+    expect(decide(pending, recorded(made), JUNE)[0]).toMatchObject({
+      type: "platform.billing.RefundIssued",
+      data: { refund_id: "rf_1", provider_refund_id: "re_1", amount_cents: 1_500 },
     });
+  });
+
+  it("a failed refund frees its amount (RefundFailed); a refund recorded twice is refused", () => {
+    const pending = run(paid(), note(1_500, 1_500), JUNE);
+    const failed = run(pending, recorded({ kind: "failed", code: "refund_failed", message: null }), JUNE);
+    expect(failed).toMatchObject({ refundedCents: 0, pendingRefundCents: 0, refundsDueAt: null });
+    expect(() => decide(failed, recorded(made), JUNE)).toThrow(/pending/);
   });
 
   it("refuses a partial refund (the rest would go to the balance silently)", () => {

@@ -28,9 +28,11 @@ export interface RefundRequest {
   accountId: string;
   /** The payment refunded (its provider id). */
   paymentId: string;
+  /** The payment method the payment came from, which the money goes back to. */
+  paymentMethodId: string | null;
   amountCents: number;
   currency: string;
-  /** The same for a retry of the same refund: a provider that saw it already refunds nothing more. */
+  /** Billing's refund id: the same for every retry of one refund, so a provider that saw it refunds nothing more. */
   idempotencyKey: string;
 }
 

@@ -20,6 +20,8 @@ export const TEST_PAYMENT_METHODS = {
   insufficientFunds: "pm_card_chargeDeclinedInsufficientFunds",
   expiredCard: "pm_card_chargeDeclinedExpiredCard",
   declinedOnceThenSucceeds: "pm_card_declinedOnceThenSucceeds",
+  /** Charges succeed, refunds to it fail (Stripe's `pm_card_refundFail`). */
+  refundFails: "pm_card_refundFail",
 } as const;
 
 const DECLINES: Record<string, { code: string; message: string }> = {
@@ -36,8 +38,13 @@ export class TestPaymentProvider implements PaymentProvider {
   /** Every refund made, once per idempotency key (what a test reads to see the money go back). */
   readonly refunds: (RefundRequest & { refundId: string })[] = [];
 
-  /** Always succeeds; the refund's id is a function of the idempotency key, and a repeated key refunds nothing more. */
+  /**
+   * Succeeds, except to `pm_card_refundFail`; the refund's id is a function of the idempotency key, and a
+   * repeated key refunds nothing more (and answers as the first time), as a real provider's does.
+   */
   async refund(request: RefundRequest): Promise<RefundResult> {
+    if (request.paymentMethodId === TEST_PAYMENT_METHODS.refundFails)
+      return { status: "failed", code: "refund_failed", message: "The refund to this card failed." };
     const refundId = `re_${createHash("sha256").update(request.idempotencyKey).digest("hex").slice(0, 24)}`;
     if (!this.refunds.some((made) => made.idempotencyKey === request.idempotencyKey))
       this.refunds.push({ ...request, refundId });
