@@ -319,7 +319,10 @@ describe("refunds (a credit note on a paid invoice, back to the payment method)"
       refunded_cents: 5_000,
       refunds: [
         {
-          refund_id: made[0]?.refundId,
+          // Billing's id, which was the provider's idempotency key; the provider's own id beside it.
+          refund_id: made[0]?.idempotencyKey,
+          provider_refund_id: made[0]?.refundId,
+          status: "succeeded",
           credit_note_id: answer.body.credit_note_id,
           payment_id: paymentId,
           amount_cents: 5_000,
