@@ -66,6 +66,7 @@ const SERIES_TX = { maxWait: 30_000, timeout: 30_000 };
  * Invoices, payments and dunning (docs/billing.md). Drafts are made in the subscription's own
  * transaction by its billing moments (`onSubscriptionDecided`); everything after is a due step of the
  * invoice, run by `runDueFor(account, now)` — finalization (numbered), the first charge, each retry,
+ * the completion of a refund a crash left pending,
  * the suspension — so the scheduler, a test clock and a request that wants it "at once" run the same
  * steps, and none reads the wall clock: `now` is always passed in.
  *

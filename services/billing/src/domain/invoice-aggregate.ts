@@ -19,7 +19,8 @@ import { planOfSnapshot } from "./snapshots";
  *
  * Every step the scheduler takes is due at a time the events fixed (`nextDueAtOf`): the finalization
  * at `finalize_at`, the first charge at the issue, each retry at the failure's `next_retry_at`, the
- * suspension at its `suspend_at`. So "what is due for this invoice at T" depends on T and the log only.
+ * suspension at its `suspend_at`, the completion of refunds still pending `REFUND_SWEEP_AFTER_MS` after
+ * they were recorded. So "what is due for this invoice at T" depends on T and the log only.
  */
 export const INVOICE_STATUSES = ["draft", "open", "paid", "uncollectible"] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
