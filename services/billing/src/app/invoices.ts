@@ -653,6 +653,8 @@ export class InvoiceService {
       const existing = await tx.creditNote.findUnique({ where: { id: creditNoteId } });
       if (existing) return existing;
       const state = invoiceStateOfRow(row);
+      // The note's own refusals (more than is left to credit, a draft) come before the refund's.
+      decide(state, { kind: "credit", creditNoteId, number: "-", ...credit }, now);
       const command = {
         kind: "credit",
         creditNoteId,
