@@ -2,7 +2,7 @@
  * The rebuild proof for billing (issue 10, item 3; docs/architecture.md, "The rebuild proof"): after
  * trials, conversions (invoiced and charged, one declined and dunned to suspension), an upgrade, a
  * scheduled downgrade, a switch to annual, a cancellation, credit notes (one to the customer's balance,
- * applied to the next invoice, one refunded to the card), a usage period closed and a late adjustment of it billed, a
+ * applied to the next invoice, one refunded to the card, one whose refund a crash left pending), a usage period closed and a late adjustment of it billed, a
  * test clock advanced with a subscription on it, discounts applied and redeemed, a closed organization,
  * a renamed one (organization_profiles) and a role from identity, every inline and
  * async table is emptied and rebuilt
@@ -12,15 +12,29 @@
 import { IdentityEvent, TenancyEvent, UsageEvent } from "@platform/contracts";
 import { privilegedUrlOf, proveRebuild } from "@platform/event-sourcing";
 import { expectRebuiltEqual, infrastructure, rowsOf } from "@platform/testkit";
+import type { RefundRequest, RefundResult } from "../src/app/payments/provider";
+import { TestPaymentProvider } from "../src/app/payments/test-provider";
 import { TABLE_CLASSES, UNREPLAYED_COLUMNS } from "../src/tables";
 import { type Harness, organizationCreated, startBilling } from "./support/harness";
+
+/** The test provider, told once to die right after it refunded (the crash before the outcome is recorded). */
+class CrashOnceProvider extends TestPaymentProvider {
+  crash = false;
+  override async refund(request: RefundRequest): Promise<RefundResult> {
+    const result = await super.refund(request);
+    if (!this.crash) return result;
+    this.crash = false;
+    throw new Error("simulated crash after the provider refunded");
+  }
+}
+const provider = new CrashOnceProvider();
 
 const DAY = 86_400_000;
 let h: Harness;
 let adminUrl: string;
 
 beforeAll(async () => {
-  h = await startBilling();
+  h = await startBilling({}, { paymentProvider: provider });
   adminUrl = privilegedUrlOf(h.db.url, infrastructure().postgresAdminUrl);
   await scenarios();
   await h.service.settled();
@@ -108,6 +122,18 @@ async function scenarios(): Promise<void> {
     },
   );
   expect(refunded.status).toBe(201);
+  // And one whose process died after the provider refunded: left pending (RefundRequested only), for
+  // the scheduler to complete as the scenario's time moves on.
+  provider.crash = true;
+  const crashed = await h.call(
+    "POST",
+    `/v1/organizations/${converting.accountId}/invoices/${conversion?.id}/credit-notes`,
+    {
+      token: await h.token(converting.accountId),
+      body: { amount_cents: 300, reason: "refund, crashed", refund: true },
+    },
+  );
+  expect(crashed.status).toBe(500);
   const period = await h.service.subscriptions.get(converting.accountId);
   await h.publish("usage", UsageEvent.UsagePeriodClosed, `usage-period:${period.id}`, {
     account_id: converting.accountId,
@@ -161,6 +187,15 @@ async function scenarios(): Promise<void> {
     permissions: ["billing.read"],
     description: "reads invoices",
   });
+  // The crashed refund is still pending when the scenario ends (no sweep ran), so the proof rebuilds
+  // a pending refund too; the provider made it once.
+  const { invoice, refunds } = await h.service.invoices.get(converting.accountId, String(conversion?.id));
+  expect(invoice.pendingRefundCents).toBe(300);
+  expect(refunds.map((refund) => [refund.amountCents, refund.status])).toEqual([
+    [500, "succeeded"],
+    [300, "pending"],
+  ]);
+  expect(provider.refunds.map((refund) => refund.amountCents)).toEqual([500, 300]);
 }
 
 it("rebuilds every inline and async table from the logs, equal to the live copy, a day later", async () => {
@@ -180,7 +215,7 @@ it("rebuilds every inline and async table from the logs, equal to the live copy,
   expect(rowsOf(report, "mrr_changes")).toBe(7);
   expect(rowsOf(report, "organization_profiles")).toBe(6);
   expect(rowsOf(report, "usage_adjustments")).toBe(1);
-  expect(rowsOf(report, "refunds")).toBe(1);
+  expect(rowsOf(report, "refunds")).toBe(2);
   // The idempotency keys are a request cache, not state: kept by their class, neither emptied nor compared.
   expect(report.kept.requestCache).toEqual(["platform_idempotency_keys"]);
   expect(report.proven.map((entry) => entry.table)).not.toContain("platform_idempotency_keys");
