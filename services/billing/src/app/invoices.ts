@@ -632,8 +632,9 @@ export class InvoiceService {
    * (`completeRefund`). Money never leaves without a note that says so, and a pending refund is
    * completed — by the retry, or by the scheduler (step "refund") — never made twice.
    *
-   * `requestKey` (the request's Idempotency-Key) fixes the note's id: a retry of a request that died
-   * after the note was committed finds the note and completes its refund instead of issuing another.
+   * With `refund`, `requestKey` (the request's Idempotency-Key) fixes the note's id: a retry of a request
+   * that died after the note was committed finds the note and completes its refund instead of issuing
+   * another (so on one invoice that key names that note for good, even after the key's 24 h).
    */
   async creditNote(
     accountId: string,
@@ -644,16 +645,18 @@ export class InvoiceService {
     requestKey: string | null = null,
   ): Promise<CreditNote> {
     const { refund: wanted, ...credit } = request;
-    const creditNoteId = requestKey
-      ? `cn_${createHash("sha256").update(`${accountId}:${invoiceId}:${requestKey}`).digest("hex").slice(0, 24)}`
-      : `cn_${randomBytes(12).toString("hex")}`;
+    const creditNoteId =
+      wanted && requestKey
+        ? `cn_${createHash("sha256").update(`${accountId}:${invoiceId}:${requestKey}`).digest("hex").slice(0, 24)}`
+        : `cn_${randomBytes(12).toString("hex")}`;
     const issued = await this.db.$transaction(async (tx) => {
       await enterTenant(tx, accountId);
       const row = await this.require(tx, invoiceId);
       const existing = await tx.creditNote.findUnique({ where: { id: creditNoteId } });
       if (existing) return existing;
       const state = invoiceStateOfRow(row);
-      // The note's own refusals (more than is left to credit, a draft) come before the refund's.
+      // Decided without a number, so what is refused is refused before a number is taken: first the
+      // note's own refusals (more than is left to credit, a draft), then the refund's.
       decide(state, { kind: "credit", creditNoteId, number: "-", ...credit }, now);
       const command = {
         kind: "credit",
@@ -661,7 +664,6 @@ export class InvoiceService {
         ...credit,
         refund: wanted ? await this.refundOf(tx, state, creditNoteId, credit.amountCents) : null,
       } as const;
-      // Decided once without a number to refuse what is refused before a number is taken.
       decide(state, { ...command, number: "-" }, now);
       const number = await this.nextNumber(tx, "CN", accountId, creditNoteId, now);
       await this.execute(tx, row, { ...command, number }, actor, now);
