@@ -2,14 +2,15 @@
  * Refunds are never made twice (issue #12, docs/billing.md "Credit notes and refunds"): the refund is
  * recorded pending with its credit note before the provider is called with the refund's id as its
  * idempotency key. A provider that refunds and then dies before the outcome is recorded (the crash
- * between the two steps) leaves the refund pending: the retry with the same Idempotency-Key, or the
- * scheduler, completes it, and the provider has refunded once. Two concurrent requests refund once;
+ * between the two steps) leaves the refund pending: the retry with the same Idempotency-Key, the
+ * scheduler, or a test clock's advance completes it, and the provider has refunded once. Two concurrent requests refund once;
  * a refund the provider refuses (pm_card_refundFail) is recorded, answered 409 `refund_failed`, and
  * its amount credited to the customer's balance. Real broker, registry and Postgres.
  */
 
 import type { RefundRequest, RefundResult } from "../src/app/payments/provider";
 import { TEST_PAYMENT_METHODS as PM, TestPaymentProvider } from "../src/app/payments/test-provider";
+import { SYSTEM_ACTOR } from "../src/domain/events";
 import { REFUND_SWEEP_AFTER_MS } from "../src/domain/invoice-aggregate";
 import { type Harness, startBilling } from "./support/harness";
 
@@ -31,7 +32,7 @@ class CrashingProvider extends TestPaymentProvider {
 let h: Harness;
 const provider = new CrashingProvider();
 beforeAll(async () => {
-  h = await startBilling({}, { paymentProvider: provider });
+  h = await startBilling({ BILLING_TEST_CLOCKS: "true" }, { paymentProvider: provider });
 });
 afterAll(() => h?.close());
 
@@ -128,6 +129,43 @@ describe("a crash between the provider's refund and its record", () => {
     const calls = provider.calls;
     await h.service.runScheduler();
     expect(provider.calls).toBe(calls);
+  });
+
+  it("on a test clock, the clock's advance completes it (the scheduler leaves clocked organizations alone)", async () => {
+    const { accountId, subscription } = await h.organization("Crash Clock Co");
+    const start = subscription.currentPeriodStart;
+    const clock = await h.service.testClocks.create(
+      accountId,
+      { name: "refunds", frozenTime: start },
+      SYSTEM_ACTOR,
+    );
+    await h.service.subscriptions.attachTestClock(accountId, clock.id, SYSTEM_ACTOR);
+    await h.service.subscriptions.attachPaymentMethod(
+      accountId,
+      { id: PM.succeeds, kind: "card", brand: "visa", last4: "4242" },
+      SYSTEM_ACTOR,
+    );
+    const converted = new Date((subscription.trialEnd as Date).getTime() + 60_000);
+    await h.service.testClocks.advance(accountId, clock.id, converted, SYSTEM_ACTOR);
+    const [paid] = await h.service.invoices.list(accountId);
+    expect(paid?.status).toBe("paid");
+    const invoiceId = String(paid?.id);
+    provider.crashes = 1;
+    expect((await creditNote(accountId, invoiceId, 1_000)).status).toBe(500);
+    expect(await invoice(accountId, invoiceId)).toMatchObject({ pending_refund_cents: 1_000 });
+    const advanced = await h.service.testClocks.advance(
+      accountId,
+      clock.id,
+      new Date(converted.getTime() + REFUND_SWEEP_AFTER_MS),
+      SYSTEM_ACTOR,
+    );
+    expect(advanced.steps).toBe(1);
+    expect(await invoice(accountId, invoiceId)).toMatchObject({
+      refunded_cents: 1_000,
+      pending_refund_cents: 0,
+      refunds: [{ status: "succeeded", amount_cents: 1_000 }],
+    });
+    expect(madeFor(invoiceId)).toHaveLength(1);
   });
 });
 

@@ -281,8 +281,8 @@ export class InvoiceService {
   /**
    * `runDueFor` in a test clock's transaction for the moment (app/test-clocks.ts `ClockedWork`): the
    * finalizations and suspensions due run in it; a charge or retry reads its invoice in it and is
-   * returned as `afterCommit` (the provider is never called inside a transaction), after which the
-   * clock asks again at the same moment.
+   * returned as `afterCommit` (the provider is never called inside a transaction), as is the completion
+   * of refunds still pending, after which the clock asks again at the same moment.
    */
   async runDueIn(tx: Tx, accountId: string, now: Date): Promise<DueRun> {
     if (await tx.closedAccount.findUnique({ where: { accountId } })) return { steps: 0 };
@@ -309,6 +309,9 @@ export class InvoiceService {
         case "suspend":
           await this.suspendIn(tx, next, now);
           break;
+        case "refund":
+          // Completing a refund calls the provider: after the moment's commit, like a charge.
+          return { steps, afterCommit: () => this.completePendingRefunds(state, now).then(() => 1) };
         case null:
           return { steps };
       }
