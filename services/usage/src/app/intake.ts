@@ -66,7 +66,7 @@ export class UsageIntake {
 
     const earliest = Math.min(...usages.map((usage) => usage.occurredAt));
     // One statement, one round trip, no transaction held: the function enters the tenant itself
-    // (migration 20261130170000_usage_edge_check says why).
+    // (migration 20261130180000_usage_edge_check says why).
     const rows = await this.db.$queryRawUnsafe<EdgeCheckRow[]>(
       "SELECT * FROM usage_edge_check($1, $2::text[], $3)",
       accountId,
