@@ -52,8 +52,10 @@ export function redactUrl(databaseUrl: string): string {
 
 /**
  * The driver adapter every service's Prisma client runs on (Prisma 7 has no built-in engine
- * connection): one place decides how a service reaches its Postgres.
+ * connection): one place decides how a service reaches its Postgres. `pool.max` sizes the connection
+ * pool (pg's default, 10, when absent): a second client with a pool of its own keeps one workload (a
+ * batch projector) from queueing behind another's (the HTTP edge).
  */
-export function postgresAdapter(databaseUrl: string): PrismaPg {
-  return new PrismaPg({ connectionString: databaseUrl });
+export function postgresAdapter(databaseUrl: string, pool: { max?: number } = {}): PrismaPg {
+  return new PrismaPg({ connectionString: databaseUrl, ...pool });
 }

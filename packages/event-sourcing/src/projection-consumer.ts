@@ -21,6 +21,8 @@ export interface ConsumerTuning {
   partitionsConsumedConcurrently: number;
   /** How long a fetch waits for records (kafkajs' default when absent). */
   maxWaitTimeInMs?: number;
+  /** Bytes a fetch waits for, up to `maxWaitTimeInMs` (kafkajs' default, 1, when absent). */
+  minBytes?: number;
   /** Most decoded messages handed to `applyRun` at once. */
   maxRun: number;
 }
@@ -74,6 +76,7 @@ export abstract class ProjectionConsumer<Event, Outcome extends string> {
       rebalanceTimeout: 10_000,
       heartbeatInterval: 1_000,
       ...(this.tuning.maxWaitTimeInMs === undefined ? {} : { maxWaitTimeInMs: this.tuning.maxWaitTimeInMs }),
+      ...(this.tuning.minBytes === undefined ? {} : { minBytes: this.tuning.minBytes }),
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;

@@ -52,7 +52,9 @@ type RuntimeWired = "kafka" | "producer" | "db" | "serde" | "logger";
 
 type ProjectorSpec<Tx extends SqlClient> = Omit<ProjectorOptions<Tx>, RuntimeWired>;
 
-type BatchProjectorSpec<Tx extends SqlClient> = Omit<BatchProjectorOptions<Tx>, RuntimeWired>;
+/** `db` may name another client of the same database (one with a pool of its own); the service's by default. */
+type BatchProjectorSpec<Tx extends SqlClient> = Omit<BatchProjectorOptions<Tx>, RuntimeWired> &
+  Partial<Pick<BatchProjectorOptions<Tx>, "db">>;
 
 /** A consumer the runtime runs between `startWorkers` and `stop`: a projector or a batch projector. */
 export type RuntimeConsumer<Tx extends SqlClient> = Projector<Tx> | BatchProjector<Tx>;

@@ -6,12 +6,14 @@
  * same size on a topic of usage.ingest's partitions, acks=all. Prints events/s accepted at the edge,
  * counted/s, the count's lag at the end, request latency and the CPU cores each process kept busy.
  *   pnpm --filter @platform/usage bench:ingest [-- --seconds 60 --batch 200 --connections 16 --accounts 20]
- * The service runs in its own process (test/support/run-usage.ts) as main.ts runs it (edge, relay, read models and count in one
- * Node process); its database and topics are the bench's own and dropped at the end. Load goes only to
+ * The service runs in its own process (test/support/run-usage.ts) as main.ts runs it (edge, relay and read models on
+ * the main thread, the count in its worker thread: USAGE_COUNT=thread; `USAGE_COUNT=inline` in the bench's environment
+ * puts it back on the main thread); its database and topics are the bench's own and dropped at the end. Load goes only to
  * 127.0.0.1. Asserts nothing.
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { generateSigningKey, signAccessToken } from "@platform/auth";
 import { BillingEvent, createTestTopics, IdentityEvent, testEventPublisher } from "@platform/contracts";
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
   try {
     console.log(machineLine());
     console.log(
-      `${SECONDS} s, batches of ${BATCH} events, ${CONNECTIONS} connections, ${ACCOUNTS} organizations, API-key tokens`,
+      `${SECONDS} s, batches of ${BATCH} events, ${CONNECTIONS} connections, ${ACCOUNTS} organizations, API-key tokens, count on ${process.env.USAGE_COUNT === "inline" ? "the main thread" : "its own thread"}`,
     );
 
     // Play identity and billing: a signing key usage trusts, and a trial period per organization.
@@ -257,7 +259,11 @@ async function main(): Promise<void> {
     console.log(
       `count    counted ${fmt(countedRate)} events/s during the run; lag at the end ${fmt(lag)} (caught up ${(catchUpMs / 1000).toFixed(1)} s later)`,
     );
-    console.log(`cpu      cores busy: ${cpu}`);
+    console.log(
+      `cpu      cores busy: ${cpu}; load average at the end ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(" ")}`,
+    );
     console.log(`rss      usage process peak ${procStatus(service.pid as number, "VmHWM").toFixed(0)} MiB`);
 
     // The reference, right after on the same broker: records of the counted events' size, acks=all.
@@ -285,6 +291,11 @@ async function main(): Promise<void> {
     const toolRate = Number(/([\d.]+) records\/sec/.exec(tool)?.[1]);
     console.log(
       `ref      ProducerPerformance ${fmt(toolRate)} records/s (${fmt(REFERENCE_RECORDS)} records of ${size} B, ${partitions.length} partitions) → counted/s is ${((countedRate / toolRate) * 100).toFixed(0)} % of it`,
+    );
+    // The figures the issue's target is read from, on one line: sent at the edge, counted end to end
+    // (visible in Postgres within the window: the count's offsets commit with its rows), lag, reference.
+    console.log(
+      `summary  sent ${fmt(acceptedRate)}/s, counted ${fmt(countedRate)}/s (${((countedRate / acceptedRate) * 100).toFixed(0)} % of sent), lag at the end ${fmt(lag)}, ProducerPerformance ${fmt(toolRate)}/s; target ≥ 10,000 counted/s for ${SECONDS} s: ${countedRate >= 10_000 ? "met" : "not met"}`,
     );
   } finally {
     if (service) await stopUsage(service);

@@ -55,6 +55,13 @@ export const usageConfigSchema = z.object({
    * one tenant cannot hold the database pool or the event loop's queue (429 `concurrency_limited`).
    */
   USAGE_MAX_CONCURRENT: env.int({ min: 1 }).default(16),
+  /**
+   * Where the usage count runs: in a worker thread of its own (`thread`: its round trips to Postgres do
+   * not wait behind the HTTP edge's work on one event loop, and it gets a core of its own), or on the
+   * process's main thread (`inline`: what tests driving the service's clock, or seams inside the
+   * count's transaction, need).
+   */
+  USAGE_COUNT: z.enum(["thread", "inline"]).default("thread"),
   /** Consumer group prefix of usage's projectors (`<group>` read models, `<group>.count` the usage count). */
   READ_MODEL_GROUP: env.string().default("usage-read-models"),
 });

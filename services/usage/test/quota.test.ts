@@ -194,7 +194,7 @@ describe("quota check", () => {
       { what: "the check to see the new events" },
     );
     const staleMs = Date.now() - sent;
-    // Produce → the count's poll (≤ 100 ms wait) → its transaction → the view; generous for a loaded machine.
+    // Produce → the count's fetch (≤ 500 ms wait) → its transaction → the view; generous for a loaded machine.
     expect(staleMs).toBeLessThan(5_000);
 
     await h.publish("billing", BillingEvent.SubscriptionUpgraded, org.subscriptionId, {

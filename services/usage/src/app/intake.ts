@@ -1,4 +1,3 @@
-import { inTenant } from "@platform/database";
 import { ConflictError } from "@platform/errors";
 import type { FactProducer } from "@platform/messaging";
 import { type LateEvents, lateAdjustment } from "../domain/adjustments";
@@ -66,24 +65,32 @@ export class UsageIntake {
     if (conflicts.length > 0) throw conflict(UsageErrorCodes.idempotencyKeyReused, conflicts);
 
     const earliest = Math.min(...usages.map((usage) => usage.occurredAt));
-    const { seen, closed } = await inTenant(this.db, accountId, async (tx) => ({
-      seen: await tx.usageEvent.findMany({
-        where: { accountId, idempotencyKey: { in: [...fresh.keys()] } },
-        select: { idempotencyKey: true, fingerprint: true },
-      }),
-      closed: (
-        await tx.closedPeriod.findMany({
-          where: { accountId, periodEnd: { gt: new Date(earliest) } },
-          select: { periodStart: true, periodEnd: true },
-        })
-      ).map((row) => ({ start: row.periodStart.getTime(), end: row.periodEnd.getTime() })),
-    }));
+    // One statement, one round trip, no transaction held: the function enters the tenant itself
+    // (migration 20261130180000_usage_edge_check says why).
+    const rows = await this.db.$queryRawUnsafe<EdgeCheckRow[]>(
+      "SELECT * FROM usage_edge_check($1, $2::text[], $3)",
+      accountId,
+      [...fresh.keys()],
+      new Date(earliest),
+    );
+    const seen = rows.filter((row) => row.seen_key !== null);
+    const closed = rows
+      .filter((row) => row.closed_start !== null)
+      .map((row) => ({
+        start: (row.closed_start as Date).getTime(),
+        end: (row.closed_end as Date).getTime(),
+      }));
     for (const row of seen) {
-      const incoming = fresh.get(row.idempotencyKey);
+      const key = row.seen_key as string;
+      const incoming = fresh.get(key);
       // A voided key answers every later send as a repeat: it stays voided.
-      if (incoming && incoming.fingerprint !== row.fingerprint && row.fingerprint !== VOIDED_FINGERPRINT)
-        conflicts.push(reused(usages.findIndex((u) => u.idempotencyKey === row.idempotencyKey)));
-      fresh.delete(row.idempotencyKey); // counted already: a repeat answers success and changes nothing
+      if (
+        incoming &&
+        incoming.fingerprint !== row.seen_fingerprint &&
+        row.seen_fingerprint !== VOIDED_FINGERPRINT
+      )
+        conflicts.push(reused(usages.findIndex((u) => u.idempotencyKey === key)));
+      fresh.delete(key); // counted already: a repeat answers success and changes nothing
     }
     if (conflicts.length > 0) throw conflict(UsageErrorCodes.idempotencyKeyReused, conflicts);
 
@@ -107,6 +114,14 @@ export class UsageIntake {
     await this.producer.send(records);
     return records.length;
   }
+}
+
+/** A row of usage_edge_check: a key already counted, or a closed period. */
+interface EdgeCheckRow {
+  seen_key: string | null;
+  seen_fingerprint: string | null;
+  closed_start: Date | null;
+  closed_end: Date | null;
 }
 
 function reused(index: number): UsageProblem {

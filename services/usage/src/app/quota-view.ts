@@ -14,6 +14,17 @@ export interface QuotaSnapshot {
   closed: boolean;
 }
 
+/** What the count's run gives the view: a ticket before it reads totals, then the totals (QuotaView, or a thread's proxy of it). */
+export type QuotaOffers = Pick<QuotaView, "begin" | "offer">;
+
+/**
+ * The view's read order, shareable between threads (64 bits over a SharedArrayBuffer, so it never
+ * wraps): a count in a thread of its own takes its tickets from the same sequence as the view's reads.
+ */
+export function readSequence(shared = new SharedArrayBuffer(8)): BigInt64Array {
+  return new BigInt64Array(shared);
+}
+
 interface Held {
   snapshot: QuotaSnapshot;
   /** Order in which the snapshot's reads began: an older read never replaces a newer one. */
@@ -32,12 +43,12 @@ interface Held {
 export class QuotaView {
   private readonly held = new Map<string, Held>();
   private readonly loading = new Map<string, Promise<QuotaSnapshot>>();
-  private seq = 0;
-
   constructor(
     private readonly db: Db,
     private readonly reader: UsageReader,
     private readonly clock: Clock,
+    /** The read order (readSequence), shared with the count's thread when it runs in one. */
+    readonly sequence: BigInt64Array = readSequence(),
   ) {}
 
   /** The organization's snapshot: from memory while its period runs, else read once (concurrent misses share the read). */
@@ -68,7 +79,7 @@ export class QuotaView {
    * them, unless a read that began later has been held meanwhile.
    */
   async refresh(tx: Tx, accountId: string): Promise<QuotaSnapshot> {
-    const seq = ++this.seq;
+    const seq = this.begin();
     const now = this.clock.now();
     const closed = (await tx.closedAccount.findUnique({ where: { accountId } })) !== null;
     const period = await tx.billingPeriod.findFirst({
@@ -94,7 +105,7 @@ export class QuotaView {
 
   /** A ticket to take before reading what will be `offer`ed: orders the reads, not their ends. */
   begin(): number {
-    return ++this.seq;
+    return Number(Atomics.add(this.sequence, 0, 1n)) + 1;
   }
 
   /**

@@ -45,8 +45,18 @@ export class UsageReader {
    */
   async totals(tx: Tx, accountId: string, start: Date, end: Date): Promise<Record<string, number>> {
     const [fromHour, toHour] = wholeHours(start, end);
-    const sums = await tx.$queryRawUnsafe<{ metric: string; sum: string; count: string; max: string }[]>(
-      `SELECT metric, sum(s)::text AS sum, sum(c)::text AS count, max(m)::text AS max
+    const params: unknown[] = [accountId, start, end, fromHour, toHour];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    // Every meter the rollup does not answer is one scalar row of the same statement: the count reads
+    // totals after each run for each organization it touched, so round trips here are per run.
+    const others = this.meters.meters.flatMap((meter) => {
+      const value = this.scalar(meter, param);
+      return value === undefined ? [] : [`SELECT ${param(meter.metric)}, NULL, NULL, NULL, (${value})::text`];
+    });
+    const rows = await tx.$queryRawUnsafe<
+      { metric: string; sum: string | null; count: string | null; max: string | null; value: string | null }[]
+    >(
+      `SELECT metric, sum(s)::text AS sum, sum(c)::text AS count, max(m)::text AS max, NULL::text AS value
          FROM (
            SELECT metric, sum AS s, count AS c, max AS m FROM usage_hourly
             WHERE account_id = $1 AND hour >= $4 AND hour < $5
@@ -55,71 +65,50 @@ export class UsageReader {
             WHERE account_id = $1 AND counted
               AND ((occurred_at >= $2 AND occurred_at < $4) OR (occurred_at >= $5 AND occurred_at < $3))
          ) AS parts
-        GROUP BY metric`,
-      accountId,
-      start,
-      end,
-      fromHour,
-      toHour,
+        GROUP BY metric${others.map((sql) => `\n       UNION ALL ${sql}`).join("")}`,
+      ...params,
     );
+    // The rollup's rows have no value; a scalar row always has one, unless its subquery found nothing.
+    const rolled = new Map(rows.filter((r) => r.value === null).map((r) => [r.metric, r]));
+    const scalars = new Map(rows.filter((r) => r.value !== null).map((r) => [r.metric, r.value]));
     const totals: Record<string, number> = {};
     for (const meter of this.meters.meters) {
-      const row = sums.find((r) => r.metric === meter.metric);
-      totals[meter.metric] = await this.value(tx, meter, accountId, start, end, row);
+      const row = rolled.get(meter.metric);
+      const value =
+        meter.source !== undefined || meter.aggregation === "LATEST" || meter.aggregation === "UNIQUE_COUNT"
+          ? scalars.get(meter.metric)
+          : meter.aggregation === "SUM"
+            ? row?.sum
+            : meter.aggregation === "COUNT"
+              ? row?.count
+              : row?.max;
+      totals[meter.metric] = Number(value ?? 0);
     }
     return totals;
   }
 
-  private async value(
-    tx: Tx,
-    meter: Meter,
-    accountId: string,
-    start: Date,
-    end: Date,
-    row: { sum: string; count: string; max: string } | undefined,
-  ): Promise<number> {
+  /** The subquery giving a meter's value when the rollup does not (gauges, LATEST, UNIQUE_COUNT); `param` binds a value. */
+  private scalar(meter: Meter, param: (value: unknown) => string): string | undefined {
     switch (meter.source) {
-      case "tenancy_members": {
-        const [r] = await tx.$queryRawUnsafe<{ n: number }[]>(
-          "SELECT count(DISTINCT user_id)::int AS n FROM members WHERE account_id = $1",
-          accountId,
-        );
-        return r?.n ?? 0;
-      }
+      case "tenancy_members":
+        return "SELECT count(DISTINCT user_id) FROM members WHERE account_id = $1";
       case "tenancy_projects":
-        return tx.project.count({ where: { accountId } });
+        return "SELECT count(*) FROM projects WHERE account_id = $1";
     }
     switch (meter.aggregation) {
       case "SUM":
-        return Number(row?.sum ?? 0);
       case "COUNT":
-        return Number(row?.count ?? 0);
       case "MAX":
-        return Number(row?.max ?? 0);
-      case "LATEST": {
+        return undefined;
+      case "LATEST":
         // A gauge: the last value reported before the window's end, even if reported in an earlier period.
-        const [r] = await tx.$queryRawUnsafe<{ quantity: string }[]>(
-          `SELECT quantity::text FROM usage_events
-            WHERE account_id = $1 AND metric = $2 AND counted AND occurred_at < $3
-            ORDER BY occurred_at DESC, idempotency_key DESC LIMIT 1`,
-          accountId,
-          meter.metric,
-          end,
-        );
-        return Number(r?.quantity ?? 0);
-      }
-      case "UNIQUE_COUNT": {
-        const [r] = await tx.$queryRawUnsafe<{ n: number }[]>(
-          `SELECT count(DISTINCT dimensions ->> $4)::int AS n FROM usage_events
-            WHERE account_id = $1 AND metric = $2 AND counted AND occurred_at >= $3 AND occurred_at < $5`,
-          accountId,
-          meter.metric,
-          start,
-          meter.value_dimension,
-          end,
-        );
-        return r?.n ?? 0;
-      }
+        return `SELECT quantity FROM usage_events
+                 WHERE account_id = $1 AND metric = ${param(meter.metric)} AND counted AND occurred_at < $3
+                 ORDER BY occurred_at DESC, idempotency_key DESC LIMIT 1`;
+      case "UNIQUE_COUNT":
+        return `SELECT count(DISTINCT dimensions ->> ${param(meter.value_dimension)}) FROM usage_events
+                 WHERE account_id = $1 AND metric = ${param(meter.metric)} AND counted
+                   AND occurred_at >= $2 AND occurred_at < $3`;
     }
   }
 

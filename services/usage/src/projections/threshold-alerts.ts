@@ -1,6 +1,6 @@
 import { enterTenant } from "@platform/database";
 import type { BatchHandler, Clock, EventStore, InlineHandlers } from "@platform/event-sourcing";
-import type { QuotaView } from "../app/quota-view";
+import type { QuotaOffers } from "../app/quota-view";
 import type { Tx } from "../app/tenant";
 import type { UsageReader } from "../app/usage-reads";
 import { SYSTEM_ACTOR, UsageEvent, type UsagePayloads } from "../domain/events";
@@ -38,7 +38,7 @@ export class ThresholdAlerts {
   constructor(
     private readonly store: EventStore<Tx>,
     private readonly reader: UsageReader,
-    private readonly view: QuotaView,
+    private readonly view: QuotaOffers,
     private readonly clock: Clock,
   ) {}
 

@@ -49,8 +49,9 @@ export async function startUsage(overrides: Record<string, string> = {}): Promis
       tenancy: "tenancy.events",
       identity: "identity.events",
     },
-    // Tests close periods themselves, with the clock where they moved it.
-    env: { USAGE_CLOSER_SECONDS: "86400" },
+    // Tests close periods themselves, with the clock where they moved it. The test's clock and seams
+    // reach only a count on the main thread (count-thread.test.ts overrides USAGE_COUNT).
+    env: { USAGE_CLOSER_SECONDS: "86400", USAGE_COUNT: "inline" },
     overrides,
     create: (env, clock) => new UsageService(loadUsageConfig(env), clock),
     http: (service) => usageHttp(service),

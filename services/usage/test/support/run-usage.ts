@@ -10,7 +10,9 @@ import { UsageService } from "../../src/service";
 
 void (async () => {
   const crashAfter = Number(process.env.USAGE_TEST_CRASH_AFTER_ACCOUNTS ?? 0);
-  const service = new UsageService(loadUsageConfig(), undefined, {
+  // The seam is a function in this thread: a crash test counts on the main thread.
+  const config = loadUsageConfig(crashAfter ? { ...process.env, USAGE_COUNT: "inline" } : process.env);
+  const service = new UsageService(config, undefined, {
     countSeams: crashAfter
       ? {
           afterAccount(_accountId, applied, of) {
