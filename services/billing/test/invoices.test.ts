@@ -235,6 +235,82 @@ describe("the invoice of each billing moment", () => {
   });
 });
 
+describe("a subscription's last period (no renewal bills it)", () => {
+  const closeOf = (
+    accountId: string,
+    subscriptionId: string,
+    start: Date,
+    end: Date,
+    apiCalls: number,
+  ): [string, Record<string, unknown>] => [
+    `usage-period:${subscriptionId}:${start.getTime()}`,
+    {
+      account_id: accountId,
+      subscription_id: subscriptionId,
+      period_start: start.getTime(),
+      period_end: end.getTime(),
+      totals: { api_calls: apiCalls },
+      limits: { api_calls: 100_000 },
+    },
+  ];
+
+  it("canceled now mid-period: usage's close at the cancellation is invoiced on its own, at the full plan's limit, once", async () => {
+    const { accountId, token, subscriptionId } = await converted("Canceled Now", PM.succeeds);
+    const paying = await h.service.subscriptions.get(accountId);
+    setClock(new Date(paying.currentPeriodStart.getTime() + 10 * DAY));
+    const answer = await h.call("POST", sub(accountId, "/cancel"), {
+      token: await token(),
+      body: { at_period_end: false },
+    });
+    expect([answer.status, answer.body.status]).toEqual([200, "ended"]);
+    const endsAt = new Date(answer.body.ends_at);
+    expect(endsAt < paying.currentPeriodEnd).toBe(true);
+    // usage ends the period at the subscription's end and closes it after its grace, twice here.
+    const [aggregate, usage] = closeOf(accountId, subscriptionId, paying.currentPeriodStart, endsAt, 102_500);
+    h.clock.advance(3_600_000);
+    await h.publish("usage", UsageEvent.UsagePeriodClosed, aggregate, usage);
+    await h.publish("usage", UsageEvent.UsagePeriodClosed, aggregate, usage);
+    await h.service.settled();
+    await h.service.runScheduler();
+    const all = await invoices(accountId);
+    expect(all.map((i) => [i.billing_reason, i.status, i.total_cents])).toEqual([
+      ["subscription_cycle", "paid", 1_200],
+      ["subscription_create", "paid", 19_900],
+    ]);
+    expect((await invoice(accountId, String(all[0]?.invoice_id))).lines).toMatchObject([
+      {
+        kind: "overage",
+        metric: "api_calls",
+        quantity: 3,
+        amount_cents: 1_200,
+        period_start: paying.currentPeriodStart.toISOString(),
+        period_end: endsAt.toISOString(),
+      },
+    ]);
+  });
+
+  it("a trial's period is never billed: neither a lapsed or canceled trial's nor a converted one's", async () => {
+    const { accountId: canceledId } = await h.organization("Trial Canceled");
+    const trial = await h.service.subscriptions.get(canceledId);
+    const answer = await h.call("POST", sub(canceledId, "/cancel"), {
+      token: await h.token(canceledId),
+      body: { at_period_end: false },
+    });
+    expect([answer.status, answer.body.status]).toEqual([200, "ended"]);
+    const { accountId: convertedId, subscriptionId } = await converted("Trial Converted", PM.succeeds);
+    const paying = await h.service.subscriptions.get(convertedId);
+    for (const [aggregate, usage] of [
+      closeOf(canceledId, trial.id, trial.currentPeriodStart, new Date(answer.body.ends_at), 250_000),
+      closeOf(convertedId, subscriptionId, trial.currentPeriodStart, paying.currentPeriodStart, 250_000),
+    ])
+      await h.publish("usage", UsageEvent.UsagePeriodClosed, aggregate, usage);
+    await h.service.settled();
+    await h.service.runScheduler();
+    expect(await invoices(canceledId)).toEqual([]);
+    expect((await invoices(convertedId)).map((i) => i.billing_reason)).toEqual(["subscription_create"]);
+  });
+});
+
 describe("dunning", () => {
   it("declined → past due → retried after 3 days and on day 6 → suspended on day 7 → paid with a new card → reactivated", async () => {
     const { accountId, token, subscriptionId } = await converted("Declines", PM.insufficientFunds);

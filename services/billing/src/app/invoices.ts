@@ -126,7 +126,8 @@ export class InvoiceService {
   /**
    * usage's UsagePeriodClosed, in the processes projector's transaction: overages that arrived after
    * the renewal's invoice was finalized without them (past its grace), or of a subscription's last
-   * period (ended, never renewed), get an invoice of their own, in arrears. Nothing when the renewal
+   * period (ended, never renewed: canceled now, its period ends at the cancellation), get an invoice of
+   * their own, in arrears. Nothing for a trial's period, when the renewal
    * is still ahead or its draft is waiting (they read `usage_periods`), or when an invoice already has
    * overage lines for the period — so a redelivered close bills nothing twice.
    */
@@ -147,6 +148,8 @@ export class InvoiceService {
       if (error instanceof ConflictError && error.code === "test_clock_deleted") return;
       throw error;
     }
+    // A trial's usage is never billed, whether the trial converted, lapsed or was canceled.
+    if (subscription.trialEnd && usage.period.end <= subscription.trialEnd) return;
     const ended = subscription.status === "ended";
     if (!ended && subscription.currentPeriodStart < usage.period.end) return;
     const renewal = await tx.invoice.findFirst({
