@@ -477,6 +477,71 @@ describe("meters and periods", () => {
     ]);
   });
 
+  it("ends the period where billing's SubscriptionEnded ends the subscription (canceled now), and closes it there", async () => {
+    const org = await h.organization();
+    const other = await h.organization();
+    const endsAt = org.periodStart + 2 * DAY;
+    moveTo(endsAt - 60_000);
+    const used = await h.call("POST", usagePath(org.accountId), {
+      token: await writer(org.accountId),
+      body: { metric: "api_calls", quantity: 12_000, idempotency_key: "before-end", timestamp: endsAt - DAY },
+    });
+    expect(used.status).toBe(202);
+    await h.counted();
+    moveTo(endsAt);
+    const ended = {
+      account_id: org.accountId,
+      subscription_id: org.subscriptionId,
+      subscription_status: "ended",
+      plan: planSnapshot(STARTER_LIMITS),
+      previous_mrr_cents: 4_900,
+      mrr_cents: 0,
+      reason: "canceled",
+    };
+    // Redelivered: the period ends at the first one's time all the same.
+    await h.publish("billing", BillingEvent.SubscriptionEnded, org.subscriptionId, ended);
+    moveTo(endsAt + 60_000);
+    await h.publish("billing", BillingEvent.SubscriptionEnded, org.subscriptionId, {
+      ...ended,
+      occurred_at: endsAt,
+    });
+    const periodOf = (accountId: string) =>
+      inTenant(h.service.db, accountId, (tx) => tx.billingPeriod.findFirst({ where: { accountId } }));
+    await waitFor(
+      async () => ((await periodOf(org.accountId))?.periodEnd.getTime() === endsAt ? true : undefined),
+      {
+        what: "the period to end with the subscription",
+      },
+    );
+    expect((await periodOf(other.accountId))?.periodEnd.getTime()).toBe(other.periodEnd);
+
+    moveTo(endsAt + 30 * 60_000); // in the grace: open
+    await h.service.closer.runDueFor(org.accountId);
+    moveTo(endsAt + 61 * 60_000);
+    expect((await h.service.closer.runDueFor(org.accountId)).closed).toBe(1);
+    const closings = await h.service.db.$queryRawUnsafe<{ payload: Record<string, unknown> }[]>(
+      "SELECT payload FROM platform_events WHERE tenant_id = $1 AND event_type = $2",
+      org.accountId,
+      UsageEvent.UsagePeriodClosed,
+    );
+    expect(closings.map((c) => c.payload)).toMatchObject([
+      {
+        subscription_id: org.subscriptionId,
+        period_start: org.periodStart,
+        period_end: endsAt,
+        limits: { api_calls: 10_000 },
+        totals: expect.objectContaining({ api_calls: 12_000 }),
+      },
+    ]);
+    // The other organization's period runs on, unclosed.
+    expect(await h.service.closer.runDueFor(other.accountId)).toEqual({ closed: 0, failures: [] });
+    const late = await h.call("POST", usagePath(org.accountId), {
+      token: await writer(org.accountId),
+      body: { metric: "api_calls", quantity: 1, idempotency_key: "late", timestamp: endsAt - 60_000 },
+    });
+    expect([late.status, late.body.code]).toEqual([409, "period_closed"]);
+  });
+
   it("closes a period once when two closers race", async () => {
     const org = await h.organization();
     moveTo(org.periodEnd + 2 * 3_600_000);
