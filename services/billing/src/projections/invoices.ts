@@ -94,26 +94,7 @@ async function sideRows(tx: Tx, history: InvoiceHistoryEvent, state: InvoiceStat
       break;
     }
     case T.RefundRequested: {
-      const { data } = history;
-      await tx.refund.create({
-        data: {
-          id: data.refund_id,
-          accountId: state.accountId,
-          invoiceId: state.id,
-          creditNoteId: data.credit_note_id,
-          paymentId: data.payment_id,
-          amountCents: data.amount_cents,
-          currency: data.currency,
-          provider: data.provider,
-          paymentMethodId: data.payment_method_id,
-          status: "pending",
-          requestedAt: occurredAt,
-        },
-      });
-      await tx.creditNote.update({
-        where: { id: data.credit_note_id },
-        data: { refundCents: data.amount_cents },
-      });
+      await recordRefund(tx, state, history.data, { status: "pending", requestedAt: occurredAt });
       break;
     }
     case T.RefundIssued: {
@@ -126,26 +107,11 @@ async function sideRows(tx: Tx, history: InvoiceHistoryEvent, state: InvoiceStat
         break;
       }
       // v1: made before it was recorded, under the provider's id, with no RefundRequested before it.
-      await tx.refund.create({
-        data: {
-          id: data.refund_id,
-          accountId: state.accountId,
-          invoiceId: state.id,
-          creditNoteId: data.credit_note_id,
-          paymentId: data.payment_id,
-          amountCents: data.amount_cents,
-          currency: data.currency,
-          provider: data.provider,
-          paymentMethodId: data.payment_method_id,
-          status: "succeeded",
-          providerRefundId: data.refund_id,
-          requestedAt: occurredAt,
-          refundedAt: occurredAt,
-        },
-      });
-      await tx.creditNote.update({
-        where: { id: data.credit_note_id },
-        data: { refundCents: data.amount_cents },
+      await recordRefund(tx, state, data, {
+        status: "succeeded",
+        providerRefundId: data.refund_id,
+        requestedAt: occurredAt,
+        refundedAt: occurredAt,
       });
       break;
     }
@@ -233,4 +199,39 @@ export async function resetInvoices(tx: Tx, accountId: string): Promise<void> {
   await tx.payment.deleteMany({ where: { accountId } });
   await tx.invoiceLineItem.deleteMany({ where: { accountId } });
   await tx.invoice.deleteMany({ where: { accountId } });
+}
+
+/** A refund's row and its credit note's refunded part: from `RefundRequested`, or a v1 `RefundIssued` (made before it was recorded). */
+async function recordRefund(
+  tx: Tx,
+  invoice: { accountId: string; id: string },
+  data: {
+    refund_id: string;
+    credit_note_id: string;
+    payment_id: string | null;
+    amount_cents: number;
+    currency: string;
+    provider: string;
+    payment_method_id: string | null;
+  },
+  outcome: { status: string; requestedAt: Date; providerRefundId?: string; refundedAt?: Date },
+): Promise<void> {
+  await tx.refund.create({
+    data: {
+      id: data.refund_id,
+      accountId: invoice.accountId,
+      invoiceId: invoice.id,
+      creditNoteId: data.credit_note_id,
+      paymentId: data.payment_id,
+      amountCents: data.amount_cents,
+      currency: data.currency,
+      provider: data.provider,
+      paymentMethodId: data.payment_method_id,
+      ...outcome,
+    },
+  });
+  await tx.creditNote.update({
+    where: { id: data.credit_note_id },
+    data: { refundCents: data.amount_cents },
+  });
 }
