@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "@platform/observability";
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
 import { type AccessLogOptions, accessLog } from "./access-log";
@@ -74,6 +75,7 @@ export function requestIdOf(req: Request): string {
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
+  getOnlyETags(app);
 
   app.use(accessLog(app, options.logger, options.accessLog));
 
@@ -124,6 +126,34 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   return app;
+}
+
+/**
+ * Express hashes every answer's body into a weak ETag, POSTs' too, where it means nothing (no
+ * conditional request follows a POST) and costs a SHA-1, a Buffer copy of the body and a second
+ * socket write per answer. Here GET and HEAD answers keep express's ETag (the same value: `W/"`
+ * length in hex, `-`, the SHA-1's first 27 base64 characters), and other methods go without.
+ */
+function getOnlyETags(app: Express): void {
+  app.set("etag", false);
+  const send = app.response.send;
+  app.response.send = function sendWithETag(this: Response, body?: unknown) {
+    const method = this.req.method;
+    if (
+      (method === "GET" || method === "HEAD") &&
+      (typeof body === "string" || Buffer.isBuffer(body)) &&
+      this.get("ETag") === undefined
+    )
+      this.set("ETag", weakETag(body));
+    return send.call(this, body);
+  } as Response["send"];
+}
+
+function weakETag(body: string | Buffer): string {
+  if (body.length === 0) return 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
+  const hash = createHash("sha1").update(body).digest("base64").substring(0, 27);
+  const length = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.length;
+  return `W/"${length.toString(16)}-${hash}"`;
 }
 
 /** The `actor` every domain event records: who (a verified principal, if any) and from where. */
