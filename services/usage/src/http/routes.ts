@@ -58,6 +58,8 @@ function usageRoutes(service: UsageService, limits: ReturnType<typeof usageRateL
   const correctionRoutes = usageCorrectionRoutes(service, limits.ingest);
 
   return (router: Router) => {
+    // First: the router tries each route's pattern in order, and the check is the high-volume one.
+    quotaRoutes(service, guards, limits.check)(router);
     queryRoutes(router);
     correctionRoutes(router);
     router.get(base, ...inAccount(USAGE_READ), async (req, res) => {
@@ -93,8 +95,6 @@ function usageRoutes(service: UsageService, limits: ReturnType<typeof usageRateL
         },
       }),
     );
-
-    quotaRoutes(service, guards, limits.check)(router);
   };
 }
 
