@@ -1,9 +1,7 @@
-import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import { createHash } from "node:crypto";
 import type { Logger } from "@platform/observability";
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
-import { pinoHttp } from "pino-http";
-import { serializeRequest, serializeResponse } from "./log-serializers";
+import { type AccessLogOptions, accessLog } from "./access-log";
 import {
   HttpErrorCodes,
   type Problem,
@@ -47,6 +45,11 @@ export interface HttpAppOptions {
    * Handlers must call next() for whatever they do not refuse.
    */
   gates?: (router: Router) => void;
+  /**
+   * High-volume routes whose successful answers are logged at debug rather than info (errors, 4xx and
+   * slow answers as always): see access-log.ts.
+   */
+  accessLog?: AccessLogOptions;
 }
 
 export interface ProblemFormat {
@@ -54,15 +57,7 @@ export interface ProblemFormat {
   send(res: Response, problem: Problem): void;
 }
 
-export const REQUEST_ID_HEADER = "X-Request-Id";
-/** An incoming id is kept only if it is a short token: it lands in logs and response headers. */
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:@=+-]{1,128}$/;
-const PROBES = new Set(["/healthz", "/readyz"]);
-
-function requestIdFor(req: IncomingMessage): string {
-  const incoming = req.headers[REQUEST_ID_HEADER.toLowerCase()];
-  return typeof incoming === "string" && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-}
+export { REQUEST_ID_HEADER } from "./access-log";
 
 /** The request's id: the sane `X-Request-Id` it came with, else a generated UUID. */
 export function requestIdOf(req: Request): string {
@@ -71,7 +66,7 @@ export function requestIdOf(req: Request): string {
 
 /**
  * An express app with the platform's conventions: request ids (kept from `X-Request-Id` when sane,
- * else a UUID; echoed in the response), one pino-http log line per request carrying `request_id` and
+ * else a UUID; echoed in the response), one access log line per request carrying `request_id` and
  * the trace ids (query values redacted), `/healthz` and `/readyz`, a refusal of malformed paths and of
  * NUL in path, query or body (400), one body reader (JSON unless `bodies` says otherwise; 415 for
  * any other type), the caller's routes, then 404 and error handlers answering RFC 9457
@@ -80,23 +75,9 @@ export function requestIdOf(req: Request): string {
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
+  getOnlyETags(app);
 
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (req, res) => {
-        const id = requestIdFor(req);
-        res.setHeader(REQUEST_ID_HEADER, id);
-        return id;
-      },
-      quietReqLogger: true,
-      customAttributeKeys: { reqId: "request_id", responseTime: "duration_ms" },
-      autoLogging: { ignore: (req) => PROBES.has(req.url ?? "") },
-      serializers: { req: serializeRequest, res: serializeResponse },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
-    }),
-  );
+  app.use(accessLog(app, options.logger, options.accessLog));
 
   app.get("/healthz", (_req, res) => {
     res.status(200).json({ status: "ok" });
@@ -134,7 +115,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       return;
     }
     const { body, expected } = problemFromError(error, requestIdOf(req));
-    // pino-http logs the request line with `err` (message and stack) when res.err is set.
+    // The access line logs the request with `err` (message and stack) when res.err is set.
     if (!expected) res.err = error instanceof Error ? error : new Error(String(error));
     const format = options.problemFormats?.find(
       (candidate) => req.path === candidate.path || req.path.startsWith(`${candidate.path}/`),
@@ -145,6 +126,34 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   return app;
+}
+
+/**
+ * Express hashes every answer's body into a weak ETag, POSTs' too, where it means nothing (no
+ * conditional request follows a POST) and costs a SHA-1, a Buffer copy of the body and a second
+ * socket write per answer. Here GET and HEAD answers keep express's ETag (the same value: `W/"`
+ * length in hex, `-`, the SHA-1's first 27 base64 characters), and other methods go without.
+ */
+function getOnlyETags(app: Express): void {
+  app.set("etag", false);
+  const send = app.response.send;
+  app.response.send = function sendWithETag(this: Response, body?: unknown) {
+    const method = this.req.method;
+    if (
+      (method === "GET" || method === "HEAD") &&
+      (typeof body === "string" || Buffer.isBuffer(body)) &&
+      this.get("ETag") === undefined
+    )
+      this.set("ETag", weakETag(body));
+    return send.call(this, body);
+  } as Response["send"];
+}
+
+function weakETag(body: string | Buffer): string {
+  if (body.length === 0) return 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
+  const hash = createHash("sha1").update(body).digest("base64").substring(0, 27);
+  const length = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.length;
+  return `W/"${length.toString(16)}-${hash}"`;
 }
 
 /** The `actor` every domain event records: who (a verified principal, if any) and from where. */

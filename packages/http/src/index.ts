@@ -1,3 +1,4 @@
+export type { AccessLogOptions } from "./access-log";
 export {
   actorOf,
   createHttpApp,

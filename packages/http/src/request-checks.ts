@@ -55,19 +55,26 @@ function nulError(field: string): InvalidInputError {
  * Postgres cannot store in text and would otherwise surface as a 500 from deep in a command.
  */
 export function checkRequestTarget(req: Request, _res: Response, next: NextFunction): void {
-  for (const segment of req.path.split("/")) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      throw new InvalidInputError(HttpErrorCodes.malformedPath, "the path has a malformed percent-escape", {
-        details: { field: "path" },
-      });
+  const path = req.path;
+  // Most paths have no escape at all: nothing to decode, and a NUL could only be there literally.
+  if (path.includes("%")) {
+    for (const segment of path.split("/")) {
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        throw new InvalidInputError(HttpErrorCodes.malformedPath, "the path has a malformed percent-escape", {
+          details: { field: "path" },
+        });
+      }
+      if (decoded.includes("\u0000")) throw nulError("path");
     }
-    if (decoded.includes("\u0000")) throw nulError("path");
+  } else if (path.includes("\u0000")) throw nulError("path");
+  // express parses req.query anew on each read; without a query string there is nothing to parse.
+  if (req.url.includes("?")) {
+    const inQuery = nulPathOf(req.query);
+    if (inQuery !== undefined) throw nulError(inQuery ? `query.${inQuery}` : "query");
   }
-  const inQuery = nulPathOf(req.query);
-  if (inQuery !== undefined) throw nulError(inQuery ? `query.${inQuery}` : "query");
   next();
 }
 

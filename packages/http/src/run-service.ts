@@ -27,7 +27,7 @@ export async function runService(
     routes: (router: Router) => void;
     readiness: ReadinessCheck[];
     telemetry: { shutdown(): Promise<void> };
-  } & Pick<HttpAppOptions, "bodies" | "problemFormats" | "gates">,
+  } & Pick<HttpAppOptions, "bodies" | "problemFormats" | "gates" | "accessLog">,
 ): Promise<void> {
   const { service } = options;
   const name = service.config.SERVICE_NAME;
@@ -41,6 +41,7 @@ export async function runService(
       readiness: options.readiness,
       bodies: options.bodies,
       problemFormats: options.problemFormats,
+      accessLog: options.accessLog,
     });
     const http = await serve(app, { port: service.config.PORT });
     service.logger.info({ port: http.port }, `${name} listening`);

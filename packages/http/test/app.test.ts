@@ -1,3 +1,4 @@
+import { get } from "node:http";
 import { ConflictError, PlatformError, UnavailableError } from "@platform/errors";
 import express from "express";
 import { z } from "zod";
@@ -380,5 +381,92 @@ describe("request logs keep secrets out", () => {
       headers: { location: "https://idp.example/authorize?client_id=[REDACTED]&state=[REDACTED]" },
     });
     expect(JSON.stringify(server.lines())).not.toContain("st_secret");
+  });
+});
+
+function statusOf(path: string, ifNoneMatch: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    get(`${server.url}${path}`, { headers: { "if-none-match": ifNoneMatch } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    }).on("error", reject);
+  });
+}
+
+describe("ETags", () => {
+  it("a GET answer carries express's weak ETag and answers 304 to it; a POST answer carries none", async () => {
+    const first = await fetch(`${server.url}/things/7`);
+    const tag = first.headers.get("etag");
+    expect(tag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+    // Not fetch: it adds `Cache-Control: no-cache` to a conditional request, which forbids a 304.
+    expect(await statusOf("/things/7", tag as string)).toBe(304);
+    expect(await statusOf("/things/8", tag as string)).toBe(200);
+    const posted = await post("/things/7/archive", JSON.stringify({ a: 1 }));
+    expect(posted.status).toBe(200);
+    expect(posted.headers.get("etag")).toBeNull();
+  });
+});
+
+describe("access log of quiet routes", () => {
+  let quiet: TestServer;
+  beforeAll(async () => {
+    quiet = await start({
+      accessLog: { quiet: (req) => req.path.startsWith("/hot"), slowMs: 60_000 },
+      routes: (router) => {
+        router.post("/hot", (req, res) => {
+          req.log.info("in the route");
+          res.json({ ok: true });
+        });
+        router.post("/hot/refused", () => {
+          throw new ConflictError("nope", "refused");
+        });
+        router.post("/hot/broken", () => {
+          throw new Error("broken");
+        });
+        router.post("/cold", (_req, res) => {
+          res.json({ ok: true });
+        });
+      },
+    });
+  });
+  afterAll(() => quiet.serving.close());
+
+  const levelOf = async (path: string, on = quiet) => {
+    const response = await fetch(`${on.url}${path}`, { method: "POST" });
+    await response.arrayBuffer();
+    const id = response.headers.get("x-request-id");
+    // The line is written when the response closes, which may be just after the client has it.
+    for (let i = 0; i < 50; i++) {
+      const line = on.lines().find((l) => l.request_id === id && String(l.msg).startsWith("request "));
+      if (line)
+        return { level: line.level, msg: line.msg, lines: quiet.lines().filter((l) => l.request_id === id) };
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`no access line for ${path}`);
+  };
+
+  it("a quiet route's success is logged at debug, with req.log still carrying the request id", async () => {
+    const { level, lines } = await levelOf("/hot");
+    expect(level).toBe("debug");
+    expect(lines.map((l) => l.msg)).toEqual(["in the route", "request completed"]);
+  });
+
+  it("a quiet route's refusal and failure are logged as always; other routes at info", async () => {
+    expect((await levelOf("/hot/refused")).level).toBe("warn");
+    expect(await levelOf("/hot/broken")).toMatchObject({ level: "error", msg: "request errored" });
+    expect((await levelOf("/cold")).level).toBe("info");
+  });
+
+  it("a quiet route's answer slower than slowMs is logged at info", async () => {
+    // slowMs 0: every answer is slow, without a timing the test would depend on.
+    const slow = await start({
+      accessLog: { quiet: () => true, slowMs: 0 },
+      routes: (router) => router.post("/hot", (_req, res) => void res.json({ ok: true })),
+    });
+    try {
+      expect((await levelOf("/hot", slow)).level).toBe("info");
+    } finally {
+      await slow.serving.close();
+    }
   });
 });

@@ -20,7 +20,7 @@ import { currentUsageJson } from "./serializers";
  * usage's HTTP API for createHttpApp/runService: the routes, and the rate limiters' gates in front of
  * the body reader (a flooding organization's refused requests cost no parsing, no guard, no route).
  */
-export function usageHttp(service: UsageService): Pick<HttpAppOptions, "routes" | "gates"> {
+export function usageHttp(service: UsageService): Pick<HttpAppOptions, "routes" | "gates" | "accessLog"> {
   const limits = usageRateLimits(service);
   const tenant = gateTenant(service);
   const base = "/v1/organizations/:accountId";
@@ -32,8 +32,13 @@ export function usageHttp(service: UsageService): Pick<HttpAppOptions, "routes" 
       router.post(`${base}/usage/events/:key/void`, limits.ingest.gate(tenant));
     },
     routes: usageRoutes(service, limits),
+    // A backend checks before each unit of work: an info line per allowed check would be most of the
+    // log and of the check's CPU. Refusals (4xx), errors and slow checks are logged as always.
+    accessLog: { quiet: (req) => req.method === "POST" && QUOTA_CHECK.test(req.path) },
   };
 }
+
+const QUOTA_CHECK = /^\/v1\/organizations\/[^/]+\/quotas\/check$/;
 
 /** usage's HTTP API: parse at the edge, hand over to the intake or the reader, answer (docs/usage.md). */
 function usageRoutes(service: UsageService, limits: ReturnType<typeof usageRateLimits>) {
@@ -53,6 +58,8 @@ function usageRoutes(service: UsageService, limits: ReturnType<typeof usageRateL
   const correctionRoutes = usageCorrectionRoutes(service, limits.ingest);
 
   return (router: Router) => {
+    // First: the router tries each route's pattern in order, and the check is the high-volume one.
+    quotaRoutes(service, guards, limits.check)(router);
     queryRoutes(router);
     correctionRoutes(router);
     router.get(base, ...inAccount(USAGE_READ), async (req, res) => {
@@ -88,8 +95,6 @@ function usageRoutes(service: UsageService, limits: ReturnType<typeof usageRateL
         },
       }),
     );
-
-    quotaRoutes(service, guards, limits.check)(router);
   };
 }
 
