@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import { PlatformError } from "@platform/errors";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
@@ -28,6 +29,16 @@ export interface TenantRateLimitOptions {
    * more answers 429 `concurrency_limited` with `Retry-After: 1` and spends no quota. Unbounded if not given.
    */
   maxConcurrent?: number;
+  /**
+   * After a 429 (`rate_limited` or `concurrency_limited`, from the limiter or its gate) has been sent,
+   * stop reading that connection for its `Retry-After`, at most this many milliseconds, then read on.
+   * A closed-loop flooder's next requests wait in the kernel's socket buffer instead of each costing
+   * a parse, the routing and another 429 on the event loop. Only the refused connection waits; other
+   * connections, the same tenant's included, are read as usual. 0 (the default) never pauses: a
+   * proxy that sends several tenants' requests over one pooled connection would otherwise make
+   * another tenant wait behind the refused one.
+   */
+  pauseRefusedMs?: number;
 }
 
 /**
@@ -104,13 +115,46 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
   if (maxConcurrent !== undefined && (!Number.isInteger(maxConcurrent) || maxConcurrent < 1))
     throw new Error(`tenantRateLimit: maxConcurrent must be a whole number >= 1, not ${maxConcurrent}`);
 
-  const concurrencyRefusal = () =>
-    new PlatformError(
+  const pauseRefusedMs = options.pauseRefusedMs ?? 0;
+  if (!Number.isInteger(pauseRefusedMs) || pauseRefusedMs < 0)
+    throw new Error(`tenantRateLimit: pauseRefusedMs must be a whole number >= 0, not ${pauseRefusedMs}`);
+  /** Connections not read until their timer fires: one pause at a time, never stacked. */
+  const paused = new WeakSet<Socket>();
+  /**
+   * Holds a refused connection back once its 429 is out ("finish": written to the socket, so the
+   * answer itself is never held). Pausing the socket pauses node's HTTP parser on it (node does the
+   * same for its own write backpressure); requests already sent wait unparsed, and are answered in
+   * order once it resumes. A connection closed meanwhile just drops its timer.
+   */
+  const holdBack = (req: Request, res: Response, retryAfterSeconds: number) => {
+    const ms = Math.min(pauseRefusedMs, retryAfterSeconds * 1000);
+    if (ms <= 0) return;
+    const socket = req.socket;
+    res.once("finish", () => {
+      if (paused.has(socket) || socket.destroyed) return;
+      paused.add(socket);
+      socket.pause();
+      const release = () => {
+        clearTimeout(timer);
+        socket.off("close", release);
+        paused.delete(socket);
+        if (!socket.destroyed) socket.resume();
+      };
+      const timer = setTimeout(release, ms);
+      timer.unref();
+      socket.once("close", release);
+    });
+  };
+
+  const concurrencyRefusal = (req: Request, res: Response) => {
+    holdBack(req, res, 1);
+    return new PlatformError(
       "rate_limited",
       CONCURRENCY_LIMITED_CODE,
       `at most ${maxConcurrent} requests of one organization may be in progress at once; retry in 1 s`,
       { details: { retryAfterSeconds: 1, maxConcurrent } },
     );
+  };
   const busy = (tenant: string) =>
     maxConcurrent !== undefined && (inFlight.get(tenant) ?? 0) >= maxConcurrent;
 
@@ -120,7 +164,7 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
     const policy = validPolicy(await options.policyFor(tenant));
     const name = sfString(policy.name);
     res.set("RateLimit-Policy", `${name};q=${policy.limit};w=${policy.windowSeconds}`);
-    if (busy(tenant)) throw concurrencyRefusal();
+    if (busy(tenant)) throw concurrencyRefusal(req, res);
     let outcome: RateLimiterRes;
     let allowed: boolean;
     try {
@@ -137,7 +181,10 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
     // Whole seconds, never 0 while the window is open: a client told t=0 would retry at once.
     const resetSeconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
     res.set("RateLimit", `${name};r=${Math.max(0, outcome.remainingPoints)};t=${resetSeconds}`);
-    if (!allowed) throw rateLimited(policy, resetSeconds);
+    if (!allowed) {
+      holdBack(req, res, resetSeconds);
+      throw rateLimited(policy, resetSeconds);
+    }
     if (maxConcurrent !== undefined) {
       inFlight.set(tenant, (inFlight.get(tenant) ?? 0) + 1);
       // "close" comes once per response, sent or abandoned by the client.
@@ -155,7 +202,7 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
     async (req: Request, res: Response, next: NextFunction) => {
       const tenant = tenantOf(req);
       if (tenant === undefined) return next();
-      if (busy(tenant)) throw concurrencyRefusal();
+      if (busy(tenant)) throw concurrencyRefusal(req, res);
       const refused = spent.get(tenant);
       if (!refused) return next();
       const left = refused.until - Date.now();
@@ -171,6 +218,7 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
       const resetSeconds = Math.max(1, Math.ceil(left / 1000));
       res.set("RateLimit-Policy", `${name};q=${policy.limit};w=${policy.windowSeconds}`);
       res.set("RateLimit", `${name};r=0;t=${resetSeconds}`);
+      holdBack(req, res, resetSeconds);
       throw rateLimited(policy, resetSeconds);
     };
 

@@ -3,6 +3,7 @@
  * 429, and an error the route itself throws), remaining counting down, one tenant's spent quota
  * leaving another's alone, a sane Retry-After, the window reopening, and policies per plan.
  */
+import { Agent, type IncomingHttpHeaders, request } from "node:http";
 import { NotFoundError } from "@platform/errors";
 import { type RateLimitPolicy, tenantRateLimit } from "../src";
 import { start, type TestServer } from "./helpers";
@@ -228,5 +229,142 @@ describe("the gate and the concurrency cap", () => {
     const res = await post(tenant);
     expect(res.status).toBe(200);
     expect(rateLimit(res).r).toBe(2); // of 5: the two slow ones and this one spent, the refusal did not
+  });
+});
+
+describe("pausing a refused connection (pauseRefusedMs)", () => {
+  /** Requests of each tenant the server parsed, counted before anything can refuse them. */
+  const parsed = new Map<string, number>();
+  const servers: TestServer[] = [];
+  const serverPausing = async (pauseRefusedMs: number) => {
+    const limiter = tenantRateLimit({
+      tenantOf: (req) => req.header("x-tenant") ?? undefined,
+      policyFor: planOf,
+      pauseRefusedMs,
+    });
+    const server = await start({
+      gates: (router) => {
+        router.use((req, _res, next) => {
+          const tenant = req.header("x-tenant") ?? "";
+          parsed.set(tenant, (parsed.get(tenant) ?? 0) + 1);
+          next();
+        });
+        router.use(limiter.gate((req) => req.header("x-tenant") ?? undefined));
+      },
+      routes: (router) => {
+        router.post("/things", limiter, (req, res) => {
+          res.json({ port: req.socket.remotePort });
+        });
+      },
+    });
+    servers.push(server);
+    return server;
+  };
+  afterAll(() => Promise.all(servers.map((server) => server.serving.close())));
+
+  /** One kept-alive connection (maxSockets 1), as a closed-loop client has. */
+  const connection = () => new Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (server: TestServer, agent: Agent, tenant: string) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: { port?: number; code?: string } }>(
+      (resolve, reject) => {
+        const req = request(
+          `${server.url}/things`,
+          { method: "POST", agent, headers: { "x-tenant": tenant, "content-type": "application/json" } },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => {
+              text += chunk;
+            });
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) }),
+            );
+          },
+        );
+        req.on("error", reject);
+        req.end("{}");
+      },
+    );
+  /** A closed loop on one connection for `ms`: the next request as soon as the answer is in. */
+  const flood = async (server: TestServer, agent: Agent, tenant: string, ms: number) => {
+    const statuses: number[] = [];
+    const until = Date.now() + ms;
+    const loop = async () => {
+      while (Date.now() < until) statuses.push((await send(server, agent, tenant)).status);
+    };
+    await Promise.race([loop(), new Promise((resolve) => setTimeout(resolve, ms))]);
+    return statuses;
+  };
+
+  it("parses none of a refused connection's requests while it is paused; without pausing, every one", async () => {
+    const pausing = await serverPausing(30_000);
+    const plain = await serverPausing(0);
+    const [held, free] = [fresh("starter"), fresh("starter")];
+    for (const [server, tenant] of [
+      [pausing, held],
+      [plain, free],
+    ] as const) {
+      const agent = connection();
+      for (let i = 0; i < 3; i++) expect((await send(server, agent, tenant)).status).toBe(200);
+      const before = parsed.get(tenant);
+      const statuses = await flood(server, agent, tenant, 500);
+      expect(statuses.every((status) => status === 429)).toBe(true);
+      const during = (parsed.get(tenant) ?? 0) - (before ?? 0);
+      if (server === pausing) {
+        // The first 429, then its connection is not read: the next request waits unparsed in the kernel.
+        expect(during).toBe(1);
+        expect(statuses).toHaveLength(1);
+      } else expect(during).toBeGreaterThan(1);
+      agent.destroy();
+    }
+  });
+
+  it("leaves other connections alone, of another tenant or of the refused one", async () => {
+    const server = await serverPausing(30_000);
+    const tenant = fresh("starter");
+    const flooder = connection();
+    for (let i = 0; i < 3; i++) await send(server, flooder, tenant);
+    expect((await send(server, flooder, tenant)).status).toBe(429);
+    const waiting = send(server, flooder, tenant).catch(() => undefined); // held until the server closes
+    const other = await send(server, connection(), fresh("starter"));
+    expect(other.status).toBe(200);
+    // The same tenant on a connection of its own is read (and refused, with every field).
+    const again = await send(server, connection(), tenant);
+    expect(again.status).toBe(429);
+    expect(again.headers["ratelimit-policy"]).toBe('"starter";q=3;w=60');
+    expect(again.headers.ratelimit).toMatch(/^"starter";r=0;t=\d+$/);
+    expect(Number(again.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    flooder.destroy();
+    await waiting;
+  });
+
+  it("reads the connection again after the pause: its queued request is answered, with every field", async () => {
+    const server = await serverPausing(200);
+    const tenant = fresh("starter");
+    const agent = connection();
+    const { body } = await send(server, agent, tenant);
+    for (let i = 0; i < 2; i++) await send(server, agent, tenant);
+    expect((await send(server, agent, tenant)).status).toBe(429);
+    const before = parsed.get(tenant);
+    const next = await send(server, agent, tenant);
+    expect(parsed.get(tenant)).toBe((before ?? 0) + 1);
+    expect(next.status).toBe(429);
+    expect(next.body.code).toBe("rate_limited");
+    expect(next.headers["ratelimit-policy"]).toBe('"starter";q=3;w=60');
+    expect(next.headers.ratelimit).toMatch(/^"starter";r=0;t=\d+$/);
+    expect(next.headers["retry-after"]).toBeDefined();
+    // Still the same kept-alive connection, resumed rather than replaced.
+    const third = await send(server, agent, fresh("pro"));
+    expect(third.body.port).toBe(body.port);
+    agent.destroy();
+  });
+
+  it("refuses a negative or fractional pause", () => {
+    expect(() => tenantRateLimit({ tenantOf: () => "t", policyFor: planOf, pauseRefusedMs: -1 })).toThrow(
+      /pauseRefusedMs/,
+    );
+    expect(() => tenantRateLimit({ tenantOf: () => "t", policyFor: planOf, pauseRefusedMs: 1.5 })).toThrow(
+      /pauseRefusedMs/,
+    );
   });
 });
