@@ -44,6 +44,7 @@ export function usageRateLimits(service: UsageService): {
           : { name: "default", ...(plans.default as (typeof plans)[string])[api] };
       },
       maxConcurrent: service.config.USAGE_MAX_CONCURRENT,
+      pauseRefusedMs: service.config.USAGE_REFUSED_PAUSE_MS,
     });
   return { ingest: limiter("ingest"), check: limiter("check") };
 }
