@@ -134,9 +134,14 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
       if (paused.has(socket) || socket.destroyed) return;
       paused.add(socket);
       socket.pause();
+      // node resumes the socket itself when it discards a body nobody read (the gate's refusals):
+      // pause it again until the timer says so.
+      const hold = () => socket.pause();
+      socket.on("resume", hold);
       const release = () => {
         clearTimeout(timer);
         socket.off("close", release);
+        socket.off("resume", hold);
         paused.delete(socket);
         if (!socket.destroyed) socket.resume();
       };
