@@ -156,7 +156,7 @@ export class BillingService {
     this.readModels = this.readModelProjector();
     const processes = this.projector(
       `${this.config.READ_MODEL_GROUP}.processes`,
-      processHandlers(this.subscriptions, this.invoices),
+      processHandlers(this.subscriptions, this.invoices, this.config.READ_MODEL_GROUP),
     );
     await this.runtime.startWorkers(this.readModels, processes);
     // Trial ends and renewals are due by the clock, not by an event: run them on a timer.

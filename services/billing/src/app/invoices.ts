@@ -137,6 +137,10 @@ export class InvoiceService {
     at?: Date,
   ): Promise<void> {
     await enterTenant(tx, usage.accountId);
+    // The subscription's row lock orders this with the renewal (which updates the row) and with the
+    // finalization of its invoice (which takes the lock, see finalize): each decides after the other
+    // committed, so a close that arrives while they run is billed by one of them, never by neither.
+    await lockSubscription(tx, usage.subscriptionId);
     const subscription = await tx.subscription.findUnique({ where: { id: usage.subscriptionId } });
     if (!subscription) return;
     // On a test clock, at the clock's time (docs/billing.md, Test clocks); a deleted clock's
@@ -379,6 +383,8 @@ export class InvoiceService {
       const lines = (
         await tx.invoiceLineItem.findMany({ where: { invoiceId }, orderBy: { position: "asc" } })
       ).map(lineOfRow);
+      // Ordered with a late close's billing by the subscription's lock (billLateUsage).
+      if (state.usagePeriodStart !== null) await lockSubscription(tx, state.subscriptionId);
       const usage =
         state.usagePeriodStart === null
           ? null
@@ -997,3 +1003,8 @@ function outcomeOf(result: Awaited<ReturnType<PaymentProvider["charge"]>>): Char
 
 /** An attempt that never reached a provider still gets an id, as deterministic as the provider's. */
 const paymentIdOf = (key: string) => `pay_${createHash("sha256").update(key).digest("hex").slice(0, 24)}`;
+
+/** Holds the subscription's row until the transaction ends (a late usage close and a finalization serialize on it). */
+async function lockSubscription(tx: Tx, subscriptionId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM subscriptions WHERE id = ${subscriptionId} FOR UPDATE`;
+}

@@ -1,5 +1,5 @@
 import { TenancyEvent, type TenancyPayloads, UsageEvent, type UsagePayloads } from "@platform/contracts";
-import { handlersFor, type ProjectionHandler } from "@platform/event-sourcing";
+import { handlersFor, type ProjectionHandler, requireProjected } from "@platform/event-sourcing";
 import type { InvoiceService } from "../app/invoices";
 import type { SubscriptionService } from "../app/subscriptions";
 import type { Tx } from "../app/tenant";
@@ -13,6 +13,8 @@ import type { Tx } from "../app/tenant";
 export function processHandlers(
   subscriptions: SubscriptionService,
   invoices: InvoiceService,
+  /** The read models' consumer group: a late close is billed only once `usage_periods` holds it. */
+  readModelGroup: string,
 ): Record<string, ProjectionHandler<Tx>> {
   return {
     ...handlersFor<TenancyPayloads>()<Tx>({
@@ -23,6 +25,10 @@ export function processHandlers(
     ...handlersFor<UsagePayloads>()<Tx>({
       // Usage closed after its renewal's invoice was final: its overages on an invoice of their own.
       [UsageEvent.UsagePeriodClosed]: async (tx, event) => {
+        // The renewal's finalization reads the close from usage_periods (a read model, another
+        // consumer): wait until it is there, so that whichever of the two runs second sees the other's
+        // work (billLateUsage explains the lock that orders them).
+        await requireProjected(tx, readModelGroup, event);
         const { data } = event;
         await invoices.billLateUsage(tx, {
           accountId: data.account_id,
