@@ -8,20 +8,10 @@
  */
 import { uniqueName } from "@platform/testkit";
 import { billingOf, DAY_MS, onTestClock, organizationWhen, traitsWhen } from "./support/billing";
-import {
-  billingUrl,
-  call,
-  ensureRunning,
-  identityUrl,
-  organizationOf,
-  signUp,
-  tenancyUrl,
-} from "./support/platform";
+import { billingUrl, call, ensureRunning, organizationOf, signUp } from "./support/platform";
 
 beforeAll(async () => {
-  await ensureRunning("identity", identityUrl);
-  await ensureRunning("tenancy", tenancyUrl);
-  await ensureRunning("billing", billingUrl);
+  await ensureRunning("identity", "tenancy", "billing");
 });
 
 async function newOrganization(name: string) {

@@ -5,20 +5,10 @@
  * owner cannot read another's subscription.
  */
 import { uniqueName, waitFor } from "@platform/testkit";
-import {
-  billingUrl,
-  call,
-  ensureRunning,
-  identityUrl,
-  organizationOf,
-  signUp,
-  tenancyUrl,
-} from "./support/platform";
+import { billingUrl, call, ensureRunning, organizationOf, signUp, tenancyUrl } from "./support/platform";
 
 beforeAll(async () => {
-  await ensureRunning("identity", identityUrl);
-  await ensureRunning("tenancy", tenancyUrl);
-  await ensureRunning("billing", billingUrl);
+  await ensureRunning("identity", "tenancy", "billing");
 });
 
 const DAY_MS = 86_400_000;

@@ -15,7 +15,6 @@ import {
   organizationOf,
   scimClient,
   signUp,
-  tenancyUrl,
 } from "./support/platform";
 
 const call = (method: string, path: string, options: { body?: unknown; token?: string } = {}) =>
@@ -25,8 +24,7 @@ let accountId: string;
 let adminToken: string;
 
 beforeAll(async () => {
-  await ensureRunning("identity", identityUrl);
-  await ensureRunning("tenancy", tenancyUrl);
+  await ensureRunning("identity", "tenancy");
   const owner = await signUp(`${uniqueName("owner")}@example.com`);
   ({ accountId, token: adminToken } = await organizationOf(owner, "E2E Identity"));
 });

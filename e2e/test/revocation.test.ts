@@ -9,8 +9,7 @@ import { call, ensureRunning, identityUrl, organizationOf, signUp, tenancyUrl } 
 const REQUIRED_MS = 2_000;
 
 beforeAll(async () => {
-  await ensureRunning("identity", identityUrl);
-  await ensureRunning("tenancy", tenancyUrl);
+  await ensureRunning("identity", "tenancy");
 });
 
 /** Milliseconds from `since` until tenancy answers 401 to the token (polling every 10 ms). */

@@ -16,8 +16,7 @@ import {
 } from "./support/platform";
 
 beforeAll(async () => {
-  await ensureRunning("identity", identityUrl);
-  await ensureRunning("tenancy", tenancyUrl);
+  await ensureRunning("identity", "tenancy");
 });
 
 /** The invitation e-mail tenancy queued for the mailer, read as the invitee reads their inbox. */

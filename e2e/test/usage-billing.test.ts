@@ -9,7 +9,7 @@
  * now or at the period's end, is closed where the subscription ended and its overage invoiced on its own.
  */
 import { uniqueName } from "@platform/testkit";
-import { billingUrl, ensureRunning, identityUrl, tenancyUrl, usageUrl } from "./support/platform";
+import { ensureRunning } from "./support/platform";
 import {
   cents,
   HOUR_MS,
@@ -22,10 +22,7 @@ import {
 } from "./support/usage";
 
 beforeAll(async () => {
-  await ensureRunning("identity", identityUrl);
-  await ensureRunning("tenancy", tenancyUrl);
-  await ensureRunning("billing", billingUrl);
-  await ensureRunning("usage", usageUrl);
+  await ensureRunning("identity", "tenancy", "billing", "usage");
 });
 
 /** Package pricing: the packages started over the limit, at the plan's package price. */

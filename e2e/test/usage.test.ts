@@ -8,21 +8,16 @@
 import { uniqueName, waitFor } from "@platform/testkit";
 import {
   apiKeyOf,
-  billingUrl,
   call,
   ensureRunning,
   identityUrl,
   organizationOf,
   signUp,
-  tenancyUrl,
   usageUrl,
 } from "./support/platform";
 
 beforeAll(async () => {
-  await ensureRunning("identity", identityUrl);
-  await ensureRunning("tenancy", tenancyUrl);
-  await ensureRunning("billing", billingUrl);
-  await ensureRunning("usage", usageUrl);
+  await ensureRunning("identity", "tenancy", "billing", "usage");
 });
 
 interface MetricUsage {

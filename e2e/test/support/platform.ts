@@ -31,13 +31,19 @@ export async function call(
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
-export async function ensureRunning(name: string, base: string): Promise<void> {
-  const ready = await fetch(`${base}/readyz`).catch((error: unknown) => {
-    throw new Error(
-      `${name} is not running at ${base} (start it with \`bash infra/bin/platform up\`): ${String(error)}`,
-    );
-  });
-  if (ready.status !== 200) throw new Error(`${name} at ${base} is not ready: ${ready.status}`);
+const serviceUrls = { identity: identityUrl, tenancy: tenancyUrl, billing: billingUrl, usage: usageUrl };
+
+/** Fails the file at once, with how to start them, unless each named service answers /readyz. */
+export async function ensureRunning(...names: (keyof typeof serviceUrls)[]): Promise<void> {
+  for (const name of names) {
+    const base = serviceUrls[name];
+    const ready = await fetch(`${base}/readyz`).catch((error: unknown) => {
+      throw new Error(
+        `${name} is not running at ${base} (start it with \`bash infra/bin/platform up\`): ${String(error)}`,
+      );
+    });
+    if (ready.status !== 200) throw new Error(`${name} at ${base} is not ready: ${ready.status}`);
+  }
 }
 
 export const PASSWORD = "correct horse battery staple";
