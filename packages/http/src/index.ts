@@ -9,6 +9,7 @@ export {
   requestIdOf,
 } from "./app";
 export { type BatchIntakeOptions, type BatchItemError, batchIntake } from "./batch-intake";
+export { HOT_BODY_MAX_BYTES, type HotRoute } from "./hot-routes";
 export {
   canonicalJson,
   IDEMPOTENCY_KEY_HEADER,

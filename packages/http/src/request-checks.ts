@@ -43,6 +43,12 @@ export function nulPathOf(value: unknown, path: string[] = []): string | undefin
   return undefined;
 }
 
+/** The 400 `nul_character` for a parsed body holding NUL, or undefined when it holds none. */
+export function bodyNulError(body: unknown): InvalidInputError | undefined {
+  const field = nulPathOf(body);
+  return field === undefined ? undefined : nulError(field ? `body.${field}` : "body");
+}
+
 function nulError(field: string): InvalidInputError {
   return new InvalidInputError(HttpErrorCodes.nulCharacter, `${field} contains a NUL character (U+0000)`, {
     details: { field },
@@ -110,8 +116,7 @@ export function bodyReader(rules: BodyRule[]): RequestHandler {
     const run = (index: number): void => {
       const parser = rule.parsers[index];
       if (!parser) {
-        const field = nulPathOf(req.body);
-        next(field === undefined ? undefined : nulError(field ? `body.${field}` : "body"));
+        next(bodyNulError(req.body));
         return;
       }
       parser(req, res, (error?: unknown) => (error ? next(error) : run(index + 1)));

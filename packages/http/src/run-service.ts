@@ -27,7 +27,7 @@ export async function runService(
     routes: (router: Router) => void;
     readiness: ReadinessCheck[];
     telemetry: { shutdown(): Promise<void> };
-  } & Pick<HttpAppOptions, "bodies" | "problemFormats" | "gates" | "accessLog">,
+  } & Pick<HttpAppOptions, "bodies" | "problemFormats" | "gates" | "accessLog" | "hotRoutes">,
 ): Promise<void> {
   const { service } = options;
   const name = service.config.SERVICE_NAME;
@@ -42,6 +42,7 @@ export async function runService(
       bodies: options.bodies,
       problemFormats: options.problemFormats,
       accessLog: options.accessLog,
+      hotRoutes: options.hotRoutes,
     });
     const http = await serve(app, { port: service.config.PORT });
     service.logger.info({ port: http.port }, `${name} listening`);

@@ -1,5 +1,6 @@
 import { knownPrincipal, requireAccount, requirePermission } from "@platform/auth";
 import {
+  type HotRoute,
   param,
   parseBody,
   type RateLimitPolicy,
@@ -8,7 +9,7 @@ import {
   tenantRateLimit,
   who,
 } from "@platform/http";
-import type { Request, RequestHandler, Router } from "express";
+import type { Request, RequestHandler } from "express";
 import { z } from "zod";
 import type { QuotaAnswer } from "../app/quota";
 import type { UsageService } from "../service";
@@ -67,12 +68,21 @@ export function gateTenant(service: UsageService) {
  * to usage's log, which a read-only role (billing_manager) should not be able to fill. The guards are
  * inAccount's but for the closed-organization check, which is a database transaction per POST: the
  * quota view knows the organization is closed (tenancy's event) and the checker refuses with the
- * same 409 `organization_closed`, so the hot path touches no database.
+ * same 409 `organization_closed`, so the check touches no database. A hot route (packages/http
+ * hot-routes.ts): a backend makes one before each unit of work, and express's router and body parser
+ * cost more than the check itself (docs/usage.md, "Quota checks").
  */
-export function quotaRoutes(service: UsageService, guards: RouteGuards, limit: RequestHandler) {
-  return (router: Router) => {
-    router.post(
-      "/v1/organizations/:accountId/quotas/check",
+export function quotaCheckRoute(
+  service: UsageService,
+  guards: RouteGuards,
+  limit: TenantRateLimiter,
+  gateTenantOf: (req: Request) => string | undefined,
+): HotRoute {
+  return {
+    method: "POST",
+    path: "/v1/organizations/:accountId/quotas/check",
+    gates: [limit.gate(gateTenantOf)],
+    handlers: [
       guards.signedIn,
       requireAccount("accountId") as RequestHandler,
       requirePermission(USAGE_WRITE) as RequestHandler,
@@ -82,7 +92,7 @@ export function quotaRoutes(service: UsageService, guards: RouteGuards, limit: R
         const answer = await service.quota.check(account(req), metric, quantity, who(req, res));
         res.json(quotaJson(answer));
       },
-    );
+    ],
   };
 }
 

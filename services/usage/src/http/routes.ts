@@ -4,6 +4,7 @@ import {
   batchIntake,
   type HttpAppOptions,
   param,
+  type RouteGuards,
   routeGuards,
   who,
 } from "@platform/http";
@@ -13,25 +14,28 @@ import type { UsageService } from "../service";
 import { usageCorrectionRoutes } from "./correction-routes";
 import { USAGE_READ, USAGE_WRITE } from "./permissions";
 import { usageQueryRoutes } from "./query-routes";
-import { gateTenant, quotaRoutes, usageRateLimits } from "./quota-routes";
+import { gateTenant, quotaCheckRoute, usageRateLimits } from "./quota-routes";
 import { currentUsageJson } from "./serializers";
 
 /**
  * usage's HTTP API for createHttpApp/runService: the routes, and the rate limiters' gates in front of
  * the body reader (a flooding organization's refused requests cost no parsing, no guard, no route).
  */
-export function usageHttp(service: UsageService): Pick<HttpAppOptions, "routes" | "gates" | "accessLog"> {
+export function usageHttp(
+  service: UsageService,
+): Pick<HttpAppOptions, "routes" | "gates" | "hotRoutes" | "accessLog"> {
   const limits = usageRateLimits(service);
   const tenant = gateTenant(service);
   const base = "/v1/organizations/:accountId";
+  const guards = routeGuards(service);
   return {
+    hotRoutes: [quotaCheckRoute(service, guards, limits.check, tenant)],
     gates: (router) => {
-      router.post(`${base}/quotas/check`, limits.check.gate(tenant));
       router.post([`${base}/usage`, `${base}/usage/batch`], limits.ingest.gate(tenant));
       router.put(`${base}/usage/events/:key`, limits.ingest.gate(tenant));
       router.post(`${base}/usage/events/:key/void`, limits.ingest.gate(tenant));
     },
-    routes: usageRoutes(service, limits),
+    routes: usageRoutes(service, guards, limits),
     // A backend checks before each unit of work: an info line per allowed check would be most of the
     // log and of the check's CPU. Refusals (4xx), errors and slow checks are logged as always.
     accessLog: { quiet: (req) => req.method === "POST" && QUOTA_CHECK.test(req.path) },
@@ -41,8 +45,11 @@ export function usageHttp(service: UsageService): Pick<HttpAppOptions, "routes" 
 const QUOTA_CHECK = /^\/v1\/organizations\/[^/]+\/quotas\/check$/;
 
 /** usage's HTTP API: parse at the edge, hand over to the intake or the reader, answer (docs/usage.md). */
-function usageRoutes(service: UsageService, limits: ReturnType<typeof usageRateLimits>) {
-  const guards = routeGuards(service);
+function usageRoutes(
+  service: UsageService,
+  guards: RouteGuards,
+  limits: ReturnType<typeof usageRateLimits>,
+) {
   const { inAccount } = guards;
   const { intake, reader } = service;
   const base = "/v1/organizations/:accountId/usage";
@@ -58,8 +65,6 @@ function usageRoutes(service: UsageService, limits: ReturnType<typeof usageRateL
   const correctionRoutes = usageCorrectionRoutes(service, limits.ingest);
 
   return (router: Router) => {
-    // First: the router tries each route's pattern in order, and the check is the high-volume one.
-    quotaRoutes(service, guards, limits.check)(router);
     queryRoutes(router);
     correctionRoutes(router);
     router.get(base, ...inAccount(USAGE_READ), async (req, res) => {
