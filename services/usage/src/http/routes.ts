@@ -45,11 +45,7 @@ export function usageHttp(
 const QUOTA_CHECK = /^\/v1\/organizations\/[^/]+\/quotas\/check$/;
 
 /** usage's HTTP API: parse at the edge, hand over to the intake or the reader, answer (docs/usage.md). */
-function usageRoutes(
-  service: UsageService,
-  guards: RouteGuards,
-  limits: ReturnType<typeof usageRateLimits>,
-) {
+function usageRoutes(service: UsageService, guards: RouteGuards, limits: ReturnType<typeof usageRateLimits>) {
   const { inAccount } = guards;
   const { intake, reader } = service;
   const base = "/v1/organizations/:accountId/usage";
