@@ -140,6 +140,20 @@ export function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** The service process's event-loop delay and GC pauses since the last call (bench/server.ts, GET /stats). */
+export async function processStats(server: BenchServer): Promise<{
+  loopDelayMs: { p50: number; p99: number; max: number };
+  gc: { count: number; totalMs: number; maxMs: number };
+}> {
+  const res = await fetch(`${server.reference}/stats`);
+  return (await res.json()) as Awaited<ReturnType<typeof processStats>>;
+}
+
+export function statsLine(stats: Awaited<ReturnType<typeof processStats>>): string {
+  const { loopDelayMs: loop, gc } = stats;
+  return `${"".padEnd(28)} service loop delay p50 ${loop.p50} ms, p99 ${loop.p99} ms, max ${loop.max} ms; GC ${gc.count} pauses, ${gc.totalMs} ms, longest ${gc.maxMs} ms`;
+}
+
 /** One clear line for a reader (the JSON line beside it is for tools). */
 export function summary(
   label: string,

@@ -5,7 +5,18 @@
  * the reference (a node:http endpoint in the service's process that answers `{}`), so a noisy
  * machine shows in both. The service runs in its own process.
  */
-import { arg, cpuMs, machine, openLoop, percentiles, post, startServer, summary } from "./load";
+import {
+  arg,
+  cpuMs,
+  machine,
+  openLoop,
+  percentiles,
+  post,
+  processStats,
+  startServer,
+  statsLine,
+  summary,
+} from "./load";
 
 async function main(): Promise<void> {
   const rate = arg("rate", 1_000);
@@ -25,14 +36,18 @@ async function main(): Promise<void> {
     await post(server.url, `/v1/organizations/${org.accountId}/usage/batch`, org.token, { events: usage });
     const send = () => post(server.url, path, org.token, { metric: "api_calls", quantity: 1 });
     await openLoop(200, 3, send); // warm-up: connections, JIT, the view loaded
+    await processStats(server);
     const cpu0 = cpuMs(server.child.pid);
     const { ms, statuses } = await openLoop(rate, seconds, send);
     const cpuCheck = ((cpuMs(server.child.pid) - cpu0) * 1000) / ms.length;
+    const checkStats = await processStats(server);
     const nothing = () => post(server.reference, "/", org.token, { metric: "api_calls", quantity: 1 });
     await openLoop(200, 1, nothing);
+    await processStats(server);
     const cpu1 = cpuMs(server.child.pid);
     const reference = await openLoop(rate, seconds, nothing);
     const cpuReference = ((cpuMs(server.child.pid) - cpu1) * 1000) / reference.ms.length;
+    const referenceStats = await processStats(server);
     const check = { ...percentiles(ms), cpuUsPerRequest: Math.round(cpuCheck) };
     const floor = { ...percentiles(reference.ms), cpuUsPerRequest: Math.round(cpuReference) };
     console.log(
@@ -44,12 +59,15 @@ async function main(): Promise<void> {
         seconds,
         statuses,
         latencyMs: check,
-        reference: { statuses: reference.statuses, latencyMs: floor },
+        process: checkStats,
+        reference: { statuses: reference.statuses, latencyMs: floor, process: referenceStats },
       }),
     );
     console.log(`quota check at ${rate}/s for ${seconds} s — ${machine()}`);
     console.log(summary("  POST …/quotas/check", check, cpuCheck));
+    console.log(statsLine(checkStats));
     console.log(summary("  reference (node:http, {})", floor, cpuReference));
+    console.log(statsLine(referenceStats));
   } finally {
     await server.stop();
   }

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { BillingEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
 import { DAY, planSnapshot, startUsage } from "../test/support/harness";
@@ -45,7 +46,14 @@ async function main(): Promise<void> {
   }
   // The reference: plain node:http in the same process, reading the body and answering `{}` — what
   // HTTP, the kept-alive connection and the machine cost, the floor under the service's figures.
+  const stats = processStats();
   const reference = createServer((req, res) => {
+    if (req.url === "/stats") {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(stats.take()));
+      return;
+    }
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "content-type": "application/json", "content-length": 2 });
@@ -60,6 +68,40 @@ async function main(): Promise<void> {
     reference.close();
     h.close().finally(() => process.exit(0));
   });
+}
+
+/**
+ * What the service's own process did to its latency since the last `take()`: the event loop's delay
+ * (how late a 1 ms timer fired: every stall of the loop, whatever caused it) and GC pauses, so a
+ * bench can tell the service's stalls from the machine's (GET /stats on the reference port).
+ */
+function processStats() {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  let gc = { count: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count += 1;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    }
+  }).observe({ entryTypes: ["gc"] });
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  return {
+    take() {
+      const taken = {
+        loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+        gc: {
+          count: gc.count,
+          totalMs: Math.round(gc.totalMs * 10) / 10,
+          maxMs: Math.round(gc.maxMs * 100) / 100,
+        },
+      };
+      loop.reset();
+      gc = { count: 0, totalMs: 0, maxMs: 0 };
+      return taken;
+    },
+  };
 }
 
 main().catch((error: unknown) => {
