@@ -313,7 +313,7 @@ export class UsageService {
         usageCount(this.meters, {
           seams: this.countSeams,
           adjust:
-            this.config.USAGE_LATE_EVENTS === "adjust" ? { store: this.store, clock: this.clock } : undefined,
+            this.config.USAGE_LATE_EVENTS === "adjust" ? { store: this.store, time: this.time } : undefined,
         }),
       ),
     });
