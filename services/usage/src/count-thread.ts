@@ -3,13 +3,13 @@
 // root, running only the count, on the system clock. Its run's totals go to the main thread's quota view as messages, with tickets from the view's
 // shared read order (workerData.sequence), so the view orders them exactly as it would in-process.
 import { parentPort, workerData } from "node:worker_threads";
-import type { QuotaSnapshot } from "./app/quota-view";
+import type { QuotaUpdate } from "./app/quota-view";
 import type { UsageConfig } from "./config";
 import { UsageService } from "./service";
 
 /** What the thread tells the main thread. */
 export type CountThreadMessage =
-  | { type: "offer"; accountId: string; update: Omit<QuotaSnapshot, "closed">; seq: number }
+  | { type: "offer"; accountId: string; update: QuotaUpdate; seq: number }
   | { type: "started" }
   | { type: "stopped" };
 

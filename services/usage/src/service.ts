@@ -158,7 +158,7 @@ export class UsageService {
       config.USAGE_LATE_EVENTS,
     );
     this.reader = new UsageReader(this.db, this.meters, this.time, graceMs);
-    this.quotaView = new QuotaView(this.db, this.reader, clock);
+    this.quotaView = new QuotaView(this.db, this.reader, this.time, clock);
     this.quota = new QuotaChecker(
       this.quotaView,
       this.meters,
@@ -172,10 +172,14 @@ export class UsageService {
           idField: "denial_id",
         },
       }),
-      clock,
       this.logger,
     );
-    this.alerts = new ThresholdAlerts(this.store, this.reader, options.quotaOffers ?? this.quotaView, clock);
+    this.alerts = new ThresholdAlerts(
+      this.store,
+      this.reader,
+      options.quotaOffers ?? this.quotaView,
+      this.time,
+    );
     this.closer = new PeriodCloser(this.db, this.store, this.reader, clock, this.time, {
       graceMs,
       countGroup: this.countGroup,
@@ -309,7 +313,7 @@ export class UsageService {
         usageCount(this.meters, {
           seams: this.countSeams,
           adjust:
-            this.config.USAGE_LATE_EVENTS === "adjust" ? { store: this.store, clock: this.clock } : undefined,
+            this.config.USAGE_LATE_EVENTS === "adjust" ? { store: this.store, time: this.time } : undefined,
         }),
       ),
     });

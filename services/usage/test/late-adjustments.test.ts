@@ -2,9 +2,13 @@
  * USAGE_LATE_EVENTS=adjust (issue #13, Orb's amendments): an event of a closed period is accepted and
  * becomes one UsageAdjusted of that period (metric, quantity delta, reason late_event) for billing's
  * next invoice — once per key however often it comes, and again none after a rebuild. Late values of
- * meters that are not sums (MAX, LATEST, UNIQUE_COUNT) are still refused with 409 period_closed.
+ * meters that are not sums (MAX, LATEST, UNIQUE_COUNT) are still refused with 409 period_closed. An
+ * organization on a test clock has its adjustments stamped at the clock's time.
  */
-import { UsageEvent } from "@platform/contracts";
+import { randomBytes } from "node:crypto";
+import { BillingEvent, UsageEvent } from "@platform/contracts";
+import { inTenant } from "@platform/database";
+import { waitFor } from "@platform/testkit";
 import { SYSTEM_ACTOR } from "../src/domain/events";
 import { DAY, type Harness, startUsage } from "./support/harness";
 
@@ -95,3 +99,32 @@ it("turns late events of a closed period into one UsageAdjusted each, kept out o
     rows.map((row) => [row.idempotencyKey, row.counted]),
   );
 }, 120_000);
+
+it("stamps a clocked organization's adjustment with its clock's time, not the wall clock's", async () => {
+  const org = await h.organization();
+  const clockTime = org.periodEnd + 2 * 3_600_000;
+  await h.publish("billing", BillingEvent.TestClockAttached, org.subscriptionId, {
+    account_id: org.accountId,
+    subscription_id: org.subscriptionId,
+    test_clock_id: `clock_${randomBytes(6).toString("hex")}`,
+    frozen_time: clockTime,
+  });
+  // Past the period's end and grace by the clock: usage closes it on its own.
+  await waitFor(
+    () =>
+      inTenant(h.service.db, org.accountId, (tx) =>
+        tx.closedPeriod.findFirst({ where: { accountId: org.accountId } }),
+      ).then((row) => row ?? undefined),
+    { what: "usage to close the clocked period" },
+  );
+  const late = await h.call("POST", usagePath(org.accountId), {
+    token: await h.apiKeyToken(org.accountId, ["usage.write"]),
+    body: { metric: "api_calls", quantity: 3, idempotency_key: "late", timestamp: org.periodStart + DAY },
+  });
+  expect(late.status).toBe(202);
+  await h.counted();
+  expect(await adjustments(org.accountId)).toEqual([
+    expect.objectContaining({ quantity: 3, period_start: org.periodStart, occurred_at: clockTime }),
+  ]);
+  expect(h.clock.now().getTime()).toBeLessThan(org.periodEnd); // the wall clock is still in the period
+});

@@ -4,13 +4,15 @@
  * be stamped up to an hour past the clock (not past the wall clock), a missing timestamp is the clock's
  * time, and its periods close when the clock passes their end plus the grace — at once, without waiting
  * for the closer's timer — while organizations without a clock keep the wall clock, and the wall clock
- * never closes a clocked organization's period.
+ * never closes a clocked organization's period. The quota check, its refusals, the threshold alerts and
+ * the series and breakdown defaults follow the clock's period too.
  */
 import { randomBytes } from "node:crypto";
 import { BillingEvent, UsageEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
+import { Headers, readHeader } from "@platform/messaging";
 import { waitFor } from "@platform/testkit";
-import { DAY, type Harness, type Organization, startUsage } from "./support/harness";
+import { DAY, type Harness, type Organization, planSnapshot, startUsage } from "./support/harness";
 
 const HOUR = 3_600_000;
 
@@ -197,4 +199,153 @@ it("closes a clocked period when the clock passes its end and grace, by itself, 
   expect(await h.service.closeDuePeriods()).toBeGreaterThanOrEqual(1);
   expect(await closedPeriods(wall)).toHaveLength(1);
   expect(await closedPeriods(behind)).toEqual([]);
+});
+
+it("answers a clocked organization's quota checks, alerts and reads from the period its clock is in", async () => {
+  const org = await h.organization();
+  const wall = await h.organization();
+  const clockId = `clock_${randomBytes(6).toString("hex")}`;
+  const end = org.periodEnd;
+  const renewedEnd = end + 30 * DAY;
+  const check = async (who: Organization, quantity = 1) => {
+    const res = await h.call("POST", `/v1/organizations/${who.accountId}/quotas/check`, {
+      token: await h.apiKeyToken(who.accountId, ["usage.write"]),
+      body: { metric: "api_calls", quantity },
+    });
+    expect(res.status).toBe(200);
+    return res.body as { allowed: boolean; remaining: number; limit: number; resets_at: string | null };
+  };
+  const trial = { limit: 10_000, resets_at: new Date(end).toISOString() };
+
+  // Held by the view on the wall clock; billing renews ahead of time (a period the wall clock is not in).
+  expect(await check(org)).toMatchObject({ ...trial, remaining: 10_000 });
+  await h.publish("billing", BillingEvent.SubscriptionRenewed, org.subscriptionId, {
+    account_id: org.accountId,
+    subscription_id: org.subscriptionId,
+    subscription_status: "active",
+    current_period_start: end,
+    current_period_end: renewedEnd,
+    mrr_cents: 4_900,
+    plan: planSnapshot({ api_calls: 100 }, "professional"),
+  });
+  await waitFor(
+    () =>
+      inTenant(h.service.db, org.accountId, (tx) =>
+        tx.billingPeriod.findFirst({ where: { accountId: org.accountId, periodStart: new Date(end) } }),
+      ).then((row) => row ?? undefined),
+    { what: "usage to project the renewal" },
+  );
+  expect(await check(org)).toMatchObject(trial);
+
+  // On a clock an hour before the trial's end: still the trial, with what was reported at the clock's time.
+  await clockEvent(BillingEvent.TestClockAttached, org, clockId, end - HOUR);
+  await timeOf(org, end - HOUR);
+  expect((await report(org, { idempotency_key: "trial", quantity: 50 })).status).toBe(202);
+  await h.counted();
+  expect(await check(org)).toMatchObject({ ...trial, remaining: 9_950 });
+
+  // The clock passes the end: the held organization is refreshed by the advance and answers from the
+  // renewed period (its limit, its end, its totals), though the wall clock is still in the trial.
+  const now = end + DAY;
+  await clockEvent(BillingEvent.TestClockAdvanced, org, clockId, now, end - HOUR);
+  await timeOf(org, now);
+  expect(await check(org)).toEqual({
+    metric: "api_calls",
+    allowed: true,
+    remaining: 100,
+    limit: 100,
+    resets_at: new Date(renewedEnd).toISOString(),
+  });
+  expect((await report(org, { idempotency_key: "renewed", quantity: 95 })).status).toBe(202);
+  await h.counted();
+  expect(await check(org, 10)).toMatchObject({ allowed: false, remaining: 5, limit: 100 });
+
+  // The refusal is stamped at the clock's time, in the renewed period.
+  const consumer = h.service.kafka.consumer({
+    groupId: `${h.topics.usage}.denials-${randomBytes(4).toString("hex")}`,
+  });
+  const denials: Record<string, unknown>[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: h.topics.usage, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (readHeader(message.headers, Headers.eventType) !== UsageEvent.QuotaRequestDenied) return;
+      const data = (await h.service.serde.decode(message.value as Buffer)) as Record<string, unknown>;
+      if (data.account_id === org.accountId) denials.push(data);
+    },
+  });
+  try {
+    await waitFor(() => (denials.length > 0 ? true : undefined), { what: "the QuotaRequestDenied" });
+  } finally {
+    await consumer.disconnect();
+  }
+  expect(denials).toEqual([
+    expect.objectContaining({
+      current: 95,
+      limit: 100,
+      period_start: end,
+      period_end: renewedEnd,
+      occurred_at: now,
+    }),
+  ]);
+
+  // 95 of 100 reached 80 % and 90 % of the renewed period, once each, at the clock's time.
+  expect((await report(org, { idempotency_key: "one-more", quantity: 1 })).status).toBe(202);
+  await h.counted();
+  const alerts = await h.service.db.$queryRawUnsafe<{ payload: Record<string, unknown> }[]>(
+    "SELECT payload FROM platform_events WHERE tenant_id = $1 AND event_type = $2 ORDER BY position",
+    org.accountId,
+    UsageEvent.UsageThresholdReached,
+  );
+  expect(alerts.map((a) => a.payload)).toEqual(
+    [80, 90].map((percent) =>
+      expect.objectContaining({
+        threshold_percent: percent,
+        period_start: end,
+        current: 95,
+        occurred_at: now,
+      }),
+    ),
+  );
+  const rows = await inTenant(h.service.db, org.accountId, (tx) =>
+    tx.usageAlert.findMany({ where: { accountId: org.accountId } }),
+  );
+  expect(rows.map((r) => [r.periodStart.getTime(), r.reachedAt.getTime()])).toEqual([
+    [end, now],
+    [end, now],
+  ]);
+
+  // Reads default to the clock too: the series ends at the clock's time, the breakdown is the renewed period.
+  const token = await h.token(org.accountId);
+  const series = await h.call("GET", `${usagePath(org.accountId)}/series?metric=api_calls&granularity=day`, {
+    token,
+  });
+  expect(series.status).toBe(200);
+  expect(series.body.to).toBe(new Date(Math.ceil(now / DAY) * DAY).toISOString());
+  expect((series.body.points as { value: number }[]).reduce((sum, p) => sum + p.value, 0)).toBe(146);
+  const breakdown = await h.call(
+    "GET",
+    `${usagePath(org.accountId)}/breakdown?metric=api_calls&dimension=route`,
+    {
+      token,
+    },
+  );
+  expect([breakdown.status, breakdown.body.from, breakdown.body.to, breakdown.body.values]).toEqual([
+    200,
+    new Date(end).toISOString(),
+    new Date(renewedEnd).toISOString(),
+    [{ value: null, total: 96 }],
+  ]);
+
+  // The organization beside it, on the wall clock, is in its trial, with no alerts.
+  expect(await check(wall)).toMatchObject({
+    allowed: true,
+    remaining: 10_000,
+    limit: 10_000,
+    resets_at: new Date(wall.periodEnd).toISOString(),
+  });
+  const wallSeries = await h.call("GET", `${usagePath(wall.accountId)}/series?metric=api_calls`, {
+    token: await h.token(wall.accountId),
+  });
+  expect(wallSeries.body.to).toBe(new Date(Math.ceil(h.clock.now().getTime() / HOUR) * HOUR).toISOString());
 });

@@ -18,13 +18,21 @@ export class AccountTime {
 
   /** The organization's now, in a transaction already in its scope. */
   async in(tx: Tx, accountId: string): Promise<number> {
+    return (await this.clockIn(tx, accountId)) ?? this.clock.now().getTime();
+  }
+
+  /**
+   * The attached clock's time, or null for an organization on the wall clock: what a reader keeps when
+   * it holds the organization's now (the quota view), since a clock's time moves only with billing's events.
+   */
+  async clockIn(tx: Tx, accountId: string): Promise<number | null> {
     // Billing attaches at most one clock to a subscription, for good; the latest time is the safe pick.
     const clock = await tx.testClock.findFirst({
       where: { accountId, attached: true },
       orderBy: { frozenTime: "desc" },
       select: { frozenTime: true },
     });
-    return clock ? clock.frozenTime.getTime() : this.clock.now().getTime();
+    return clock ? clock.frozenTime.getTime() : null;
   }
 
   /** The organization's now, in a transaction of its own. */

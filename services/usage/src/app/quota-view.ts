@@ -1,5 +1,6 @@
 import { enterTenant, inTenant } from "@platform/database";
 import type { Clock, ProjectionHandler } from "@platform/event-sourcing";
+import type { AccountTime } from "./account-time";
 import type { Db, Tx } from "./tenant";
 import type { UsageReader } from "./usage-reads";
 
@@ -12,7 +13,16 @@ export interface QuotaSnapshot {
   totals: Record<string, number>;
   /** tenancy closed the organization (the check answers 409 organization_closed, as a write would). */
   closed: boolean;
+  /**
+   * The organization's attached test clock's time when read, null on the wall clock (docs/usage.md,
+   * "Test clocks"): its now. A clock's time moves only with billing's events, each of which refreshes a
+   * held organization, so the held time stays its now and the check needs no database to know it.
+   */
+  clockTime: number | null;
 }
+
+/** What the count offers the view: the period's limits and totals; the rest is the held snapshot's. */
+export type QuotaUpdate = Omit<QuotaSnapshot, "closed" | "clockTime">;
 
 /** What the count's run gives the view: a ticket before it reads totals, then the totals (QuotaView, or a thread's proxy of it). */
 export type QuotaOffers = Pick<QuotaView, "begin" | "offer">;
@@ -46,6 +56,7 @@ export class QuotaView {
   constructor(
     private readonly db: Db,
     private readonly reader: UsageReader,
+    private readonly time: AccountTime,
     private readonly clock: Clock,
     /** The read order (readSequence), shared with the count's thread when it runs in one. */
     readonly sequence: BigInt64Array = readSequence(),
@@ -80,7 +91,8 @@ export class QuotaView {
    */
   async refresh(tx: Tx, accountId: string): Promise<QuotaSnapshot> {
     const seq = this.begin();
-    const now = this.clock.now();
+    const clockTime = await this.time.clockIn(tx, accountId);
+    const now = new Date(clockTime ?? this.clock.now().getTime());
     const closed = (await tx.closedAccount.findUnique({ where: { accountId } })) !== null;
     const period = await tx.billingPeriod.findFirst({
       where: { accountId, periodStart: { lte: now }, periodEnd: { gt: now } },
@@ -96,8 +108,9 @@ export class QuotaView {
           limits: period.limits as Record<string, number>,
           totals: await this.reader.totals(tx, accountId, period.periodStart, period.periodEnd),
           closed,
+          clockTime,
         }
-      : { period: null, limits: {}, totals: {}, closed };
+      : { period: null, limits: {}, totals: {}, closed, clockTime };
     const held = this.held.get(accountId);
     if (!held || held.seq < seq) this.held.set(accountId, { snapshot, seq });
     return this.held.get(accountId)?.snapshot ?? snapshot;
@@ -113,10 +126,10 @@ export class QuotaView {
    * here and if the period is the current one; an organization not held is read on its first check
    * (memory holds only organizations that are checked).
    */
-  offer(accountId: string, update: Omit<QuotaSnapshot, "closed">, seq: number): void {
+  offer(accountId: string, update: QuotaUpdate, seq: number): void {
     const held = this.held.get(accountId);
     if (!held || held.seq >= seq) return;
-    const snapshot = { ...update, closed: held.snapshot.closed };
+    const snapshot = { ...update, closed: held.snapshot.closed, clockTime: held.snapshot.clockTime };
     if (this.current(snapshot)) this.held.set(accountId, { snapshot, seq });
   }
 
@@ -145,8 +158,13 @@ export class QuotaView {
     this.held.clear();
   }
 
+  /** The organization's now as the snapshot knows it: its clock's time, else the service's clock. */
+  now(snapshot: QuotaSnapshot): number {
+    return snapshot.clockTime ?? this.clock.now().getTime();
+  }
+
   private current(snapshot: QuotaSnapshot): boolean {
-    const now = this.clock.now().getTime();
+    const now = this.now(snapshot);
     // No period: held until billing's next event for the organization refreshes it.
     return snapshot.period === null || (snapshot.period.start <= now && now < snapshot.period.end);
   }

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { accountClosedError } from "@platform/auth";
 import { InvalidInputError } from "@platform/errors";
-import type { Clock } from "@platform/event-sourcing";
 import type { FactProducer } from "@platform/messaging";
 import type { Logger } from "@platform/observability";
 import type { Actor } from "../domain/events";
@@ -30,14 +29,14 @@ export class QuotaChecker {
     private readonly view: QuotaView,
     private readonly meters: MeterCatalog,
     private readonly denials: FactProducer,
-    private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
   async check(accountId: string, metric: string, quantity: number, actor: Actor): Promise<QuotaAnswer> {
     if (!this.meters.meter(metric))
       throw new InvalidInputError(UsageErrorCodes.unknownMetric, `metric: no meter named ${metric}`);
-    const { period, limits, totals, closed } = await this.view.get(accountId);
+    const snapshot = await this.view.get(accountId);
+    const { period, limits, totals, closed } = snapshot;
     if (closed) throw accountClosedError(accountId);
     const limit = limits[metric];
     const resetsAt = period ? new Date(period.end) : null;
@@ -55,7 +54,8 @@ export class QuotaChecker {
         limit,
         period_start: period.start,
         period_end: period.end,
-        occurred_at: this.clock.now().getTime(),
+        // The organization's now: a clocked organization's refusal is stamped at its clock's time.
+        occurred_at: this.view.now(snapshot),
         actor,
       };
       // Not awaited: the answer is the limit's, not the broker's, and a broker round trip (or a slow

@@ -1,7 +1,7 @@
 import { inTenant } from "@platform/database";
-import type { Clock } from "@platform/event-sourcing";
 import type { Meter } from "../domain/meters";
 import { type BreakdownQuery, GRANULARITIES, type SeriesQuery } from "../domain/usage-queries";
+import type { AccountTime } from "./account-time";
 import type { Db } from "./tenant";
 
 export interface SeriesPoint {
@@ -42,7 +42,8 @@ function aggregate(meter: Meter): { sql: string; params: string[] } {
 export class UsageQueries {
   constructor(
     private readonly db: Db,
-    private readonly clock: Clock,
+    /** The organization's now: a clocked one's current period is the one its test clock is in. */
+    private readonly time: AccountTime,
   ) {}
 
   /** One point per UTC bucket of [from, to), empty buckets included (0, or null for LATEST). */
@@ -81,11 +82,11 @@ export class UsageQueries {
     accountId: string,
     query: BreakdownQuery,
   ): Promise<{ from: Date; to: Date; rows: BreakdownRow[] }> {
-    const now = this.clock.now();
     return inTenant(this.db, accountId, async (tx) => {
       let from = query.from === undefined ? undefined : new Date(query.from);
       let to = query.to === undefined ? undefined : new Date(query.to);
       if (!from || !to) {
+        const now = new Date(await this.time.in(tx, accountId));
         const period = await tx.billingPeriod.findFirst({
           where: { accountId, periodStart: { lte: now }, periodEnd: { gt: now } },
         });

@@ -14,21 +14,30 @@ import { USAGE_READ } from "./permissions";
 /** usage's reads beyond the current period: a meter's time series and its breakdown by one dimension. */
 export function usageQueryRoutes(service: UsageService) {
   const { inAccount } = routeGuards(service);
-  const queries = new UsageQueries(service.db, service.clock);
+  const queries = new UsageQueries(service.db, service.time);
   const base = "/v1/organizations/:accountId/usage";
   const account = (req: Request) => param(req, "accountId");
-  const now = () => service.clock.now().getTime();
+  // A missing `to` is the organization's now (its test clock's time on a clock), read only when it is
+  // the default: with `to` given, now is not used.
+  const now = async (req: Request, defaultsTo: boolean) =>
+    defaultsTo ? service.time.now(account(req)) : service.clock.now().getTime();
 
   return (router: Router) => {
     router.get(`${base}/series`, ...inAccount(USAGE_READ), async (req, res) => {
-      const { query, problem } = readSeriesQuery(req.query, service.meters, now());
+      const { query, problem } = readSeriesQuery(
+        req.query,
+        service.meters,
+        await now(req, req.query.to === undefined),
+      );
       if (problem) throw refusal(problem);
       const points = await queries.series(account(req), query);
       res.json(seriesJson(query, points));
     });
 
     router.get(`${base}/breakdown`, ...inAccount(USAGE_READ), async (req, res) => {
-      const { query, problem } = readBreakdownQuery(req.query, service.meters, now());
+      // Neither bound: the current period, which the query reads at the organization's now itself.
+      const defaultsTo = req.query.to === undefined && req.query.from !== undefined;
+      const { query, problem } = readBreakdownQuery(req.query, service.meters, await now(req, defaultsTo));
       if (problem) throw refusal(problem);
       const { from, to, rows } = await queries.breakdown(account(req), query);
       res.json({

@@ -1,5 +1,6 @@
 import { enterTenant } from "@platform/database";
-import type { BatchHandler, Clock, EventStore, InlineHandlers } from "@platform/event-sourcing";
+import type { BatchHandler, EventStore, InlineHandlers } from "@platform/event-sourcing";
+import type { AccountTime } from "../app/account-time";
 import type { QuotaOffers } from "../app/quota-view";
 import type { Tx } from "../app/tenant";
 import type { UsageReader } from "../app/usage-reads";
@@ -39,7 +40,8 @@ export class ThresholdAlerts {
     private readonly store: EventStore<Tx>,
     private readonly reader: UsageReader,
     private readonly view: QuotaOffers,
-    private readonly clock: Clock,
+    /** When an alert is reached: the organization's now (a clocked one's clock time, as billing stamps its events). */
+    private readonly time: AccountTime,
   ) {}
 
   /** The count's handler, followed by the totals, the view and the alerts of the organizations it added to. */
@@ -78,6 +80,8 @@ export class ThresholdAlerts {
     const periods = await tx.billingPeriod.findMany({
       where: { accountId, periodStart: { lte: new Date(to) }, periodEnd: { gt: new Date(from) } },
     });
+    // The organization's now, read once, and only by a run that reaches a threshold: most reach none.
+    let now: Date | undefined;
     for (const period of periods) {
       const seq = this.view.begin();
       const totals = await this.reader.totals(tx, accountId, period.periodStart, period.periodEnd);
@@ -101,8 +105,19 @@ export class ThresholdAlerts {
         // -1 is unlimited; 0 allows nothing, so it has no percentages to cross.
         if (value === undefined || !(limit > 0)) continue;
         const reached = THRESHOLDS.filter((percent) => value * 100 >= limit * percent);
-        if (reached.length > 0)
-          await this.emit(tx, accountId, period.periodStart, period.periodEnd, metric, value, limit, reached);
+        if (reached.length === 0) continue;
+        now ??= new Date(await this.time.in(tx, accountId));
+        await this.emit(
+          tx,
+          accountId,
+          period.periodStart,
+          period.periodEnd,
+          metric,
+          value,
+          limit,
+          reached,
+          now,
+        );
       }
     }
   }
@@ -116,8 +131,8 @@ export class ThresholdAlerts {
     value: number,
     limit: number,
     reached: readonly number[],
+    now: Date,
   ): Promise<void> {
-    const now = this.clock.now();
     const fresh = await tx.$queryRawUnsafe<{ threshold_percent: number }[]>(
       `INSERT INTO usage_alerts (account_id, period_start, metric, threshold_percent, current, "limit", reached_at)
        SELECT $1, $2, $3, t, $5, $6, $7 FROM unnest($4::int[]) AS t

@@ -1,6 +1,7 @@
 import { enterTenant } from "@platform/database";
 import { InvalidInputError } from "@platform/errors";
-import type { BatchEvent, BatchHandler, Clock, EventStore } from "@platform/event-sourcing";
+import type { BatchEvent, BatchHandler, EventStore } from "@platform/event-sourcing";
+import type { AccountTime } from "../app/account-time";
 import type { Tx } from "../app/tenant";
 import { VOIDED_FINGERPRINT } from "../domain/corrections";
 import type { UsageReported } from "../domain/events";
@@ -35,7 +36,8 @@ export interface UsageCountSeams {
 export interface UsageCountOptions {
   seams?: UsageCountSeams;
   /** USAGE_LATE_EVENTS=adjust: late events of additive meters become UsageAdjusted (late-adjustments.ts). */
-  adjust?: { store: EventStore<Tx>; clock: Clock };
+  /** `time`: an adjustment is stamped with the organization's now (its test clock's time on a clock). */
+  adjust?: { store: EventStore<Tx>; time: AccountTime };
 }
 
 export function usageCount(meters: MeterCatalog, options: UsageCountOptions = {}): BatchHandler<Tx> {
@@ -124,7 +126,8 @@ export function usageCount(meters: MeterCatalog, options: UsageCountOptions = {}
           lateKeys,
           VOIDED_FINGERPRINT,
         );
-        await appendLateAdjustments(tx, adjust.store, meters, closed, late, adjust.clock.now().getTime());
+        const now = await adjust.time.in(tx, accountId);
+        await appendLateAdjustments(tx, adjust.store, meters, closed, late, now);
       }
       await seams.afterAccount?.(accountId, ++applied, byAccount.size);
     }
