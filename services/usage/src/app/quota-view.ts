@@ -136,6 +136,9 @@ export class QuotaView {
   /**
    * The read models' handlers, each followed by a refresh of the organization it names if it is held
    * here — in the handler's transaction, so a plan's new limits or a new member are read as committed.
+   * Also while its first read is in flight: that read may have begun before this event committed, and
+   * would otherwise hold the old period until the organization's next event (for a test clock's
+   * advance, nothing else would correct it); the refresh begins later, so its snapshot wins.
    */
   after(handlers: Record<string, ProjectionHandler<Tx>>): Record<string, ProjectionHandler<Tx>> {
     return Object.fromEntries(
@@ -144,7 +147,7 @@ export class QuotaView {
         async (tx: Tx, event: Parameters<ProjectionHandler<Tx>>[1]) => {
           await handler(tx, event);
           const accountId = (event.data as { account_id?: unknown }).account_id;
-          if (typeof accountId === "string" && this.holds(accountId)) {
+          if (typeof accountId === "string" && (this.holds(accountId) || this.loading.has(accountId))) {
             await enterTenant(tx, accountId);
             await this.refresh(tx, accountId);
           }

@@ -32,7 +32,8 @@ export class QuotaChecker {
     private readonly logger: Logger,
   ) {}
 
-  async check(accountId: string, metric: string, quantity: number, actor: Actor): Promise<QuotaAnswer> {
+  /** `actor` is asked only for a refusal's event: an allowed check need not work out who asked (the forwarded address). */
+  async check(accountId: string, metric: string, quantity: number, actor: () => Actor): Promise<QuotaAnswer> {
     if (!this.meters.meter(metric))
       throw new InvalidInputError(UsageErrorCodes.unknownMetric, `metric: no meter named ${metric}`);
     const snapshot = await this.view.get(accountId);
@@ -56,7 +57,7 @@ export class QuotaChecker {
         period_end: period.end,
         // The organization's now: a clocked organization's refusal is stamped at its clock's time.
         occurred_at: this.view.now(snapshot),
-        actor,
+        actor: actor(),
       };
       // Not awaited: the answer is the limit's, not the broker's, and a broker round trip (or a slow
       // broker) must not sit in every refusal's latency. A refusal the broker did not take is logged.

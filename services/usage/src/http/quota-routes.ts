@@ -89,7 +89,7 @@ export function quotaCheckRoute(
       limit,
       async (req, res) => {
         const { metric, quantity } = parseBody(checkBody, req.body);
-        const answer = await service.quota.check(account(req), metric, quantity, who(req, res));
+        const answer = await service.quota.check(account(req), metric, quantity, () => who(req, res));
         res.json(quotaJson(answer));
       },
     ],
