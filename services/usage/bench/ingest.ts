@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { generateSigningKey, signAccessToken } from "@platform/auth";
-import { BillingEvent, createTestTopics, IdentityEvent, testEventPublisher } from "@platform/contracts";
+import { createTestTopics, IdentityEvent, testEventPublisher } from "@platform/contracts";
 import { AvroSerde, avroTypeOf, createProducer, ensureTopics } from "@platform/messaging";
 import { createTestDatabase, infrastructure, uniqueName, waitFor } from "@platform/testkit";
 import { Client } from "pg";
@@ -35,8 +35,8 @@ import { projectedSchemas, reportedSchema, SYSTEM_ACTOR, USAGE_REPORTED } from "
 import { METERS } from "../src/domain/meters";
 import { readUsageEvent, reportedRecord } from "../src/domain/usage-events";
 import { MIGRATIONS_DIR } from "../src/service";
-import { planSnapshot } from "../test/support/harness";
 import { spawnUsage, stopUsage } from "../test/support/process";
+import { startTrial } from "./trial";
 
 const { values } = parseArgs({
   // pnpm passes the "--" that separates its own options through.
@@ -160,20 +160,7 @@ async function main(): Promise<void> {
     });
     const orgs: { accountId: string; token: string }[] = [];
     for (let i = 0; i < ACCOUNTS; i++) {
-      const accountId = `acc_${randomBytes(8).toString("hex")}`;
-      const subscriptionId = `sub_${randomBytes(8).toString("hex")}`;
-      const start = Date.now() - DAY;
-      await publish("billing", BillingEvent.TrialStarted, subscriptionId, {
-        account_id: accountId,
-        subscription_id: subscriptionId,
-        subscription_status: "trialing",
-        current_period_start: start,
-        current_period_end: start + 14 * DAY,
-        mrr_cents: 0,
-        plan: planSnapshot({ api_calls: -1 }),
-        trial_end: start + 14 * DAY,
-        trial_days: 14,
-      });
+      const accountId = await startTrial(publish, Date.now() - DAY, { api_calls: -1 });
       const token = await signAccessToken(
         key.privateKey,
         key.kid,
