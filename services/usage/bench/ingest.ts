@@ -14,7 +14,6 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import { generateSigningKey, signAccessToken } from "@platform/auth";
 import { createTestTopics, IdentityEvent, testEventPublisher } from "@platform/contracts";
 import { AvroSerde, avroTypeOf, createProducer, ensureTopics } from "@platform/messaging";
@@ -36,24 +35,14 @@ import { METERS } from "../src/domain/meters";
 import { readUsageEvent, reportedRecord } from "../src/domain/usage-events";
 import { MIGRATIONS_DIR } from "../src/service";
 import { spawnUsage, stopUsage } from "../test/support/process";
+import { arg } from "./load";
 import { startTrial } from "./trial";
 
-const { values } = parseArgs({
-  // pnpm passes the "--" that separates its own options through.
-  args: process.argv.slice(2).filter((arg) => arg !== "--"),
-  options: {
-    seconds: { type: "string", default: "60" },
-    batch: { type: "string", default: "200" },
-    connections: { type: "string", default: "16" },
-    accounts: { type: "string", default: "20" },
-    "reference-records": { type: "string", default: "200000" },
-  },
-});
-const SECONDS = Number(values.seconds);
-const BATCH = Number(values.batch);
-const CONNECTIONS = Number(values.connections);
-const ACCOUNTS = Number(values.accounts);
-const REFERENCE_RECORDS = Number(values["reference-records"]);
+const SECONDS = arg("seconds", 60);
+const BATCH = arg("batch", 200);
+const CONNECTIONS = arg("connections", 16);
+const ACCOUNTS = arg("accounts", 20);
+const REFERENCE_RECORDS = arg("reference-records", 200_000);
 const DAY = 86_400_000;
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
