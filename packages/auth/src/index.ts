@@ -9,6 +9,7 @@ export {
   type TrustedAccessTables,
   trustedAccessHandlers,
 } from "./access-control";
+export { type AccessHandlers, type AccessReadModels, accessReadModels } from "./access-read-models";
 export {
   accountClosedError,
   assertAccountOpen,

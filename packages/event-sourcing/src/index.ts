@@ -62,3 +62,4 @@ export {
   type ServiceRuntimeOptions,
 } from "./runtime";
 export type { SqlClient, TransactionalDatabase, TransactionOptions } from "./sql";
+export { type ActorStamp, appendForTenant, type TenantAppend } from "./tenant-append";

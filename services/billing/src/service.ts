@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import {
   type AccessControl,
+  type AccessHandlers,
+  accessReadModels,
   type ClosedAccounts,
-  createAccessControl,
-  projectedClosedAccounts,
 } from "@platform/auth";
 import {
   type Clock,
@@ -62,6 +62,8 @@ export class BillingService {
   /** What verifies identity's tokens (keys, roles, revocations), kept current from identity's events. */
   readonly access: AccessControl;
   readonly closedAccounts: ClosedAccounts;
+  /** identity's keys and roles and tenancy's closings, projected into what `access` and `closedAccounts` read. */
+  private readonly accessHandlers: AccessHandlers<Tx>;
   /** Organizations' details from tenancy's events: the customer block of their invoices. */
   readonly profiles: OrganizationProfiles;
   readonly subscriptions: SubscriptionService;
@@ -98,13 +100,11 @@ export class BillingService {
     this.runtime = runtime;
     ({ logger: this.logger, db: this.db, kafka: this.kafka, producer: this.producer } = runtime);
     ({ serde: this.serde, store: this.store } = runtime);
-    this.access = createAccessControl({
-      runtime,
-      config,
-      clock,
-      roleDefinitions: CROSS_TENANT.roleDefinitions,
-    });
-    this.closedAccounts = projectedClosedAccounts(this.db);
+    ({
+      access: this.access,
+      closedAccounts: this.closedAccounts,
+      handlers: this.accessHandlers,
+    } = accessReadModels({ runtime, config, clock, roleDefinitions: CROSS_TENANT.roleDefinitions }));
     this.profiles = new OrganizationProfiles(this.db);
     this.catalog = options.catalog ?? CATALOG_PLANS;
     this.subscriptions = new SubscriptionService(this.db, this.store, clock, this.catalog);
@@ -199,10 +199,7 @@ export class BillingService {
   }
 
   private readModelProjector(): Projector<Tx> {
-    return this.projector(
-      this.config.READ_MODEL_GROUP,
-      readModelHandlers(this.access.keyRing, this.access.roles),
-    );
+    return this.projector(this.config.READ_MODEL_GROUP, readModelHandlers(this.accessHandlers));
   }
 
   /**

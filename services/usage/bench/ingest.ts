@@ -14,9 +14,8 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import { generateSigningKey, signAccessToken } from "@platform/auth";
-import { BillingEvent, createTestTopics, IdentityEvent, testEventPublisher } from "@platform/contracts";
+import { createTestTopics, IdentityEvent, testEventPublisher } from "@platform/contracts";
 import { AvroSerde, avroTypeOf, createProducer, ensureTopics } from "@platform/messaging";
 import { createTestDatabase, infrastructure, uniqueName, waitFor } from "@platform/testkit";
 import { Client } from "pg";
@@ -35,25 +34,15 @@ import { projectedSchemas, reportedSchema, SYSTEM_ACTOR, USAGE_REPORTED } from "
 import { METERS } from "../src/domain/meters";
 import { readUsageEvent, reportedRecord } from "../src/domain/usage-events";
 import { MIGRATIONS_DIR } from "../src/service";
-import { planSnapshot } from "../test/support/harness";
 import { spawnUsage, stopUsage } from "../test/support/process";
+import { arg } from "./load";
+import { startTrial } from "./trial";
 
-const { values } = parseArgs({
-  // pnpm passes the "--" that separates its own options through.
-  args: process.argv.slice(2).filter((arg) => arg !== "--"),
-  options: {
-    seconds: { type: "string", default: "60" },
-    batch: { type: "string", default: "200" },
-    connections: { type: "string", default: "16" },
-    accounts: { type: "string", default: "20" },
-    "reference-records": { type: "string", default: "200000" },
-  },
-});
-const SECONDS = Number(values.seconds);
-const BATCH = Number(values.batch);
-const CONNECTIONS = Number(values.connections);
-const ACCOUNTS = Number(values.accounts);
-const REFERENCE_RECORDS = Number(values["reference-records"]);
+const SECONDS = arg("seconds", 60);
+const BATCH = arg("batch", 200);
+const CONNECTIONS = arg("connections", 16);
+const ACCOUNTS = arg("accounts", 20);
+const REFERENCE_RECORDS = arg("reference-records", 200_000);
 const DAY = 86_400_000;
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -160,20 +149,7 @@ async function main(): Promise<void> {
     });
     const orgs: { accountId: string; token: string }[] = [];
     for (let i = 0; i < ACCOUNTS; i++) {
-      const accountId = `acc_${randomBytes(8).toString("hex")}`;
-      const subscriptionId = `sub_${randomBytes(8).toString("hex")}`;
-      const start = Date.now() - DAY;
-      await publish("billing", BillingEvent.TrialStarted, subscriptionId, {
-        account_id: accountId,
-        subscription_id: subscriptionId,
-        subscription_status: "trialing",
-        current_period_start: start,
-        current_period_end: start + 14 * DAY,
-        mrr_cents: 0,
-        plan: planSnapshot({ api_calls: -1 }),
-        trial_end: start + 14 * DAY,
-        trial_days: 14,
-      });
+      const accountId = await startTrial(publish, Date.now() - DAY, { api_calls: -1 });
       const token = await signAccessToken(
         key.privateKey,
         key.kid,

@@ -5,12 +5,11 @@
  * reference, printed as one JSON line. Stops on
  * SIGTERM. Run by bench/quota.ts and bench/flood.ts, not by hand.
  */
-import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
-import { BillingEvent } from "@platform/contracts";
 import { waitFor } from "@platform/testkit";
-import { DAY, planSnapshot, startUsage } from "../test/support/harness";
+import { startUsage } from "../test/support/harness";
+import { startTrial } from "./trial";
 
 async function main(): Promise<void> {
   const plans = JSON.parse(process.argv[2] ?? "[]") as { planId: string; limits: Record<string, number> }[];
@@ -24,20 +23,7 @@ async function main(): Promise<void> {
   });
   const orgs = [];
   for (const { planId, limits } of plans) {
-    const accountId = `acc_${randomBytes(8).toString("hex")}`;
-    const subscriptionId = `sub_${randomBytes(8).toString("hex")}`;
-    const start = h.clock.now().getTime();
-    await h.publish("billing", BillingEvent.TrialStarted, subscriptionId, {
-      account_id: accountId,
-      subscription_id: subscriptionId,
-      subscription_status: "trialing",
-      current_period_start: start,
-      current_period_end: start + 14 * DAY,
-      mrr_cents: 0,
-      plan: planSnapshot(limits, planId),
-      trial_end: start + 14 * DAY,
-      trial_days: 14,
-    });
+    const accountId = await startTrial(h.publish, h.clock.now().getTime(), limits, planId);
     await waitFor(async () => ((await h.service.quotaView.get(accountId)).period ? true : undefined), {
       what: "the trial's period",
       timeoutMs: 30_000,

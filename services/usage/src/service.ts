@@ -2,9 +2,9 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
   type AccessControl,
+  type AccessHandlers,
+  accessReadModels,
   type ClosedAccounts,
-  createAccessControl,
-  projectedClosedAccounts,
 } from "@platform/auth";
 import { postgresAdapter } from "@platform/database";
 import {
@@ -85,6 +85,8 @@ export class UsageService {
   /** What verifies identity's tokens (keys, roles, revocations), kept current from identity's events. */
   readonly access: AccessControl;
   readonly closedAccounts: ClosedAccounts;
+  /** identity's keys and roles and tenancy's closings, projected into what `access` and `closedAccounts` read. */
+  private readonly accessHandlers: AccessHandlers<Tx>;
   readonly meters: MeterCatalog;
   readonly reports: FactProducer;
   readonly intake: UsageIntake;
@@ -129,13 +131,11 @@ export class UsageService {
     this.countDb = new PrismaClient({ adapter: postgresAdapter(config.DATABASE_URL, { max: COUNT_POOL }) });
     this.meters = options.meters ?? METERS;
     this.countSeams = options.countSeams;
-    this.access = createAccessControl({
-      runtime,
-      config,
-      clock,
-      roleDefinitions: CROSS_TENANT.roleDefinitions,
-    });
-    this.closedAccounts = projectedClosedAccounts(this.db);
+    ({
+      access: this.access,
+      closedAccounts: this.closedAccounts,
+      handlers: this.accessHandlers,
+    } = accessReadModels({ runtime, config, clock, roleDefinitions: CROSS_TENANT.roleDefinitions }));
     this.reports = new FactProducer({
       producer: this.producer,
       serde: this.serde,
@@ -295,9 +295,7 @@ export class UsageService {
         this.config.IDENTITY_EVENTS_TOPIC,
       ],
       readerSchemas: projectedSchemas,
-      handlers: this.quotaView.after(
-        this.clockedCloses.after(readModelHandlers(this.access.keyRing, this.access.roles)),
-      ),
+      handlers: this.quotaView.after(this.clockedCloses.after(readModelHandlers(this.accessHandlers))),
     });
   }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { PlanSnapshot } from "@platform/contracts";
 import { ALL_ROWS, enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
 import { ConcurrencyConflictError, ConflictError } from "@platform/errors";
-import type { Clock, EventStore } from "@platform/event-sourcing";
+import { appendForTenant, type Clock, type EventStore } from "@platform/event-sourcing";
 import { discountsOf, invoicesFor } from "../domain/billing-moments";
 import type { DunningPolicy } from "../domain/dunning";
 import { type Actor, BillingEvent, SYSTEM_ACTOR } from "../domain/events";
@@ -13,7 +13,6 @@ import {
   decide,
   dueStepOf,
   type InvoiceCommand,
-  type InvoiceEvent,
   InvoiceNotFoundError,
   type InvoiceState,
   type RefundOutcome,
@@ -119,7 +118,13 @@ export class InvoiceService {
   ): Promise<string> {
     const id = `in_${randomBytes(12).toString("hex")}`;
     const events = decide(null, { kind: "draft", id, subscriptionId, ...draft }, now);
-    await this.append(tx, accountId, id, 0, events, SYSTEM_ACTOR, now);
+    await appendForTenant(this.store, tx, {
+      aggregate: { type: "invoice", id, accountId },
+      expectedVersion: 0,
+      events,
+      actor: SYSTEM_ACTOR,
+      now,
+    });
     return id;
   }
 
@@ -951,26 +956,12 @@ export class InvoiceService {
     now: Date,
   ): Promise<void> {
     const events = decide(invoiceStateOfRow(row), command, now);
-    await this.append(tx, row.accountId, row.id, row.version, events, actor, now);
-  }
-
-  private async append(
-    tx: Tx,
-    accountId: string,
-    invoiceId: string,
-    expectedVersion: number,
-    events: InvoiceEvent[],
-    actor: Actor,
-    now: Date,
-  ): Promise<void> {
-    await this.store.append(tx, {
-      aggregate: { type: "invoice", id: invoiceId, tenantId: accountId },
-      expectedVersion,
-      events: events.map((event) => ({
-        type: event.type,
-        data: { account_id: accountId, ...event.data, occurred_at: now.getTime(), actor },
-      })),
-      metadata: { actor: actor.id ?? actor.type },
+    await appendForTenant(this.store, tx, {
+      aggregate: { type: "invoice", id: row.id, accountId: row.accountId },
+      expectedVersion: row.version,
+      events,
+      actor,
+      now,
     });
   }
 

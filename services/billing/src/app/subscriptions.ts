@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { AuthErrorCodes, accountClosedError } from "@platform/auth";
 import { ALL_ROWS, enterTenant, inTenant, lookupAcrossTenants } from "@platform/database";
 import { InvalidInputError, NotFoundError, PlatformError } from "@platform/errors";
-import type { Clock, EventStore } from "@platform/event-sourcing";
+import { appendForTenant, type Clock, type EventStore } from "@platform/event-sourcing";
 import { CATALOG_PLANS } from "../domain/catalog";
 import type { Coupon } from "../domain/coupons";
 import { type Actor, SYSTEM_ACTOR } from "../domain/events";
@@ -102,15 +102,13 @@ export class SubscriptionService {
     if (!plan) throw new Error(`the catalog sells no ${TRIAL_PLAN_ID} plan`);
     const id = `sub_${randomBytes(10).toString("hex")}`;
     const now = this.clock.now();
-    await this.append(
-      tx,
-      accountId,
-      id,
-      0,
-      decide(null, { kind: "start_trial", id, plan }, now),
-      SYSTEM_ACTOR,
+    await appendForTenant(this.store, tx, {
+      aggregate: { type: "subscription", id, accountId },
+      expectedVersion: 0,
+      events: decide(null, { kind: "start_trial", id, plan }, now),
+      actor: SYSTEM_ACTOR,
       now,
-    );
+    });
   }
 
   /**
@@ -362,29 +360,15 @@ export class SubscriptionService {
     const before = stateOfRow(row);
     const events = decide(before, commandFor(row), now);
     if (events.length === 0) return row;
-    await this.append(tx, accountId, row.id, row.version, events, actor, now);
+    await appendForTenant(this.store, tx, {
+      aggregate: { type: "subscription", id: row.id, accountId },
+      expectedVersion: row.version,
+      events,
+      actor,
+      now,
+    });
     for (const listener of this.listeners) await listener(tx, before, events, now);
     return this.require(tx, accountId);
-  }
-
-  private async append(
-    tx: Tx,
-    accountId: string,
-    subscriptionId: string,
-    expectedVersion: number,
-    events: SubscriptionEvent[],
-    actor: Actor,
-    now: Date,
-  ): Promise<void> {
-    await this.store.append(tx, {
-      aggregate: { type: "subscription", id: subscriptionId, tenantId: accountId },
-      expectedVersion,
-      events: events.map((event) => ({
-        type: event.type,
-        data: { account_id: accountId, ...event.data, occurred_at: now.getTime(), actor },
-      })),
-      metadata: { actor: actor.id ?? actor.type },
-    });
   }
 
   private async require(tx: Tx, accountId: string): Promise<Subscription> {

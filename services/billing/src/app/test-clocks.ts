@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { enterTenant, inTenant } from "@platform/database";
 import { ConcurrencyConflictError, NotFoundError } from "@platform/errors";
-import type { Clock, EventStore } from "@platform/event-sourcing";
+import { appendForTenant, type Clock, type EventStore } from "@platform/event-sourcing";
 import type { Actor } from "../domain/events";
 import { decideTestClock, type TestClockCommand, type TestClockState } from "../domain/test-clocks";
 import type { TestClock } from "../generated/prisma/client";
@@ -231,15 +231,12 @@ export class TestClockService {
   ): Promise<void> {
     // The clock's own events happen at the service's time; its time is their payload.
     const now = this.clock.now();
-    const events = decideTestClock(state, command, now);
-    await this.store.append(tx, {
-      aggregate: { type: "test_clock", id: testClockId, tenantId: accountId },
+    await appendForTenant(this.store, tx, {
+      aggregate: { type: "test_clock", id: testClockId, accountId },
       expectedVersion,
-      events: events.map((event) => ({
-        type: event.type,
-        data: { account_id: accountId, ...event.data, occurred_at: now.getTime(), actor },
-      })),
-      metadata: { actor: actor.id ?? actor.type },
+      events: decideTestClock(state, command, now),
+      actor,
+      now,
     });
   }
 

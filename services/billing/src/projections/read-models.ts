@@ -1,10 +1,4 @@
-import {
-  closedAccountHandlers,
-  type KeyRing,
-  type RoleCatalog,
-  resetTrustedAccess,
-  trustedAccessHandlers,
-} from "@platform/auth";
+import { type AccessHandlers, resetTrustedAccess } from "@platform/auth";
 import {
   type IdentityPayloads,
   TenancyEvent,
@@ -54,14 +48,10 @@ async function storeProfile(tx: Tx, data: ProfileEvent, occurredAt: Date): Promi
  * customer details its invoices print).
  * Each handler validates before it stores, so what the verifier refuses is dead-lettered, never kept.
  */
-export function readModelHandlers(
-  keyRing: KeyRing,
-  roles: RoleCatalog,
-): Record<string, ProjectionHandler<Tx>> {
+export function readModelHandlers(access: AccessHandlers<Tx>): Record<string, ProjectionHandler<Tx>> {
   return {
-    ...handlersFor<IdentityPayloads>()<Tx>(trustedAccessHandlers(keyRing, roles)),
-    ...handlersFor<TenancyPayloads>()<Tx>({
-      ...closedAccountHandlers<Tx>(),
+    ...handlersFor<IdentityPayloads & TenancyPayloads>()<Tx>({
+      ...access,
       // Both carry the whole profile; one organization's events arrive in order, so the last one wins.
       [TenancyEvent.OrganizationCreated]: (tx, event) => storeProfile(tx, event.data, event.occurredAt),
       [TenancyEvent.OrganizationUpdated]: (tx, event) => storeProfile(tx, event.data, event.occurredAt),

@@ -1,6 +1,6 @@
 import { accountClosedError, ROLE_DEFINITIONS_TABLE } from "@platform/auth";
 import { type CrossTenantTable, enterTenant, type TransactionOf } from "@platform/database";
-import type { EventStore, NewEvent } from "@platform/event-sourcing";
+import { appendForTenant, type EventStore, type NewEvent } from "@platform/event-sourcing";
 import { type Actor, TenancyEvent } from "../domain/events";
 import { acceptsWrites } from "../domain/lifecycle";
 import type { PrismaClient } from "../generated/prisma/client";
@@ -52,8 +52,8 @@ export async function accountIsClosed(
 }
 
 /**
- * Appends one aggregate's events in the caller's transaction, every event stamped with the actor;
- * `expectedVersion` is the version of the state the command decided on (see `append`).
+ * Appends one aggregate's events in the caller's transaction, stamped as the kit's `appendForTenant`
+ * stamps every tenant event; `expectedVersion` is the version of the state the command decided on.
  * Every tenancy change ends here, so this is where "a closed organization takes no writes" holds for
  * paths the HTTP guard never sees (processes, sweeps, whatever comes next): the transaction fails
  * with 409 `organization_closed`, rows and all. Only the closing itself is recorded after the fact.
@@ -70,13 +70,7 @@ export async function record(
   const closing = events.every((event) => event.type === TenancyEvent.OrganizationClosed);
   if (!closing && (await accountIsClosed(tx, aggregate.accountId, { hold: true })))
     throw accountClosedError(aggregate.accountId);
-  const ref = { type: aggregate.type, id: aggregate.id, tenantId: aggregate.accountId };
-  const stamped = events.map((event) => ({
-    type: event.type,
-    data: { account_id: aggregate.accountId, ...event.data, occurred_at: now.getTime(), actor },
-  }));
-  const metadata = { actor: actor.id ?? actor.type };
-  await store.append(tx, { aggregate: ref, expectedVersion, events: stamped, metadata });
+  await appendForTenant(store, tx, { aggregate, expectedVersion, events, actor, now });
 }
 
 /**

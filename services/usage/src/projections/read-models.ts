@@ -1,10 +1,4 @@
-import {
-  closedAccountHandlers,
-  type KeyRing,
-  type RoleCatalog,
-  resetTrustedAccess,
-  trustedAccessHandlers,
-} from "@platform/auth";
+import { type AccessHandlers, resetTrustedAccess } from "@platform/auth";
 import {
   BillingEvent,
   type BillingPayloads,
@@ -64,14 +58,10 @@ const periodHandler = async (tx: Tx, event: { data: PeriodFacts }) => period(tx,
  * the token verifier trusts), the organizations tenancy closed, tenancy's memberships and projects (the
  * `users` and `projects` gauges), billing's periods with their plan limits, and billing's test clocks (an organization's time).
  */
-export function readModelHandlers(
-  keyRing: KeyRing,
-  roles: RoleCatalog,
-): Record<string, ProjectionHandler<Tx>> {
+export function readModelHandlers(access: AccessHandlers<Tx>): Record<string, ProjectionHandler<Tx>> {
   return {
-    ...handlersFor<IdentityPayloads>()<Tx>(trustedAccessHandlers(keyRing, roles)),
-    ...handlersFor<TenancyPayloads>()<Tx>({
-      ...closedAccountHandlers<Tx>(),
+    ...handlersFor<IdentityPayloads & TenancyPayloads>()<Tx>({
+      ...access,
       [TenancyEvent.MemberAdded]: async (tx, event) => {
         const { account_id: accountId, group_id: groupId, user_id: userId } = event.data;
         await enterTenant(tx, accountId);
