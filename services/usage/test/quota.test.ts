@@ -8,7 +8,6 @@
 import { randomBytes } from "node:crypto";
 import { BillingEvent, TenancyEvent, UsageEvent } from "@platform/contracts";
 import type { BatchEvent } from "@platform/event-sourcing";
-import { Headers, readHeader } from "@platform/messaging";
 import { waitFor } from "@platform/testkit";
 import { SYSTEM_ACTOR, USAGE_REPORTED } from "../src/domain/events";
 import { reportedRecord } from "../src/domain/usage-events";
@@ -117,24 +116,7 @@ describe("quota check", () => {
     expect((await check(org.accountId, { metric: "api_calls" })).body.allowed).toBe(true);
 
     // The refusal is a fact on usage.events, with who asked.
-    const consumer = h.service.kafka.consumer({
-      groupId: `${h.topics.usage}.denials-${randomBytes(4).toString("hex")}`,
-    });
-    const denials: Record<string, unknown>[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic: h.topics.usage, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (readHeader(message.headers, Headers.eventType) !== UsageEvent.QuotaRequestDenied) return;
-        const data = (await h.service.serde.decode(message.value as Buffer)) as Record<string, unknown>;
-        if (data.account_id === org.accountId) denials.push(data);
-      },
-    });
-    try {
-      await waitFor(() => (denials.length > 0 ? true : undefined), { what: "the QuotaRequestDenied" });
-    } finally {
-      await consumer.disconnect();
-    }
+    const denials = await h.denials(org.accountId);
     expect(denials).toHaveLength(1);
     expect(denials[0]).toMatchObject({ metric: "api_calls", requested: 41, current: 60, limit: 100 });
     expect(denials[0]?.actor).toMatchObject({ type: "api_key" });

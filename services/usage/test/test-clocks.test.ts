@@ -10,7 +10,6 @@
 import { randomBytes } from "node:crypto";
 import { BillingEvent, UsageEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
-import { Headers, readHeader } from "@platform/messaging";
 import { waitFor } from "@platform/testkit";
 import { DAY, type Harness, type Organization, planSnapshot, startUsage } from "./support/harness";
 
@@ -261,24 +260,7 @@ it("answers a clocked organization's quota checks, alerts and reads from the per
   expect(await check(org, 10)).toMatchObject({ allowed: false, remaining: 5, limit: 100 });
 
   // The refusal is stamped at the clock's time, in the renewed period.
-  const consumer = h.service.kafka.consumer({
-    groupId: `${h.topics.usage}.denials-${randomBytes(4).toString("hex")}`,
-  });
-  const denials: Record<string, unknown>[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic: h.topics.usage, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      if (readHeader(message.headers, Headers.eventType) !== UsageEvent.QuotaRequestDenied) return;
-      const data = (await h.service.serde.decode(message.value as Buffer)) as Record<string, unknown>;
-      if (data.account_id === org.accountId) denials.push(data);
-    },
-  });
-  try {
-    await waitFor(() => (denials.length > 0 ? true : undefined), { what: "the QuotaRequestDenied" });
-  } finally {
-    await consumer.disconnect();
-  }
+  const denials = await h.denials(org.accountId);
   expect(denials).toEqual([
     expect.objectContaining({
       current: 95,

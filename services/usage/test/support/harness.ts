@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { BillingEvent } from "@platform/contracts";
+import { BillingEvent, UsageEvent } from "@platform/contracts";
 import { inTenant } from "@platform/database";
+import { Headers, readHeader } from "@platform/messaging";
 import { type ServiceHarness, startServiceHarness } from "@platform/service-harness";
 import { waitFor } from "@platform/testkit";
 import { loadUsageConfig } from "../../src/config";
@@ -28,6 +29,8 @@ export interface Harness extends ServiceHarness<UsageService, Topic, UsageServic
   counted(): Promise<void>;
   /** Every usage_events row of one organization, by key. */
   rows(accountId: string): Promise<{ idempotencyKey: string; quantity: bigint; counted: boolean }[]>;
+  /** The organization's QuotaRequestDenied events on usage.events, read from the start until at least one is there. */
+  denials(accountId: string): Promise<Record<string, unknown>[]>;
 }
 
 export const STARTER_LIMITS = { users: 5, projects: 10, storage_gb: 10, api_calls: 10_000 };
@@ -101,6 +104,27 @@ export async function startUsage(overrides: Record<string, string> = {}): Promis
           orderBy: { idempotencyKey: "asc" },
         }),
       ),
+    async denials(accountId: string) {
+      const consumer = kit.service.kafka.consumer({
+        groupId: `${kit.topics.usage}.denials-${randomBytes(4).toString("hex")}`,
+      });
+      const denials: Record<string, unknown>[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic: kit.topics.usage, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          if (readHeader(message.headers, Headers.eventType) !== UsageEvent.QuotaRequestDenied) return;
+          const data = (await kit.service.serde.decode(message.value as Buffer)) as Record<string, unknown>;
+          if (data.account_id === accountId) denials.push(data);
+        },
+      });
+      try {
+        await waitFor(() => (denials.length > 0 ? true : undefined), { what: "the QuotaRequestDenied" });
+      } finally {
+        await consumer.disconnect();
+      }
+      return denials;
+    },
   });
   return harness;
 }
