@@ -19,8 +19,12 @@ export async function startServer(
   plans: { planId: string; limits: Record<string, number> }[],
   rateLimits: unknown,
 ): Promise<BenchServer> {
-  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the service alone.
-  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  // The node flags the service runs with (its start script's), then BENCH_SERVER_NODE_ARGS (e.g.
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service alone; a later flag wins).
+  const nodeArgs = [
+    ...startScriptNodeFlags(),
+    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+  ];
   const server = join(__dirname, "server.ts");
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", server, JSON.stringify(plans)], {
     env: { ...process.env, BENCH_RATE_LIMITS: JSON.stringify(rateLimits) },
@@ -46,6 +50,26 @@ export async function startServer(
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** The `--flags` package.json's start script gives node (`node --max-semi-space-size=64 --import tsx …`). */
+function startScriptNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = manifest.scripts.start.split(" ");
+  if (command !== "node") return [];
+  return args.slice(0, args.indexOf("--import")).filter((arg) => arg.startsWith("--"));
+}
+
+/** The process's peak resident memory in MiB (VmHWM in /proc), or NaN off Linux. */
+export function peakRssMiB(pid: number | undefined): number {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });

@@ -10,6 +10,7 @@ import {
   cpuMs,
   machine,
   openLoop,
+  peakRssMiB,
   percentiles,
   post,
   processStats,
@@ -61,9 +62,11 @@ async function main(): Promise<void> {
         latencyMs: check,
         process: checkStats,
         reference: { statuses: reference.statuses, latencyMs: floor, process: referenceStats },
+        peakRssMiB: peakRssMiB(server.child.pid),
       }),
     );
-    console.log(`quota check at ${rate}/s for ${seconds} s — ${machine()}`);
+    const rss = peakRssMiB(server.child.pid);
+    console.log(`quota check at ${rate}/s for ${seconds} s — ${machine()}; service peak RSS ${rss} MiB`);
     console.log(summary("  POST …/quotas/check", check, cpuCheck));
     console.log(statsLine(checkStats));
     console.log(summary("  reference (node:http, {})", floor, cpuReference));
