@@ -12,6 +12,15 @@ export interface RateLimitPolicy {
    * sent as a Structured Field String.
    */
   name?: string;
+  /**
+   * A shorter window spent together with the policy's own (Stripe's per-second rate under a longer
+   * quota): without it a tenant may spend its whole window in its first seconds, as fast as its
+   * connections can send, and those allowed requests compete with every other tenant's. A request is
+   * refused when either window is spent; one the short window refuses spends nothing of the long one.
+   * `windowSeconds` (1 when not given) must be shorter than the policy's; `name` defaults to
+   * `<name>-burst`.
+   */
+  burst?: { limit: number; windowSeconds?: number; name?: string };
 }
 
 export interface TenantRateLimitOptions {
@@ -66,19 +75,62 @@ function sfString(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
+/** One window of a policy, as the limiter counts it and the fields name it. */
+interface Window {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** A policy checked: its windows shortest first (the order they are spent in), and its fields. */
+interface ValidPolicy {
+  windows: Window[];
+  /** Tells policies apart, so a plan changed since a refusal is not refused under the old one. */
+  key: string;
+  /** The RateLimit-Policy field: every window, as a List (the draft's form for several policies). */
+  field: string;
+}
+
 /**
  * A policy the fields cannot state is the service's bug, not the client's: a plain Error, so the
  * request fails as 500 `internal_error` (and is logged) instead of passing unlimited.
  */
-function validPolicy(policy: RateLimitPolicy): Required<RateLimitPolicy> {
-  const { limit, windowSeconds, name = "default" } = policy;
+function validPolicy(policy: RateLimitPolicy): ValidPolicy {
+  const { limit, windowSeconds, name = "default", burst } = policy;
+  const main = validWindow({ name, limit, windowSeconds }, "");
+  const windows = [main];
+  if (burst) {
+    const short = validWindow(
+      { name: burst.name ?? `${name}-burst`, limit: burst.limit, windowSeconds: burst.windowSeconds ?? 1 },
+      "burst ",
+    );
+    if (short.windowSeconds >= main.windowSeconds)
+      throw new Error(
+        `rate limit policy: burst windowSeconds must be shorter than the policy's ${main.windowSeconds}, not ${short.windowSeconds}`,
+      );
+    if (short.name === main.name)
+      throw new Error("rate limit policy: burst name must differ from the policy's");
+    windows.unshift(short);
+  }
+  return {
+    windows,
+    key: windows.map(windowKey).join("+"),
+    field: [main, ...windows.slice(0, -1)]
+      .map((w) => `${sfString(w.name)};q=${w.limit};w=${w.windowSeconds}`)
+      .join(", "),
+  };
+}
+
+function validWindow({ name, limit, windowSeconds }: Window, what: string): Window {
   if (!Number.isInteger(limit) || limit < 1)
-    throw new Error(`rate limit policy: limit must be a whole number >= 1, not ${limit}`);
+    throw new Error(`rate limit policy: ${what}limit must be a whole number >= 1, not ${limit}`);
   if (!Number.isInteger(windowSeconds) || windowSeconds < 1)
-    throw new Error(`rate limit policy: windowSeconds must be a whole number >= 1, not ${windowSeconds}`);
+    throw new Error(
+      `rate limit policy: ${what}windowSeconds must be a whole number >= 1, not ${windowSeconds}`,
+    );
   if (!/^[\x20-\x7e]{1,64}$/.test(name))
-    throw new Error("rate limit policy: name must be 1-64 printable ASCII characters");
-  return { limit, windowSeconds, name };
+    throw new Error(`rate limit policy: ${what}name must be 1-64 printable ASCII characters`);
+  return { name, limit, windowSeconds };
 }
 
 /**
@@ -89,18 +141,28 @@ function validPolicy(policy: RateLimitPolicy): Required<RateLimitPolicy> {
  *   RateLimit-Policy: "pro";q=600;w=60     the policy: quota q per window of w seconds
  *   RateLimit: "pro";r=599;t=60            now: r requests left, the window resets in t seconds
  *
+ * With a `burst` window the policy field lists both, and RateLimit speaks of the one nearest to
+ * refusal (fewest requests left; the refusing one on a 429):
+ *
+ *   RateLimit-Policy: "pro";q=600;w=60, "pro-burst";q=20;w=1
+ *   RateLimit: "pro-burst";r=19;t=1
+ *
  * Over the quota it answers 429 problem+json, code `rate_limited`, with `Retry-After` (= t) and
  * `retryAfterSeconds` in the body, through the app's error handler.
  *
  * Counters are kept in this process's memory (rate-limiter-flexible's RateLimiterMemory): right for a
  * service run as one process; behind several replicas each would count alone (a tenant gets up to
  * replicas × limit), and the store is swapped for its Redis or Postgres limiter then. One limiter per
- * distinct policy; a tenant whose plan changes starts a fresh window under the new policy.
+ * distinct window; a tenant whose plan changes starts fresh windows under the new policy (a window the
+ * old and new policies share goes on counting). The two windows are consumed one after the other, not
+ * with RateLimiterUnion, which spends every window even when one refuses: a tenant held back by its
+ * short window would burn its long one.
  */
 export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimiter {
   const limiters = new Map<string, RateLimiterMemory>();
-  const limiterFor = ({ limit, windowSeconds }: Required<RateLimitPolicy>) => {
-    const key = policyKey({ limit, windowSeconds });
+  const limiterFor = (window: Window) => {
+    const { limit, windowSeconds } = window;
+    const key = windowKey(window);
     let limiter = limiters.get(key);
     if (!limiter) {
       limiter = new RateLimiterMemory({ keyPrefix: `tenant:${key}`, points: limit, duration: windowSeconds });
@@ -108,8 +170,14 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
     }
     return limiter;
   };
-  /** Tenants whose window is spent, until when and under which policy: what the gate reads. */
-  const spent = new Map<string, { until: number; policy: string }>();
+  /** Tenants with a window spent: until when, under which policy, and which window (the gate's answer). */
+  const spent = new Map<string, { until: number; policy: string; window: Window }>();
+  /** The later of two spent windows is the one that holds: a spent short window never hides a spent long one. */
+  const markSpent = (tenant: string, until: number, policy: ValidPolicy, window: Window) => {
+    const held = spent.get(tenant);
+    if (held && held.policy === policy.key && held.until > until) return;
+    spent.set(tenant, { until, policy: policy.key, window });
+  };
   const inFlight = new Map<string, number>();
   const { maxConcurrent } = options;
   if (maxConcurrent !== undefined && (!Number.isInteger(maxConcurrent) || maxConcurrent < 1))
@@ -167,28 +235,35 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
     const tenant = options.tenantOf(req);
     if (tenant === undefined) return next();
     const policy = validPolicy(await options.policyFor(tenant));
-    const name = sfString(policy.name);
-    res.set("RateLimit-Policy", `${name};q=${policy.limit};w=${policy.windowSeconds}`);
+    res.set("RateLimit-Policy", policy.field);
     if (busy(tenant)) throw concurrencyRefusal(req, res);
-    let outcome: RateLimiterRes;
-    let allowed: boolean;
-    try {
-      outcome = await limiterFor(policy).consume(tenant, 1);
-      allowed = true;
-    } catch (refusal) {
-      // The limiter rejects with its RateLimiterRes when over the quota, with an Error when its store fails.
-      if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      outcome = refusal;
-      allowed = false;
+    let nearest: { window: Window; outcome: RateLimiterRes } | undefined;
+    let refusedBy: Window | undefined;
+    for (const window of policy.windows) {
+      let outcome: RateLimiterRes;
+      try {
+        outcome = await limiterFor(window).consume(tenant, 1);
+      } catch (refusal) {
+        // The limiter rejects with its RateLimiterRes when over the quota, with an Error when its store fails.
+        if (!(refusal instanceof RateLimiterRes)) throw refusal;
+        outcome = refusal;
+        refusedBy = window;
+      }
+      if (outcome.remainingPoints <= 0) markSpent(tenant, Date.now() + outcome.msBeforeNext, policy, window);
+      if (refusedBy || !nearest || nearer(outcome, nearest.outcome)) nearest = { window, outcome };
+      // A request the short window refuses spends nothing of the long one.
+      if (refusedBy) break;
     }
-    if (outcome.remainingPoints <= 0)
-      spent.set(tenant, { until: Date.now() + outcome.msBeforeNext, policy: policyKey(policy) });
+    const { window, outcome } = nearest as { window: Window; outcome: RateLimiterRes };
     // Whole seconds, never 0 while the window is open: a client told t=0 would retry at once.
     const resetSeconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
-    res.set("RateLimit", `${name};r=${Math.max(0, outcome.remainingPoints)};t=${resetSeconds}`);
-    if (!allowed) {
+    res.set(
+      "RateLimit",
+      `${sfString(window.name)};r=${Math.max(0, outcome.remainingPoints)};t=${resetSeconds}`,
+    );
+    if (refusedBy) {
       holdBack(req, res, resetSeconds);
-      throw rateLimited(policy, resetSeconds);
+      throw rateLimited(refusedBy, resetSeconds);
     }
     if (maxConcurrent !== undefined) {
       inFlight.set(tenant, (inFlight.get(tenant) ?? 0) + 1);
@@ -218,32 +293,41 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
       // The policy is asked again (cheap where it comes from memory): a plan changed since the refusal
       // goes to the limiter, which starts the tenant's window under the new one.
       const policy = validPolicy(await options.policyFor(tenant));
-      if (policyKey(policy) !== refused.policy) return next();
-      const name = sfString(policy.name);
+      if (policy.key !== refused.policy) return next();
       const resetSeconds = Math.max(1, Math.ceil(left / 1000));
-      res.set("RateLimit-Policy", `${name};q=${policy.limit};w=${policy.windowSeconds}`);
-      res.set("RateLimit", `${name};r=0;t=${resetSeconds}`);
+      res.set("RateLimit-Policy", policy.field);
+      res.set("RateLimit", `${sfString(refused.window.name)};r=0;t=${resetSeconds}`);
       holdBack(req, res, resetSeconds);
-      throw rateLimited(policy, resetSeconds);
+      throw rateLimited(refused.window, resetSeconds);
     };
 
   return Object.assign(limiter, { gate });
 }
 
-function policyKey({ limit, windowSeconds }: Pick<RateLimitPolicy, "limit" | "windowSeconds">): string {
+function windowKey({ limit, windowSeconds }: Window): string {
   return `${limit}/${windowSeconds}`;
 }
 
-function rateLimited(policy: Required<RateLimitPolicy>, resetSeconds: number): PlatformError {
+/** Fewer requests left is nearer to refusal; of two windows with as many left, the one that resets later. */
+function nearer(a: RateLimiterRes, b: RateLimiterRes): boolean {
+  return (
+    a.remainingPoints < b.remainingPoints ||
+    (a.remainingPoints === b.remainingPoints && a.msBeforeNext > b.msBeforeNext)
+  );
+}
+
+/** The window that refused is named (`policy`) so a client can tell a burst from a spent quota. */
+function rateLimited(window: Window, resetSeconds: number): PlatformError {
   return new PlatformError(
     "rate_limited",
     RATE_LIMITED_CODE,
-    `the quota of ${policy.limit} requests per ${policy.windowSeconds} s is spent; retry in ${resetSeconds} s`,
+    `the quota of ${window.limit} requests per ${window.windowSeconds} s is spent; retry in ${resetSeconds} s`,
     {
       details: {
         retryAfterSeconds: resetSeconds,
-        limit: policy.limit,
-        windowSeconds: policy.windowSeconds,
+        policy: window.name,
+        limit: window.limit,
+        windowSeconds: window.windowSeconds,
       },
     },
   );

@@ -1,7 +1,8 @@
 /**
  * The per-tenant rate limiter over a real HTTP server: the draft's two fields on every answer (200,
  * 429, and an error the route itself throws), remaining counting down, one tenant's spent quota
- * leaving another's alone, a sane Retry-After, the window reopening, and policies per plan.
+ * leaving another's alone, a sane Retry-After, the window reopening, and policies per plan; a policy
+ * with a short (burst) window under its long one: both listed, the nearer one reported, either refusing.
  */
 import { Agent, type IncomingHttpHeaders, request } from "node:http";
 import { NotFoundError } from "@platform/errors";
@@ -12,6 +13,8 @@ const PLANS: Record<string, RateLimitPolicy> = {
   starter: { name: "starter", limit: 3, windowSeconds: 60 },
   pro: { name: "pro", limit: 5, windowSeconds: 60 },
   burst: { name: "burst", limit: 2, windowSeconds: 1 },
+  /** 4 a minute, at most 2 of them in any one second. */
+  smooth: { name: "smooth", limit: 4, windowSeconds: 60, burst: { limit: 2 } },
 };
 /** The tenant's plan is the first part of its id ("pro-acme"): what a real service would look up. */
 const planOf = (tenant: string) => PLANS[tenant.split("-")[0] ?? ""] ?? { limit: 1, windowSeconds: 60 };
@@ -120,6 +123,77 @@ it("opens the window again once it has passed", async () => {
   expect(rateLimit(res).r).toBe(1);
 });
 
+describe("a burst window under the long one", () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("lists both windows, and reports the one nearest to refusal", async () => {
+    const res = await call(fresh("smooth"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("ratelimit-policy")).toBe('"smooth";q=4;w=60, "smooth-burst";q=2;w=1');
+    // 1 left of the second's 2, 3 of the minute's 4: the second's window is the nearer.
+    expect(rateLimit(res)).toEqual({ name: "smooth-burst", r: 1, t: 1 });
+  });
+
+  it("refuses past the burst with Retry-After 1, spending nothing of the long window, and enforces the long one", async () => {
+    const tenant = fresh("smooth");
+    expect((await call(tenant)).status).toBe(200);
+    expect((await call(tenant)).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      const refused = await call(tenant);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect(rateLimit(refused)).toEqual({ name: "smooth-burst", r: 0, t: 1 });
+      expect(refused.headers.get("ratelimit-policy")).toBe('"smooth";q=4;w=60, "smooth-burst";q=2;w=1');
+      expect(await refused.json()).toMatchObject({
+        code: "rate_limited",
+        policy: "smooth-burst",
+        limit: 2,
+        windowSeconds: 1,
+        retryAfterSeconds: 1,
+      });
+    }
+    await sleep(1100);
+    // The three refusals spent none of the minute: 2 of its 4 are left before this one, 1 after.
+    const third = await call(tenant);
+    expect(third.status).toBe(200);
+    const nearest = rateLimit(third);
+    // 1 left in both windows: the minute's, which resets later, is the nearer to a long refusal.
+    expect(nearest).toMatchObject({ name: "smooth", r: 1 });
+    expect(nearest.t).toBeGreaterThan(50);
+    expect(rateLimit(await call(tenant))).toMatchObject({ name: "smooth", r: 0 });
+    await sleep(1100);
+    // A fresh second, but the minute is spent: refused by the long window, for the rest of it.
+    const spent = await call(tenant);
+    expect(spent.status).toBe(429);
+    const retryAfter = Number(spent.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(50);
+    expect(rateLimit(spent)).toEqual({ name: "smooth", r: 0, t: retryAfter });
+    expect(await spent.json()).toMatchObject({ policy: "smooth", limit: 4, windowSeconds: 60 });
+  });
+
+  it.each([
+    ["a burst window as long as the policy's", { limit: 2, windowSeconds: 60 }],
+    ["a burst named as the policy", { limit: 2, name: "default" }],
+    ["a burst limit of 0", { limit: 0 }],
+  ])("refuses a policy with %s (500)", async (_what, burst) => {
+    const broken = await start({
+      routes: (router) => {
+        router.use(
+          tenantRateLimit({ tenantOf: () => "t", policyFor: () => ({ limit: 5, windowSeconds: 60, burst }) }),
+        );
+        router.get("/x", (_req, res) => {
+          res.json({});
+        });
+      },
+    });
+    try {
+      expect((await fetch(`${broken.url}/x`)).status).toBe(500);
+    } finally {
+      await broken.serving.close();
+    }
+  });
+});
+
 it("lets a request naming no tenant through unlimited and without the fields", async () => {
   for (let i = 0; i < 3; i++) {
     const res = await call(undefined);
@@ -210,6 +284,40 @@ describe("the gate and the concurrency cap", () => {
     const res = await post(tenant);
     expect(res.status).toBe(200);
     expect(rateLimit(res).r).toBe(1);
+  });
+
+  it("refuses a tenant whose burst is spent before its body is read, for the rest of that second", async () => {
+    const tenant = fresh("smooth");
+    await post(tenant);
+    await post(tenant);
+    expect((await post(tenant)).status).toBe(429);
+    const before = spends;
+    const res = await post(tenant, "/things", "{not json");
+    expect(res.status).toBe(429);
+    expect(spends).toBe(before + 1); // the gate asks the policy (a plan change goes on), spends nothing
+    expect(res.headers.get("ratelimit-policy")).toBe('"smooth";q=4;w=60, "smooth-burst";q=2;w=1');
+    expect(rateLimit(res)).toEqual({ name: "smooth-burst", r: 0, t: 1 });
+    expect(res.headers.get("retry-after")).toBe("1");
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const again = await post(tenant);
+    expect(again.status).toBe(200);
+    // 1 left of both windows: neither refusal spent the minute's (it would be the minute's r=0 or a 429).
+    expect(rateLimit(again)).toMatchObject({ name: "smooth", r: 1 });
+  });
+
+  it("keeps gating a spent long window when a later burst is spent too", async () => {
+    const tenant = fresh("smooth");
+    await post(tenant);
+    await post(tenant);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await post(tenant);
+    // The minute's last request also spends this second's burst: both spent, the minute's holds.
+    await post(tenant);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const res = await post(tenant, "/things", "{not json");
+    expect(res.status).toBe(429);
+    expect(rateLimit(res)).toMatchObject({ name: "smooth", r: 0 });
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(50);
   });
 
   it("caps one tenant's requests in progress and spends no quota on the refused one", async () => {
