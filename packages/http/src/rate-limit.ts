@@ -30,7 +30,11 @@ export interface TenantRateLimitOptions {
    * authentication that names the tenant.
    */
   tenantOf: (req: Request) => string | undefined;
-  /** The tenant's policy, typically from its plan; asked on every request, so a plan change applies at once. */
+  /**
+   * The tenant's policy, typically from its plan; asked on every request, so a plan change applies at
+   * once. A policy object is checked once and remembered: return the same object for the same policy
+   * (built once from the configuration) and never change it in place.
+   */
   policyFor: (tenant: string) => RateLimitPolicy | Promise<RateLimitPolicy>;
   /**
    * At most this many of one tenant's requests in progress at once (from the limiter to the end of the
@@ -159,6 +163,16 @@ function validWindow({ name, limit, windowSeconds }: Window, what: string): Wind
  * short window would burn its long one.
  */
 export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimiter {
+  const checked = new WeakMap<RateLimitPolicy, ValidPolicy>();
+  const policyOf = async (tenant: string) => {
+    const policy = await options.policyFor(tenant);
+    let valid = checked.get(policy);
+    if (!valid) {
+      valid = validPolicy(policy);
+      checked.set(policy, valid);
+    }
+    return valid;
+  };
   const limiters = new Map<string, RateLimiterMemory>();
   const limiterFor = (window: Window) => {
     const { limit, windowSeconds } = window;
@@ -234,7 +248,7 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
   const limiter = async (req: Request, res: Response, next: NextFunction) => {
     const tenant = options.tenantOf(req);
     if (tenant === undefined) return next();
-    const policy = validPolicy(await options.policyFor(tenant));
+    const policy = await policyOf(tenant);
     res.set("RateLimit-Policy", policy.field);
     if (busy(tenant)) throw concurrencyRefusal(req, res);
     let nearest: { window: Window; outcome: RateLimiterRes } | undefined;
@@ -292,7 +306,7 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
       }
       // The policy is asked again (cheap where it comes from memory): a plan changed since the refusal
       // goes to the limiter, which starts the tenant's window under the new one.
-      const policy = validPolicy(await options.policyFor(tenant));
+      const policy = await policyOf(tenant);
       if (policy.key !== refused.policy) return next();
       const resetSeconds = Math.max(1, Math.ceil(left / 1000));
       res.set("RateLimit-Policy", policy.field);

@@ -1,7 +1,20 @@
 import { env, loadConfig, platformEnv } from "@platform/config";
 import { z } from "zod";
 
-const window = z.object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) });
+const window = z.object({
+  limit: z.number().int().min(1),
+  windowSeconds: z.number().int().min(1),
+  /**
+   * The per-second rate under the window (docs/usage.md, "Rate limits"): when not given, twice the
+   * window's average rate (`burstFor` in src/http/quota-routes.ts); `false` for none.
+   */
+  burst: z
+    .union([
+      z.literal(false),
+      z.object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).optional() }),
+    ])
+    .optional(),
+});
 /** Per plan id (billing's `plan_id`, or `default` for an organization without a known plan): the two APIs' windows. */
 const rateLimits = z
   .record(z.string().regex(/^[\x20-\x7e]{1,64}$/), z.object({ ingest: window, check: window }))

@@ -14,7 +14,19 @@ import { reportedRecord } from "../src/domain/usage-events";
 import { usageCount } from "../src/projections/usage-count";
 import { DAY, type Harness, type Organization, planSnapshot, startUsage } from "./support/harness";
 
-const TINY = { ingest: { limit: 3, windowSeconds: 60 }, check: { limit: 3, windowSeconds: 60 } };
+/** 3 a minute and no per-second rate, so a test's quick requests meet the minute's limit. */
+const TINY = {
+  ingest: { limit: 3, windowSeconds: 60, burst: false },
+  check: { limit: 3, windowSeconds: 60, burst: false },
+};
+/**
+ * 120 a minute, the check at most 2 in 3 s (a window a slow test machine cannot outlast between two
+ * requests), the ingest at its default 4 a second.
+ */
+const BURSTY = {
+  ingest: { limit: 120, windowSeconds: 60 },
+  check: { limit: 120, windowSeconds: 60, burst: { limit: 2, windowSeconds: 3 } },
+};
 
 let h: Harness;
 beforeAll(async () => {
@@ -23,6 +35,7 @@ beforeAll(async () => {
       default: { ingest: { limit: 1000, windowSeconds: 60 }, check: { limit: 1000, windowSeconds: 60 } },
       starter: { ingest: { limit: 1000, windowSeconds: 60 }, check: { limit: 2000, windowSeconds: 60 } },
       tiny: TINY,
+      bursty: BURSTY,
     }),
   });
 }, 120_000);
@@ -311,15 +324,17 @@ describe("rate limits", () => {
       }),
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 400, 202]);
+    // Each window with its default per-second rate, twice the minute's average (rounded up); the
+    // second's window is nearer to refusal.
     expect(answers.map((a) => a.headers.get("ratelimit-policy"))).toEqual([
-      '"starter";q=2000;w=60',
-      '"starter";q=2000;w=60',
-      '"starter";q=1000;w=60',
+      '"starter";q=2000;w=60, "starter-burst";q=67;w=1',
+      '"starter";q=2000;w=60, "starter-burst";q=67;w=1',
+      '"starter";q=1000;w=60, "starter-burst";q=34;w=1',
     ]);
     expect(answers.map((a) => a.headers.get("ratelimit")?.split(";").slice(0, 2).join(";"))).toEqual([
-      '"starter";r=1999',
-      '"starter";r=1998',
-      '"starter";r=999',
+      '"starter-burst";r=66',
+      '"starter-burst";r=65',
+      '"starter-burst";r=33',
     ]);
   });
 
@@ -343,6 +358,39 @@ describe("rate limits", () => {
       body: { metric: "api_calls", quantity: 1, idempotency_key: "after-flood" },
     });
     expect(ingest.status).toBe(202);
+  });
+
+  it("refuses past the plan's burst with Retry-After, leaving the other API alone, and allows again once it has passed", async () => {
+    const org = await organization({ api_calls: 100 }, "bursty");
+    const token = await writer(org.accountId);
+    const statuses = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await check(org.accountId, { metric: "api_calls" }, token)).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    const refused = await check(org.accountId, { metric: "api_calls" }, token);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({
+      code: "rate_limited",
+      policy: "bursty-burst",
+      limit: 2,
+      windowSeconds: 3,
+    });
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(3);
+    expect(refused.headers.get("ratelimit-policy")).toBe('"bursty";q=120;w=60, "bursty-burst";q=2;w=3');
+    expect(refused.headers.get("ratelimit")).toBe(`"bursty-burst";r=0;t=${retryAfter}`);
+    // The ingest API has its own windows, with the default per-second rate (4 = 120 / 60 × 2).
+    const ingest = await h.call("POST", `/v1/organizations/${org.accountId}/usage`, {
+      token,
+      body: { metric: "api_calls", quantity: 1, idempotency_key: "after-burst" },
+    });
+    expect(ingest.status).toBe(202);
+    expect(ingest.headers.get("ratelimit-policy")).toBe('"bursty";q=120;w=60, "bursty-burst";q=4;w=1');
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 100));
+    const again = await check(org.accountId, { metric: "api_calls" }, token);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("ratelimit")).toMatch(/^"bursty-burst";r=1;t=\d$/);
   });
 
   it("refuses a spent organization's known token before reading the body, and no one else", async () => {

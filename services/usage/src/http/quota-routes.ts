@@ -12,6 +12,7 @@ import {
 import type { Request, RequestHandler } from "express";
 import { z } from "zod";
 import type { QuotaAnswer } from "../app/quota";
+import type { UsageRateLimits } from "../config";
 import type { UsageService } from "../service";
 import { USAGE_WRITE } from "./permissions";
 
@@ -25,29 +26,50 @@ const account = (req: Request) => param(req, "accountId");
 /**
  * Per-organization rate limits of the ingest and check APIs (docs/usage.md, "Rate limits"): one
  * counter per organization and API, its window from the organization's plan as the quota view holds
- * it (billing's events), `USAGE_RATE_LIMITS` by plan id. Mounted after the guards, so only a request
- * authenticated for the organization spends its quota — no one can exhaust another tenant's.
+ * it (billing's events), `USAGE_RATE_LIMITS` by plan id, each window with its per-second rate
+ * (`burstFor`). Mounted after the guards, so only a request authenticated for the organization spends
+ * its quota — no one can exhaust another tenant's.
  */
 export function usageRateLimits(service: UsageService): {
   ingest: TenantRateLimiter;
   check: TenantRateLimiter;
 } {
   const plans = service.config.USAGE_RATE_LIMITS;
-  const limiter = (api: "ingest" | "check") =>
-    tenantRateLimit({
+  const limiter = (api: "ingest" | "check") => {
+    // Built once: the configuration does not change, and the kit checks a policy object once.
+    const policies = new Map(
+      Object.entries(plans).map(([name, windows]): [string, RateLimitPolicy] => {
+        const { limit, windowSeconds } = windows[api];
+        return [name, { name, limit, windowSeconds, burst: burstFor(windows[api]) }];
+      }),
+    );
+    const fallback = policies.get("default") as RateLimitPolicy;
+    return tenantRateLimit({
       tenantOf: (req) => req.params.accountId as string | undefined,
-      policyFor: async (tenant): Promise<RateLimitPolicy> => {
+      policyFor: async (tenant) => {
         const held = service.quotaView.peek(tenant) ?? (await service.quotaView.get(tenant));
         const plan = held.period?.planId;
-        const entry = plan !== undefined ? plans[plan] : undefined;
-        return entry
-          ? { name: plan, ...entry[api] }
-          : { name: "default", ...(plans.default as (typeof plans)[string])[api] };
+        return (plan !== undefined ? policies.get(plan) : undefined) ?? fallback;
       },
       maxConcurrent: service.config.USAGE_MAX_CONCURRENT,
       pauseRefusedMs: service.config.USAGE_REFUSED_PAUSE_MS,
     });
+  };
   return { ingest: limiter("ingest"), check: limiter("check") };
+}
+
+/**
+ * A plan's per-second rate under its window, so an organization spends its minute over the minute
+ * rather than in its first seconds, in competition with everyone else's requests (docs/benchmarks.md,
+ * flood fairness): the plan's own `burst`, or by default twice the window's average rate, rounded up
+ * (6,000 a minute: 200 a second). None when the plan says `false`, or when the window is too short for
+ * a shorter one to add anything.
+ */
+export function burstFor(window: UsageRateLimits[string]["check"]): RateLimitPolicy["burst"] {
+  if (window.burst === false) return undefined;
+  if (window.burst) return window.burst;
+  const limit = Math.ceil((window.limit / window.windowSeconds) * 2);
+  return window.windowSeconds > 1 && limit < window.limit ? { limit, windowSeconds: 1 } : undefined;
 }
 
 /**
