@@ -1,9 +1,10 @@
 /**
- * Flood fairness (`pnpm --filter @platform/usage bench:flood [-- --seconds 15 --flooders 32]`): tenant
- * B checks its quota at 100 requests/s, first alone, then while tenant A floods the same API from
- * `flooders` closed-loop connections in another process (A's plan allows 6,000 a minute; past that its
- * flood gets 429). B's
- * p99 with and without the flood, and how much of A's flood was refused.
+ * Flood fairness (`pnpm --filter @platform/usage bench:flood [-- --seconds 15 --flooders 32
+ * --no-burst | --burst N]`): tenant B checks its quota at 100 requests/s, first alone, then while
+ * tenant A floods the same API from `flooders` closed-loop connections in another process. A's plan
+ * allows 6,000 a minute, at most 200 a second (usage's default per-second rate), or N a second, or
+ * with `--no-burst` (every plan's per-second rate off) as fast as it can send; past that its flood
+ * gets 429. B's p99 with and without the flood, and how much of A's flood was refused.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -13,15 +14,24 @@ import { arg, machine, openLoop, percentiles, post, startServer, summary } from 
 async function main(): Promise<void> {
   const seconds = arg("seconds", 15);
   const flooders = arg("flooders", 32);
+  // The comparison without the per-second rate (every window's burst off), or with another one.
+  const perSecond = arg("burst", 0);
+  const off = process.argv.includes("--no-burst");
+  const window = (limit: number) => ({ limit, windowSeconds: 60, ...(off ? { burst: false } : {}) });
+  const flooding = (limit: number) => ({
+    ...window(limit),
+    ...(perSecond > 0 ? { burst: { limit: perSecond } } : {}),
+  });
+  const rate = off ? "no per-second rate" : `per-second rate ${perSecond > 0 ? perSecond : "200 (default)"}`;
   const server = await startServer(
     [
       { planId: "flooder", limits: { api_calls: 1_000_000_000 } },
       { planId: "quiet", limits: { api_calls: 1_000_000_000 } },
     ],
     {
-      default: { ingest: { limit: 600, windowSeconds: 60 }, check: { limit: 600, windowSeconds: 60 } },
-      flooder: { ingest: { limit: 6_000, windowSeconds: 60 }, check: { limit: 6_000, windowSeconds: 60 } },
-      quiet: { ingest: { limit: 60_000, windowSeconds: 60 }, check: { limit: 60_000, windowSeconds: 60 } },
+      default: { ingest: window(600), check: window(600) },
+      flooder: { ingest: flooding(6_000), check: flooding(6_000) },
+      quiet: { ingest: window(60_000), check: window(60_000) },
     },
   );
   const [a, b] = server.orgs as [{ accountId: string; token: string }, { accountId: string; token: string }];
@@ -53,6 +63,7 @@ async function main(): Promise<void> {
         machine: machine(),
         seconds,
         flooders,
+        rate,
         quietWithout: { ...without, statuses: alone.statuses },
         quietWithFlood: { ...withFlood, statuses: during.statuses },
         p99Change: `${Math.round(((withFlood.p99 - without.p99) / without.p99) * 100)} %`,
@@ -62,7 +73,7 @@ async function main(): Promise<void> {
         },
       }),
     );
-    console.log(`flood fairness, ${flooders} flooders, ${seconds} s each — ${machine()}`);
+    console.log(`flood fairness, ${flooders} flooders, ${seconds} s each, A's ${rate} — ${machine()}`);
     console.log(summary("  B alone", without));
     console.log(summary("  B during A's flood", withFlood));
     console.log(
