@@ -2,8 +2,8 @@
  * Quota checks, threshold alerts and per-tenant rate limits against the real broker, registry and
  * Postgres: answers from the in-memory view (allowed, denied with its QuotaRequestDenied, unlimited,
  * unknown metric), how stale the view is, tenants kept apart; 80/90/100 % alerts once per period
- * under resends, concurrent runs of the count and a rebuild; RateLimit fields on every answer and one
- * tenant's flood leaving another alone.
+ * under resends, concurrent runs of the count and a rebuild; RateLimit fields (both windows) on every
+ * answer, one tenant's flood leaving another alone, and a plan's per-second rate refusing a burst.
  */
 import { randomBytes } from "node:crypto";
 import { BillingEvent, TenancyEvent, UsageEvent } from "@platform/contracts";
