@@ -44,7 +44,9 @@ export interface TenantRateLimitOptions {
   maxConcurrent?: number;
   /**
    * After a 429 (`rate_limited` or `concurrency_limited`, from the limiter or its gate) has been sent,
-   * stop reading that connection for its `Retry-After`, at most this many milliseconds, then read on.
+   * stop reading that connection for its `Retry-After`, at most this many milliseconds, then read on;
+   * after a burst window's 429, until that window reopens plus a random part of the next one, so
+   * the tenant's connections do not all come back at once (give it twice the burst window for that).
    * A closed-loop flooder's next requests wait in the kernel's socket buffer instead of each costing
    * a parse, the routing and another 429 on the event loop. Only the refused connection waits; other
    * connections, the same tenant's included, are read as usual. 0 (the default) never pauses: a
@@ -208,8 +210,8 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
    * same for its own write backpressure); requests already sent wait unparsed, and are answered in
    * order once it resumes. A connection closed meanwhile just drops its timer.
    */
-  const holdBack = (req: Request, res: Response, retryAfterSeconds: number) => {
-    const ms = Math.min(pauseRefusedMs, retryAfterSeconds * 1000);
+  const holdBack = (req: Request, res: Response, retryAfterSeconds: number, spreadMs?: number) => {
+    const ms = Math.min(pauseRefusedMs, spreadMs ?? retryAfterSeconds * 1000);
     if (ms <= 0) return;
     const socket = req.socket;
     res.once("finish", () => {
@@ -232,6 +234,18 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
       socket.once("close", release);
     });
   };
+
+  /**
+   * A connection refused by a burst window is held until the window reopens plus a random part of the
+   * next one (at most `pauseRefusedMs` in all), not for the whole seconds of its Retry-After: a
+   * tenant's connections, refused together once its burst is spent, would otherwise come back together
+   * at the next window's start, and another tenant's request arriving then would queue behind one of
+   * theirs per connection (docs/benchmarks.md, usage's flood fairness).
+   */
+  const burstPause = (policy: ValidPolicy, window: Window, msBeforeNext: number) =>
+    policy.windows.length > 1 && window.name === policy.windows[0]?.name
+      ? msBeforeNext + Math.random() * window.windowSeconds * 1000
+      : undefined;
 
   const concurrencyRefusal = (req: Request, res: Response) => {
     holdBack(req, res, 1);
@@ -276,7 +290,7 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
       `${sfString(window.name)};r=${Math.max(0, outcome.remainingPoints)};t=${resetSeconds}`,
     );
     if (refusedBy) {
-      holdBack(req, res, resetSeconds);
+      holdBack(req, res, resetSeconds, burstPause(policy, refusedBy, outcome.msBeforeNext));
       throw rateLimited(refusedBy, resetSeconds);
     }
     if (maxConcurrent !== undefined) {
@@ -311,7 +325,7 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
       const resetSeconds = Math.max(1, Math.ceil(left / 1000));
       res.set("RateLimit-Policy", policy.field);
       res.set("RateLimit", `${sfString(refused.window.name)};r=0;t=${resetSeconds}`);
-      holdBack(req, res, resetSeconds);
+      holdBack(req, res, resetSeconds, burstPause(policy, refused.window, left));
       throw rateLimited(refused.window, resetSeconds);
     };
 

@@ -15,6 +15,8 @@ const PLANS: Record<string, RateLimitPolicy> = {
   burst: { name: "burst", limit: 2, windowSeconds: 1 },
   /** 4 a minute, at most 2 of them in any one second. */
   smooth: { name: "smooth", limit: 4, windowSeconds: 60, burst: { limit: 2 } },
+  /** A minute that does not run out in a test, 2 a second. */
+  spread: { name: "spread", limit: 1_000, windowSeconds: 60, burst: { limit: 2 } },
 };
 /** The tenant's plan is the first part of its id ("pro-acme"): what a real service would look up. */
 const planOf = (tenant: string) => PLANS[tenant.split("-")[0] ?? ""] ?? { limit: 1, windowSeconds: 60 };
@@ -468,6 +470,29 @@ describe("pausing a refused connection (pauseRefusedMs)", () => {
     const third = await send(server, agent, fresh("pro"));
     expect(third.body.port).toBe(body.port);
     agent.destroy();
+  });
+
+  it("holds connections refused by a burst until it reopens, then lets them back spread over the next second", async () => {
+    const server = await serverPausing(2_000);
+    const tenant = fresh("spread");
+    const agents = Array.from({ length: 8 }, connection);
+    const opened = Date.now();
+    for (let i = 0; i < 2; i++) expect((await send(server, agents[0] as Agent, tenant)).status).toBe(200);
+    const refusals = await Promise.all(agents.map((agent) => send(server, agent, tenant)));
+    expect(refusals.map((r) => r.status)).toEqual(agents.map(() => 429));
+    expect(refusals.map((r) => r.headers["retry-after"])).toEqual(agents.map(() => "1"));
+    const refused = Date.now();
+    // Each connection's next request waits unparsed until its pause ends: the answer's time is the pause's.
+    const back = await Promise.all(agents.map((agent) => send(server, agent, tenant).then(() => Date.now())));
+    // Not before the burst's second is over, nor later than the pause's bound.
+    for (const at of back) {
+      expect(at - opened).toBeGreaterThanOrEqual(950);
+      expect(at - refused).toBeLessThanOrEqual(2_500);
+    }
+    // Spread over the next second (uniformly: 8 landing within 200 ms of each other has odds of ~1e-4),
+    // not all at its start as a pause of the Retry-After's whole second would have them.
+    expect(Math.max(...back) - Math.min(...back)).toBeGreaterThan(200);
+    for (const agent of agents) agent.destroy();
   });
 
   it("refuses a negative or fractional pause", () => {

@@ -71,10 +71,12 @@ export const usageConfigSchema = z.object({
   /**
    * After a 429 of the rate-limited APIs, the refused connection is not read for its Retry-After, at
    * most this many ms (0: never): a flooding client's next requests wait in the kernel instead of
-   * costing the event loop a parse and another 429 each. Set 0 behind a proxy that pools several
+   * costing the event loop a parse and another 429 each. A per-second rate's refusal is held until
+   * its second is over plus a random part of the next (so up to 2 s: an organization's connections
+   * come back spread over the next second, not together). Set 0 behind a proxy that pools several
    * organizations' requests over one connection.
    */
-  USAGE_REFUSED_PAUSE_MS: env.int({ min: 0, max: 10_000 }).default(1_000),
+  USAGE_REFUSED_PAUSE_MS: env.int({ min: 0, max: 10_000 }).default(2_000),
   /**
    * Where the usage count runs: in a worker thread of its own (`thread`: its round trips to Postgres do
    * not wait behind the HTTP edge's work on one event loop, and it gets a core of its own), or on the
