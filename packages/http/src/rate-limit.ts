@@ -54,16 +54,6 @@ export interface TenantRateLimitOptions {
    * another tenant wait behind the refused one.
    */
   pauseRefusedMs?: number;
-  /**
-   * Spaces a tenant's admitted requests evenly at its burst window's rate (a 200-a-second window: one
-   * every 5 ms), holding a request that comes sooner until its turn: nginx's `limit_req` with a burst
-   * and no `nodelay`. Without it a tenant's allowed requests of a window arrive in its first
-   * milliseconds, as fast as its connections can send, and every other tenant's request in those
-   * milliseconds queues behind them. A held request counts as in progress (`maxConcurrent` bounds how
-   * many wait, and so how long: `maxConcurrent` × the spacing); a policy without a burst window is not
-   * paced. Off by default.
-   */
-  pace?: boolean;
 }
 
 /**
@@ -105,8 +95,6 @@ interface ValidPolicy {
   key: string;
   /** The RateLimit-Policy field: every window, as a List (the draft's form for several policies). */
   field: string;
-  /** Milliseconds between two admitted requests when paced: the burst window's length over its limit (0 without one). */
-  spacingMs: number;
 }
 
 /**
@@ -130,10 +118,8 @@ function validPolicy(policy: RateLimitPolicy): ValidPolicy {
       throw new Error("rate limit policy: burst name must differ from the policy's");
     windows.unshift(short);
   }
-  const short = burst ? windows[0] : undefined;
   return {
     windows,
-    spacingMs: short ? (short.windowSeconds * 1000) / short.limit : 0,
     key: windows.map(windowKey).join("+"),
     field: [main, ...windows.slice(0, -1)]
       .map((w) => `${sfString(w.name)};q=${w.limit};w=${w.windowSeconds}`)
@@ -209,21 +195,6 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
     spent.set(tenant, { until, policy: policy.key, window });
   };
   const inFlight = new Map<string, number>();
-  /** Paced tenants: when (performance.now()) the next admitted request may run; one entry per tenant, like its counters. */
-  const nextSlot = new Map<string, number>();
-  /** Runs `next` at the tenant's turn: at once if its spacing has passed since the last one, else then. */
-  const paced = (tenant: string, spacingMs: number, next: NextFunction) => {
-    const now = performance.now();
-    const slot = nextSlot.get(tenant);
-    const at = slot !== undefined && slot > now ? slot : now;
-    nextSlot.set(tenant, at + spacingMs);
-    const wait = at - now;
-    if (wait < 1) return next();
-    setTimeout(() => {
-      if ((nextSlot.get(tenant) ?? 0) <= performance.now()) nextSlot.delete(tenant);
-      next();
-    }, wait);
-  };
   const { maxConcurrent } = options;
   if (maxConcurrent !== undefined && (!Number.isInteger(maxConcurrent) || maxConcurrent < 1))
     throw new Error(`tenantRateLimit: maxConcurrent must be a whole number >= 1, not ${maxConcurrent}`);
@@ -331,7 +302,6 @@ export function tenantRateLimit(options: TenantRateLimitOptions): TenantRateLimi
         else inFlight.delete(tenant);
       });
     }
-    if (options.pace && policy.spacingMs > 0) return paced(tenant, policy.spacingMs, next);
     return next();
   };
 

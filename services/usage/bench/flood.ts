@@ -4,8 +4,7 @@
  * tenant A floods the same API from `flooders` closed-loop connections in another process. A's plan
  * allows 6,000 a minute, at most 200 a second (usage's default per-second rate), or N a second, or
  * with `--no-burst` (every plan's per-second rate off) as fast as it can send; past that its flood
- * gets 429. Its admitted checks are paced (USAGE_RATE_PACING, default `paced`; `unpaced` for the
- * side-by-side). B's p99 with and without the flood, and how much of A's flood was refused.
+ * gets 429. B's p99 with and without the flood, and how much of A's flood was refused.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -23,10 +22,7 @@ async function main(): Promise<void> {
     ...window(limit),
     ...(perSecond > 0 ? { burst: { limit: perSecond } } : {}),
   });
-  const pacing = process.env.USAGE_RATE_PACING ?? "paced";
-  const rate = off
-    ? "no per-second rate"
-    : `per-second rate ${perSecond > 0 ? perSecond : "200 (default)"}, ${pacing}`;
+  const rate = off ? "no per-second rate" : `per-second rate ${perSecond > 0 ? perSecond : "200 (default)"}`;
   const server = await startServer(
     [
       { planId: "flooder", limits: { api_calls: 1_000_000_000 } },

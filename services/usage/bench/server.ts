@@ -16,12 +16,10 @@ async function main(): Promise<void> {
   const h = await startUsage({
     LOG_LEVEL: "error",
     ...(process.env.BENCH_RATE_LIMITS ? { USAGE_RATE_LIMITS: process.env.BENCH_RATE_LIMITS } : {}),
-    // bench:flood's side-by-sides: without the refused connections' pause (`USAGE_REFUSED_PAUSE_MS=0`),
-    // without pacing (`USAGE_RATE_PACING=unpaced`).
+    // bench:flood's comparison without the refused connections' pause (`USAGE_REFUSED_PAUSE_MS=0`).
     ...(process.env.USAGE_REFUSED_PAUSE_MS
       ? { USAGE_REFUSED_PAUSE_MS: process.env.USAGE_REFUSED_PAUSE_MS }
       : {}),
-    ...(process.env.USAGE_RATE_PACING ? { USAGE_RATE_PACING: process.env.USAGE_RATE_PACING } : {}),
   });
   const orgs = [];
   for (const { planId, limits } of plans) {

@@ -78,12 +78,6 @@ export const usageConfigSchema = z.object({
    */
   USAGE_REFUSED_PAUSE_MS: env.int({ min: 0, max: 10_000 }).default(2_000),
   /**
-   * `paced`: an organization's admitted requests run one per its per-second rate's spacing (200 a
-   * second: one every 5 ms), a request that comes sooner waiting its turn (nginx's limit_req with a
-   * burst); `unpaced`: admitted at once (docs/usage.md, "Rate limits").
-   */
-  USAGE_RATE_PACING: z.enum(["paced", "unpaced"]).default("paced"),
-  /**
    * Where the usage count runs: in a worker thread of its own (`thread`: its round trips to Postgres do
    * not wait behind the HTTP edge's work on one event loop, and it gets a core of its own), or on the
    * process's main thread (`inline`: what tests driving the service's clock, or seams inside the

@@ -37,10 +37,6 @@ beforeAll(async () => {
       tiny: TINY,
       bursty: BURSTY,
     }),
-    // These tests count the windows' answers request by request; pacing (on by default, which
-    // rate-limit-config.test.ts checks, and packages/http's rate-limit tests prove) would hold the
-    // admitted ones up to a 1.5 s spacing on the 2-per-3-s plan and move every later answer in time.
-    USAGE_RATE_PACING: "unpaced",
   });
 }, 120_000);
 afterAll(() => h?.close());

@@ -66,9 +66,3 @@ it("takes a plan's own burst or false, and refuses one that is not a whole numbe
     /USAGE_RATE_LIMITS/,
   );
 });
-
-it("paces each organization's admitted requests unless told not to", () => {
-  expect(loadUsageConfig(REQUIRED).USAGE_RATE_PACING).toBe("paced");
-  expect(loadUsageConfig({ ...REQUIRED, USAGE_RATE_PACING: "unpaced" }).USAGE_RATE_PACING).toBe("unpaced");
-  expect(() => loadUsageConfig({ ...REQUIRED, USAGE_RATE_PACING: "sometimes" })).toThrow(/USAGE_RATE_PACING/);
-});

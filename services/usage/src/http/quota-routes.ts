@@ -53,7 +53,6 @@ export function usageRateLimits(service: UsageService): {
       },
       maxConcurrent: service.config.USAGE_MAX_CONCURRENT,
       pauseRefusedMs: service.config.USAGE_REFUSED_PAUSE_MS,
-      pace: service.config.USAGE_RATE_PACING === "paced",
     });
   };
   return { ingest: limiter("ingest"), check: limiter("check") };
